@@ -1,0 +1,159 @@
+# allowsync — one plain Makefile.  Everything but src/main.c goes into a
+# static library that the binary, the unit tests and the fuzzers link.
+# Out-of-tree builds: make BUILD=build-asan …
+
+VERSION    := 0.1.0
+PREFIX     ?= /usr
+SBINDIR    ?= $(PREFIX)/sbin
+MANDIR     ?= $(PREFIX)/share/man
+DATADIR    ?= $(PREFIX)/share/allowsync
+SYSCONFDIR ?= /etc
+UNITDIR    ?= /lib/systemd/system
+DESTDIR    ?=
+BUILD      ?= build
+FIXTURES   ?= $(abspath ../shared/fixtures)
+
+CC         ?= cc
+PKG_CONFIG ?= pkg-config
+PKGS       := libcurl libcjson libnftnl libmnl inih libcares libsodium
+
+WARN := -Wall -Wextra -Wshadow -Wpointer-arith -Wstrict-prototypes \
+	-Wmissing-prototypes -Wformat=2 -Wformat-security -Wvla -Wwrite-strings \
+	-Wundef -Wcast-qual -Wnull-dereference -Wimplicit-fallthrough
+
+CFLAGS   ?= -O2 -g
+CPPFLAGS ?=
+LDFLAGS  ?=
+ALL_CPPFLAGS = -Iinclude -D_GNU_SOURCE -DALLOWSYNC_VERSION='"$(VERSION)"' \
+	-DALLOWSYNC_DATADIR='"$(DATADIR)"' -DALLOWSYNC_SYSCONFDIR='"$(SYSCONFDIR)"' \
+	$(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null) $(CPPFLAGS)
+ALL_CFLAGS = -std=c11 $(WARN) $(CFLAGS)
+LIBS = $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
+
+# One line a module, in data-flow order.
+LIB_SRCS := \
+	src/log.c \
+	src/pfx.c \
+	src/pset.c \
+	src/parse_text.c \
+	src/cmd_aggregate.c
+
+# One test per module: tests/unit/test_MODULE.c
+UNIT_TESTS := \
+	pfx \
+	pset \
+	parse_text
+
+FUZZERS := \
+	fuzz_pfx \
+	fuzz_parse_text
+
+# Debian packages the build and the tests need (make deps installs them).
+DEB_DEPS := build-essential pkg-config clang libclang-rt-14-dev \
+	libcurl4-openssl-dev libcjson-dev libnftnl-dev libmnl-dev libinih-dev \
+	libc-ares-dev libsodium-dev libcmocka-dev \
+	python3 iprange nftables iproute2 postfix openssl nginx-light jq \
+	minisign nsd dnsutils
+
+LIB_OBJS  := $(LIB_SRCS:%.c=$(BUILD)/%.o)
+LIB       := $(BUILD)/liballowsync.a
+BIN       := $(BUILD)/allowsync
+UNIT_BINS := $(UNIT_TESTS:%=$(BUILD)/tests/test_%)
+
+.PHONY: all deps demo check unit integration asan bench fuzz fuzz-smoke install uninstall clean
+
+all: $(BIN)
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
+
+$(LIB): $(LIB_OBJS)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(BIN): $(BUILD)/src/main.o $(LIB)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS)
+
+$(BUILD)/tests/test_%: $(BUILD)/tests/unit/test_%.o $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS) -lcmocka
+
+-include $(LIB_OBJS:.o=.d) $(BUILD)/src/main.d $(UNIT_TESTS:%=$(BUILD)/tests/unit/test_%.d)
+
+# Installs the missing Debian build and test dependencies (as root).
+deps:
+	@missing=$$(for p in $(DEB_DEPS); do \
+		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'ok installed' || echo $$p; \
+	done); \
+	if [ -n "$$missing" ]; then \
+		echo "make deps: installing $$missing"; \
+		echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+			--no-install-recommends $$missing >/dev/null || exit 1; \
+	fi
+
+demo: deps
+	@$(MAKE) --no-print-directory all
+	@sh examples/demo.sh $(BIN)
+
+check: deps
+	@$(MAKE) --no-print-directory all unit-bins
+	@$(MAKE) --no-print-directory unit
+	@$(MAKE) --no-print-directory asan
+	@$(MAKE) --no-print-directory fuzz-smoke
+	@$(MAKE) --no-print-directory integration
+
+unit-bins: $(UNIT_BINS)
+
+unit: $(UNIT_BINS)
+	@fail=0; for t in $(UNIT_BINS); do \
+		FIXTURES=$(FIXTURES) $$t || fail=1; \
+	done; exit $$fail
+
+integration: $(BIN)
+	@ALLOWSYNC=$(abspath $(BIN)) FIXTURES=$(FIXTURES) BUILD=$(abspath $(BUILD)) \
+		sh tests/integration/run.sh
+
+# The unit tests under AddressSanitizer + UndefinedBehaviorSanitizer
+# (leak checking included), in their own build tree.
+SAN_FLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
+asan:
+	@$(MAKE) --no-print-directory BUILD=$(BUILD)-asan CFLAGS="$(SAN_FLAGS)" \
+		LDFLAGS="-fsanitize=address,undefined" unit
+
+# libFuzzer harnesses (clang); fuzz-smoke runs each briefly.
+FUZZ_BUILD := $(BUILD)-fuzz
+FUZZ_FLAGS := -O1 -g -fsanitize=fuzzer-no-link,address,undefined
+fuzz:
+	@$(MAKE) --no-print-directory CC=clang BUILD=$(FUZZ_BUILD) CFLAGS="$(FUZZ_FLAGS)" \
+		$(FUZZERS:%=$(FUZZ_BUILD)/fuzz/%)
+
+$(BUILD)/fuzz/%: tests/fuzz/%.c $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -fsanitize=fuzzer,address,undefined -o $@ $^ $(LIBS)
+
+fuzz-smoke:
+	@if command -v clang >/dev/null 2>&1; then \
+		$(MAKE) --no-print-directory fuzz && \
+		for f in $(FUZZERS); do \
+			echo "fuzz $$f: 10 s"; \
+			$(FUZZ_BUILD)/fuzz/$$f -max_total_time=10 -max_len=512 \
+				-print_final_stats=0 2>$(FUZZ_BUILD)/$$f.log >/dev/null || \
+				{ tail -40 $(FUZZ_BUILD)/$$f.log; exit 1; }; \
+		done; \
+	else echo "fuzz: clang not installed, skipped"; fi
+
+bench: deps
+	@$(MAKE) --no-print-directory all
+	@BUILD=$(abspath $(BUILD)) ALLOWSYNC=$(abspath $(BIN)) FIXTURES=$(FIXTURES) \
+		sh tests/bench/run.sh
+
+install: $(BIN)
+	install -D -m 0755 $(BIN) $(DESTDIR)$(SBINDIR)/allowsync
+
+uninstall:
+	rm -f $(DESTDIR)$(SBINDIR)/allowsync
+
+clean:
+	rm -rf $(BUILD) $(BUILD)-asan $(BUILD)-fuzz

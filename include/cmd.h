@@ -1,0 +1,33 @@
+/* cmd — the subcommands main.c dispatches to.
+ *
+ * main.c parses the global options and picks the command; each command
+ * lives in its own src/cmd_*.c, parses its own arguments and returns one
+ * of the exit codes below, which main returns unchanged.
+ */
+#ifndef ALLOWSYNC_CMD_H
+#define ALLOWSYNC_CMD_H
+
+#include <stdbool.h>
+
+enum exit_code {
+	EXIT_OK = 0,        /* every output current, changed or not */
+	EXIT_FAIL = 1,      /* at least one output could not be brought up to date */
+	EXIT_USAGE = 2,     /* usage or configuration error, nothing touched */
+	EXIT_DEGRADED = 3,  /* applied, but a source was stale or held back */
+	EXIT_LOCKED = 4,    /* another run holds the lock */
+};
+
+/* Global options, parsed by main before the command name. */
+struct global_opts {
+	const char *config;  /* -c FILE; NULL = the default path */
+	bool dry_run;        /* -n */
+	bool force;          /* --force */
+	int verbosity;       /* -1 quiet, 0 normal, 1.. verbose */
+};
+
+#define ALLOWSYNC_DEFAULT_CONFIG ALLOWSYNC_SYSCONFDIR "/allowsync/allowsync.conf"
+
+/* argv[0] is the command name; the command parses what follows. */
+int cmd_aggregate(int argc, char **argv, const struct global_opts *g);
+
+#endif

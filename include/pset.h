@@ -1,0 +1,69 @@
+/* pset — a set of addresses of both families, kept as sorted, merged,
+ * non-overlapping, non-adjacent ranges.
+ *
+ * Entries are appended freely (pset_add*) and normalised by pset_merge:
+ * one radix sort by start address, then one sweep (as FireHOL iprange
+ * does).  Every other operation requires a merged set; a set returned by
+ * any operation here is merged.  The same code handles both families on
+ * 128-bit values; IPv4 ranges are stored packed in 64 bits so that a
+ * million of them fit in 8 MiB.
+ */
+#ifndef ALLOWSYNC_PSET_H
+#define ALLOWSYNC_PSET_H
+
+#include "pfx.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct pset;
+
+struct pset *pset_new(void);
+void pset_free(struct pset *s);
+void pset_clear(struct pset *s);
+struct pset *pset_dup(const struct pset *s);
+
+/* Append an entry; the set is unmerged until pset_merge.  -1 on ENOMEM. */
+int pset_add_range(struct pset *s, enum pfx_family fam, u128 lo, u128 hi);
+int pset_add_pfx(struct pset *s, const struct pfx *p);
+int pset_add_set(struct pset *s, const struct pset *other);
+
+/* Sort and sweep; idempotent.  -1 on ENOMEM (the set is unchanged). */
+int pset_merge(struct pset *s);
+bool pset_is_merged(const struct pset *s);
+
+/* Number of ranges of a family, and the i-th one (0 <= i < count). */
+size_t pset_count(const struct pset *s, enum pfx_family fam);
+struct pfx_range pset_get(const struct pset *s, enum pfx_family fam, size_t i);
+
+/* Ranges of both families. */
+size_t pset_total(const struct pset *s);
+
+/* Number of addresses of a family (2^128 does not fit: a full IPv6 set
+ * saturates at 2^128 - 1, which no policy lets through anyway). */
+u128 pset_addr_count(const struct pset *s, enum pfx_family fam);
+
+/* Number of CIDRs in the minimal cover of a family. */
+size_t pset_cidr_count(const struct pset *s, enum pfx_family fam);
+
+bool pset_contains(const struct pset *s, enum pfx_family fam, u128 addr);
+bool pset_equal(const struct pset *a, const struct pset *b);
+
+/* s -= minus, in place.  -1 on ENOMEM. */
+int pset_subtract(struct pset *s, const struct pset *minus);
+
+/* What turns `from` into `to`: added = to - from, removed = from - to.
+ * Either output may be NULL. */
+int pset_diff(const struct pset *from, const struct pset *to, struct pset *added,
+	      struct pset *removed);
+
+/* Visit the minimal CIDR cover of one family, in address order.  A
+ * callback returning non-zero stops the walk and is returned. */
+typedef int (*pset_cidr_fn)(void *ctx, enum pfx_family fam, u128 addr, int len);
+int pset_each_cidr(const struct pset *s, enum pfx_family fam, pset_cidr_fn fn, void *ctx);
+
+/* The minimal CIDR cover of one range, visited in order. */
+int pfx_range_each_cidr(enum pfx_family fam, const struct pfx_range *r, pset_cidr_fn fn,
+			void *ctx);
+
+#endif
