@@ -1,0 +1,98 @@
+/* source — where prefixes come from: the interface every source type
+ * (static, file, url, spf…) implements.
+ *
+ * conf_load creates one struct source per [source NAME], fills the
+ * common keys (type, preset, tags and the limits below, defaults from
+ * [global]) and calls the type's configure() with the section so it can
+ * read its own keys.  The run then calls collect() once per run; the
+ * pipeline (run.c), not the type, applies the policy to the result,
+ * keeps the last good copy and falls back to it.
+ *
+ * Common keys handled by conf: type, preset, tags, timeout, max_body,
+ * min_prefix4, min_prefix6, max_entries, max_stale, allow_special,
+ * allow_empty, ca_file.  A type lists only its own keys in `keys`.
+ */
+#ifndef ALLOWSYNC_SOURCE_H
+#define ALLOWSYNC_SOURCE_H
+
+#include "pset.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+struct conf_section;
+struct conf_key;
+struct conf_err;
+
+/* Per-source limits: [global] values, overridable in each [source]. */
+struct source_limits {
+	uint64_t timeout;   /* seconds, whole collect */
+	uint64_t max_body;  /* bytes */
+	int min_prefix4;    /* refuse broader IPv4 prefixes (>= CONF_HARD_FLOOR4) */
+	int min_prefix6;    /* (>= CONF_HARD_FLOOR6) */
+	uint64_t max_entries; /* CIDRs in the minimal cover, both families */
+	uint64_t max_stale; /* seconds a last good copy may serve */
+	bool allow_special; /* allow IANA special-purpose ranges */
+	bool allow_empty;   /* an empty result is acceptable */
+	const char *ca_file; /* extra CA bundle, NULL = the system's (owned by conf) */
+};
+
+struct source {
+	char *name;
+	const struct source_type *type;
+	struct source_limits limits;
+	const struct conf_section *sec; /* the [source NAME] section (owned by conf) */
+	char **tags;                    /* `tags =` words, NULL-terminated */
+	size_t n_tags;
+	void *priv;                     /* the type's data, freed by type->free */
+};
+
+/* What a collect() may use. */
+struct source_ctx {
+	const char *state_dir;          /* types may keep caches under it, named by source */
+	const char *const *dns_servers; /* [global] dns_server, NULL-terminated (may be empty) */
+	size_t n_dns_servers;
+	time_t now;
+};
+
+#define SOURCE_ORIGIN_MAX 512
+#define SOURCE_ERROR_MAX 512
+
+/* What a collect() produced.  The caller zeroes it and gives a fresh,
+ * empty `set`. */
+struct source_result {
+	struct pset *set;   /* fill with the prefixes (unmerged is fine) */
+	char origin[SOURCE_ORIGIN_MAX]; /* where from: "https://…", "file /etc/x" */
+	/* The document has not changed since the last good copy (HTTP 304 or
+	 * a cache younger than `refresh`): leave `set` empty; the run reuses
+	 * the last good list from the state directory (and refreshes its age). */
+	bool not_modified;
+	/* The set lacks something it should hold (e.g. spf_partial): it is
+	 * applied, the run is degraded, and it may not shrink any output. */
+	bool partial;
+	/* The publisher asked to wait (429/503 Retry-After): absolute time;
+	 * until then the run serves the last good copy without calling collect. */
+	time_t retry_after;
+	/* Why collect failed (one line, without the source name). */
+	char error[SOURCE_ERROR_MAX];
+};
+
+struct source_type {
+	const char *name;            /* the `type =` value */
+	const struct conf_key *keys; /* type-specific keys, ends with {NULL, 0} */
+	/* Read the type's keys from `sec` into src->priv.  No I/O beyond what
+	 * checking the configuration needs (never the network).  0, or -1
+	 * with err filled via conf_err_set(). */
+	int (*configure)(struct source *src, const struct conf_section *sec,
+			 struct conf_err *err);
+	/* Fetch and parse.  0 (res->set filled, or not_modified), or -1 with
+	 * res->error set (res->retry_after may be set too). */
+	int (*collect)(struct source *src, const struct source_ctx *ctx,
+		       struct source_result *res);
+	/* Free src->priv (may be NULL: configure failed or never ran). */
+	void (*free)(struct source *src);
+};
+
+#endif

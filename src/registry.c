@@ -1,0 +1,39 @@
+/* registry — the source and output types, one line each. */
+#include "registry.h"
+
+#include "out_postfix.h"
+#include "out_text.h"
+#include "src_file.h"
+#include "src_static.h"
+
+#include <string.h>
+
+const struct source_type *const registry_sources[] = {
+	&src_static,
+	&src_file,
+	NULL,
+};
+
+const struct output_type *const registry_outputs[] = {
+	&out_text,
+	&out_postfix,
+	NULL,
+};
+
+const struct source_type *
+registry_source(const char *name)
+{
+	for (size_t i = 0; registry_sources[i]; i++)
+		if (strcmp(registry_sources[i]->name, name) == 0)
+			return registry_sources[i];
+	return NULL;
+}
+
+const struct output_type *
+registry_output(const char *name)
+{
+	for (size_t i = 0; registry_outputs[i]; i++)
+		if (strcmp(registry_outputs[i]->name, name) == 0)
+			return registry_outputs[i];
+	return NULL;
+}
