@@ -83,7 +83,9 @@ main(int argc, char **argv)
 	const char *name = optind < argc ? argv[optind] : "run";
 	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
 		if (strcmp(commands[i].name, name) == 0) {
-			char *none[] = {(char *)commands[i].name, NULL};
+			char cmdname[32];
+			snprintf(cmdname, sizeof cmdname, "%s", commands[i].name);
+			char *none[] = {cmdname, NULL};
 			/* Commands see their own argv with getopt reset. */
 			if (optind >= argc)
 				return commands[i].fn(1, none, &g);

@@ -1,0 +1,206 @@
+/* parse_text — the plain-text list reader; see parse_text.h. */
+#include "parse_text.h"
+
+#include "log.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* A list line is short; anything longer is not a list. */
+#define LINE_MAX_LEN 4096
+#define CHUNK (1u << 20)
+/* After this many, host-bit warnings for one input are only counted. */
+#define HOST_BITS_WARN_MAX 5
+
+struct reader {
+	const char *name;
+	struct pset *out;
+	struct parse_err *err;
+	size_t line;
+	size_t host_bits;
+};
+
+static int
+fail(struct parse_err *err, size_t line, const char *reason)
+{
+	err->line = line;
+	snprintf(err->reason, sizeof err->reason, "%s", reason);
+	return -1;
+}
+
+static bool
+is_blank(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f';
+}
+
+static const char *
+skip_bom(const char *s, size_t *n)
+{
+	if (*n >= 3 && memcmp(s, "\xEF\xBB\xBF", 3) == 0) {
+		*n -= 3;
+		return s + 3;
+	}
+	return s;
+}
+
+bool
+looks_like_html(const char *buf, size_t len)
+{
+	buf = skip_bom(buf, &len);
+	for (size_t i = 0; i < len; i++) {
+		if (is_blank(buf[i]) || buf[i] == '\n')
+			continue;
+		return buf[i] == '<';
+	}
+	return false;
+}
+
+static int
+feed_line(struct reader *rd, const char *s, size_t n)
+{
+	struct pfx p;
+	const char *reason;
+
+	rd->line++;
+	if (rd->line == 1)
+		s = skip_bom(s, &n);
+	if (n > LINE_MAX_LEN)
+		return fail(rd->err, rd->line, "line too long for a list entry");
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] == '#' || s[i] == ';') {
+			n = i;
+			break;
+		}
+	}
+	while (n > 0 && is_blank(s[n - 1]))
+		n--;
+	while (n > 0 && is_blank(*s)) {
+		s++;
+		n--;
+	}
+	if (n == 0)
+		return 0;
+	if (s[0] == '<')
+		return fail(rd->err, rd->line, "looks like an HTML page, not a list");
+	if (!pfx_parse(s, n, &p, &reason))
+		return fail(rd->err, rd->line, reason);
+	if (p.host_bits) {
+		if (++rd->host_bits <= HOST_BITS_WARN_MAX) {
+			char text[PFX_TEXT_MAX];
+			pfx_format_cidr(p.fam, p.r.lo, p.len, text);
+			log_warn("%s:%zu: \"%.*s\" has host bits set; using %s", rd->name, rd->line,
+				 (int)n, s, text);
+		}
+	}
+	if (pset_add_pfx(rd->out, &p) < 0)
+		return fail(rd->err, rd->line, "out of memory");
+	return 0;
+}
+
+/* Feed every complete line of buf; returns how many bytes were used. */
+static int
+feed_lines(struct reader *rd, const char *buf, size_t len, bool last, size_t *used)
+{
+	const char *p = buf, *end = buf + len;
+
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		if (!nl) {
+			if (!last)
+				break;
+			nl = end;
+		}
+		if (feed_line(rd, p, (size_t)(nl - p)) < 0)
+			return -1;
+		p = nl < end ? nl + 1 : end;
+	}
+	*used = (size_t)(p - buf);
+	return 0;
+}
+
+static void
+finish(struct reader *rd)
+{
+	if (rd->host_bits > HOST_BITS_WARN_MAX)
+		log_warn("%s: %zu more entries had host bits set (cleared)", rd->name,
+			 rd->host_bits - HOST_BITS_WARN_MAX);
+}
+
+int
+parse_text_buf(const char *name, const char *buf, size_t len, struct pset *out,
+	       struct parse_err *err)
+{
+	struct reader rd = {.name = name, .out = out, .err = err};
+	size_t used;
+
+	if (looks_like_html(buf, len))
+		return fail(err, 0, "looks like an HTML page, not a list");
+	if (feed_lines(&rd, buf, len, true, &used) < 0)
+		return -1;
+	finish(&rd);
+	return 0;
+}
+
+int
+parse_text_fd(const char *name, int fd, struct pset *out, struct parse_err *err)
+{
+	struct reader rd = {.name = name, .out = out, .err = err};
+	char *buf = malloc(CHUNK);
+	size_t have = 0;
+	bool first = true;
+	int rc = -1;
+
+	if (!buf)
+		return fail(err, 0, "out of memory");
+	for (;;) {
+		ssize_t got = read(fd, buf + have, CHUNK - have);
+		if (got < 0) {
+			if (errno == EINTR)
+				continue;
+			fail(err, 0, strerror(errno));
+			goto out;
+		}
+		have += (size_t)got;
+		if (first && have > 0) {
+			if (looks_like_html(buf, have)) {
+				fail(err, 0, "looks like an HTML page, not a list");
+				goto out;
+			}
+			first = false;
+		}
+		size_t used;
+		if (feed_lines(&rd, buf, have, got == 0, &used) < 0)
+			goto out;
+		if (got == 0)
+			break;
+		if (used == 0 && have == CHUNK) {
+			fail(err, rd.line + 1, "line too long for a list entry");
+			goto out;
+		}
+		memmove(buf, buf + used, have - used);
+		have -= used;
+	}
+	finish(&rd);
+	rc = 0;
+out:
+	free(buf);
+	return rc;
+}
+
+int
+parse_text_file(const char *path, struct pset *out, struct parse_err *err)
+{
+	if (strcmp(path, "-") == 0)
+		return parse_text_fd("(stdin)", STDIN_FILENO, out, err);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return fail(err, 0, strerror(errno));
+	int rc = parse_text_fd(path, fd, out, err);
+	close(fd);
+	return rc;
+}

@@ -1,0 +1,441 @@
+/* pfx — parse and format one address, prefix or range; see pfx.h.
+ *
+ * Parsing is strict on purpose: an allowlist entry that two programs read
+ * differently (inet_aton takes "10.1" and "010.0.0.1" as something else
+ * than a human does) is a hole, so anything but the canonical forms of
+ * RFC 791 dotted quads and RFC 4291 IPv6 text is refused with a reason.
+ */
+#include "pfx.h"
+
+#include <stdio.h>
+#include <string.h>
+
+/* Refusal reasons quote the offending text, so they are built per call.
+ * Thread-local scratch: no state survives between calls that matters. */
+static _Thread_local char reason_buf[192];
+
+static const char *
+refuse(const char *what, const char *s, size_t n)
+{
+	if (n > 80)
+		snprintf(reason_buf, sizeof reason_buf, "%s in \"%.80s…\"", what, s);
+	else
+		snprintf(reason_buf, sizeof reason_buf, "%s in \"%.*s\"", what, (int)n, s);
+	return reason_buf;
+}
+
+static bool
+is_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+static int
+hex_value(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* A dotted quad, exactly four decimal octets without leading zeros. */
+static const char *
+parse_v4(const char *s, size_t n, uint32_t *out)
+{
+	uint32_t v = 0;
+	size_t i = 0;
+
+	for (int octet = 0; octet < 4; octet++) {
+		if (octet > 0) {
+			if (i >= n)
+				return refuse("too few octets", s, n);
+			if (s[i] != '.')
+				return refuse("unexpected character", s, n);
+			i++;
+		}
+		size_t start = i;
+		unsigned val = 0;
+		while (i < n && is_digit(s[i]) && i - start < 4)
+			val = val * 10 + (unsigned)(s[i++] - '0');
+		size_t len = i - start;
+		if (i < n && (s[i] == 'x' || s[i] == 'X'))
+			return refuse("hexadecimal octet", s, n);
+		if (len == 0) {
+			if (i < n && s[i] != '.')
+				return refuse("unexpected character", s, n);
+			return refuse(i >= n ? "too few octets" : "empty octet", s, n);
+		}
+		if (len > 1 && s[start] == '0')
+			return refuse(s[start + 1] == 'x' || s[start + 1] == 'X' ? "hexadecimal octet"
+										     : "leading zero",
+				      s, n);
+		if (len > 3 || val > 255)
+			return refuse("octet out of range", s, n);
+		v = v << 8 | val;
+	}
+	if (i < n) {
+		if (s[i] == '.')
+			return refuse("too many octets", s, n);
+		if (s[i] == 'x' || s[i] == 'X')
+			return refuse("hexadecimal octet", s, n);
+		return refuse("unexpected character", s, n);
+	}
+	*out = v;
+	return NULL;
+}
+
+/* RFC 4291 section 2.2 text: eight groups of one to four hex digits, one
+ * "::" standing for one or more zero groups, optionally a dotted quad in
+ * the last 32 bits. */
+static const char *
+parse_v6(const char *s, size_t n, u128 *out)
+{
+	uint16_t groups[8];
+	int ngroups = 0, gap = -1;
+	size_t i = 0;
+
+	if (n >= 2 && s[0] == ':' && s[1] == ':') {
+		gap = 0;
+		i = 2;
+	} else if (n >= 1 && s[0] == ':') {
+		return refuse("single leading colon", s, n);
+	}
+	while (i < n) {
+		if (ngroups == 8)
+			return refuse("too many groups", s, n);
+		size_t start = i;
+		unsigned val = 0;
+		while (i < n && hex_value(s[i]) >= 0 && i - start < 5)
+			val = val << 4 | (unsigned)hex_value(s[i++]);
+		size_t len = i - start;
+		if (i < n && s[i] == '.') {
+			/* Embedded IPv4 takes the last two groups. */
+			uint32_t v4;
+			const char *why;
+			if (ngroups > 6)
+				return refuse("too many groups", s, n);
+			if ((why = parse_v4(s + start, n - start, &v4)) != NULL)
+				return refuse("bad embedded IPv4 address", s, n);
+			groups[ngroups++] = (uint16_t)(v4 >> 16);
+			groups[ngroups++] = (uint16_t)v4;
+			i = n;
+			break;
+		}
+		if (len == 0)
+			return refuse(i < n && s[i] == ':' ? "misplaced \"::\"" : "unexpected character",
+				      s, n);
+		if (len > 4)
+			return refuse("group longer than four digits", s, n);
+		groups[ngroups++] = (uint16_t)val;
+		if (i == n)
+			break;
+		if (s[i] != ':')
+			return refuse(s[i] == '%' ? "zone identifier" : "unexpected character", s, n);
+		i++;
+		if (i < n && s[i] == ':') {
+			if (gap >= 0)
+				return refuse("more than one \"::\"", s, n);
+			gap = ngroups;
+			i++;
+		} else if (i == n) {
+			return refuse("trailing colon", s, n);
+		}
+	}
+	if (gap < 0 && ngroups != 8)
+		return refuse("too few groups", s, n);
+	if (gap >= 0 && ngroups > 7)
+		return refuse("\"::\" with eight groups", s, n);
+
+	u128 v = 0;
+	int zeros = 8 - ngroups;
+	for (int g = 0; g < ngroups; g++) {
+		if (g == gap)
+			v <<= 16 * zeros;
+		v = v << 16 | groups[g];
+	}
+	if (gap == ngroups)
+		v <<= 16 * zeros;
+	*out = v;
+	return NULL;
+}
+
+static bool
+has_char(const char *s, size_t n, char c)
+{
+	return memchr(s, c, n) != NULL;
+}
+
+bool
+pfx_parse_addr(const char *s, size_t n, enum pfx_family *fam, u128 *addr, const char **reason)
+{
+	const char *why;
+
+	if (n == 0) {
+		*reason = "empty address";
+		return false;
+	}
+	if (s[0] == '[' || has_char(s, n, ']')) {
+		*reason = refuse("brackets", s, n);
+		return false;
+	}
+	if (has_char(s, n, '%')) {
+		*reason = refuse("zone identifier", s, n);
+		return false;
+	}
+	if (has_char(s, n, ':')) {
+		if ((why = parse_v6(s, n, addr)) != NULL) {
+			*reason = why;
+			return false;
+		}
+		*fam = PFX_V6;
+		return true;
+	}
+	uint32_t v4;
+	if ((why = parse_v4(s, n, &v4)) != NULL) {
+		*reason = why;
+		return false;
+	}
+	*fam = PFX_V4;
+	*addr = v4;
+	return true;
+}
+
+u128
+pfx_hostmask(enum pfx_family fam, int len)
+{
+	int host = pfx_bits(fam) - len;
+	if (host <= 0)
+		return 0;
+	if (host >= 128)
+		return ~(u128)0;
+	return ((u128)1 << host) - 1;
+}
+
+/* The prefix length after '/': decimal, no sign, no leading zero, no
+ * blanks, within the family's width. */
+static const char *
+parse_len(const char *s, size_t n, int bits, int *len)
+{
+	int v = 0;
+
+	if (n == 0)
+		return "empty prefix length";
+	if (n > 1 && s[0] == '0')
+		return "leading zero in prefix length";
+	for (size_t i = 0; i < n; i++) {
+		if (!is_digit(s[i]))
+			return "bad prefix length";
+		v = v * 10 + (s[i] - '0');
+		if (v > bits)
+			return "prefix length out of range";
+	}
+	*len = v;
+	return NULL;
+}
+
+/* ::ffff:0:0/96 — IPv4-mapped IPv6 addresses stand for IPv4 ones. */
+static bool
+is_v4_mapped(u128 lo, u128 hi)
+{
+	const u128 base = (u128)0xffff << 32;
+	return lo >= base && hi <= (base | UINT32_MAX);
+}
+
+static void
+unmap(struct pfx *p)
+{
+	if (p->fam != PFX_V6 || !is_v4_mapped(p->r.lo, p->r.hi))
+		return;
+	p->fam = PFX_V4;
+	p->r.lo &= UINT32_MAX;
+	p->r.hi &= UINT32_MAX;
+	if (p->len >= 0)
+		p->len -= 96;
+}
+
+static bool
+is_blank(char c)
+{
+	return c == ' ' || c == '\t';
+}
+
+static bool
+parse_range(const char *s, size_t n, const char *dash, struct pfx *out, const char **reason)
+{
+	size_t an = (size_t)(dash - s), bs = an + 1, bn;
+	enum pfx_family fa, fb;
+	u128 a, b;
+
+	while (an > 0 && is_blank(s[an - 1]))
+		an--;
+	while (bs < n && is_blank(s[bs]))
+		bs++;
+	bn = n - bs;
+	if (has_char(s, an, '/') || has_char(s + bs, bn, '/')) {
+		*reason = refuse("prefix length in a range", s, n);
+		return false;
+	}
+	if (!pfx_parse_addr(s, an, &fa, &a, reason) || !pfx_parse_addr(s + bs, bn, &fb, &b, reason))
+		return false;
+	struct pfx pa = {.fam = fa, .r = {a, a}, .len = -1};
+	struct pfx pb = {.fam = fb, .r = {b, b}, .len = -1};
+	unmap(&pa);
+	unmap(&pb);
+	if (pa.fam != pb.fam) {
+		*reason = refuse("mixed-family range", s, n);
+		return false;
+	}
+	if (pa.r.lo > pb.r.lo) {
+		*reason = refuse("range end before its start", s, n);
+		return false;
+	}
+	out->fam = pa.fam;
+	out->r.lo = pa.r.lo;
+	out->r.hi = pb.r.lo;
+	out->len = -1;
+	out->host_bits = false;
+	return true;
+}
+
+bool
+pfx_parse(const char *s, size_t n, struct pfx *out, const char **reason)
+{
+	const char *slash, *dash;
+	enum pfx_family fam;
+	u128 addr;
+	int len;
+
+	if (n == 0) {
+		*reason = "empty entry";
+		return false;
+	}
+	slash = memchr(s, '/', n);
+	/* "/-8" is a signed length, not a range. */
+	if (slash && slash + 1 < s + n && (slash[1] == '-' || slash[1] == '+')) {
+		*reason = refuse("bad prefix length", s, n);
+		return false;
+	}
+	if ((dash = memchr(s, '-', n)) != NULL)
+		return parse_range(s, n, dash, out, reason);
+
+	size_t an = slash ? (size_t)(slash - s) : n;
+	if (!pfx_parse_addr(s, an, &fam, &addr, reason))
+		return false;
+	if (slash) {
+		const char *why = parse_len(slash + 1, n - an - 1, pfx_bits(fam), &len);
+		if (why) {
+			*reason = refuse(why, s, n);
+			return false;
+		}
+	} else {
+		len = pfx_bits(fam);
+	}
+	u128 host = pfx_hostmask(fam, len);
+	out->fam = fam;
+	out->len = len;
+	out->host_bits = (addr & host) != 0;
+	out->r.lo = addr & ~host;
+	out->r.hi = out->r.lo | host;
+	unmap(out);
+	return true;
+}
+
+static size_t
+format_v4(uint32_t a, char *buf)
+{
+	return (size_t)sprintf(buf, "%u.%u.%u.%u", a >> 24, (a >> 16) & 255, (a >> 8) & 255, a & 255);
+}
+
+/* RFC 5952: lower case, no leading zeros, the longest run of two or more
+ * zero groups (the first of equals) as "::". */
+static size_t
+format_v6(u128 a, char *buf)
+{
+	uint16_t g[8];
+	int best = -1, bestlen = 1;
+	char *p = buf;
+
+	for (int i = 7; i >= 0; i--, a >>= 16)
+		g[i] = (uint16_t)a;
+	for (int i = 0; i < 8;) {
+		if (g[i] != 0) {
+			i++;
+			continue;
+		}
+		int j = i;
+		while (j < 8 && g[j] == 0)
+			j++;
+		if (j - i > bestlen) {
+			best = i;
+			bestlen = j - i;
+		}
+		i = j;
+	}
+	for (int i = 0; i < 8; i++) {
+		if (i == best) {
+			*p++ = ':';
+			*p++ = ':';
+			i += bestlen - 1;
+			continue;
+		}
+		if (i > 0 && i != best + bestlen)
+			*p++ = ':';
+		p += sprintf(p, "%x", g[i]);
+	}
+	*p = '\0';
+	return (size_t)(p - buf);
+}
+
+size_t
+pfx_format_addr(enum pfx_family fam, u128 addr, char *buf)
+{
+	return fam == PFX_V4 ? format_v4((uint32_t)addr, buf) : format_v6(addr, buf);
+}
+
+size_t
+pfx_format_cidr(enum pfx_family fam, u128 addr, int len, char *buf)
+{
+	size_t n = pfx_format_addr(fam, addr, buf);
+	return n + (size_t)sprintf(buf + n, "/%d", len);
+}
+
+size_t
+pfx_format_range(enum pfx_family fam, const struct pfx_range *r, char *buf)
+{
+	size_t n = pfx_format_addr(fam, r->lo, buf);
+	if (r->lo == r->hi)
+		return n;
+	buf[n++] = '-';
+	return n + pfx_format_addr(fam, r->hi, buf + n);
+}
+
+int
+pfx_range_cidr_len(enum pfx_family fam, const struct pfx_range *r)
+{
+	for (int len = 0; len <= pfx_bits(fam); len++) {
+		u128 host = pfx_hostmask(fam, len);
+		if ((r->lo & host) == 0 && r->hi == (r->lo | host))
+			return len;
+	}
+	return -1;
+}
+
+size_t
+pfx_format_u128(u128 v, char *buf)
+{
+	char tmp[40];
+	size_t n = 0;
+
+	do {
+		tmp[n++] = (char)('0' + (int)(v % 10));
+		v /= 10;
+	} while (v);
+	for (size_t i = 0; i < n; i++)
+		buf[i] = tmp[n - 1 - i];
+	buf[n] = '\0';
+	return n;
+}

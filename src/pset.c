@@ -1,0 +1,470 @@
+/* pset — sorted, merged range sets of both families; see pset.h.
+ *
+ * Storage differs by family only to save memory: an IPv4 range is packed
+ * into one uint64_t (start in the high half, end in the low half), an
+ * IPv6 range is a pair of u128.  Everything else reads and writes ranges
+ * through range_get/range_put, so merge, subtract, contains and the CIDR
+ * cover are written once, on 128-bit values.
+ */
+#include "pset.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+struct pset {
+	uint64_t *v4;
+	size_t n4, cap4;
+	struct pfx_range *v6;
+	size_t n6, cap6;
+	bool merged;
+};
+
+static inline struct pfx_range
+range_get(const struct pset *s, enum pfx_family fam, size_t i)
+{
+	if (fam == PFX_V4)
+		return (struct pfx_range){s->v4[i] >> 32, s->v4[i] & UINT32_MAX};
+	return s->v6[i];
+}
+
+static inline void
+range_put(struct pset *s, enum pfx_family fam, size_t i, struct pfx_range r)
+{
+	if (fam == PFX_V4)
+		s->v4[i] = (uint64_t)r.lo << 32 | (uint64_t)r.hi;
+	else
+		s->v6[i] = r;
+}
+
+static inline size_t *
+count_of(struct pset *s, enum pfx_family fam)
+{
+	return fam == PFX_V4 ? &s->n4 : &s->n6;
+}
+
+struct pset *
+pset_new(void)
+{
+	struct pset *s = calloc(1, sizeof *s);
+	if (s)
+		s->merged = true;
+	return s;
+}
+
+void
+pset_free(struct pset *s)
+{
+	if (!s)
+		return;
+	free(s->v4);
+	free(s->v6);
+	free(s);
+}
+
+void
+pset_clear(struct pset *s)
+{
+	s->n4 = s->n6 = 0;
+	s->merged = true;
+}
+
+/* Make room for `extra` more ranges of a family. */
+static int
+reserve(struct pset *s, enum pfx_family fam, size_t extra)
+{
+	size_t n = fam == PFX_V4 ? s->n4 : s->n6;
+	size_t *cap = fam == PFX_V4 ? &s->cap4 : &s->cap6;
+	size_t size = fam == PFX_V4 ? sizeof *s->v4 : sizeof *s->v6;
+	void **data = fam == PFX_V4 ? (void **)&s->v4 : (void **)&s->v6;
+
+	if (n + extra <= *cap)
+		return 0;
+	size_t want = *cap ? *cap : 64;
+	while (want < n + extra)
+		want *= 2;
+	void *p = realloc(*data, want * size);
+	if (!p)
+		return -1;
+	*data = p;
+	*cap = want;
+	return 0;
+}
+
+int
+pset_add_range(struct pset *s, enum pfx_family fam, u128 lo, u128 hi)
+{
+	if (reserve(s, fam, 1) < 0)
+		return -1;
+	size_t *n = count_of(s, fam);
+	range_put(s, fam, (*n)++, (struct pfx_range){lo, hi});
+	s->merged = false;
+	return 0;
+}
+
+int
+pset_add_pfx(struct pset *s, const struct pfx *p)
+{
+	return pset_add_range(s, p->fam, p->r.lo, p->r.hi);
+}
+
+int
+pset_add_set(struct pset *s, const struct pset *other)
+{
+	if (reserve(s, PFX_V4, other->n4) < 0 || reserve(s, PFX_V6, other->n6) < 0)
+		return -1;
+	memcpy(s->v4 + s->n4, other->v4, other->n4 * sizeof *s->v4);
+	memcpy(s->v6 + s->n6, other->v6, other->n6 * sizeof *s->v6);
+	s->n4 += other->n4;
+	s->n6 += other->n6;
+	if (other->n4 || other->n6)
+		s->merged = false;
+	return 0;
+}
+
+struct pset *
+pset_dup(const struct pset *s)
+{
+	struct pset *d = pset_new();
+	if (!d || pset_add_set(d, s) < 0) {
+		pset_free(d);
+		return NULL;
+	}
+	d->merged = s->merged;
+	return d;
+}
+
+/* LSD radix sort by the start address, one byte a pass, skipping the
+ * bytes every element shares (an IPv4 set needs at most 4 passes, a set
+ * of /48s at most 6).  The start address is stored little-endian at
+ * key_off..key_off+key_len-1 of each element on the hosts we build for;
+ * elsewhere a comparison sort does the same job. */
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+static inline void
+radix_sort(unsigned char *base, unsigned char *tmp, size_t n, size_t size, size_t key_off,
+	   size_t key_len)
+{
+	size_t count[16][256] = {{0}};
+	unsigned char *src = base, *dst = tmp;
+
+	for (size_t i = 0; i < n; i++) {
+		const unsigned char *k = src + i * size + key_off;
+		for (size_t b = 0; b < key_len; b++)
+			count[b][k[b]]++;
+	}
+	for (size_t b = 0; b < key_len; b++) {
+		size_t *c = count[b], sum = 0;
+		if (c[src[key_off + b]] == n)
+			continue; /* every element has the same byte here */
+		for (int v = 0; v < 256; v++) {
+			size_t t = c[v];
+			c[v] = sum;
+			sum += t;
+		}
+		for (size_t i = 0; i < n; i++) {
+			const unsigned char *e = src + i * size;
+			memcpy(dst + c[e[key_off + b]]++ * size, e, size);
+		}
+		unsigned char *t = src;
+		src = dst;
+		dst = t;
+	}
+	if (src != base)
+		memcpy(base, src, n * size);
+}
+
+static int
+sort_family(struct pset *s, enum pfx_family fam)
+{
+	size_t n = fam == PFX_V4 ? s->n4 : s->n6;
+	if (n < 2)
+		return 0;
+	if (fam == PFX_V4) {
+		uint64_t *tmp = malloc(n * sizeof *tmp);
+		if (!tmp)
+			return -1;
+		radix_sort((unsigned char *)s->v4, (unsigned char *)tmp, n, sizeof *tmp, 4, 4);
+		free(tmp);
+	} else {
+		struct pfx_range *tmp = malloc(n * sizeof *tmp);
+		if (!tmp)
+			return -1;
+		radix_sort((unsigned char *)s->v6, (unsigned char *)tmp, n, sizeof *tmp, 0, 16);
+		free(tmp);
+	}
+	return 0;
+}
+#else
+static int
+cmp_v4(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a >> 32, y = *(const uint64_t *)b >> 32;
+	return (x > y) - (x < y);
+}
+
+static int
+cmp_v6(const void *a, const void *b)
+{
+	u128 x = ((const struct pfx_range *)a)->lo, y = ((const struct pfx_range *)b)->lo;
+	return (x > y) - (x < y);
+}
+
+static int
+sort_family(struct pset *s, enum pfx_family fam)
+{
+	if (fam == PFX_V4)
+		qsort(s->v4, s->n4, sizeof *s->v4, cmp_v4);
+	else
+		qsort(s->v6, s->n6, sizeof *s->v6, cmp_v6);
+	return 0;
+}
+#endif
+
+/* One sweep over ranges sorted by start: overlapping and adjacent ranges
+ * join.  A range reaching the top of the space absorbs the rest (its
+ * hi + 1 would wrap). */
+static void
+sweep(struct pset *s, enum pfx_family fam)
+{
+	size_t *n = count_of(s, fam), w = 0;
+	if (*n == 0)
+		return;
+	u128 top = pfx_max(fam);
+	struct pfx_range cur = range_get(s, fam, 0);
+	for (size_t i = 1; i < *n; i++) {
+		struct pfx_range r = range_get(s, fam, i);
+		if (cur.hi == top || r.lo <= cur.hi + 1) {
+			if (r.hi > cur.hi)
+				cur.hi = r.hi;
+			continue;
+		}
+		range_put(s, fam, w++, cur);
+		cur = r;
+	}
+	range_put(s, fam, w++, cur);
+	*n = w;
+}
+
+int
+pset_merge(struct pset *s)
+{
+	if (s->merged)
+		return 0;
+	if (sort_family(s, PFX_V4) < 0 || sort_family(s, PFX_V6) < 0)
+		return -1;
+	sweep(s, PFX_V4);
+	sweep(s, PFX_V6);
+	s->merged = true;
+	return 0;
+}
+
+bool
+pset_is_merged(const struct pset *s)
+{
+	return s->merged;
+}
+
+size_t
+pset_count(const struct pset *s, enum pfx_family fam)
+{
+	return fam == PFX_V4 ? s->n4 : s->n6;
+}
+
+struct pfx_range
+pset_get(const struct pset *s, enum pfx_family fam, size_t i)
+{
+	return range_get(s, fam, i);
+}
+
+size_t
+pset_total(const struct pset *s)
+{
+	return s->n4 + s->n6;
+}
+
+u128
+pset_addr_count(const struct pset *s, enum pfx_family fam)
+{
+	u128 total = 0, top = ~(u128)0;
+	size_t n = pset_count(s, fam);
+
+	for (size_t i = 0; i < n; i++) {
+		struct pfx_range r = range_get(s, fam, i);
+		u128 size_minus_one = r.hi - r.lo;
+		if (top - total <= size_minus_one)
+			return top;
+		total += size_minus_one + 1;
+	}
+	return total;
+}
+
+bool
+pset_contains(const struct pset *s, enum pfx_family fam, u128 addr)
+{
+	size_t lo = 0, hi = pset_count(s, fam);
+
+	/* Find the first range starting after addr; the one before it is
+	 * the only candidate. */
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (range_get(s, fam, mid).lo <= addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo > 0 && range_get(s, fam, lo - 1).hi >= addr;
+}
+
+bool
+pset_equal(const struct pset *a, const struct pset *b)
+{
+	return a->n4 == b->n4 && a->n6 == b->n6 &&
+	       (a->n4 == 0 || memcmp(a->v4, b->v4, a->n4 * sizeof *a->v4) == 0) &&
+	       (a->n6 == 0 || memcmp(a->v6, b->v6, a->n6 * sizeof *a->v6) == 0);
+}
+
+/* Write s_fam - m_fam into out (fresh storage of the same family). */
+static int
+subtract_family(const struct pset *s, const struct pset *m, enum pfx_family fam,
+		struct pset *out)
+{
+	size_t ns = pset_count(s, fam), nm = pset_count(m, fam), j = 0;
+
+	for (size_t i = 0; i < ns; i++) {
+		struct pfx_range r = range_get(s, fam, i);
+		/* Skip exclusions wholly before r; they cannot touch later
+		 * ranges either, since both lists are sorted. */
+		while (j < nm && range_get(m, fam, j).hi < r.lo)
+			j++;
+		size_t k = j;
+		bool alive = true;
+		while (alive && k < nm) {
+			struct pfx_range x = range_get(m, fam, k);
+			if (x.lo > r.hi)
+				break;
+			if (x.lo > r.lo && pset_add_range(out, fam, r.lo, x.lo - 1) < 0)
+				return -1;
+			if (x.hi >= r.hi)
+				alive = false;
+			else
+				r.lo = x.hi + 1;
+			k++;
+		}
+		if (alive && pset_add_range(out, fam, r.lo, r.hi) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+int
+pset_subtract(struct pset *s, const struct pset *minus)
+{
+	struct pset *out = pset_new();
+	if (!out)
+		return -1;
+	if (subtract_family(s, minus, PFX_V4, out) < 0 ||
+	    subtract_family(s, minus, PFX_V6, out) < 0) {
+		pset_free(out);
+		return -1;
+	}
+	/* Pieces of sorted disjoint ranges stay sorted and disjoint. */
+	free(s->v4);
+	free(s->v6);
+	*s = *out;
+	s->merged = true;
+	free(out);
+	return 0;
+}
+
+int
+pset_diff(const struct pset *from, const struct pset *to, struct pset *added,
+	  struct pset *removed)
+{
+	if (added) {
+		pset_clear(added);
+		if (pset_add_set(added, to) < 0)
+			return -1;
+		added->merged = true;
+		if (pset_subtract(added, from) < 0)
+			return -1;
+	}
+	if (removed) {
+		pset_clear(removed);
+		if (pset_add_set(removed, from) < 0)
+			return -1;
+		removed->merged = true;
+		if (pset_subtract(removed, to) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static inline int
+ctz128(u128 v)
+{
+	uint64_t low = (uint64_t)v;
+	return low ? __builtin_ctzll(low) : 64 + __builtin_ctzll((uint64_t)(v >> 64));
+}
+
+static inline int
+log2_128(u128 v) /* v > 0 */
+{
+	uint64_t high = (uint64_t)(v >> 64);
+	return high ? 127 - __builtin_clzll(high) : 63 - __builtin_clzll((uint64_t)v);
+}
+
+int
+pfx_range_each_cidr(enum pfx_family fam, const struct pfx_range *r, pset_cidr_fn fn, void *ctx)
+{
+	int bits = pfx_bits(fam);
+	u128 lo = r->lo, hi = r->hi;
+
+	for (;;) {
+		/* The largest block that starts at lo (alignment) and ends by
+		 * hi (size). */
+		int k = lo == 0 ? bits : ctz128(lo);
+		u128 span = hi - lo; /* size - 1, cannot overflow */
+		int fit = span == ~(u128)0 ? 128 : log2_128(span + 1);
+		if (fit < k)
+			k = fit;
+		if (k > bits)
+			k = bits;
+		int rc = fn(ctx, fam, lo, bits - k);
+		if (rc)
+			return rc;
+		u128 last = k == 128 ? ~(u128)0 : lo + (((u128)1 << k) - 1);
+		if (last >= hi)
+			return 0;
+		lo = last + 1;
+	}
+}
+
+int
+pset_each_cidr(const struct pset *s, enum pfx_family fam, pset_cidr_fn fn, void *ctx)
+{
+	size_t n = pset_count(s, fam);
+	for (size_t i = 0; i < n; i++) {
+		struct pfx_range r = range_get(s, fam, i);
+		int rc = pfx_range_each_cidr(fam, &r, fn, ctx);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+static int
+count_one(void *ctx, enum pfx_family fam, u128 addr, int len)
+{
+	(void)fam;
+	(void)addr;
+	(void)len;
+	++*(size_t *)ctx;
+	return 0;
+}
+
+size_t
+pset_cidr_count(const struct pset *s, enum pfx_family fam)
+{
+	size_t n = 0;
+	pset_each_cidr(s, fam, count_one, &n);
+	return n;
+}

@@ -1,0 +1,273 @@
+/* Unit tests: pset — merge, subtract, diff, contains, CIDR cover, counts,
+ * with exhaustive properties on an 8-bit slice of each family. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "pset.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* The 8-bit space used for the properties: the last octet under a base
+ * aligned to 256, at the bottom, in the middle and at the top of each
+ * family (where hi + 1 wraps). */
+static const u128 v4_bases[] = {0, 0x0a000000, 0xffffff00};
+#define V6_TOP (~(u128)0 - 255)
+
+struct collect {
+	u128 lo[300];
+	int len[300];
+	size_t n;
+};
+
+static int
+collect_cidr(void *ctx, enum pfx_family fam, u128 addr, int len)
+{
+	struct collect *c = ctx;
+	(void)fam;
+	assert_true(c->n < 300);
+	c->lo[c->n] = addr;
+	c->len[c->n++] = len;
+	return 0;
+}
+
+/* Fewest aligned blocks covering exactly [a, b] of an 8-bit space. */
+static int
+min_blocks(int a, int b)
+{
+	int best[258];
+	best[b + 1] = 0;
+	for (int x = b; x >= a; x--) {
+		best[x] = 1000;
+		for (int k = 0; k <= 8; k++) {
+			int size = 1 << k;
+			if (x % size || x + size - 1 > b)
+				break;
+			if (1 + best[x + size] < best[x])
+				best[x] = 1 + best[x + size];
+		}
+	}
+	return best[a];
+}
+
+static void
+check_cover(enum pfx_family fam, u128 base, int a, int b)
+{
+	struct collect c = {.n = 0};
+	struct pfx_range r = {base + (u128)a, base + (u128)b};
+	int bits = pfx_bits(fam);
+
+	assert_int_equal(pfx_range_each_cidr(fam, &r, collect_cidr, &c), 0);
+	u128 next = r.lo;
+	for (size_t i = 0; i < c.n; i++) {
+		u128 host = pfx_hostmask(fam, c.len[i]);
+		assert_true(c.lo[i] == next);     /* contiguous, in order */
+		assert_true((c.lo[i] & host) == 0); /* aligned */
+		assert_true(c.len[i] >= bits - 8);
+		next = c.lo[i] + host + 1;
+	}
+	assert_true(next - 1 == r.hi); /* exact */
+	assert_int_equal((int)c.n, min_blocks(a, b));
+}
+
+static void
+test_cover_exhaustive(void **state)
+{
+	(void)state;
+	for (size_t bi = 0; bi < 3; bi++)
+		for (int a = 0; a < 256; a++)
+			for (int b = a; b < 256; b++)
+				check_cover(PFX_V4, v4_bases[bi], a, b);
+	for (int a = 0; a < 256; a++)
+		for (int b = a; b < 256; b++) {
+			check_cover(PFX_V6, V6_TOP, a, b);
+			check_cover(PFX_V6, 0, a, b);
+		}
+}
+
+static void
+test_cover_whole_spaces(void **state)
+{
+	struct collect c = {.n = 0};
+	struct pfx_range all4 = {0, UINT32_MAX}, all6 = {0, ~(u128)0};
+	(void)state;
+	pfx_range_each_cidr(PFX_V4, &all4, collect_cidr, &c);
+	assert_int_equal(c.n, 1);
+	assert_int_equal(c.len[0], 0);
+	c.n = 0;
+	pfx_range_each_cidr(PFX_V6, &all6, collect_cidr, &c);
+	assert_int_equal(c.n, 1);
+	assert_int_equal(c.len[0], 0);
+	c.n = 0;
+	struct pfx_range almost = {1, ~(u128)0};
+	pfx_range_each_cidr(PFX_V6, &almost, collect_cidr, &c);
+	assert_int_equal(c.n, 128);
+}
+
+/* Random sets in an 8-bit slice: merge agrees with a bitmap, ranges are
+ * disjoint and non-adjacent, the CIDR cover round-trips. */
+static void
+test_merge_roundtrip_random(void **state)
+{
+	(void)state;
+	srand(12345);
+	for (int round = 0; round < 3000; round++) {
+		enum pfx_family fam = round % 2 ? PFX_V6 : PFX_V4;
+		u128 base = fam == PFX_V4 ? v4_bases[round % 3] : (round % 4 == 1 ? V6_TOP : 0);
+		bool bit[256] = {false};
+		struct pset *s = pset_new();
+		int k = 1 + rand() % 12;
+		for (int i = 0; i < k; i++) {
+			int a = rand() % 256, b = a + rand() % (round % 5 == 0 ? 256 : 8);
+			if (b > 255)
+				b = 255;
+			for (int x = a; x <= b; x++)
+				bit[x] = true;
+			assert_int_equal(pset_add_range(s, fam, base + (u128)a, base + (u128)b), 0);
+		}
+		assert_int_equal(pset_merge(s), 0);
+		size_t n = pset_count(s, fam);
+		for (size_t i = 0; i < n; i++) {
+			struct pfx_range r = pset_get(s, fam, i);
+			assert_true(r.lo <= r.hi);
+			if (i > 0)
+				assert_true(pset_get(s, fam, i - 1).hi + 1 < r.lo);
+		}
+		for (int x = 0; x < 256; x++)
+			assert_int_equal(pset_contains(s, fam, base + (u128)x), bit[x]);
+		struct collect c = {.n = 0};
+		pset_each_cidr(s, fam, collect_cidr, &c);
+		assert_int_equal(c.n, pset_cidr_count(s, fam));
+		struct pset *t = pset_new();
+		for (size_t i = 0; i < c.n; i++)
+			pset_add_range(t, fam, c.lo[i], c.lo[i] + pfx_hostmask(fam, c.len[i]));
+		assert_int_equal(pset_merge(t), 0);
+		assert_true(pset_equal(s, t));
+		pset_free(t);
+		pset_free(s);
+	}
+}
+
+static void
+test_top_of_space_merges(void **state)
+{
+	struct pset *s = pset_new();
+	(void)state;
+	pset_add_range(s, PFX_V4, 0xfffffff0, UINT32_MAX);
+	pset_add_range(s, PFX_V4, 0xffffff00, 0xfffffff5);
+	pset_add_range(s, PFX_V4, 0, 0);
+	pset_add_range(s, PFX_V4, 1, 1);
+	pset_add_range(s, PFX_V6, ~(u128)0, ~(u128)0);
+	pset_add_range(s, PFX_V6, ~(u128)0 - 1, ~(u128)0 - 1);
+	pset_merge(s);
+	assert_int_equal(pset_count(s, PFX_V4), 2);
+	assert_true(pset_get(s, PFX_V4, 0).hi == 1);
+	assert_true(pset_get(s, PFX_V4, 1).lo == 0xffffff00);
+	assert_int_equal(pset_count(s, PFX_V6), 1);
+	assert_true(pset_addr_count(s, PFX_V6) == 2);
+	assert_true(pset_addr_count(s, PFX_V4) == 2 + 256);
+	pset_free(s);
+}
+
+static void
+test_families_distinct(void **state)
+{
+	struct pset *s = pset_new();
+	(void)state;
+	/* 10.0.0.1 and ::a00:1 share the 128-bit value; they must not meet. */
+	pset_add_range(s, PFX_V4, 0x0a000001, 0x0a000001);
+	pset_add_range(s, PFX_V6, 0x0a000002, 0x0a000002);
+	pset_merge(s);
+	assert_int_equal(pset_count(s, PFX_V4), 1);
+	assert_int_equal(pset_count(s, PFX_V6), 1);
+	assert_false(pset_contains(s, PFX_V4, 0x0a000002));
+	assert_false(pset_contains(s, PFX_V6, 0x0a000001));
+	assert_int_equal(pset_total(s), 2);
+	pset_free(s);
+}
+
+static void
+test_subtract_and_diff(void **state)
+{
+	struct pset *s = pset_new(), *m = pset_new(), *a = pset_new(), *r = pset_new();
+	(void)state;
+	pset_add_range(s, PFX_V4, 0, 99);
+	pset_add_range(s, PFX_V4, 200, 299);
+	pset_add_range(s, PFX_V6, 0, ~(u128)0);
+	pset_add_range(m, PFX_V4, 10, 19);
+	pset_add_range(m, PFX_V4, 50, 250);
+	pset_add_range(m, PFX_V4, 299, 400);
+	pset_add_range(m, PFX_V6, 5, 5);
+	pset_merge(s);
+	pset_merge(m);
+	struct pset *orig = pset_dup(s);
+	assert_int_equal(pset_subtract(s, m), 0);
+	assert_int_equal(pset_count(s, PFX_V4), 3);
+	assert_true(pset_get(s, PFX_V4, 0).lo == 0 && pset_get(s, PFX_V4, 0).hi == 9);
+	assert_true(pset_get(s, PFX_V4, 1).lo == 20 && pset_get(s, PFX_V4, 1).hi == 49);
+	assert_true(pset_get(s, PFX_V4, 2).lo == 251 && pset_get(s, PFX_V4, 2).hi == 298);
+	assert_int_equal(pset_count(s, PFX_V6), 2);
+	assert_true(pset_is_merged(s));
+
+	assert_int_equal(pset_diff(orig, s, a, r), 0);
+	assert_int_equal(pset_total(a), 0);
+	assert_int_equal(pset_count(r, PFX_V4), 4); /* 10-19, 50-99, 200-250, 299 */
+	assert_int_equal(pset_diff(s, orig, a, NULL), 0);
+	assert_int_equal(pset_count(a, PFX_V4), 4);
+	assert_true(pset_contains(a, PFX_V4, 299));
+	assert_false(pset_contains(a, PFX_V4, 300));
+	assert_false(pset_equal(s, orig));
+
+	pset_free(orig);
+	pset_free(s);
+	pset_free(m);
+	pset_free(a);
+	pset_free(r);
+}
+
+static void
+test_large_radix(void **state)
+{
+	struct pset *s = pset_new();
+	(void)state;
+	srand(7);
+	/* Random /24s and hosts, both families, many duplicates. */
+	for (int i = 0; i < 200000; i++) {
+		uint32_t a = (uint32_t)rand() << 8;
+		pset_add_range(s, PFX_V4, a & 0xffffff00u, a | 0xff);
+		u128 v6 = (u128)(uint32_t)rand() << 96 | (u128)(i % 1000);
+		pset_add_range(s, PFX_V6, v6, v6);
+	}
+	assert_int_equal(pset_merge(s), 0);
+	for (enum pfx_family fam = PFX_V4; fam <= PFX_V6; fam += 2) {
+		size_t n = pset_count(s, fam);
+		assert_true(n > 1000);
+		for (size_t i = 1; i < n; i++)
+			assert_true(pset_get(s, fam, i - 1).hi + 1 < pset_get(s, fam, i).lo);
+	}
+	struct pset *d = pset_dup(s);
+	assert_true(pset_equal(s, d));
+	pset_clear(d);
+	assert_int_equal(pset_total(d), 0);
+	pset_free(d);
+	pset_free(s);
+	pset_free(NULL);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_cover_exhaustive),
+		cmocka_unit_test(test_cover_whole_spaces),
+		cmocka_unit_test(test_merge_roundtrip_random),
+		cmocka_unit_test(test_top_of_space_merges),
+		cmocka_unit_test(test_families_distinct),
+		cmocka_unit_test(test_subtract_and_diff),
+		cmocka_unit_test(test_large_radix),
+	};
+	return cmocka_run_group_tests_name("pset", tests, NULL, NULL);
+}
