@@ -112,6 +112,7 @@ struct conf {
 	char *state_dir;
 	struct source_limits limits; /* the defaults every source starts from */
 	unsigned max_shrink;         /* percent, the default of every output */
+	uint64_t hook_timeout;       /* seconds, the default of every output */
 	char **dns_servers;          /* ADDR[:PORT]; NULL-terminated, may be empty */
 	size_t n_dns_servers;
 

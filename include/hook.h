@@ -1,0 +1,27 @@
+/* hook — the `on_change` commands: split into argv without a shell,
+ * spawned with posix_spawn, bounded by a timeout. */
+#ifndef ALLOWSYNC_HOOK_H
+#define ALLOWSYNC_HOOK_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Split a command line into a NULL-terminated argv (free with
+ * hook_argv_free).  Words are separated by blanks; '…' quotes literally,
+ * "…" quotes with \" and \\ escapes, a backslash outside quotes escapes
+ * the next character.  No variables, globs or redirections.  NULL with
+ * *reason set on an unterminated quote or an empty command (or ENOMEM). */
+char **hook_split(const char *cmd, const char **reason);
+void hook_argv_free(char **argv);
+
+#define HOOK_ERR_MAX 256
+
+/* Run argv[0] (PATH is searched when it has no slash) with stdin from
+ * /dev/null, in its own process group, and wait at most `timeout`
+ * seconds; then the group gets SIGTERM, and SIGKILL 2 s later.
+ * 0 when it exited with status 0, else -1 with err saying why
+ * ("exited with status 3", "killed by signal 9", "timed out after 60s",
+ * "cannot run: No such file or directory"). */
+int hook_run(char *const argv[], uint64_t timeout, char *err);
+
+#endif
