@@ -36,10 +36,15 @@ LIB_SRCS := \
 	src/pfx.c \
 	src/pset.c \
 	src/parse_text.c \
+	src/minisign.c \
+	src/sigcheck.c \
+	src/cmd_keygen.c \
 	src/cmd_aggregate.c
 
 # One test per module: tests/unit/test_MODULE.c
 UNIT_TESTS := \
+	minisign \
+	sigcheck \
 	pfx \
 	pset \
 	parse_text

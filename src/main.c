@@ -19,6 +19,7 @@ struct command {
 static const struct command commands[] = {
 	{"aggregate", cmd_aggregate,
 	 "aggregate [-4|-6] [--ranges] [--except FILE]... [FILE...]"},
+	{"keygen", cmd_keygen, "keygen -p PUBFILE -s SECFILE"},
 };
 
 static void
