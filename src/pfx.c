@@ -150,15 +150,13 @@ parse_v6(const char *s, size_t n, u128 *out)
 	if (gap >= 0 && ngroups > 7)
 		return refuse("\"::\" with eight groups", s, n);
 
+	/* Place the groups, the ones after "::" at the bottom.  ("::" alone
+	 * has no group; shifting a u128 by 128 would be undefined.) */
 	u128 v = 0;
-	int zeros = 8 - ngroups;
 	for (int g = 0; g < ngroups; g++) {
-		if (g == gap)
-			v <<= 16 * zeros;
-		v = v << 16 | groups[g];
+		int pos = gap >= 0 && g >= gap ? 8 - ngroups + g : g;
+		v |= (u128)groups[g] << (16 * (7 - pos));
 	}
-	if (gap == ngroups)
-		v <<= 16 * zeros;
 	*out = v;
 	return NULL;
 }
@@ -281,23 +279,31 @@ parse_range(const char *s, size_t n, const char *dash, struct pfx *out, const ch
 	}
 	if (!pfx_parse_addr(s, an, &fa, &a, reason) || !pfx_parse_addr(s + bs, bn, &fb, &b, reason))
 		return false;
-	struct pfx pa = {.fam = fa, .r = {a, a}, .len = -1};
-	struct pfx pb = {.fam = fb, .r = {b, b}, .len = -1};
-	unmap(&pa);
-	unmap(&pb);
-	if (pa.fam != pb.fam) {
-		*reason = refuse("mixed-family range", s, n);
-		return false;
+	/* A mapped end meets an IPv4 end as IPv4; two IPv6 ends become IPv4
+	 * only when the whole range lies in the mapped space. */
+	if (fa != fb) {
+		struct pfx *v6 = &(struct pfx){.fam = PFX_V6, .r = {fa == PFX_V6 ? a : b, 0}, .len = -1};
+		v6->r.hi = v6->r.lo;
+		unmap(v6);
+		if (v6->fam != PFX_V4) {
+			*reason = refuse("mixed-family range", s, n);
+			return false;
+		}
+		if (fa == PFX_V6)
+			a = v6->r.lo;
+		else
+			b = v6->r.lo;
 	}
-	if (pa.r.lo > pb.r.lo) {
+	if (a > b) {
 		*reason = refuse("range end before its start", s, n);
 		return false;
 	}
-	out->fam = pa.fam;
-	out->r.lo = pa.r.lo;
-	out->r.hi = pb.r.lo;
+	out->fam = fa == fb ? fa : PFX_V4;
+	out->r.lo = a;
+	out->r.hi = b;
 	out->len = -1;
 	out->host_bits = false;
+	unmap(out);
 	return true;
 }
 

@@ -98,6 +98,8 @@ test_mapped_becomes_v4(void **state)
 	check_accept("::ffff:1.2.3.4-1.2.3.5", PFX_V4, "1.2.3.4", "1.2.3.5", -1);
 	/* Broader than the mapped space: stays IPv6. */
 	check_accept("::ffff:0:0/95", PFX_V6, "::fffe:0:0", "::ffff:ffff:ffff", 95);
+	check_accept("::-::ffff:ffff:ffff", PFX_V6, "::", "::ffff:ffff:ffff", -1);
+	check_accept("::ffff:0:0-::ffff:0:1", PFX_V4, "0.0.0.0", "0.0.0.1", -1);
 }
 
 static void
