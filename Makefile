@@ -36,13 +36,32 @@ LIB_SRCS := \
 	src/pfx.c \
 	src/pset.c \
 	src/parse_text.c \
+	src/atomicfile.c \
+	src/outfile.c \
+	src/lock.c \
+	src/hook.c \
+	src/state.c \
+	src/policy.c \
+	src/src_static.c \
+	src/src_file.c \
+	src/out_text.c \
+	src/out_postfix.c \
+	src/registry.c \
+	src/conf.c \
+	src/jsonpath.c \
+	src/parse_json.c \
+	src/docformat.c \
 	src/minisign.c \
 	src/sigcheck.c \
 	src/cmd_keygen.c \
-	src/cmd_aggregate.c
+	src/cmd_aggregate.c \
+	src/dns.c \
+	src/spf.c \
+	src/cmd_spf.c
 
 # One test per module: tests/unit/test_MODULE.c
 UNIT_TESTS := \
+	jsonpath \
 	minisign \
 	sigcheck \
 	pfx \

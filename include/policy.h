@@ -1,0 +1,35 @@
+/* policy — what a source may contribute, and how much an output may lose.
+ *
+ * A source's entries are checked one by one as published (before
+ * merging, so that many small prefixes cannot hide a broad one and a
+ * broad one cannot hide behind its neighbours): broader than the hard
+ * floor (/8, /16) or than min_prefix4/6, or touching an IANA
+ * special-purpose range without allow_special — one such entry refuses
+ * the whole source.  Then, merged: more than max_entries CIDRs, or empty
+ * without allow_empty, refuses it too. */
+#ifndef ALLOWSYNC_POLICY_H
+#define ALLOWSYNC_POLICY_H
+
+#include "pset.h"
+#include "source.h"
+
+#include <stddef.h>
+
+#define POLICY_REASON_MAX 512
+
+/* Check the entries of `set` as collected, then merge it in place.
+ * 0, or -1 with reason ("10.0.0.0/8 is private-use (RFC 1918) …"). */
+int policy_check(const struct source_limits *l, struct pset *set, char *reason);
+
+/* The special-purpose range that [lo,hi] overlaps: its description
+ * ("private-use (RFC 1918)") and, if cidr is not NULL, *cidr
+ * ("10.0.0.0/8"); NULL when none. */
+const char *policy_special(enum pfx_family fam, u128 lo, u128 hi, const char **cidr);
+
+/* Shrink guard: would replacing `live` by `want` (both merged) lose more
+ * than max_pct percent of the entries (CIDRs) or of the addresses of a
+ * family?  0 = within the limit; 1 = over it, with reason. */
+int policy_shrink(const struct pset *live, const struct pset *want, unsigned max_pct,
+		  char *reason);
+
+#endif

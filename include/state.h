@@ -1,0 +1,64 @@
+/* state — what allowsync remembers between runs, under state_dir:
+ *
+ *   sources/NAME.list    the last good normalized list of a source, with
+ *                        when and where from it was obtained
+ *   sources/NAME.status  the last attempt: time, error, retry-after
+ *   outputs/NAME.status  digest of what was applied, last change, entry
+ *                        count, a hook still to run, the last error
+ *
+ * Every file starts with "allowsync-state 1 KIND" and a list ends with
+ * a digest of its entries: a corrupt, truncated or foreign-version file
+ * is ignored with a warning (as if absent), never trusted, never fatal.
+ * Files are written with atomicfile. */
+#ifndef ALLOWSYNC_STATE_H
+#define ALLOWSYNC_STATE_H
+
+#include "pset.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <time.h>
+
+#define STATE_TEXT_MAX 512
+#define STATE_DIGEST_HEX 65 /* 32 bytes BLAKE2b, hex, NUL */
+
+/* Create state_dir and its subdirectories (0755) if missing. */
+int state_init(const char *dir, char *err);
+
+/* The last good list of a source.  0 with *set (merged) and the rest
+ * filled; 1 when there is none (or it was corrupt: warned); -1 ENOMEM. */
+int state_list_load(const char *dir, const char *name, struct pset **set, time_t *when,
+		    char *origin);
+int state_list_save(const char *dir, const char *name, const struct pset *set, time_t when,
+		    const char *origin, char *err);
+/* Bump the time of the list (the document was confirmed unchanged). */
+int state_list_touch(const char *dir, const char *name, time_t when, char *err);
+
+struct state_source {
+	time_t attempt;     /* last collect attempt (0 = never) */
+	time_t success;     /* last successful collect */
+	time_t retry_after; /* do not ask before this */
+	bool partial;       /* the last success was partial */
+	char error[STATE_TEXT_MAX]; /* last failure, "" when the last attempt succeeded */
+};
+/* Missing or corrupt: zeroed (corrupt: warned). */
+void state_source_load(const char *dir, const char *name, struct state_source *st);
+int state_source_save(const char *dir, const char *name, const struct state_source *st,
+		      char *err);
+
+struct state_output {
+	char digest[STATE_DIGEST_HEX]; /* of the set applied, "" = none */
+	time_t changed;                /* last commit that changed it */
+	time_t applied;                /* last time it was brought up to date */
+	size_t entries;                /* CIDRs applied */
+	bool hook_pending;             /* on_change failed: run it next time */
+	char error[STATE_TEXT_MAX];    /* last failure, "" when none */
+};
+void state_output_load(const char *dir, const char *name, struct state_output *st);
+int state_output_save(const char *dir, const char *name, const struct state_output *st,
+		      char *err);
+
+/* Digest of a merged set (hex BLAKE2b-256 of its canonical ranges). */
+int state_digest(const struct pset *set, char out[STATE_DIGEST_HEX]);
+
+#endif

@@ -1,0 +1,103 @@
+/* outfile — prepare/commit for outputs that are one file. */
+#include "outfile.h"
+
+#include "output.h"
+#include "source.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+void
+outfile_header(const struct output *o, FILE *f)
+{
+	/* No timestamp: an unchanged list must give an identical file. */
+	fprintf(f, "# allowsync output \"%s\" (%s): written by allowsync, do not edit\n", o->name,
+		o->type->name);
+	fprintf(f, "# sources:");
+	for (size_t i = 0; i < o->n_sources; i++)
+		fprintf(f, " %s", o->sources[i]->name);
+	fprintf(f, "\n");
+}
+
+int
+outfile_prepare(struct outfile *of, const struct output *o, const struct pset *want,
+		outfile_render_fn render, outfile_verify_fn verify, bool *changed, char *err)
+{
+	char *mem = NULL, *cur = NULL, *back = NULL;
+	size_t memlen = 0, curlen = 0, backlen = 0;
+	FILE *m = open_memstream(&mem, &memlen);
+	int rc = -1, r;
+
+	of->af = NULL;
+	if (!m) {
+		snprintf(err, OUTPUT_ERR_MAX, "out of memory");
+		return -1;
+	}
+	if (render(o, want, m) < 0 || fclose(m) != 0) {
+		snprintf(err, OUTPUT_ERR_MAX, "cannot render: %s", strerror(errno));
+		goto out;
+	}
+	r = atomicfile_read(of->path, &cur, &curlen, err);
+	if (r < 0)
+		goto out;
+	if (r == 0 && curlen == memlen && memcmp(cur, mem, memlen) == 0) {
+		*changed = false;
+		rc = 0;
+		goto out;
+	}
+	if (!(of->af = atomicfile_open(of->path, 0644, err)))
+		goto out;
+	FILE *f = atomicfile_stream(of->af);
+	if (memlen && fwrite(mem, 1, memlen, f) != memlen) {
+		snprintf(err, OUTPUT_ERR_MAX, "cannot write %s: %s", atomicfile_temp(of->af),
+			 strerror(errno));
+		goto fail;
+	}
+	if (atomicfile_sync(of->af, err) < 0)
+		goto fail;
+	if (verify) {
+		/* Check what reached the disk, not what we meant to write. */
+		if (atomicfile_read(atomicfile_temp(of->af), &back, &backlen, err) != 0) {
+			if (!*err)
+				snprintf(err, OUTPUT_ERR_MAX, "%s vanished", atomicfile_temp(of->af));
+			goto fail;
+		}
+		if (backlen != memlen || memcmp(back, mem, memlen) != 0) {
+			snprintf(err, OUTPUT_ERR_MAX, "%s does not read back as written",
+				 atomicfile_temp(of->af));
+			goto fail;
+		}
+		if (verify(o, want, back, backlen, err) < 0)
+			goto fail;
+	}
+	*changed = true;
+	rc = 0;
+	goto out;
+fail:
+	atomicfile_abort(of->af);
+	of->af = NULL;
+out:
+	free(back);
+	free(cur);
+	free(mem);
+	return rc;
+}
+
+int
+outfile_commit(struct outfile *of, char *err)
+{
+	struct atomicfile *af = of->af;
+
+	of->af = NULL;
+	if (!af)
+		return 0;
+	return atomicfile_commit(af, err);
+}
+
+void
+outfile_abort(struct outfile *of)
+{
+	atomicfile_abort(of->af);
+	of->af = NULL;
+}

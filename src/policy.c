@@ -1,0 +1,230 @@
+/* policy — floors, special-purpose ranges, entry counts, shrink guard. */
+#include "policy.h"
+
+#include "conf.h"
+
+#include <stdio.h>
+#include <string.h>
+
+struct special {
+	enum pfx_family fam;
+	const char *cidr;
+	const char *what;
+};
+
+/* IANA IPv4 and IPv6 Special-Purpose Address Registries (as of 2025),
+ * plus multicast, the reserved class E and deprecated IPv6 blocks.  None
+ * of them is where a relay sends mail from. */
+static const struct special specials[] = {
+	{PFX_V4, "0.0.0.0/8", "\"this network\" (RFC 791)"},
+	{PFX_V4, "10.0.0.0/8", "private-use (RFC 1918)"},
+	{PFX_V4, "100.64.0.0/10", "shared address space / CGN (RFC 6598)"},
+	{PFX_V4, "127.0.0.0/8", "loopback (RFC 1122)"},
+	{PFX_V4, "169.254.0.0/16", "link-local (RFC 3927)"},
+	{PFX_V4, "172.16.0.0/12", "private-use (RFC 1918)"},
+	{PFX_V4, "192.0.0.0/24", "IETF protocol assignments (RFC 6890)"},
+	{PFX_V4, "192.0.2.0/24", "documentation TEST-NET-1 (RFC 5737)"},
+	{PFX_V4, "192.31.196.0/24", "AS112-v4 (RFC 7535)"},
+	{PFX_V4, "192.52.193.0/24", "AMT (RFC 7450)"},
+	{PFX_V4, "192.88.99.0/24", "6to4 relay anycast (RFC 7526)"},
+	{PFX_V4, "192.168.0.0/16", "private-use (RFC 1918)"},
+	{PFX_V4, "192.175.48.0/24", "direct delegation AS112 (RFC 7534)"},
+	{PFX_V4, "198.18.0.0/15", "benchmarking (RFC 2544)"},
+	{PFX_V4, "198.51.100.0/24", "documentation TEST-NET-2 (RFC 5737)"},
+	{PFX_V4, "203.0.113.0/24", "documentation TEST-NET-3 (RFC 5737)"},
+	{PFX_V4, "224.0.0.0/4", "multicast (RFC 5771)"},
+	{PFX_V4, "240.0.0.0/4", "reserved / broadcast (RFC 1112, RFC 919)"},
+	{PFX_V6, "::/96", "unspecified, loopback, IPv4-compatible (RFC 4291)"},
+	{PFX_V6, "::ffff:0:0/96", "IPv4-mapped (RFC 4291)"},
+	{PFX_V6, "64:ff9b::/96", "NAT64 well-known prefix, wraps IPv4 (RFC 6052)"},
+	{PFX_V6, "64:ff9b:1::/48", "local-use NAT64, wraps IPv4 (RFC 8215)"},
+	{PFX_V6, "100::/64", "discard-only (RFC 6666)"},
+	{PFX_V6, "100:0:0:1::/64", "dummy prefix (RFC 9780)"},
+	{PFX_V6, "2001::/32", "Teredo, wraps IPv4 (RFC 4380)"},
+	{PFX_V6, "2001::/23", "IETF protocol assignments (RFC 2928)"},
+	{PFX_V6, "2001:db8::/32", "documentation (RFC 3849)"},
+	{PFX_V6, "2002::/16", "6to4, wraps IPv4 (RFC 3056)"},
+	{PFX_V6, "2620:4f:8000::/48", "direct delegation AS112 (RFC 7534)"},
+	{PFX_V6, "3fff::/20", "documentation (RFC 9637)"},
+	{PFX_V6, "5f00::/16", "segment routing SIDs (RFC 9602)"},
+	{PFX_V6, "fc00::/7", "unique local (RFC 4193)"},
+	{PFX_V6, "fe80::/10", "link-local (RFC 4291)"},
+	{PFX_V6, "fec0::/10", "site-local, deprecated (RFC 3879)"},
+	{PFX_V6, "ff00::/8", "multicast (RFC 4291)"},
+};
+
+#define N_SPECIALS (sizeof specials / sizeof specials[0])
+
+struct special_tab {
+	struct pfx p[N_SPECIALS];
+};
+
+static void
+special_tab_init(struct special_tab *t)
+{
+	for (size_t i = 0; i < N_SPECIALS; i++) {
+		const char *reason;
+		if (!pfx_parse(specials[i].cidr, strlen(specials[i].cidr), &t->p[i], &reason))
+			t->p[i].fam = 0; /* cannot happen: the table is fixed */
+	}
+}
+
+static const struct special *
+special_find(const struct special_tab *t, enum pfx_family fam, u128 lo, u128 hi)
+{
+	for (size_t i = 0; i < N_SPECIALS; i++)
+		if (t->p[i].fam == fam && lo <= t->p[i].r.hi && t->p[i].r.lo <= hi)
+			return &specials[i];
+	return NULL;
+}
+
+const char *
+policy_special(enum pfx_family fam, u128 lo, u128 hi, const char **cidr)
+{
+	struct special_tab t;
+	const struct special *sp;
+
+	special_tab_init(&t);
+	if (!(sp = special_find(&t, fam, lo, hi)))
+		return NULL;
+	if (cidr)
+		*cidr = sp->cidr;
+	return sp->what;
+}
+
+struct floor_ctx {
+	int min_len;
+	int broadest;
+	u128 addr;
+};
+
+static int
+broadest_cb(void *ctx, enum pfx_family fam, u128 addr, int len)
+{
+	struct floor_ctx *fc = ctx;
+
+	(void)fam;
+	if (len < fc->broadest) {
+		fc->broadest = len;
+		fc->addr = addr;
+	}
+	return 0;
+}
+
+static void
+entry_text(enum pfx_family fam, const struct pfx_range *r, char *buf)
+{
+	int len = pfx_range_cidr_len(fam, r);
+
+	if (len >= 0)
+		pfx_format_cidr(fam, r->lo, len, buf);
+	else
+		pfx_format_range(fam, r, buf);
+}
+
+static int
+check_entry(const struct source_limits *l, const struct special_tab *t, enum pfx_family fam,
+	    const struct pfx_range *r, char *reason)
+{
+	char text[PFX_TEXT_MAX];
+	int len = pfx_range_cidr_len(fam, r);
+	int hard = fam == PFX_V4 ? CONF_HARD_FLOOR4 : CONF_HARD_FLOOR6;
+	int min = fam == PFX_V4 ? l->min_prefix4 : l->min_prefix6;
+	const struct special *sp;
+
+	if (len < 0) {
+		struct floor_ctx fc = {.broadest = 129};
+		pfx_range_each_cidr(fam, r, broadest_cb, &fc);
+		len = fc.broadest;
+	}
+	if (len < min) {
+		entry_text(fam, r, text);
+		if (len == 0)
+			snprintf(reason, POLICY_REASON_MAX, "%s is the whole address space", text);
+		else if (len < hard)
+			snprintf(reason, POLICY_REASON_MAX,
+				 "%s is broader than the hard floor /%d (holds a /%d)", text, hard,
+				 len);
+		else
+			snprintf(reason, POLICY_REASON_MAX,
+				 "%s is broader than min_prefix%d = %d (holds a /%d)", text,
+				 fam == PFX_V4 ? 4 : 6, min, len);
+		return -1;
+	}
+	if (!l->allow_special && (sp = special_find(t, fam, r->lo, r->hi))) {
+		entry_text(fam, r, text);
+		snprintf(reason, POLICY_REASON_MAX,
+			 "%s touches %s %s (special-purpose; allow_special = yes to accept)", text,
+			 sp->cidr, sp->what);
+		return -1;
+	}
+	return 0;
+}
+
+int
+policy_check(const struct source_limits *l, struct pset *set, char *reason)
+{
+	static const enum pfx_family fams[] = {PFX_V4, PFX_V6};
+	struct special_tab t;
+
+	special_tab_init(&t);
+	/* The set as collected still holds the entries as published. */
+	for (int k = 0; k < 2; k++)
+		for (size_t i = 0, n = pset_count(set, fams[k]); i < n; i++) {
+			struct pfx_range r = pset_get(set, fams[k], i);
+			if (check_entry(l, &t, fams[k], &r, reason) < 0)
+				return -1;
+		}
+	if (pset_merge(set) < 0) {
+		snprintf(reason, POLICY_REASON_MAX, "out of memory");
+		return -1;
+	}
+	size_t cidrs = pset_cidr_count(set, PFX_V4) + pset_cidr_count(set, PFX_V6);
+	if (cidrs > l->max_entries) {
+		snprintf(reason, POLICY_REASON_MAX, "%zu entries, more than max_entries = %llu", cidrs,
+			 (unsigned long long)l->max_entries);
+		return -1;
+	}
+	if (cidrs == 0 && !l->allow_empty) {
+		snprintf(reason, POLICY_REASON_MAX, "empty list (allow_empty = yes to accept)");
+		return -1;
+	}
+	return 0;
+}
+
+int
+policy_shrink(const struct pset *live, const struct pset *want, unsigned max_pct,
+	      char *reason)
+{
+	static const enum pfx_family fams[] = {PFX_V4, PFX_V6};
+	size_t live_n = pset_cidr_count(live, PFX_V4) + pset_cidr_count(live, PFX_V6);
+	size_t want_n = pset_cidr_count(want, PFX_V4) + pset_cidr_count(want, PFX_V6);
+	struct pset *removed;
+	int rc = 0;
+
+	if (live_n == 0 || max_pct >= 100)
+		return 0;
+	if (want_n < live_n && (long double)(live_n - want_n) * 100 > (long double)live_n * max_pct) {
+		snprintf(reason, POLICY_REASON_MAX,
+			 "would shrink from %zu to %zu entries (-%.0Lf%%, max_shrink = %u%%)", live_n,
+			 want_n, (long double)(live_n - want_n) * 100 / live_n, max_pct);
+		return 1;
+	}
+	if (!(removed = pset_new()) || pset_diff(live, want, NULL, removed) < 0) {
+		pset_free(removed);
+		snprintf(reason, POLICY_REASON_MAX, "out of memory");
+		return 1;
+	}
+	for (int k = 0; k < 2 && !rc; k++) {
+		long double all = (long double)pset_addr_count(live, fams[k]);
+		long double lost = (long double)pset_addr_count(removed, fams[k]);
+		if (all > 0 && lost * 100 > all * max_pct) {
+			snprintf(reason, POLICY_REASON_MAX,
+				 "would drop %.0Lf%% of the IPv%d addresses (max_shrink = %u%%)",
+				 lost * 100 / all, fams[k] == PFX_V4 ? 4 : 6, max_pct);
+			rc = 1;
+		}
+	}
+	pset_free(removed);
+	return rc;
+}

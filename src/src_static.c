@@ -1,0 +1,80 @@
+/* src_static — prefixes written in the configuration (`prefixes = …`). */
+#include "src_static.h"
+
+#include "conf.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static const struct conf_key static_keys[] = {
+	{"prefixes", CONF_KEY_REQUIRED | CONF_KEY_MULTI},
+	{NULL, 0},
+};
+
+static int
+static_configure(struct source *src, const struct conf_section *sec, struct conf_err *err)
+{
+	const char *const *vals;
+	size_t n = conf_get_all(sec, "prefixes", &vals);
+	struct pset *set = pset_new();
+
+	if (!set) {
+		conf_err_set(err, sec, "prefixes", "out of memory");
+		return -1;
+	}
+	src->priv = set;
+	for (size_t i = 0; i < n; i++) {
+		const char *p = vals[i];
+		for (;;) {
+			while (*p == ' ' || *p == '\t' || *p == ',')
+				p++;
+			if (!*p)
+				break;
+			size_t len = strcspn(p, " \t,");
+			struct pfx x;
+			const char *reason;
+			if (!pfx_parse(p, len, &x, &reason)) {
+				conf_err_set(err, sec, "prefixes", "[source %s] prefixes: \"%.*s\": %s",
+					     src->name, (int)len, p, reason);
+				return -1;
+			}
+			if (pset_add_pfx(set, &x) < 0) {
+				conf_err_set(err, sec, "prefixes", "out of memory");
+				return -1;
+			}
+			p += len;
+		}
+	}
+	if (pset_merge(set) < 0) {
+		conf_err_set(err, sec, "prefixes", "out of memory");
+		return -1;
+	}
+	return 0;
+}
+
+static int
+static_collect(struct source *src, const struct source_ctx *ctx, struct source_result *res)
+{
+	(void)ctx;
+	snprintf(res->origin, sizeof res->origin, "configuration");
+	if (pset_add_set(res->set, src->priv) < 0) {
+		snprintf(res->error, sizeof res->error, "out of memory");
+		return -1;
+	}
+	return 0;
+}
+
+static void
+static_free(struct source *src)
+{
+	pset_free(src->priv);
+	src->priv = NULL;
+}
+
+const struct source_type src_static = {
+	.name = "static",
+	.keys = static_keys,
+	.configure = static_configure,
+	.collect = static_collect,
+	.free = static_free,
+};

@@ -1,0 +1,419 @@
+/* state — last good lists and run status in the state directory. */
+#include "state.h"
+
+#include "atomicfile.h"
+#include "log.h"
+
+#include <sodium.h>
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#define MAGIC "allowsync-state 1 "
+
+static int
+mkdir_p(const char *path, char *err)
+{
+	char buf[4096];
+	size_t n = strlen(path);
+
+	if (n >= sizeof buf) {
+		snprintf(err, STATE_TEXT_MAX, "state directory path too long");
+		return -1;
+	}
+	memcpy(buf, path, n + 1);
+	for (size_t i = 1; i <= n; i++) {
+		if (buf[i] != '/' && buf[i] != 0)
+			continue;
+		char c = buf[i];
+		buf[i] = 0;
+		if (mkdir(buf, 0755) < 0 && errno != EEXIST) {
+			snprintf(err, STATE_TEXT_MAX, "cannot create %s: %s", buf, strerror(errno));
+			return -1;
+		}
+		buf[i] = c;
+	}
+	struct stat st;
+	if (stat(path, &st) < 0 || !S_ISDIR(st.st_mode)) {
+		snprintf(err, STATE_TEXT_MAX, "%s is not a directory", path);
+		return -1;
+	}
+	return 0;
+}
+
+int
+state_init(const char *dir, char *err)
+{
+	char sub[4096];
+
+	if (mkdir_p(dir, err) < 0)
+		return -1;
+	snprintf(sub, sizeof sub, "%s/sources", dir);
+	if (mkdir_p(sub, err) < 0)
+		return -1;
+	snprintf(sub, sizeof sub, "%s/outputs", dir);
+	return mkdir_p(sub, err);
+}
+
+static void
+path_of(char *buf, size_t n, const char *dir, const char *kind, const char *name,
+	const char *ext)
+{
+	snprintf(buf, n, "%s/%s/%s.%s", dir, kind, name, ext);
+}
+
+/* One line of free text: no newlines, bounded. */
+static void
+put_text(FILE *f, const char *key, const char *text)
+{
+	fprintf(f, "%s ", key);
+	for (const char *p = text; *p; p++)
+		fputc(*p == '\n' || *p == '\r' ? ' ' : *p, f);
+	fputc('\n', f);
+}
+
+/* Digest over the canonical range lines, as written to the list file. */
+struct digest_ctx {
+	crypto_generichash_state h;
+	FILE *f; /* also write the lines here, if not NULL */
+};
+
+static int
+each_range(const struct pset *set, struct digest_ctx *dc)
+{
+	static const enum pfx_family fams[] = {PFX_V4, PFX_V6};
+	char buf[PFX_TEXT_MAX + 1];
+
+	for (int k = 0; k < 2; k++)
+		for (size_t i = 0, n = pset_count(set, fams[k]); i < n; i++) {
+			struct pfx_range r = pset_get(set, fams[k], i);
+			size_t len = pfx_format_range(fams[k], &r, buf);
+			buf[len++] = '\n';
+			crypto_generichash_update(&dc->h, (const unsigned char *)buf, len);
+			if (dc->f && fwrite(buf, 1, len, dc->f) != len)
+				return -1;
+		}
+	return 0;
+}
+
+static void
+hex(const unsigned char *b, size_t n, char *out)
+{
+	static const char digits[] = "0123456789abcdef";
+
+	for (size_t i = 0; i < n; i++) {
+		out[2 * i] = digits[b[i] >> 4];
+		out[2 * i + 1] = digits[b[i] & 15];
+	}
+	out[2 * n] = 0;
+}
+
+int
+state_digest(const struct pset *set, char out[STATE_DIGEST_HEX])
+{
+	struct digest_ctx dc = {.f = NULL};
+	unsigned char d[32];
+
+	if (sodium_init() < 0)
+		return -1;
+	crypto_generichash_init(&dc.h, NULL, 0, sizeof d);
+	each_range(set, &dc);
+	crypto_generichash_final(&dc.h, d, sizeof d);
+	hex(d, sizeof d, out);
+	return 0;
+}
+
+int
+state_list_save(const char *dir, const char *name, const struct pset *set, time_t when,
+		const char *origin, char *err)
+{
+	char path[4096], dig[STATE_DIGEST_HEX];
+	unsigned char d[32];
+	struct digest_ctx dc;
+	struct atomicfile *af;
+
+	if (sodium_init() < 0) {
+		snprintf(err, STATE_TEXT_MAX, "libsodium failed to initialise");
+		return -1;
+	}
+	path_of(path, sizeof path, dir, "sources", name, "list");
+	if (!(af = atomicfile_open(path, 0644, err)))
+		return -1;
+	dc.f = atomicfile_stream(af);
+	fprintf(dc.f, MAGIC "list\ntime %" PRId64 "\n", (int64_t)when);
+	put_text(dc.f, "origin", origin);
+	fprintf(dc.f, "count %zu\n", pset_total(set));
+	crypto_generichash_init(&dc.h, NULL, 0, sizeof d);
+	if (each_range(set, &dc) < 0) {
+		snprintf(err, STATE_TEXT_MAX, "cannot write %s/sources/%s.list: %s", dir, name, strerror(errno));
+		atomicfile_abort(af);
+		return -1;
+	}
+	crypto_generichash_final(&dc.h, d, sizeof d);
+	hex(d, sizeof d, dig);
+	fprintf(dc.f, "digest %s\n", dig);
+	return atomicfile_commit(af, err);
+}
+
+/* Next line of buf (without '\n') or NULL at the end. */
+static char *
+next_line(char **pos)
+{
+	char *l = *pos, *nl;
+
+	if (!l || !*l)
+		return NULL;
+	if ((nl = strchr(l, '\n'))) {
+		*nl = 0;
+		*pos = nl + 1;
+	} else {
+		*pos = NULL;
+	}
+	return l;
+}
+
+static bool
+get_num(const char *line, const char *key, int64_t *v)
+{
+	size_t k = strlen(key);
+	char *end;
+
+	if (strncmp(line, key, k) != 0 || line[k] != ' ')
+		return false;
+	errno = 0;
+	long long x = strtoll(line + k + 1, &end, 10);
+	if (errno || *end || end == line + k + 1)
+		return false;
+	*v = x;
+	return true;
+}
+
+int
+state_list_load(const char *dir, const char *name, struct pset **set, time_t *when,
+		char *origin)
+{
+	char path[4096], err[ATOMICFILE_ERR_MAX] = "", dig[STATE_DIGEST_HEX];
+	char *buf = NULL, *pos, *l;
+	size_t len, count = 0;
+	int64_t t, n;
+	unsigned char d[32];
+	crypto_generichash_state h;
+	struct pset *s = NULL;
+	const char *why = "bad header";
+	int r;
+
+	*set = NULL;
+	path_of(path, sizeof path, dir, "sources", name, "list");
+	if ((r = atomicfile_read(path, &buf, &len, err)) == 1)
+		return 1;
+	if (r < 0) {
+		log_warn("state: %s: ignored", err);
+		return 1;
+	}
+	if (sodium_init() < 0 || !(s = pset_new())) {
+		free(buf);
+		return -1;
+	}
+	pos = buf;
+	if (!(l = next_line(&pos)) || strcmp(l, MAGIC "list") != 0) {
+		why = "not an allowsync state list of this version";
+		goto corrupt;
+	}
+	if (!(l = next_line(&pos)) || !get_num(l, "time", &t))
+		goto corrupt;
+	if (!(l = next_line(&pos)) || strncmp(l, "origin ", 7) != 0)
+		goto corrupt;
+	snprintf(origin, STATE_TEXT_MAX, "%s", l + 7);
+	if (!(l = next_line(&pos)) || !get_num(l, "count", &n) || n < 0)
+		goto corrupt;
+	crypto_generichash_init(&h, NULL, 0, sizeof d);
+	why = "bad entry";
+	while ((l = next_line(&pos)) && strncmp(l, "digest ", 7) != 0) {
+		struct pfx x;
+		const char *reason;
+		if (!pfx_parse(l, strlen(l), &x, &reason) || pset_add_pfx(s, &x) < 0)
+			goto corrupt;
+		crypto_generichash_update(&h, (const unsigned char *)l, strlen(l));
+		crypto_generichash_update(&h, (const unsigned char *)"\n", 1);
+		count++;
+	}
+	crypto_generichash_final(&h, d, sizeof d);
+	hex(d, sizeof d, dig);
+	why = "truncated or altered (digest or count mismatch)";
+	if (!l || strcmp(l + 7, dig) != 0 || (int64_t)count != n || next_line(&pos))
+		goto corrupt;
+	if (pset_merge(s) < 0) {
+		pset_free(s);
+		free(buf);
+		return -1;
+	}
+	free(buf);
+	*set = s;
+	*when = (time_t)t;
+	return 0;
+corrupt:
+	log_warn("state: %s: %s: ignored", path, why);
+	pset_free(s);
+	free(buf);
+	return 1;
+}
+
+int
+state_list_touch(const char *dir, const char *name, time_t when, char *err)
+{
+	struct pset *set;
+	char origin[STATE_TEXT_MAX];
+	time_t old;
+	int r = state_list_load(dir, name, &set, &old, origin);
+
+	if (r != 0) {
+		snprintf(err, STATE_TEXT_MAX, "no last good list to refresh");
+		return -1;
+	}
+	r = state_list_save(dir, name, set, when, origin, err);
+	pset_free(set);
+	return r;
+}
+
+/* A key/value status file: returns the lines after the magic, or NULL. */
+static char *
+status_read(const char *path, const char *kind)
+{
+	char err[ATOMICFILE_ERR_MAX], magic[64], *buf;
+	size_t len;
+	int r = atomicfile_read(path, &buf, &len, err);
+
+	if (r == 1)
+		return NULL;
+	if (r < 0) {
+		log_warn("state: %s: ignored", err);
+		return NULL;
+	}
+	snprintf(magic, sizeof magic, MAGIC "%s\n", kind);
+	if (strncmp(buf, magic, strlen(magic)) != 0 || len == 0 || buf[len - 1] != '\n') {
+		log_warn("state: %s: not an allowsync %s file of this version: ignored", path, kind);
+		free(buf);
+		return NULL;
+	}
+	return buf;
+}
+
+void
+state_source_load(const char *dir, const char *name, struct state_source *st)
+{
+	char path[4096], *buf, *pos, *l;
+	int64_t v;
+
+	memset(st, 0, sizeof *st);
+	path_of(path, sizeof path, dir, "sources", name, "status");
+	if (!(buf = status_read(path, "source")))
+		return;
+	pos = buf;
+	next_line(&pos);
+	while ((l = next_line(&pos))) {
+		if (get_num(l, "attempt", &v))
+			st->attempt = (time_t)v;
+		else if (get_num(l, "success", &v))
+			st->success = (time_t)v;
+		else if (get_num(l, "retry_after", &v))
+			st->retry_after = (time_t)v;
+		else if (get_num(l, "partial", &v))
+			st->partial = v != 0;
+		else if (strncmp(l, "error ", 6) == 0)
+			snprintf(st->error, sizeof st->error, "%s", l + 6);
+		else {
+			log_warn("state: %s: unknown line: ignored", path);
+			memset(st, 0, sizeof *st);
+			break;
+		}
+	}
+	free(buf);
+}
+
+int
+state_source_save(const char *dir, const char *name, const struct state_source *st, char *err)
+{
+	char path[4096], *mem = NULL;
+	size_t len = 0;
+	FILE *m = open_memstream(&mem, &len);
+	int r;
+
+	if (!m) {
+		snprintf(err, STATE_TEXT_MAX, "out of memory");
+		return -1;
+	}
+	fprintf(m, MAGIC "source\nattempt %" PRId64 "\nsuccess %" PRId64 "\nretry_after %" PRId64
+		     "\npartial %d\n",
+		(int64_t)st->attempt, (int64_t)st->success, (int64_t)st->retry_after, st->partial);
+	if (st->error[0])
+		put_text(m, "error", st->error);
+	fclose(m);
+	path_of(path, sizeof path, dir, "sources", name, "status");
+	r = atomicfile_write(path, 0644, mem, len, err);
+	free(mem);
+	return r;
+}
+
+void
+state_output_load(const char *dir, const char *name, struct state_output *st)
+{
+	char path[4096], *buf, *pos, *l;
+	int64_t v;
+
+	memset(st, 0, sizeof *st);
+	path_of(path, sizeof path, dir, "outputs", name, "status");
+	if (!(buf = status_read(path, "output")))
+		return;
+	pos = buf;
+	next_line(&pos);
+	while ((l = next_line(&pos))) {
+		if (get_num(l, "changed", &v))
+			st->changed = (time_t)v;
+		else if (get_num(l, "applied", &v))
+			st->applied = (time_t)v;
+		else if (get_num(l, "entries", &v) && v >= 0)
+			st->entries = (size_t)v;
+		else if (get_num(l, "hook_pending", &v))
+			st->hook_pending = v != 0;
+		else if (strncmp(l, "digest ", 7) == 0 && strlen(l + 7) == STATE_DIGEST_HEX - 1)
+			memcpy(st->digest, l + 7, STATE_DIGEST_HEX);
+		else if (strncmp(l, "error ", 6) == 0)
+			snprintf(st->error, sizeof st->error, "%s", l + 6);
+		else {
+			log_warn("state: %s: unknown line: ignored", path);
+			memset(st, 0, sizeof *st);
+			break;
+		}
+	}
+	free(buf);
+}
+
+int
+state_output_save(const char *dir, const char *name, const struct state_output *st, char *err)
+{
+	char path[4096], *mem = NULL;
+	size_t len = 0;
+	FILE *m = open_memstream(&mem, &len);
+	int r;
+
+	if (!m) {
+		snprintf(err, STATE_TEXT_MAX, "out of memory");
+		return -1;
+	}
+	fprintf(m, MAGIC "output\nchanged %" PRId64 "\napplied %" PRId64 "\nentries %zu\n"
+		     "hook_pending %d\n",
+		(int64_t)st->changed, (int64_t)st->applied, st->entries, st->hook_pending);
+	if (st->digest[0])
+		fprintf(m, "digest %s\n", st->digest);
+	if (st->error[0])
+		put_text(m, "error", st->error);
+	fclose(m);
+	path_of(path, sizeof path, dir, "outputs", name, "status");
+	r = atomicfile_write(path, 0644, mem, len, err);
+	free(mem);
+	return r;
+}
