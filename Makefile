@@ -57,7 +57,8 @@ LIB_SRCS := \
 	src/cmd_aggregate.c \
 	src/dns.c \
 	src/spf.c \
-	src/cmd_spf.c
+	src/cmd_spf.c \
+	src/src_spf.c
 
 # One test per module: tests/unit/test_MODULE.c
 UNIT_TESTS := \

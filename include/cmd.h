@@ -30,5 +30,6 @@ struct global_opts {
 /* argv[0] is the command name; the command parses what follows. */
 int cmd_aggregate(int argc, char **argv, const struct global_opts *g);
 int cmd_keygen(int argc, char **argv, const struct global_opts *g);
+int cmd_spf(int argc, char **argv, const struct global_opts *g);
 
 #endif

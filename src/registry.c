@@ -4,6 +4,7 @@
 #include "out_postfix.h"
 #include "out_text.h"
 #include "src_file.h"
+#include "src_spf.h"
 #include "src_static.h"
 
 #include <string.h>
@@ -11,6 +12,7 @@
 const struct source_type *const registry_sources[] = {
 	&src_static,
 	&src_file,
+	&src_spf,
 	NULL,
 };
 
