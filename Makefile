@@ -46,6 +46,9 @@ LIB_SRCS := \
 	src/src_file.c \
 	src/out_text.c \
 	src/out_postfix.c \
+	src/nl.c \
+	src/nftstate.c \
+	src/out_nft.c \
 	src/registry.c \
 	src/conf.c \
 	src/jsonpath.c \
@@ -63,6 +66,7 @@ LIB_SRCS := \
 # One test per module: tests/unit/test_MODULE.c
 UNIT_TESTS := \
 	jsonpath \
+	parse_json \
 	minisign \
 	sigcheck \
 	pfx \

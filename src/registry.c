@@ -1,6 +1,7 @@
 /* registry — the source and output types, one line each. */
 #include "registry.h"
 
+#include "out_nft.h"
 #include "out_postfix.h"
 #include "out_text.h"
 #include "src_file.h"
@@ -19,6 +20,7 @@ const struct source_type *const registry_sources[] = {
 const struct output_type *const registry_outputs[] = {
 	&out_text,
 	&out_postfix,
+	&out_nft,
 	NULL,
 };
 

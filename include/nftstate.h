@@ -1,0 +1,51 @@
+/* nftstate — what an nftables output last applied, and when.
+ *
+ * After a commit the output records the ranges it made live together
+ * with the ruleset generation the commit produced, the boot id and the
+ * network namespace cookie.  While all of them still match, nothing has
+ * touched the ruleset since (every nf_tables commit bumps the
+ * generation), so the recorded ranges are exactly what the kernel holds
+ * and the slow element dump can be skipped.  The boot id and the netns
+ * cookie matter because generations restart at every boot and in every
+ * new namespace: a bare number could match by coincidence.
+ *
+ * One text file per output: a header of `key value` lines, then the
+ * ranges of each family as hexadecimal `LO HI` pairs, then `end`.
+ */
+#ifndef ALLOWSYNC_NFTSTATE_H
+#define ALLOWSYNC_NFTSTATE_H
+
+#include "nl.h"
+#include "pset.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define NFTSTATE_NAME_MAX 256
+
+struct nftstate {
+	char boot[40];   /* /proc/sys/kernel/random/boot_id */
+	uint64_t netns;  /* netns cookie, 0 = unknown (never matches) */
+	uint32_t gen;    /* generation after our commit, 0 = unknown */
+	int family;      /* NFPROTO_* */
+	char table[NFTSTATE_NAME_MAX];
+	char set[2][NFTSTATE_NAME_MAX]; /* [0] IPv4, [1] IPv6; "" = none */
+	struct nl_ranges r[2];          /* canonical intervals, as applied */
+};
+
+void nftstate_init(struct nftstate *st);
+void nftstate_release(struct nftstate *st);
+
+/* The running kernel's boot id ("" when unreadable). */
+void nftstate_boot_id(char out[40]);
+
+/* 0 loaded; 1 absent; -1 unreadable or malformed (err says why; the
+ * caller then treats it as absent and dumps). */
+int nftstate_load(const char *path, struct nftstate *st, char *err);
+
+/* Write st's header with the ranges of `applied` (both families),
+ * atomically.  0 or -1 with err. */
+int nftstate_save(const char *path, const struct nftstate *st, const struct pset *applied,
+		  char *err);
+
+#endif
