@@ -1,0 +1,190 @@
+/* docformat — format/select/sha256 of a document source; see docformat.h. */
+#include "docformat.h"
+
+#include "conf.h"
+#include "jsonpath.h"
+#include "parse_json.h"
+
+#include <sodium.h>
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct docformat {
+	enum docformat_kind kind;
+	struct jsonpath **sel;
+	size_t nsel;
+	bool pinned;
+	unsigned char sha256[crypto_hash_sha256_BYTES];
+	uint64_t fingerprint;
+};
+
+static uint64_t
+fnv1a(uint64_t h, const char *s)
+{
+	/* Include the terminator so "ab"+"c" differs from "a"+"bc". */
+	do {
+		h ^= (unsigned char)*s;
+		h *= 0x100000001b3ULL;
+	} while (*s++);
+	return h;
+}
+
+static int
+hex_digit(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	c = tolower(c);
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
+}
+
+void
+docformat_free(struct docformat *fmt)
+{
+	if (!fmt)
+		return;
+	for (size_t i = 0; i < fmt->nsel; i++)
+		jsonpath_free(fmt->sel[i]);
+	free(fmt->sel);
+	free(fmt);
+}
+
+struct docformat *
+docformat_new(const char *name, const struct conf_section *sec, struct conf_err *err)
+{
+	const char *format = conf_get(sec, "format"), *pin = conf_get(sec, "sha256");
+	const char *const *selects = NULL;
+	size_t nsel = conf_get_all(sec, "select", &selects);
+	struct docformat *fmt = calloc(1, sizeof *fmt);
+
+	if (!fmt) {
+		conf_err_set(err, sec, NULL, "out of memory");
+		return NULL;
+	}
+	if (!format)
+		fmt->kind = nsel ? DOCFORMAT_JSON : DOCFORMAT_TEXT;
+	else if (strcmp(format, "text") == 0)
+		fmt->kind = DOCFORMAT_TEXT;
+	else if (strcmp(format, "json") == 0)
+		fmt->kind = DOCFORMAT_JSON;
+	else {
+		conf_err_set(err, sec, "format", "[source %s] format = %s: not text or json", name,
+			     format);
+		goto err;
+	}
+	if (fmt->kind == DOCFORMAT_TEXT && nsel) {
+		conf_err_set(err, sec, "select", "[source %s] select needs format = json", name);
+		goto err;
+	}
+	if (fmt->kind == DOCFORMAT_JSON && !nsel) {
+		conf_err_set(err, sec, "format",
+			     "[source %s] format = json needs at least one select = JSONPATH", name);
+		goto err;
+	}
+	fmt->fingerprint = fnv1a(0xcbf29ce484222325ULL, fmt->kind == DOCFORMAT_JSON ? "json" : "text");
+	if (nsel && !(fmt->sel = calloc(nsel, sizeof *fmt->sel))) {
+		conf_err_set(err, sec, "select", "out of memory");
+		goto err;
+	}
+	for (size_t i = 0; i < nsel; i++) {
+		char reason[JSONPATH_REASON_MAX];
+
+		if (!(fmt->sel[i] = jsonpath_compile(selects[i], reason, sizeof reason))) {
+			/* Name the right line when select is repeated. */
+			const struct conf_kv *kv = NULL;
+
+			for (size_t k = 0; k < sec->n_kv; k++)
+				if (strcmp(sec->kv[k].key, "select") == 0)
+					kv = &sec->kv[k];
+			conf_err_set(err, sec, "select", "[source %s] select = %s: %s", name,
+				     selects[i], reason);
+			if (kv && i < kv->n)
+				err->line = kv->lines[i];
+			goto err;
+		}
+		fmt->nsel++;
+		fmt->fingerprint = fnv1a(fmt->fingerprint, selects[i]);
+	}
+	if (pin) {
+		size_t n = strlen(pin);
+
+		if (n != 2 * sizeof fmt->sha256) {
+			conf_err_set(err, sec, "sha256", "[source %s] sha256 = %s: not 64 hex digits",
+				     name, pin);
+			goto err;
+		}
+		for (size_t i = 0; i < sizeof fmt->sha256; i++) {
+			int hi = hex_digit(pin[2 * i]), lo = hex_digit(pin[2 * i + 1]);
+
+			if (hi < 0 || lo < 0) {
+				conf_err_set(err, sec, "sha256",
+					     "[source %s] sha256 = %s: not 64 hex digits", name, pin);
+				goto err;
+			}
+			fmt->sha256[i] = (unsigned char)(hi << 4 | lo);
+		}
+		fmt->pinned = true;
+		fmt->fingerprint = fnv1a(fmt->fingerprint, pin);
+	}
+	return fmt;
+err:
+	docformat_free(fmt);
+	return NULL;
+}
+
+enum docformat_kind
+docformat_kind(const struct docformat *fmt)
+{
+	return fmt->kind;
+}
+
+uint64_t
+docformat_fingerprint(const struct docformat *fmt)
+{
+	return fmt->fingerprint;
+}
+
+static void
+hex(const unsigned char *b, size_t n, char *out)
+{
+	static const char digits[] = "0123456789abcdef";
+
+	for (size_t i = 0; i < n; i++) {
+		out[2 * i] = digits[b[i] >> 4];
+		out[2 * i + 1] = digits[b[i] & 15];
+	}
+	out[2 * n] = '\0';
+}
+
+int
+docformat_parse(const struct docformat *fmt, const char *name, const char *buf, size_t len,
+		bool allow_empty, struct pset *out, struct parse_err *err)
+{
+	if (fmt->pinned) {
+		unsigned char got[crypto_hash_sha256_BYTES];
+		char got_hex[2 * sizeof got + 1];
+
+		crypto_hash_sha256(got, (const unsigned char *)buf, len);
+		if (sodium_memcmp(got, fmt->sha256, sizeof got) != 0) {
+			hex(got, sizeof got, got_hex);
+			err->line = 0;
+			snprintf(err->reason, sizeof err->reason,
+				 "sha256 %s does not match the pinned sha256", got_hex);
+			return -1;
+		}
+	}
+	if (looks_like_html(buf, len)) {
+		err->line = 0;
+		snprintf(err->reason, sizeof err->reason, "looks like an HTML page, not a %s",
+			 fmt->kind == DOCFORMAT_JSON ? "JSON document" : "list");
+		return -1;
+	}
+	if (fmt->kind == DOCFORMAT_JSON)
+		return parse_json_buf(name, buf, len, fmt->sel, fmt->nsel, allow_empty, out, err);
+	return parse_text_buf(name, buf, len, out, err);
+}

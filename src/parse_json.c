@@ -1,0 +1,316 @@
+/* parse_json — strict JSON range documents; see parse_json.h.
+ *
+ * One pass over the raw bytes refuses what cJSON would accept or mangle
+ * (NUL bytes and \u0000 escapes, which cJSON silently truncates strings
+ * at; invalid UTF-8, which it passes through) and bounds the nesting
+ * before cJSON recurses.  cJSON then parses with the length given and no
+ * terminator requirement, and we check what follows the value ourselves.
+ */
+#include "parse_json.h"
+
+#include "jsonpath.h"
+#include "log.h"
+#include "pfx.h"
+
+#include <cjson/cJSON.h>
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+/* Host-bit warnings per document before they are only counted. */
+#define HOST_BITS_WARN_MAX 5
+
+static int fail(struct parse_err *err, size_t line, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int
+fail(struct parse_err *err, size_t line, const char *fmt, ...)
+{
+	va_list ap;
+
+	err->line = line;
+	va_start(ap, fmt);
+	vsnprintf(err->reason, sizeof err->reason, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+static void
+line_col(const char *buf, size_t off, size_t *line, size_t *col)
+{
+	const char *nl = buf, *p;
+
+	*line = 1;
+	for (p = buf; p < buf + off; p++)
+		if (*p == '\n') {
+			(*line)++;
+			nl = p + 1;
+		}
+	*col = (size_t)(buf + off - nl) + 1;
+}
+
+/* Length of the well-formed UTF-8 sequence at s (lead byte >= 0x80),
+ * 0 when it is not one (overlong, surrogate, beyond U+10FFFF, cut). */
+static size_t
+utf8_seq(const unsigned char *s, size_t avail)
+{
+	unsigned c = s[0];
+
+	if (c >= 0xc2 && c <= 0xdf)
+		return avail >= 2 && (s[1] & 0xc0) == 0x80 ? 2 : 0;
+	if (c >= 0xe0 && c <= 0xef) {
+		if (avail < 3 || (s[1] & 0xc0) != 0x80 || (s[2] & 0xc0) != 0x80)
+			return 0;
+		if ((c == 0xe0 && s[1] < 0xa0) || (c == 0xed && s[1] >= 0xa0))
+			return 0;
+		return 3;
+	}
+	if (c >= 0xf0 && c <= 0xf4) {
+		if (avail < 4 || (s[1] & 0xc0) != 0x80 || (s[2] & 0xc0) != 0x80 ||
+		    (s[3] & 0xc0) != 0x80)
+			return 0;
+		if ((c == 0xf0 && s[1] < 0x90) || (c == 0xf4 && s[1] >= 0x90))
+			return 0;
+		return 4;
+	}
+	return 0;
+}
+
+/* Bytes the scan must look at; every other byte is skipped in a tight
+ * loop (most of a range document is ASCII inside strings or blanks). */
+enum { C_PLAIN = 0, C_STOP = 1 };
+static const unsigned char stop_in_string[256] = {
+	[0] = C_STOP, ['"'] = C_STOP, ['\\'] = C_STOP,
+	[0x80 ... 0xff] = C_STOP,
+};
+static const unsigned char stop_outside[256] = {
+	[0] = C_STOP, ['"'] = C_STOP, ['['] = C_STOP, [']'] = C_STOP, ['{'] = C_STOP,
+	['}'] = C_STOP, [0x80 ... 0xff] = C_STOP,
+};
+
+static int
+prescan(const char *buf, size_t len, struct parse_err *err)
+{
+	const unsigned char *s = (const unsigned char *)buf;
+	size_t i = 0, line, col;
+	int depth = 0;
+	bool in_str = false;
+
+	for (;;) {
+		const unsigned char *stop = in_str ? stop_in_string : stop_outside;
+		unsigned c;
+
+		while (i < len && !stop[s[i]])
+			i++;
+		if (i >= len)
+			break;
+		c = s[i];
+		if (c >= 0x80) {
+			size_t k = utf8_seq(s + i, len - i);
+
+			if (!k) {
+				line_col(buf, i, &line, &col);
+				return fail(err, line, "column %zu: invalid UTF-8 (byte 0x%02x at offset %zu)",
+					    col, c, i);
+			}
+			i += k;
+			continue;
+		}
+		if (c == 0) {
+			line_col(buf, i, &line, &col);
+			return fail(err, line, "column %zu: NUL byte at offset %zu", col, i);
+		}
+		if (in_str) {
+			if (c == '"') {
+				in_str = false;
+			} else if (c == '\\' && i + 1 < len) {
+				if (s[i + 1] == 0 ||
+				    (len - i >= 6 && memcmp(s + i + 1, "u0000", 5) == 0)) {
+					line_col(buf, i, &line, &col);
+					return fail(err, line, "column %zu: NUL character in a string", col);
+				}
+				/* Escaped character: ASCII in valid JSON; a non-ASCII byte
+				 * here is caught as invalid UTF-8 or by cJSON. */
+				if (s[i + 1] < 0x80) {
+					i += 2;
+					continue;
+				}
+			}
+		} else if (c == '"') {
+			in_str = true;
+		} else if (c == '[' || c == '{') {
+			if (++depth > PARSE_JSON_MAX_DEPTH) {
+				line_col(buf, i, &line, &col);
+				return fail(err, line, "column %zu: nested deeper than %d levels", col,
+					    PARSE_JSON_MAX_DEPTH);
+			}
+		} else {
+			depth--;
+		}
+		i++;
+	}
+	return 0;
+}
+
+static bool
+is_ws(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+/* Parse after the checks; the caller frees the tree. */
+static cJSON *
+parse_doc(const char *buf, size_t len, struct parse_err *err)
+{
+	const char *end = NULL;
+	size_t line, col, i;
+	cJSON *root;
+
+	for (i = 0; i < len && is_ws(buf[i]); i++)
+		;
+	if (i == len) {
+		fail(err, 0, "empty document");
+		return NULL;
+	}
+	if (looks_like_html(buf, len)) {
+		fail(err, 0, "looks like an HTML page, not a JSON document");
+		return NULL;
+	}
+	if (prescan(buf, len, err) < 0)
+		return NULL;
+	root = cJSON_ParseWithLengthOpts(buf, len, &end, 0);
+	if (!root) {
+		size_t off = end && end >= buf && end <= buf + len ? (size_t)(end - buf) : 0;
+
+		line_col(buf, off, &line, &col);
+		fail(err, line, "column %zu: not valid JSON", col);
+		return NULL;
+	}
+	for (i = (size_t)(end - buf); i < len && is_ws(buf[i]); i++)
+		;
+	if (i != len) {
+		line_col(buf, i, &line, &col);
+		cJSON_Delete(root);
+		fail(err, line, "column %zu: trailing data after the JSON value", col);
+		return NULL;
+	}
+	return root;
+}
+
+int
+parse_json_check(const char *buf, size_t len, struct parse_err *err)
+{
+	cJSON *root = parse_doc(buf, len, err);
+
+	if (!root)
+		return -1;
+	cJSON_Delete(root);
+	return 0;
+}
+
+struct collect {
+	const char *name;
+	const cJSON *root;
+	struct pset *out;
+	size_t n;
+	size_t host_bits;
+	const cJSON *bad; /* the offending node */
+	char why[160];
+	bool nomem;
+};
+
+static const char *
+type_name(const cJSON *node)
+{
+	switch (node->type & 0xff) {
+	case cJSON_False:
+	case cJSON_True:
+		return "a boolean";
+	case cJSON_NULL:
+		return "null";
+	case cJSON_Number:
+		return "a number";
+	case cJSON_Array:
+		return "an array";
+	case cJSON_Object:
+		return "an object";
+	default:
+		return "not a string";
+	}
+}
+
+static int
+take(void *ctx, const cJSON *node)
+{
+	struct collect *c = ctx;
+	const char *reason;
+	struct pfx p;
+
+	c->n++;
+	if (!cJSON_IsString(node)) {
+		c->bad = node;
+		snprintf(c->why, sizeof c->why, "is %s, not a string%s", type_name(node),
+			 cJSON_IsArray(node) || cJSON_IsObject(node)
+				 ? " (select its members with [*])"
+				 : "");
+		return 1;
+	}
+	if (!pfx_parse(node->valuestring, strlen(node->valuestring), &p, &reason)) {
+		c->bad = node;
+		snprintf(c->why, sizeof c->why, "is not an address, prefix or range: %s", reason);
+		return 1;
+	}
+	if (p.host_bits && ++c->host_bits <= HOST_BITS_WARN_MAX) {
+		char text[PFX_TEXT_MAX], path[256];
+
+		pfx_format_cidr(p.fam, p.r.lo, p.len, text);
+		jsonpath_node_path(c->root, node, path, sizeof path);
+		log_warn("%s: %s: \"%s\" has host bits set; using %s", c->name, path,
+			 node->valuestring, text);
+	}
+	if (pset_add_pfx(c->out, &p) < 0) {
+		c->nomem = true;
+		return 1;
+	}
+	return 0;
+}
+
+int
+parse_json_buf(const char *name, const char *buf, size_t len, struct jsonpath *const *sel,
+	       size_t nsel, bool allow_empty, struct pset *out, struct parse_err *err)
+{
+	struct collect c = {.name = name, .out = out};
+	cJSON *root;
+	int rc = -1;
+
+	if (!(root = parse_doc(buf, len, err)))
+		return -1;
+	c.root = root;
+	for (size_t k = 0; k < nsel; k++) {
+		c.n = 0;
+		if (jsonpath_eval(sel[k], root, take, &c) != 0) {
+			if (c.nomem) {
+				fail(err, 0, "out of memory");
+			} else {
+				char path[128];
+
+				if (jsonpath_node_path(root, c.bad, path, sizeof path) >= sizeof path)
+					memcpy(path + sizeof path - 4, "...", 4);
+				fail(err, 0, "selector \"%s\": %s %s", jsonpath_text(sel[k]), path, c.why);
+			}
+			goto out;
+		}
+		if (c.n == 0 && !allow_empty) {
+			fail(err, 0, "selector \"%s\" matched nothing", jsonpath_text(sel[k]));
+			goto out;
+		}
+	}
+	if (c.host_bits > HOST_BITS_WARN_MAX)
+		log_warn("%s: %zu more entries had host bits set (cleared)", name,
+			 c.host_bits - HOST_BITS_WARN_MAX);
+	rc = 0;
+out:
+	cJSON_Delete(root);
+	return rc;
+}

@@ -1,0 +1,320 @@
+/* Unit tests: parse_json — strict JSON documents, selectors on the real
+ * range documents, refusals (broken downloads, drift, hostile bodies). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "jsonpath.h"
+#include "parse_json.h"
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *
+fixture(const char *rel)
+{
+	static char path[4096];
+	const char *dir = getenv("FIXTURES");
+	snprintf(path, sizeof path, "%s/%s", dir ? dir : "../shared/fixtures", rel);
+	return path;
+}
+
+static char *
+slurp(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf;
+	long n;
+
+	if (!f)
+		fail_msg("cannot open %s", path);
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	rewind(f);
+	buf = malloc((size_t)n + 1);
+	assert_non_null(buf);
+	assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
+	buf[n] = '\0';
+	fclose(f);
+	*len = (size_t)n;
+	return buf;
+}
+
+/* Run up to three selectors on a buffer: 0/-1, the set merged, err. */
+static int
+run(const char *buf, size_t len, const char *s1, const char *s2, bool allow_empty,
+    struct pset *out, struct parse_err *err)
+{
+	const char *texts[2] = {s1, s2};
+	struct jsonpath *sel[2] = {NULL, NULL};
+	size_t n = 0;
+	char reason[JSONPATH_REASON_MAX];
+	int rc;
+
+	for (size_t i = 0; i < 2; i++) {
+		if (!texts[i])
+			continue;
+		if (!(sel[n] = jsonpath_compile(texts[i], reason, sizeof reason)))
+			fail_msg("%s: %s", texts[i], reason);
+		n++;
+	}
+	memset(err, 0, sizeof *err);
+	rc = parse_json_buf("test", buf, len, sel, n, allow_empty, out, err);
+	for (size_t i = 0; i < n; i++)
+		jsonpath_free(sel[i]);
+	if (rc == 0)
+		assert_int_equal(pset_merge(out), 0);
+	return rc;
+}
+
+static struct pset *
+feed_ok(const char *file, const char *s1, const char *s2)
+{
+	size_t len;
+	char *buf = slurp(fixture(file), &len);
+	struct pset *s = pset_new();
+	struct parse_err err;
+
+	if (run(buf, len, s1, s2, false, s, &err) != 0)
+		fail_msg("%s refused: %zu: %s", file, err.line, err.reason);
+	free(buf);
+	return s;
+}
+
+static void
+refuse_str(const char *doc, size_t len, const char *sel, const char *want)
+{
+	struct pset *s = pset_new();
+	struct parse_err err;
+
+	if (run(doc, len, sel, NULL, false, s, &err) == 0)
+		fail_msg("accepted: %.60s", doc);
+	if (!strstr(err.reason, want))
+		fail_msg("reason \"%s\" lacks \"%s\"", err.reason, want);
+	pset_free(s);
+}
+
+static bool
+has(const struct pset *s, const char *addr)
+{
+	enum pfx_family fam;
+	u128 a;
+	const char *why;
+
+	if (!pfx_parse_addr(addr, strlen(addr), &fam, &a, &why))
+		fail_msg("bad test address %s", addr);
+	return pset_contains(s, fam, a);
+}
+
+static void
+test_aws(void **state)
+{
+	struct pset *s;
+
+	(void)state;
+	s = feed_ok("feeds/aws-ip-ranges.json", "$.prefixes[*].ip_prefix",
+		    "$.ipv6_prefixes[*].ipv6_prefix");
+	assert_true(pset_count(s, PFX_V4) > 100);
+	assert_true(pset_count(s, PFX_V6) > 10);
+	pset_free(s);
+	/* Service and region filters. */
+	s = feed_ok("feeds/aws-ip-ranges.json",
+		    "$.prefixes[?@.service=='EC2' && @.region=='us-east-1'].ip_prefix", NULL);
+	assert_true(pset_count(s, PFX_V4) > 0);
+	assert_int_equal(pset_count(s, PFX_V6), 0);
+	pset_free(s);
+	s = feed_ok("feeds/aws-ip-ranges.json", "$.prefixes[?@.service=='ROUTE53_HEALTHCHECKS'].ip_prefix",
+		    "$.ipv6_prefixes[?@.service=='ROUTE53_HEALTHCHECKS'].ipv6_prefix");
+	assert_true(pset_total(s) > 0);
+	pset_free(s);
+}
+
+static void
+test_google_github_azure(void **state)
+{
+	struct pset *s;
+	struct parse_err err;
+	size_t len;
+	char *buf;
+
+	(void)state;
+	s = feed_ok("feeds/google-goog.json", "$.prefixes[*].ipv4Prefix", "$.prefixes[*].ipv6Prefix");
+	assert_true(has(s, "8.8.8.8"));
+	assert_true(pset_count(s, PFX_V6) > 0);
+	pset_free(s);
+	s = feed_ok("feeds/google-cloud.json", "$.prefixes[?@.scope=='europe-west1'].ipv4Prefix",
+		    NULL);
+	assert_true(pset_count(s, PFX_V4) > 0);
+	pset_free(s);
+	/* GitHub: CIDR arrays next to SSH keys and host names. */
+	s = feed_ok("feeds/github-meta.json", "$.hooks[*]", NULL);
+	assert_true(has(s, "192.30.252.1"));
+	assert_true(has(s, "140.82.112.1"));
+	pset_free(s);
+	buf = slurp(fixture("feeds/github-meta.json"), &len);
+	s = pset_new();
+	assert_int_equal(run(buf, len, "$.ssh_keys[*]", NULL, false, s, &err), -1);
+	assert_non_null(strstr(err.reason, "$['ssh_keys'][0] is not an address"));
+	pset_free(s);
+	s = pset_new();
+	assert_int_equal(run(buf, len, "$.hooks", NULL, false, s, &err), -1);
+	assert_non_null(strstr(err.reason, "$['hooks'] is an array, not a string"));
+	pset_free(s);
+	s = pset_new();
+	assert_int_equal(run(buf, len, "$.domains.actions[*]", NULL, false, s, &err), -1);
+	assert_non_null(strstr(err.reason, "$['domains']['actions'][0] is not an address"));
+	pset_free(s);
+	s = pset_new();
+	assert_int_equal(run(buf, len, "$.verifiable_password_authentication", NULL, false, s, &err), -1);
+	assert_non_null(strstr(err.reason, "is a boolean, not a string"));
+	pset_free(s);
+	free(buf);
+	/* Azure: by tag name and by systemService. */
+	s = feed_ok("feeds/azure-service-tags.json",
+		    "$.values[?@.name=='AzureCloud'].properties.addressPrefixes[*]", NULL);
+	assert_true(pset_total(s) > 500);
+	pset_free(s);
+	s = feed_ok("feeds/azure-service-tags.json",
+		    "$.values[?@.properties.systemService=='AzureFrontDoor'].properties.addressPrefixes[*]",
+		    NULL);
+	assert_true(pset_total(s) > 0);
+	pset_free(s);
+}
+
+static void
+test_drift_and_empty(void **state)
+{
+	static const char doc[] = "{\"prefixes\":[{\"ip_prefix\":\"192.0.2.0/24\"}],\"empty\":[]}";
+	struct pset *s = pset_new();
+	struct parse_err err;
+
+	(void)state;
+	/* A renamed key must not read as an empty list. */
+	refuse_str(doc, strlen(doc), "$.prefixes[*].ipPrefix",
+		   "selector \"$.prefixes[*].ipPrefix\" matched nothing");
+	refuse_str(doc, strlen(doc), "$.empty[*]", "matched nothing");
+	assert_int_equal(run(doc, strlen(doc), "$.empty[*]", NULL, true, s, &err), 0);
+	assert_int_equal(pset_total(s), 0);
+	pset_free(s);
+	/* One selector of two matching nothing refuses too. */
+	s = pset_new();
+	assert_int_equal(run(doc, strlen(doc), "$.prefixes[*].ip_prefix", "$.v6[*]", false, s, &err),
+			 -1);
+	assert_non_null(strstr(err.reason, "\"$.v6[*]\" matched nothing"));
+	pset_free(s);
+}
+
+static void
+test_bad_fixtures(void **state)
+{
+	static const char *const bad[] = {
+		"bad/cloudflare-404.html.txt",
+		"bad/cloudflare-blocked-sorted.txt",
+		"bad/cloudflare-js-challenge.txt",
+		"bad/oracle-html-error.json",
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		size_t len;
+		char *buf = slurp(fixture(bad[i]), &len);
+		struct pset *s = pset_new();
+		struct parse_err err;
+
+		if (run(buf, len, "$.prefixes[*].ip_prefix", NULL, true, s, &err) == 0)
+			fail_msg("%s accepted", bad[i]);
+		if (!strstr(err.reason, "HTML"))
+			fail_msg("%s: \"%s\" does not say HTML", bad[i], err.reason);
+		assert_int_equal(pset_total(s), 0);
+		pset_free(s);
+		free(buf);
+	}
+}
+
+static void
+test_strictness(void **state)
+{
+	static const char nul[] = "{\"a\":[\"192.0.2.1\"]}\0";
+	char deep[512];
+	size_t k = 0;
+
+	(void)state;
+	refuse_str("", 0, "$.a[*]", "empty document");
+	refuse_str("  \n", 3, "$.a[*]", "empty document");
+	refuse_str("{\"a\":[\"192.0.2.1\"]} x", 21, "$.a[*]", "trailing data");
+	refuse_str("{\"a\":[\"192.0.2.1\"]}{}", 21, "$.a[*]", "trailing data");
+	refuse_str(nul, sizeof nul - 1, "$.a[*]", "NUL byte");
+	refuse_str("{\"a\":[\"192.0.2.1\\u0000x\"]}", 26, "$.a[*]", "NUL character");
+	refuse_str("{\"a\":[\"192.0.2.1\"],\"b\":\"\xc3\x28\"}", 29, "$.a[*]", "invalid UTF-8");
+	refuse_str("{\"a\":[\"\xed\xa0\x80\"]}", 14, "$.a[*]", "invalid UTF-8");
+	refuse_str("{\"a\":[\"\xc0\xaf\"]}", 13, "$.a[*]", "invalid UTF-8");
+	refuse_str("{\"a\":[\"192.0.2.1\",]}", 20, "$.a[*]", "not valid JSON");
+	refuse_str("{\"a\":\n[\"192.0.2.1\"\n,,]}", 22, "$.a[*]", "column 2: not valid JSON");
+	refuse_str("<html><body>hi</body></html>", 28, "$.a[*]", "HTML page");
+	refuse_str("{\"a\":[\" 192.0.2.1\"]}", 20, "$.a[*]", "$['a'][0] is not an address");
+	refuse_str("{\"a\":[\"0.0.0.0/-1\"]}", 20, "$.a[*]", "$['a'][0] is not an address");
+	refuse_str("{\"a\":[1]}", 9, "$.a[*]", "$['a'][0] is a number, not a string");
+	refuse_str("{\"a\":[null]}", 12, "$.a[*]", "is null, not a string");
+	refuse_str("{\"a\":[{\"x\":1}]}", 15, "$.a[*]", "is an object, not a string (select its members");
+	for (int i = 0; i < PARSE_JSON_MAX_DEPTH + 1; i++)
+		deep[k++] = '[';
+	for (int i = 0; i < PARSE_JSON_MAX_DEPTH + 1; i++)
+		deep[k++] = ']';
+	refuse_str(deep, k, "$[*]", "nested deeper than 64 levels");
+	/* Brackets inside strings do not count as nesting. */
+	{
+		char doc[512];
+		struct pset *s = pset_new();
+		struct parse_err err;
+		int n = snprintf(doc, sizeof doc, "{\"x\":\"%.*s\",\"a\":[\"192.0.2.0/24\"]}", 100,
+				 "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[["
+				 "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[");
+
+		assert_int_equal(run(doc, (size_t)n, "$.a[*]", NULL, false, s, &err), 0);
+		assert_true(has(s, "192.0.2.77"));
+		pset_free(s);
+	}
+	/* Ranges and host bits: accepted (host bits cleared with a warning). */
+	{
+		static const char doc[] = "\xef\xbb\xbf{\"a\":[\"192.0.2.1-192.0.2.9\",\"198.51.100.7/24\","
+					  "\"2001:db8::1\"]}\r\n";
+		struct pset *s = pset_new();
+		struct parse_err err;
+
+		assert_int_equal(run(doc, sizeof doc - 1, "$.a[*]", NULL, false, s, &err), 0);
+		assert_true(has(s, "192.0.2.9"));
+		assert_false(has(s, "192.0.2.10"));
+		assert_true(has(s, "198.51.100.200"));
+		assert_true(has(s, "2001:db8::1"));
+		pset_free(s);
+	}
+}
+
+static void
+test_check_only(void **state)
+{
+	struct parse_err err;
+	static const char euro[] = "[1, {\"a\": \"\xe2\x82\xac\"}]";
+
+	(void)state;
+	assert_int_equal(parse_json_check(euro, strlen(euro), &err), 0);
+	assert_int_equal(parse_json_check("[1, {\"a\": }]", 12, &err), -1);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_aws),
+		cmocka_unit_test(test_google_github_azure),
+		cmocka_unit_test(test_drift_and_empty),
+		cmocka_unit_test(test_bad_fixtures),
+		cmocka_unit_test(test_strictness),
+		cmocka_unit_test(test_check_only),
+	};
+	return cmocka_run_group_tests_name("parse_json", tests, NULL, NULL);
+}
