@@ -51,6 +51,12 @@ LIB_SRCS := \
 	src/out_nft.c \
 	src/registry.c \
 	src/conf.c \
+	src/run.c \
+	src/cmd_run.c \
+	src/cmd_check.c \
+	src/cmd_show.c \
+	src/cmd_why.c \
+	src/cmd_status.c \
 	src/jsonpath.c \
 	src/parse_json.c \
 	src/docformat.c \

@@ -29,6 +29,12 @@ struct global_opts {
 
 /* argv[0] is the command name; the command parses what follows. */
 int cmd_aggregate(int argc, char **argv, const struct global_opts *g);
+int cmd_run(int argc, char **argv, const struct global_opts *g);
+int cmd_diff(int argc, char **argv, const struct global_opts *g);
+int cmd_check(int argc, char **argv, const struct global_opts *g);
+int cmd_show(int argc, char **argv, const struct global_opts *g);
+int cmd_why(int argc, char **argv, const struct global_opts *g);
+int cmd_status(int argc, char **argv, const struct global_opts *g);
 int cmd_keygen(int argc, char **argv, const struct global_opts *g);
 int cmd_spf(int argc, char **argv, const struct global_opts *g);
 

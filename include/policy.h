@@ -13,6 +13,7 @@
 #include "pset.h"
 #include "source.h"
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #define POLICY_REASON_MAX 512
@@ -25,6 +26,11 @@ int policy_check(const struct source_limits *l, struct pset *set, char *reason);
  * ("private-use (RFC 1918)") and, if cidr is not NULL, *cidr
  * ("10.0.0.0/8"); NULL when none. */
 const char *policy_special(enum pfx_family fam, u128 lo, u128 hi, const char **cidr);
+
+/* For tests: size of the special-purpose table, and whether entry i
+ * parses as the family it claims. */
+size_t policy_special_count(void);
+bool policy_special_valid(size_t i);
 
 /* Shrink guard: would replacing `live` by `want` (both merged) lose more
  * than max_pct percent of the entries (CIDRs) or of the addresses of a

@@ -17,6 +17,12 @@ struct command {
 };
 
 static const struct command commands[] = {
+	{"run", cmd_run, "run [--offline] [-n] [--force]"},
+	{"check", cmd_check, "check"},
+	{"diff", cmd_diff, "diff [--offline] [--force]"},
+	{"show", cmd_show, "show [--fetch] [OUTPUT]"},
+	{"why", cmd_why, "why [--fetch] ADDRESS"},
+	{"status", cmd_status, "status"},
 	{"aggregate", cmd_aggregate,
 	 "aggregate [-4|-6] [--ranges] [--except FILE]... [FILE...]"},
 	{"keygen", cmd_keygen, "keygen -p PUBFILE -s SECFILE"},

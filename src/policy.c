@@ -35,7 +35,8 @@ static const struct special specials[] = {
 	{PFX_V4, "224.0.0.0/4", "multicast (RFC 5771)"},
 	{PFX_V4, "240.0.0.0/4", "reserved / broadcast (RFC 1112, RFC 919)"},
 	{PFX_V6, "::/96", "unspecified, loopback, IPv4-compatible (RFC 4291)"},
-	{PFX_V6, "::ffff:0:0/96", "IPv4-mapped (RFC 4291)"},
+	/* ::ffff:0:0/96 (IPv4-mapped) needs no entry: pfx turns mapped input
+	 * into IPv4, which is checked as such. */
 	{PFX_V6, "64:ff9b::/96", "NAT64 well-known prefix, wraps IPv4 (RFC 6052)"},
 	{PFX_V6, "64:ff9b:1::/48", "local-use NAT64, wraps IPv4 (RFC 8215)"},
 	{PFX_V6, "100::/64", "discard-only (RFC 6666)"},
@@ -64,8 +65,9 @@ special_tab_init(struct special_tab *t)
 {
 	for (size_t i = 0; i < N_SPECIALS; i++) {
 		const char *reason;
-		if (!pfx_parse(specials[i].cidr, strlen(specials[i].cidr), &t->p[i], &reason))
-			t->p[i].fam = 0; /* cannot happen: the table is fixed */
+		if (!pfx_parse(specials[i].cidr, strlen(specials[i].cidr), &t->p[i], &reason) ||
+		    t->p[i].fam != specials[i].fam)
+			t->p[i].fam = 0; /* cannot happen: test_policy checks the table */
 	}
 }
 
@@ -76,6 +78,21 @@ special_find(const struct special_tab *t, enum pfx_family fam, u128 lo, u128 hi)
 		if (t->p[i].fam == fam && lo <= t->p[i].r.hi && t->p[i].r.lo <= hi)
 			return &specials[i];
 	return NULL;
+}
+
+size_t
+policy_special_count(void)
+{
+	return N_SPECIALS;
+}
+
+bool
+policy_special_valid(size_t i)
+{
+	struct special_tab t;
+
+	special_tab_init(&t);
+	return i < N_SPECIALS && t.p[i].fam == specials[i].fam && t.p[i].len >= 0;
 }
 
 const char *

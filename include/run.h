@@ -1,0 +1,63 @@
+/* run — the pipeline: sources → policy → per-output union minus exclude →
+ * outputs (prepare all, then commit all) → state, hooks.
+ *
+ * A source that fails (or whose result the policy refuses) serves its
+ * last good copy while younger than max_stale (the run is degraded);
+ * with none, every output using it fails and is left as it is, the
+ * others proceed.  Exit codes as in cmd.h. */
+#ifndef ALLOWSYNC_RUN_H
+#define ALLOWSYNC_RUN_H
+
+#include "conf.h"
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <time.h>
+
+struct run_opts {
+	bool offline; /* no collecting: the last good copies only */
+	bool dry_run; /* diff: print +/- per output to `out`; write nothing, no hooks */
+	bool force;   /* apply past the shrink guard */
+	/* Gather only (show, why): take the last good copies unless `fetch`,
+	 * never write state, never lock. */
+	bool fetch;
+	FILE *out;
+};
+
+enum run_src_how {
+	RUN_SRC_FRESH,   /* collected now (or confirmed unchanged) */
+	RUN_SRC_STORED,  /* last good copy, by choice (offline, show, why) */
+	RUN_SRC_STALE,   /* last good copy, because collecting failed: degraded */
+	RUN_SRC_FAILED,  /* nothing usable */
+};
+
+struct run_source {
+	struct source *src;
+	struct pset *set; /* merged; NULL when failed */
+	enum run_src_how how;
+	bool partial;
+	time_t when;      /* when the set was obtained */
+	char error[SOURCE_ERROR_MAX + 128];
+};
+
+/* Load the configuration of -c (or the default): 0, or EXIT_USAGE after
+ * printing "FILE:LINE: reason". */
+int run_load_conf(const char *path, struct conf **c);
+
+/* The whole run (run, run --offline, diff).  Returns an exit code. */
+int run_pipeline(struct conf *c, const struct run_opts *o);
+
+/* Gather the sets of all sources for show/why (see run_opts.fetch).
+ * Returns an array of c->n_sources (free with run_sources_free). */
+struct run_source *run_gather(struct conf *c, const struct run_opts *o);
+void run_sources_free(struct run_source *rs, size_t n);
+
+/* What an output would hold: union of its sources minus exclude,
+ * merged.  NULL with err when a source has nothing usable. */
+struct pset *run_want(const struct output *o, const struct conf *c,
+		      const struct run_source *rs, char *err, size_t errlen);
+
+/* "3h12m", "41s", "2d3h": a duration for messages. */
+void run_format_age(time_t secs, char *buf, size_t n);
+
+#endif
