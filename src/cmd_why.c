@@ -118,6 +118,8 @@ cmd_why(int argc, char **argv, const struct global_opts *g)
 		} else if (pset_contains(out->exclude, fam, addr)) {
 			holding(out->exclude, fam, addr, buf);
 			printf("  output \"%s\": excluded by %s\n", out->name, buf);
+		} else {
+			printf("  output \"%s\": does not hold it\n", out->name);
 		}
 		pset_free(want);
 	}
