@@ -63,6 +63,10 @@ LIB_SRCS := \
 	src/minisign.c \
 	src/sigcheck.c \
 	src/cmd_keygen.c \
+	src/pubdoc.c \
+	src/spfzone.c \
+	src/publish.c \
+	src/cmd_publish.c \
 	src/cmd_aggregate.c \
 	src/dns.c \
 	src/spf.c \
@@ -75,6 +79,8 @@ UNIT_TESTS := \
 	parse_json \
 	minisign \
 	sigcheck \
+	pubdoc \
+	spfzone \
 	pfx \
 	pset \
 	parse_text

@@ -36,6 +36,7 @@ int cmd_show(int argc, char **argv, const struct global_opts *g);
 int cmd_why(int argc, char **argv, const struct global_opts *g);
 int cmd_status(int argc, char **argv, const struct global_opts *g);
 int cmd_keygen(int argc, char **argv, const struct global_opts *g);
+int cmd_publish(int argc, char **argv, const struct global_opts *g);
 int cmd_spf(int argc, char **argv, const struct global_opts *g);
 
 #endif

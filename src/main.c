@@ -26,6 +26,7 @@ static const struct command commands[] = {
 	{"aggregate", cmd_aggregate,
 	 "aggregate [-4|-6] [--ranges] [--except FILE]... [FILE...]"},
 	{"keygen", cmd_keygen, "keygen -p PUBFILE -s SECFILE"},
+	{"publish", cmd_publish, "publish"},
 	{"spf", cmd_spf, "spf [-s SERVERS] [--partial] [--check ADDRESS]... DOMAIN"},
 };
 
