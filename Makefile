@@ -60,6 +60,8 @@ LIB_SRCS := \
 	src/jsonpath.c \
 	src/parse_json.c \
 	src/docformat.c \
+	src/http.c \
+	src/src_url.c \
 	src/minisign.c \
 	src/sigcheck.c \
 	src/cmd_keygen.c \
@@ -75,6 +77,8 @@ LIB_SRCS := \
 
 # One test per module: tests/unit/test_MODULE.c
 UNIT_TESTS := \
+	nl \
+	nftstate \
 	jsonpath \
 	parse_json \
 	minisign \

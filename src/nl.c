@@ -649,7 +649,8 @@ nl_batch_add_table(struct nl_batch *b, int family, const char *table)
 	rec = rec_new(b, REC_TABLE, family, table, NULL);
 	t = nftnl_table_alloc();
 	if (rec == NULL || t == NULL) {
-		nftnl_table_free(t);
+		if (t != NULL)  /* libnftnl's free does not take NULL */
+			nftnl_table_free(t);
 		return -ENOMEM;
 	}
 	rec->seq = b->seq;
@@ -675,7 +676,8 @@ nl_batch_add_set(struct nl_batch *b, int family, const char *table, const char *
 	rec = rec_new(b, REC_SET, family, table, set);
 	s = nftnl_set_alloc();
 	if (rec == NULL || s == NULL) {
-		nftnl_set_free(s);
+		if (s != NULL)
+			nftnl_set_free(s);
 		return -ENOMEM;
 	}
 	rec->seq = b->seq;

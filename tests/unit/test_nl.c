@@ -1,0 +1,482 @@
+/* Unit tests: nl — the batch builder, checked without a kernel by
+ * decoding every message it produces (BEGIN/END, generation, element
+ * pairs and flags, paging under the 64 KiB nest limit, the flush-only
+ * guard), and the element → interval reconstruction of dumps. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "nl.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <libmnl/libmnl.h>
+#include <libnftnl/set.h>
+#include <libnftnl/table.h>
+#include <linux/netfilter.h>
+#include <linux/netfilter/nf_tables.h>
+#include <linux/netfilter/nfnetlink.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAXE 200000
+
+/* Everything decoded from one batch. */
+struct decoded {
+	size_t nmsg;
+	uint16_t type[4096];   /* nfnetlink message type (subsys stripped) */
+	uint16_t flags[4096];
+	uint32_t seq[4096];
+	int family[4096];
+	size_t first_elem[4096]; /* index into e[] of the message's first element */
+	size_t nelem_msg[4096];
+	bool has_list[4096];
+	bool genid_present;
+	uint32_t genid;
+	uint16_t begin_res_id;
+	char table[64];
+	char set[64];
+	size_t nelem;
+	u128 key[MAXE];
+	bool end[MAXE];
+	size_t max_nest;
+	struct nftnl_set *newset;   /* the NEWSET decoded, if any */
+	struct nftnl_table *newtable;
+};
+
+static u128
+key_of(const struct nlattr *data)
+{
+	const uint8_t *p = mnl_attr_get_payload(data);
+	u128 v = 0;
+
+	for (uint16_t i = 0; i < mnl_attr_get_payload_len(data); i++)
+		v = (v << 8) | p[i];
+	return v;
+}
+
+static void
+decode_elems(struct decoded *d, const struct nlattr *list)
+{
+	struct nlattr *el, *a, *k;
+
+	if (mnl_attr_get_len(list) > d->max_nest)
+		d->max_nest = mnl_attr_get_len(list);
+	mnl_attr_for_each_nested(el, list) {
+		bool end = false, got = false;
+
+		assert_int_equal(mnl_attr_get_type(el), NFTA_LIST_ELEM);
+		mnl_attr_for_each_nested(a, el) {
+			if (mnl_attr_get_type(a) == NFTA_SET_ELEM_FLAGS) {
+				uint32_t f = ntohl(mnl_attr_get_u32(a));
+
+				assert_int_equal(f, NFT_SET_ELEM_INTERVAL_END);
+				end = true;
+			} else if (mnl_attr_get_type(a) == NFTA_SET_ELEM_KEY) {
+				mnl_attr_for_each_nested(k, a) {
+					assert_int_equal(mnl_attr_get_type(k), NFTA_DATA_VALUE);
+					assert_true(d->nelem < MAXE);
+					d->key[d->nelem] = key_of(k);
+					got = true;
+				}
+			}
+		}
+		assert_true(got);
+		d->end[d->nelem++] = end;
+	}
+}
+
+static int
+decode_cb(void *ctx, const void *msg, size_t len)
+{
+	struct decoded *d = ctx;
+	const struct nlmsghdr *nlh = msg;
+	const struct nfgenmsg *g = mnl_nlmsg_get_payload(nlh);
+	struct nlattr *a;
+	size_t i = d->nmsg++;
+
+	assert_true(i < 4096);
+	assert_int_equal(len, nlh->nlmsg_len);
+	d->seq[i] = nlh->nlmsg_seq;
+	d->flags[i] = nlh->nlmsg_flags;
+	d->family[i] = g->nfgen_family;
+	d->first_elem[i] = d->nelem;
+	if (nlh->nlmsg_type == NFNL_MSG_BATCH_BEGIN || nlh->nlmsg_type == NFNL_MSG_BATCH_END) {
+		d->type[i] = nlh->nlmsg_type;
+		if (nlh->nlmsg_type == NFNL_MSG_BATCH_BEGIN) {
+			d->begin_res_id = ntohs(g->res_id);
+			mnl_attr_for_each(a, nlh, sizeof(*g)) {
+				if (mnl_attr_get_type(a) == NFNL_BATCH_GENID) {
+					d->genid_present = true;
+					d->genid = ntohl(mnl_attr_get_u32(a));
+				}
+			}
+		}
+		return 0;
+	}
+	assert_int_equal(nlh->nlmsg_type >> 8, NFNL_SUBSYS_NFTABLES);
+	d->type[i] = nlh->nlmsg_type & 0xff;
+	if (d->type[i] == NFT_MSG_NEWSET) {
+		d->newset = nftnl_set_alloc();
+		assert_int_equal(nftnl_set_nlmsg_parse(nlh, d->newset), 0);
+		return 0;
+	}
+	if (d->type[i] == NFT_MSG_NEWTABLE) {
+		d->newtable = nftnl_table_alloc();
+		assert_int_equal(nftnl_table_nlmsg_parse(nlh, d->newtable), 0);
+		return 0;
+	}
+	mnl_attr_for_each(a, nlh, sizeof(*g)) {
+		switch (mnl_attr_get_type(a)) {
+		case NFTA_SET_ELEM_LIST_TABLE:
+			snprintf(d->table, sizeof(d->table), "%s", mnl_attr_get_str(a));
+			break;
+		case NFTA_SET_ELEM_LIST_SET:
+			snprintf(d->set, sizeof(d->set), "%s", mnl_attr_get_str(a));
+			break;
+		case NFTA_SET_ELEM_LIST_ELEMENTS:
+			d->has_list[i] = true;
+			decode_elems(d, a);
+			break;
+		default:
+			fail_msg("unexpected attribute %u", mnl_attr_get_type(a));
+		}
+	}
+	d->nelem_msg[i] = d->nelem - d->first_elem[i];
+	return 0;
+}
+
+static struct decoded *
+decode(struct nl_batch *b)
+{
+	struct decoded *d = calloc(1, sizeof(*d));
+
+	assert_non_null(d);
+	assert_int_equal(nl_batch_each(b, decode_cb, d), 0);
+	return d;
+}
+
+static void
+decoded_free(struct decoded *d)
+{
+	/* libnftnl's free functions do not accept NULL. */
+	if (d->newset)
+		nftnl_set_free(d->newset);
+	if (d->newtable)
+		nftnl_table_free(d->newtable);
+	free(d);
+}
+
+/* Checks every batch must pass: BEGIN first, END last, consecutive
+ * sequence numbers, ACK requested on every message in between. */
+static void
+check_frame(const struct decoded *d, const struct nl_batch *b, uint32_t seq0)
+{
+	assert_true(d->nmsg >= 2);
+	assert_int_equal(d->type[0], NFNL_MSG_BATCH_BEGIN);
+	assert_int_equal(d->begin_res_id, NFNL_SUBSYS_NFTABLES);
+	assert_int_equal(d->type[d->nmsg - 1], NFNL_MSG_BATCH_END);
+	assert_int_equal(nl_batch_msgs(b), d->nmsg - 2);
+	for (size_t i = 0; i < d->nmsg; i++) {
+		assert_int_equal(d->seq[i], seq0 + i);
+		if (i > 0 && i + 1 < d->nmsg)
+			assert_true(d->flags[i] & NLM_F_ACK);
+	}
+}
+
+static void
+test_add_pages_pairs(void **state)
+{
+	enum { N = 20000 };
+	struct nl_ranges r;
+	struct nl_batch *b;
+	struct decoded *d;
+	size_t e = 0;
+
+	(void)state;
+	nl_ranges_init(&r);
+	for (u128 i = 0; i < N; i++)
+		assert_int_equal(nl_ranges_push(&r, PFX_V4, 0x0a000000 + i * 4, 0x0a000000 + i * 4 + 1), 0);
+	b = nl_batch_new(100, 77);
+	assert_non_null(b);
+	assert_int_equal(nl_batch_add_ranges(b, NFPROTO_INET, "filter", "allowsync4", PFX_V4, r.v, r.n), 0);
+	assert_int_equal(nl_batch_end(b), 0);
+	d = decode(b);
+	check_frame(d, b, 100);
+	assert_true(d->genid_present);
+	assert_int_equal(d->genid, 77);
+	assert_string_equal(d->table, "filter");
+	assert_string_equal(d->set, "allowsync4");
+	/* 20000 ranges at 40 bytes each cannot fit one 64 KiB nest. */
+	assert_true(d->nmsg - 2 >= 13);
+	assert_true(d->max_nest <= 65535);
+	assert_int_equal(d->nelem, 2 * N);
+	for (size_t i = 1; i + 1 < d->nmsg; i++) {
+		assert_int_equal(d->type[i], NFT_MSG_NEWSETELEM);
+		assert_int_equal(d->family[i], NFPROTO_INET);
+		assert_true(d->flags[i] & NLM_F_CREATE);
+		assert_true(d->flags[i] & NLM_F_EXCL);
+		/* Pairs never straddle two messages. */
+		assert_int_equal(d->nelem_msg[i] % 2, 0);
+		assert_false(d->end[d->first_elem[i]]);
+	}
+	for (size_t i = 0; i < N; i++, e += 2) {
+		assert_true(d->key[e] == r.v[i].lo);
+		assert_false(d->end[e]);
+		assert_true(d->key[e + 1] == r.v[i].hi + 1);
+		assert_true(d->end[e + 1]);
+	}
+	/* Nest sizes are used nearly to the limit, not wasted. */
+	assert_true(d->max_nest > 65535 - 64);
+	decoded_free(d);
+	nl_batch_free(b);
+	nl_ranges_release(&r);
+}
+
+static void
+test_top_of_space(void **state)
+{
+	struct nl_ranges r4, r6;
+	struct nl_batch *b;
+	struct decoded *d;
+
+	(void)state;
+	nl_ranges_init(&r4);
+	nl_ranges_init(&r6);
+	assert_int_equal(nl_ranges_push(&r4, PFX_V4, 0, 0), 0);
+	assert_int_equal(nl_ranges_push(&r4, PFX_V4, 0xffffff00, 0xffffffff), 0);
+	assert_int_equal(nl_ranges_push(&r6, PFX_V6, ~(u128)0 - 255, ~(u128)0), 0);
+	assert_false(r4.v[1].has_end);
+	b = nl_batch_new(1, 0);
+	assert_int_equal(nl_batch_add_ranges(b, NFPROTO_INET, "t", "s4", PFX_V4, r4.v, r4.n), 0);
+	assert_int_equal(nl_batch_add_ranges(b, NFPROTO_INET, "t", "s6", PFX_V6, r6.v, r6.n), 0);
+	assert_int_equal(nl_batch_end(b), 0);
+	d = decode(b);
+	check_frame(d, b, 1);
+	assert_false(d->genid_present);
+	/* 0.0.0.0 start, 0.0.0.1 end, 255.255.255.0 start and no end: the
+	 * interval runs to the top, hi + 1 would wrap to 0. */
+	assert_int_equal(d->nelem, 4);
+	assert_true(d->key[0] == 0 && !d->end[0]);
+	assert_true(d->key[1] == 1 && d->end[1]);
+	assert_true(d->key[2] == 0xffffff00 && !d->end[2]);
+	assert_true(d->key[3] == ~(u128)0 - 255 && !d->end[3]);
+	decoded_free(d);
+	nl_batch_free(b);
+	nl_ranges_release(&r4);
+	nl_ranges_release(&r6);
+}
+
+static void
+test_ipv6_paging(void **state)
+{
+	enum { N = 3000 };
+	struct nl_ranges r;
+	struct nl_batch *b;
+	struct decoded *d;
+	u128 base = (u128)0x20010db8 << 96;
+
+	(void)state;
+	nl_ranges_init(&r);
+	for (u128 i = 0; i < N; i++)
+		assert_int_equal(nl_ranges_push(&r, PFX_V6, base + (i << 64), base + (i << 64) + 0xffff), 0);
+	b = nl_batch_new(5, 9);
+	assert_int_equal(nl_batch_add_ranges(b, NFPROTO_IPV6, "t", "s6", PFX_V6, r.v, r.n), 0);
+	assert_int_equal(nl_batch_end(b), 0);
+	d = decode(b);
+	check_frame(d, b, 5);
+	assert_true(d->nmsg - 2 >= 2);
+	assert_true(d->max_nest <= 65535);
+	assert_int_equal(d->nelem, 2 * N);
+	for (size_t i = 0; i < N; i++) {
+		assert_true(d->key[2 * i] == r.v[i].lo);
+		assert_true(d->key[2 * i + 1] == r.v[i].hi + 1);
+		assert_true(d->end[2 * i + 1]);
+	}
+	for (size_t i = 1; i + 1 < d->nmsg; i++)
+		assert_int_equal(d->family[i], NFPROTO_IPV6);
+	decoded_free(d);
+	nl_batch_free(b);
+	nl_ranges_release(&r);
+}
+
+static void
+test_flush_only_refused(void **state)
+{
+	struct nl_ranges r;
+	struct nl_batch *b;
+
+	(void)state;
+	b = nl_batch_new(1, 3);
+	assert_int_equal(nl_batch_flush_set(b, NFPROTO_INET, "t", "s4"), 0);
+	assert_int_equal(nl_batch_end(b), -EINVAL);
+	nl_batch_free(b);
+
+	/* Adding to another set does not make the flush safe. */
+	nl_ranges_init(&r);
+	assert_int_equal(nl_ranges_push(&r, PFX_V4, 10, 20), 0);
+	b = nl_batch_new(1, 3);
+	assert_int_equal(nl_batch_flush_set(b, NFPROTO_INET, "t", "s4"), 0);
+	assert_int_equal(nl_batch_add_ranges(b, NFPROTO_INET, "t", "other", PFX_V4, r.v, r.n), 0);
+	assert_int_equal(nl_batch_end(b), -EINVAL);
+	nl_batch_free(b);
+
+	/* An empty add is no refill either. */
+	b = nl_batch_new(1, 3);
+	assert_int_equal(nl_batch_flush_set(b, NFPROTO_INET, "t", "s4"), 0);
+	assert_int_equal(nl_batch_add_ranges(b, NFPROTO_INET, "t", "s4", PFX_V4, r.v, 0), 0);
+	assert_int_equal(nl_batch_end(b), -EINVAL);
+	nl_batch_free(b);
+	nl_ranges_release(&r);
+}
+
+static void
+test_flush_then_add(void **state)
+{
+	struct nl_ranges r;
+	struct nl_batch *b;
+	struct decoded *d;
+
+	(void)state;
+	nl_ranges_init(&r);
+	assert_int_equal(nl_ranges_push(&r, PFX_V4, 10, 20), 0);
+	b = nl_batch_new(1, 3);
+	assert_int_equal(nl_batch_flush_set(b, NFPROTO_IPV4, "t", "s4"), 0);
+	assert_int_equal(nl_batch_add_ranges(b, NFPROTO_IPV4, "t", "s4", PFX_V4, r.v, r.n), 0);
+	assert_int_equal(nl_batch_end(b), 0);
+	/* Nothing may follow END. */
+	assert_int_equal(nl_batch_add_ranges(b, NFPROTO_IPV4, "t", "s4", PFX_V4, r.v, r.n), -EINVAL);
+	d = decode(b);
+	check_frame(d, b, 1);
+	assert_int_equal(d->nmsg, 4);
+	assert_int_equal(d->type[1], NFT_MSG_DELSETELEM);
+	assert_false(d->has_list[1]); /* no element list: a flush */
+	assert_int_equal(d->type[2], NFT_MSG_NEWSETELEM);
+	assert_int_equal(d->nelem, 2);
+	decoded_free(d);
+	nl_batch_free(b);
+	nl_ranges_release(&r);
+}
+
+static void
+test_delete_raw_elements(void **state)
+{
+	/* Deletions name the elements the kernel holds: a lone end
+	 * element, an interval without its end, a normal pair. */
+	struct nl_range r[3] = {
+		{ 0, 0, true, true },
+		{ 100, 199, false, false },
+		{ 300, 399, true, false },
+	};
+	struct nl_batch *b;
+	struct decoded *d;
+
+	(void)state;
+	b = nl_batch_new(1, 3);
+	assert_int_equal(nl_batch_del_ranges(b, NFPROTO_INET, "t", "s4", PFX_V4, r, 3), 0);
+	assert_int_equal(nl_batch_end(b), 0);
+	d = decode(b);
+	check_frame(d, b, 1);
+	assert_int_equal(d->type[1], NFT_MSG_DELSETELEM);
+	assert_false(d->flags[1] & NLM_F_EXCL);
+	assert_int_equal(d->nelem, 4);
+	assert_true(d->key[0] == 0 && d->end[0]);
+	assert_true(d->key[1] == 100 && !d->end[1]);
+	assert_true(d->key[2] == 300 && !d->end[2]);
+	assert_true(d->key[3] == 400 && d->end[3]);
+	decoded_free(d);
+	nl_batch_free(b);
+}
+
+static void
+test_create_table_and_set(void **state)
+{
+	struct nl_batch *b;
+	struct decoded *d;
+
+	(void)state;
+	b = nl_batch_new(1, 3);
+	assert_int_equal(nl_batch_add_table(b, NFPROTO_INET, "filter"), 0);
+	assert_int_equal(nl_batch_add_set(b, NFPROTO_INET, "filter", "allowsync6", PFX_V6), 0);
+	assert_int_equal(nl_batch_end(b), 0);
+	d = decode(b);
+	check_frame(d, b, 1);
+	assert_int_equal(d->type[1], NFT_MSG_NEWTABLE);
+	assert_int_equal(d->type[2], NFT_MSG_NEWSET);
+	/* Created only if absent: no EXCL. */
+	assert_false(d->flags[1] & NLM_F_EXCL);
+	assert_false(d->flags[2] & NLM_F_EXCL);
+	assert_string_equal(nftnl_table_get_str(d->newtable, NFTNL_TABLE_NAME), "filter");
+	assert_string_equal(nftnl_set_get_str(d->newset, NFTNL_SET_NAME), "allowsync6");
+	assert_int_equal(nftnl_set_get_u32(d->newset, NFTNL_SET_FLAGS), NFT_SET_INTERVAL);
+	assert_int_equal(nftnl_set_get_u32(d->newset, NFTNL_SET_KEY_TYPE), NL_KEY_IPV6);
+	assert_int_equal(nftnl_set_get_u32(d->newset, NFTNL_SET_KEY_LEN), 16);
+	decoded_free(d);
+	nl_batch_free(b);
+}
+
+static void
+test_elems_to_ranges(void **state)
+{
+	/* As a dump returns them: in reverse order, with nft's lone end at
+	 * 0, two adjacent intervals, and one open at the top. */
+	struct nl_elem e[] = {
+		{ 0xffffff00, 0 },
+		{ 31, NFT_SET_ELEM_INTERVAL_END },
+		{ 21, 0 },
+		{ 21, NFT_SET_ELEM_INTERVAL_END },
+		{ 10, 0 },
+		{ 0, NFT_SET_ELEM_INTERVAL_END },
+	};
+	struct nl_ranges r;
+
+	(void)state;
+	nl_ranges_init(&r);
+	assert_int_equal(nl_elems_to_ranges(PFX_V4, e, 6, &r), 0);
+	assert_int_equal(r.n, 4);
+	assert_true(r.v[0].stray && r.v[0].lo == 0);
+	assert_true(r.v[1].lo == 10 && r.v[1].hi == 20 && r.v[1].has_end && !r.v[1].stray);
+	assert_true(r.v[2].lo == 21 && r.v[2].hi == 30 && r.v[2].has_end);
+	assert_true(r.v[3].lo == 0xffffff00 && r.v[3].hi == 0xffffffff && !r.v[3].has_end);
+	nl_ranges_release(&r);
+
+	/* Two starts in a row: the first has no end of its own. */
+	struct nl_elem f[] = { { 50, 0 }, { 60, 0 }, { 70, NFT_SET_ELEM_INTERVAL_END } };
+	nl_ranges_init(&r);
+	assert_int_equal(nl_elems_to_ranges(PFX_V4, f, 3, &r), 0);
+	assert_int_equal(r.n, 2);
+	assert_true(r.v[0].lo == 50 && r.v[0].hi == 59 && !r.v[0].has_end);
+	assert_true(r.v[1].lo == 60 && r.v[1].hi == 69 && r.v[1].has_end);
+	nl_ranges_release(&r);
+}
+
+static void
+test_family_names(void **state)
+{
+	(void)state;
+	assert_int_equal(nl_family_parse("inet"), NFPROTO_INET);
+	assert_int_equal(nl_family_parse("ip"), NFPROTO_IPV4);
+	assert_int_equal(nl_family_parse("ip6"), NFPROTO_IPV6);
+	assert_int_equal(nl_family_parse("bridge"), -1);
+	assert_string_equal(nl_family_name(NFPROTO_IPV6), "ip6");
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_add_pages_pairs),
+		cmocka_unit_test(test_top_of_space),
+		cmocka_unit_test(test_ipv6_paging),
+		cmocka_unit_test(test_flush_only_refused),
+		cmocka_unit_test(test_flush_then_add),
+		cmocka_unit_test(test_delete_raw_elements),
+		cmocka_unit_test(test_create_table_and_set),
+		cmocka_unit_test(test_elems_to_ranges),
+		cmocka_unit_test(test_family_names),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
