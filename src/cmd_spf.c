@@ -42,6 +42,11 @@ result_for(const struct spf_result *r, const char *addr)
 
 	if (!pfx_parse_addr(addr, strlen(addr), &fam, &a, &why))
 		return "badaddress";
+	/* check_host() treats an IPv4-mapped IPv6 client as IPv4 (RFC 7208 5). */
+	if (fam == PFX_V6 && (a >> 32) == 0xffff) {
+		fam = PFX_V4;
+		a &= 0xffffffffu;
+	}
 	if (pset_contains(r->pass, fam, a))
 		return "pass";
 	if (pset_contains(r->fail, fam, a))
@@ -137,6 +142,11 @@ cmd_spf(int argc, char **argv, const struct global_opts *g)
 		rc = EXIT_USAGE;
 		goto out;
 	}
+	if (!dopts.total_ms)
+		dopts.total_ms = 60000;
+	/* As the spf source does: two tries, each a quarter of the budget. */
+	dopts.try_ms = dopts.total_ms / 4 < 2000 ? dopts.total_ms / 4 : 2000;
+	dopts.tries = 2;
 	d = dns_new(&dopts, &why);
 	if (!d) {
 		fprintf(stderr, "allowsync spf: resolver: %s\n", why);

@@ -876,12 +876,6 @@ on_txt(void *arg, const struct dns_reply *d)
 		fail(w, SPF_PERMERROR, "more than %u DNS lookups (reached at %s)", max, r->domain);
 		return;
 	}
-	for (size_t k = 0; k < r->n; k++)
-		if (r->terms[k].m == M_ALL && r->terms[k].q == Q_PASS) {
-			fail(w, SPF_REFUSED, "%s: \"%s\" would allow the whole address space",
-			     r->domain, r->terms[k].text);
-			return;
-		}
 	for (size_t k = 0; k < r->n && w->st == SPF_OK; k++)
 		issue_term(w, r, &r->terms[k]);
 	if (r->redirect && w->st == SPF_OK)
@@ -995,10 +989,13 @@ decide(struct pset **out, struct pset *decided, int q, struct pset *m)
 	return 0;
 }
 
-/* The sets of addresses each qualifier decides in `r`.  0 or -1 (ENOMEM). */
+/* The sets of addresses each qualifier decides in `r`.  0 or -1 (ENOMEM).
+ * *passall is set to the record whose pass `all` reaches out[Q_PASS]
+ * (it would allow the world); a `-include` of such a record does not. */
 static int
-eval(struct rec *r, struct pset **out)
+eval(struct rec *r, struct pset **out, const struct rec **passall)
 {
+	const struct rec *sub_pa = NULL;
 	struct pset *decided = pset_new();
 	struct pset *m = NULL;
 	struct pset *sub[Q_N] = {0};
@@ -1032,7 +1029,8 @@ eval(struct rec *r, struct pset **out)
 			break;
 		case M_INCLUDE:
 			/* include matches where its target passes. */
-			if (eval(t->child, sub) < 0 || pset_add_set(m, sub[Q_PASS]) < 0)
+			sub_pa = NULL;
+			if (eval(t->child, sub, &sub_pa) < 0 || pset_add_set(m, sub[Q_PASS]) < 0)
 				goto done;
 			sets_free(sub);
 			break;
@@ -1041,16 +1039,22 @@ eval(struct rec *r, struct pset **out)
 		}
 		if (decide(out, decided, t->q, m) < 0)
 			goto done;
+		if (t->q == Q_PASS && pset_total(m) &&
+		    (t->m == M_ALL || (t->m == M_INCLUDE && sub_pa)))
+			*passall = t->m == M_ALL ? r : sub_pa;
 		pset_free(m);
 		m = NULL;
 	}
 	if (r->redirect && !r->redirect->skip) {
 		/* What this record left undecided, its target decides. */
-		if (eval(r->redirect->child, sub) < 0)
+		sub_pa = NULL;
+		if (eval(r->redirect->child, sub, &sub_pa) < 0)
 			goto done;
 		for (int i = 0; i < Q_N; i++)
 			if (decide(out, decided, i, sub[i]) < 0)
 				goto done;
+		if (sub_pa && pset_total(sub[Q_PASS]))
+			*passall = sub_pa;
 		sets_free(sub);
 	}
 	rc = 0;
@@ -1103,8 +1107,16 @@ spf_expand(const char *domain, const struct spf_opts *o, const struct spf_resolv
 		fail(&w, SPF_TEMPERROR, "%s: no answer", domain);
 	if (w.st != SPF_OK)
 		goto out;
-	if (eval(top, sets) < 0) {
+	const struct rec *pa = NULL;
+	if (eval(top, sets, &pa) < 0) {
 		fail(&w, SPF_TEMPERROR, "out of memory");
+		goto out;
+	}
+	if (pa) {
+		fail(&w, SPF_REFUSED, "%s: a pass \"all\" would allow the whole address space%s%s",
+		     pa->domain, pa == top ? "" : " (reached from ", pa == top ? "" : domain);
+		if (pa != top)
+			strncat(w.err, ")", sizeof w.err - strlen(w.err) - 1);
 		goto out;
 	}
 	struct pset *dst[Q_N] = {res->pass, res->fail, res->softfail, res->neutral};
