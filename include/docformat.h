@@ -8,6 +8,9 @@
  *                          `select` is given
  *   select = JSONPATH      RFC 9535 query, repeatable; required for json
  *   sha256 = HEX           pin the document's exact bytes (mirrors)
+ *   format = allowsync     a document of `allowsync publish` (pubdoc.h); the
+ *                          source's `tags = …` then keeps only the entries
+ *                          carrying one of them
  * Whatever the format, a body that looks like HTML is refused as such.
  */
 #ifndef ALLOWSYNC_DOCFORMAT_H
@@ -26,7 +29,7 @@ struct conf_err;
 /* The keys above, for a source type's key list: { DOCFORMAT_KEYS, … }. */
 #define DOCFORMAT_KEYS {"format", 0}, {"select", CONF_KEY_MULTI}, {"sha256", 0}
 
-enum docformat_kind { DOCFORMAT_TEXT, DOCFORMAT_JSON };
+enum docformat_kind { DOCFORMAT_TEXT, DOCFORMAT_JSON, DOCFORMAT_ALLOWSYNC };
 
 struct docformat;
 

@@ -31,8 +31,10 @@
 #ifndef ALLOWSYNC_PUBDOC_H
 #define ALLOWSYNC_PUBDOC_H
 
+#include "parse_text.h"
 #include "pset.h"
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <time.h>
@@ -97,5 +99,10 @@ const char *pubdoc_meta_parse(const char *buf, size_t len, struct pubdoc_meta *m
  * (now = 0 skips that check).  0, or -1 with a reason in err. */
 int pubdoc_parse(const char *buf, size_t len, const char *const *tags, size_t n_tags, time_t now,
 		 struct pset *out, char *err, size_t errlen);
+
+/* pubdoc_parse for docformat (`format = allowsync`): the current time,
+ * and no entries without allow_empty is an error too. */
+int pubdoc_parse_doc(const char *buf, size_t len, const char *const *tags, size_t n_tags,
+		     bool allow_empty, struct pset *out, struct parse_err *err);
 
 #endif

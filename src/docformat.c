@@ -4,6 +4,7 @@
 #include "conf.h"
 #include "jsonpath.h"
 #include "parse_json.h"
+#include "pubdoc.h"
 
 #include <sodium.h>
 
@@ -19,6 +20,8 @@ struct docformat {
 	bool pinned;
 	unsigned char sha256[crypto_hash_sha256_BYTES];
 	uint64_t fingerprint;
+	char **tags; /* format = allowsync: the entries to keep */
+	size_t ntags;
 };
 
 static uint64_t
@@ -51,6 +54,7 @@ docformat_free(struct docformat *fmt)
 	for (size_t i = 0; i < fmt->nsel; i++)
 		jsonpath_free(fmt->sel[i]);
 	free(fmt->sel);
+	conf_words_free(fmt->tags);
 	free(fmt);
 }
 
@@ -72,12 +76,14 @@ docformat_new(const char *name, const struct conf_section *sec, struct conf_err 
 		fmt->kind = DOCFORMAT_TEXT;
 	else if (strcmp(format, "json") == 0)
 		fmt->kind = DOCFORMAT_JSON;
+	else if (strcmp(format, "allowsync") == 0)
+		fmt->kind = DOCFORMAT_ALLOWSYNC;
 	else {
-		conf_err_set(err, sec, "format", "[source %s] format = %s: not text or json", name,
-			     format);
+		conf_err_set(err, sec, "format",
+			     "[source %s] format = %s: not text, json or allowsync", name, format);
 		goto err;
 	}
-	if (fmt->kind == DOCFORMAT_TEXT && nsel) {
+	if (fmt->kind != DOCFORMAT_JSON && nsel) {
 		conf_err_set(err, sec, "select", "[source %s] select needs format = json", name);
 		goto err;
 	}
@@ -87,6 +93,15 @@ docformat_new(const char *name, const struct conf_section *sec, struct conf_err 
 		goto err;
 	}
 	fmt->fingerprint = fnv1a(0xcbf29ce484222325ULL, fmt->kind == DOCFORMAT_JSON ? "json" : "text");
+	if (fmt->kind == DOCFORMAT_ALLOWSYNC) {
+		if (!(fmt->tags = conf_get_words(sec, "tags", &fmt->ntags))) {
+			conf_err_set(err, sec, "tags", "out of memory");
+			goto err;
+		}
+		fmt->fingerprint = fnv1a(fmt->fingerprint, "allowsync");
+		for (size_t i = 0; i < fmt->ntags; i++)
+			fmt->fingerprint = fnv1a(fmt->fingerprint, fmt->tags[i]);
+	}
 	if (nsel && !(fmt->sel = calloc(nsel, sizeof *fmt->sel))) {
 		conf_err_set(err, sec, "select", "out of memory");
 		goto err;
@@ -181,9 +196,12 @@ docformat_parse(const struct docformat *fmt, const char *name, const char *buf, 
 	if (looks_like_html(buf, len)) {
 		err->line = 0;
 		snprintf(err->reason, sizeof err->reason, "looks like an HTML page, not a %s",
-			 fmt->kind == DOCFORMAT_JSON ? "JSON document" : "list");
+			 fmt->kind == DOCFORMAT_TEXT ? "list" : "JSON document");
 		return -1;
 	}
+	if (fmt->kind == DOCFORMAT_ALLOWSYNC)
+		return pubdoc_parse_doc(buf, len, (const char *const *)fmt->tags, fmt->ntags,
+					allow_empty, out, err);
 	if (fmt->kind == DOCFORMAT_JSON)
 		return parse_json_buf(name, buf, len, fmt->sel, fmt->nsel, allow_empty, out, err);
 	return parse_text_buf(name, buf, len, out, err);

@@ -509,3 +509,19 @@ out:
 	cJSON_Delete(doc);
 	return ret;
 }
+
+int
+pubdoc_parse_doc(const char *buf, size_t len, const char *const *tags, size_t n_tags,
+		 bool allow_empty, struct pset *out, struct parse_err *err)
+{
+	size_t before = pset_total(out);
+	err->line = 0;
+	if (pubdoc_parse(buf, len, tags, n_tags, time(NULL), out, err->reason,
+			 sizeof err->reason) < 0)
+		return -1;
+	if (!allow_empty && pset_total(out) == before) {
+		snprintf(err->reason, sizeof err->reason, "no prefixes%s", n_tags ? " with the tags asked for" : "");
+		return -1;
+	}
+	return 0;
+}

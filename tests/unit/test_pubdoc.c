@@ -205,6 +205,33 @@ test_parse_back(void **state)
 }
 
 static void
+test_parse_doc(void **state)
+{
+	(void)state;
+	struct parse_err perr;
+	static const char *const none[] = {"nope"};
+	char doc[512];
+	snprintf(doc, sizeof doc,
+		 "{\"expires\": \"2999-01-01-00-00-00\", \"prefixes\": [{\"ip_prefix\": "
+		 "\"192.0.2.0/24\", \"tags\": [\"a\"]}], \"ipv6_prefixes\": []}");
+	struct pset *s = pset_new();
+	assert_int_equal(pubdoc_parse_doc(doc, strlen(doc), NULL, 0, false, s, &perr), 0);
+	assert_int_equal(pset_total(s), 1);
+	pset_free(s);
+	s = pset_new();
+	assert_int_equal(pubdoc_parse_doc(doc, strlen(doc), none, 1, false, s, &perr), -1);
+	assert_non_null(strstr(perr.reason, "tags"));
+	assert_int_equal(pubdoc_parse_doc(doc, strlen(doc), none, 1, true, s, &perr), 0);
+	assert_int_equal(pset_total(s), 0);
+	/* An expired document, judged by the clock. */
+	const char *old = "{\"expires\": \"1971-01-01-00-00-00\", \"prefixes\": [], "
+			  "\"ipv6_prefixes\": []}";
+	assert_int_equal(pubdoc_parse_doc(old, strlen(old), NULL, 0, true, s, &perr), -1);
+	assert_non_null(strstr(perr.reason, "expired"));
+	pset_free(s);
+}
+
+static void
 test_parse_refusals(void **state)
 {
 	(void)state;
@@ -280,6 +307,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_json_exact, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_text_lists, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_parse_back, setup, teardown),
+		cmocka_unit_test(test_parse_doc),
 		cmocka_unit_test(test_parse_refusals),
 		cmocka_unit_test(test_tags_and_dates),
 	};
