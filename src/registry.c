@@ -7,6 +7,7 @@
 #include "src_file.h"
 #include "src_spf.h"
 #include "src_static.h"
+#include "src_url.h"
 
 #include <string.h>
 
@@ -14,6 +15,7 @@ const struct source_type *const registry_sources[] = {
 	&src_static,
 	&src_file,
 	&src_spf,
+	&src_url,
 	NULL,
 };
 

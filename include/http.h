@@ -1,0 +1,67 @@
+/* http — one HTTPS GET with libcurl, hardened for fetching range documents.
+ *
+ * HTTPS only, redirects only to HTTPS and at most HTTP_MAX_REDIRECTS;
+ * TLS verification always on (`ca_file` adds a CA bundle; the system's
+ * CA directory stays trusted); proxies from the environment are ignored
+ * unless one is configured; connect, total and low-speed timeouts;
+ * User-Agent allowsync/VERSION; any content encoding libcurl decodes
+ * (gzip…).  The body is capped at max_body in the write callback, after
+ * decoding, because libcurl does not stop a running decoded transfer on
+ * CURLOPT_MAXFILESIZE — so a gzip bomb or an endless body fails cleanly.
+ *
+ * Only 200 is data; 304 answers a conditional request (stored ETag /
+ * Last-Modified).  429 and 503 report Retry-After as an absolute time.
+ */
+#ifndef ALLOWSYNC_HTTP_H
+#define ALLOWSYNC_HTTP_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#define HTTP_MAX_REDIRECTS 5
+#define HTTP_ERR_MAX 512
+/* A Retry-After further away than this is shortened to it: a publisher
+ * must not be able to silence a source for months. */
+#define HTTP_RETRY_AFTER_MAX (24 * 3600)
+
+struct http_req {
+	const char *url;
+	const char *ca_file;       /* extra CA bundle; NULL = the system's only */
+	const char *proxy;         /* NULL or "" = direct, whatever the environment says */
+	unsigned timeout;          /* seconds for the whole transfer */
+	unsigned connect_timeout;  /* seconds; 0 = min(timeout, 15) */
+	unsigned low_speed_time;   /* abort when slower than low_speed_limit for this
+				    * many seconds; 0 = min(timeout / 2, 30), at least 1 */
+	unsigned low_speed_limit;  /* bytes/s; 0 = 64 */
+	uint64_t max_body;         /* bytes after decoding */
+	const char *etag;          /* conditional request: If-None-Match */
+	const char *last_modified; /* If-Modified-Since (sent as stored) */
+};
+
+enum http_status {
+	HTTP_OK = 0,           /* 200: body holds the document */
+	HTTP_NOT_MODIFIED = 1, /* 304 */
+	HTTP_FAIL = -1,        /* err says why */
+};
+
+struct http_resp {
+	long code;            /* last HTTP status, 0 when none */
+	char *body;           /* NUL-terminated (the NUL is not counted) */
+	size_t len;
+	char *etag;           /* validators of the 200 response, or NULL */
+	char *last_modified;
+	time_t retry_after;   /* 429/503 with Retry-After: absolute time; else 0 */
+	char err[HTTP_ERR_MAX]; /* one line naming the URL and the cause */
+};
+
+/* GET req->url.  `now` anchors Retry-After.  The response is zeroed
+ * first; release it with http_resp_clear. */
+enum http_status http_get(const struct http_req *req, time_t now, struct http_resp *resp);
+void http_resp_clear(struct http_resp *resp);
+
+/* Retry-After value (delay-seconds or HTTP-date) to an absolute time,
+ * capped at now + HTTP_RETRY_AFTER_MAX; 0 when unparsable. */
+time_t http_parse_retry_after(const char *value, time_t now);
+
+#endif

@@ -1,0 +1,396 @@
+/* http — hardened HTTPS GET over libcurl; see http.h. */
+#include "http.h"
+
+#include <curl/curl.h>
+
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+/* Validators longer than this are not kept (nor sent back). */
+#define VALIDATOR_MAX 1024
+
+struct xfer {
+	CURL *curl;
+	const struct http_req *req;
+	struct http_resp *resp;
+	size_t cap;
+	bool too_big;
+	bool oom;
+	/* Of the latest response (reset at each status line: redirects). */
+	char *etag;
+	char *last_modified;
+	char *retry_after;
+	char reason[128]; /* reason phrase of the status line */
+};
+
+void
+http_resp_clear(struct http_resp *resp)
+{
+	if (!resp)
+		return;
+	free(resp->body);
+	free(resp->etag);
+	free(resp->last_modified);
+	memset(resp, 0, sizeof *resp);
+}
+
+static void seterr(struct http_resp *resp, const char *url, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void
+seterr(struct http_resp *resp, const char *url, const char *fmt, ...)
+{
+	va_list ap;
+	int k = snprintf(resp->err, sizeof resp->err, "%s: ", url);
+
+	if (k < 0 || (size_t)k >= sizeof resp->err)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(resp->err + k, sizeof resp->err - (size_t)k, fmt, ap);
+	va_end(ap);
+	/* One line, whatever libcurl's texts hold. */
+	for (char *p = resp->err; *p; p++)
+		if (*p == '\n' || *p == '\r')
+			*p = ' ';
+}
+
+static size_t
+on_body(char *data, size_t size, size_t nmemb, void *ctx)
+{
+	struct xfer *x = ctx;
+	struct http_resp *r = x->resp;
+	size_t n = size * nmemb;
+	long code = 0;
+
+	/* An error page is not kept, whatever its size: the status says it. */
+	if (curl_easy_getinfo(x->curl, CURLINFO_RESPONSE_CODE, &code) == CURLE_OK && code != 200)
+		return n;
+	if (n > x->req->max_body || r->len > x->req->max_body - n) {
+		x->too_big = true;
+		return 0;
+	}
+	if (r->len + n + 1 > x->cap) {
+		size_t cap = x->cap ? x->cap : 16384;
+		char *nb;
+
+		while (cap < r->len + n + 1)
+			cap *= 2;
+		if (cap > x->req->max_body + 1)
+			cap = x->req->max_body + 1;
+		if (!(nb = realloc(r->body, cap))) {
+			x->oom = true;
+			return 0;
+		}
+		r->body = nb;
+		x->cap = cap;
+	}
+	memcpy(r->body + r->len, data, n);
+	r->len += n;
+	r->body[r->len] = '\0';
+	return n;
+}
+
+/* A header value worth keeping: printable ASCII, bounded. */
+static char *
+header_value(const char *v, size_t n)
+{
+	while (n && (*v == ' ' || *v == '\t')) {
+		v++;
+		n--;
+	}
+	while (n && (v[n - 1] == '\r' || v[n - 1] == '\n' || v[n - 1] == ' ' || v[n - 1] == '\t'))
+		n--;
+	if (n == 0 || n > VALIDATOR_MAX)
+		return NULL;
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)v[i] < 0x20 || (unsigned char)v[i] > 0x7e)
+			return NULL;
+	return strndup(v, n);
+}
+
+static bool
+header_is(const char *line, size_t n, const char *name, size_t *vstart)
+{
+	size_t k = strlen(name);
+
+	if (n <= k || strncasecmp(line, name, k) != 0 || line[k] != ':')
+		return false;
+	*vstart = k + 1;
+	return true;
+}
+
+static size_t
+on_header(char *line, size_t size, size_t nmemb, void *ctx)
+{
+	struct xfer *x = ctx;
+	size_t n = size * nmemb, v;
+	char **slot = NULL;
+
+	if (n >= 5 && strncmp(line, "HTTP/", 5) == 0) {
+		const char *sp = memchr(line, ' ', n), *sp2;
+
+		free(x->etag);
+		free(x->last_modified);
+		free(x->retry_after);
+		x->etag = x->last_modified = x->retry_after = NULL;
+		x->reason[0] = '\0';
+		if (sp && (sp2 = memchr(sp + 1, ' ', n - (size_t)(sp + 1 - line)))) {
+			char *r = header_value(sp2 + 1, n - (size_t)(sp2 + 1 - line));
+
+			if (r) {
+				snprintf(x->reason, sizeof x->reason, " %s", r);
+				free(r);
+			}
+		}
+		return n;
+	}
+	if (header_is(line, n, "etag", &v))
+		slot = &x->etag;
+	else if (header_is(line, n, "last-modified", &v))
+		slot = &x->last_modified;
+	else if (header_is(line, n, "retry-after", &v))
+		slot = &x->retry_after;
+	if (slot) {
+		free(*slot);
+		*slot = header_value(line + v, n - v);
+	}
+	return n;
+}
+
+time_t
+http_parse_retry_after(const char *value, time_t now)
+{
+	time_t t;
+
+	if (!value || !*value)
+		return 0;
+	if (isdigit((unsigned char)value[0])) {
+		char *end;
+		unsigned long long s = strtoull(value, &end, 10);
+
+		if (*end != '\0')
+			return 0;
+		if (s > HTTP_RETRY_AFTER_MAX)
+			s = HTTP_RETRY_AFTER_MAX;
+		return now + (time_t)s;
+	}
+	t = curl_getdate(value, NULL);
+	if (t == -1)
+		return 0;
+	if (t < now)
+		return now;
+	if (t > now + HTTP_RETRY_AFTER_MAX)
+		return now + HTTP_RETRY_AFTER_MAX;
+	return t;
+}
+
+static void
+size_text(uint64_t n, char *buf, size_t len)
+{
+	if (n >= (1u << 20) && n % (1u << 20) == 0)
+		snprintf(buf, len, "%lluM", (unsigned long long)(n >> 20));
+	else if (n >= 1024 && n % 1024 == 0)
+		snprintf(buf, len, "%lluk", (unsigned long long)(n >> 10));
+	else
+		snprintf(buf, len, "%llu bytes", (unsigned long long)n);
+}
+
+/* Turn libcurl's result into one line naming the cause. */
+static void
+describe(CURL *c, CURLcode rc, const struct xfer *x, const char *ebuf)
+{
+	const struct http_req *req = x->req;
+	struct http_resp *r = x->resp;
+	const char *detail = ebuf[0] ? ebuf : curl_easy_strerror(rc);
+	char *where = NULL, size[32];
+
+	switch (rc) {
+	case CURLE_COULDNT_RESOLVE_HOST:
+		seterr(r, req->url, "DNS: %s", detail);
+		break;
+	case CURLE_COULDNT_RESOLVE_PROXY:
+		seterr(r, req->url, "DNS (proxy %s): %s", req->proxy, detail);
+		break;
+	case CURLE_COULDNT_CONNECT:
+		seterr(r, req->url, "connect: %s", detail);
+		break;
+	case CURLE_PEER_FAILED_VERIFICATION:
+#if LIBCURL_VERSION_NUM < 0x073e00
+	case CURLE_SSL_CACERT:
+#endif
+		seterr(r, req->url, "TLS certificate verification failed: %s", detail);
+		break;
+	case CURLE_SSL_CONNECT_ERROR:
+		seterr(r, req->url, "TLS handshake failed: %s", detail);
+		break;
+	case CURLE_SSL_CACERT_BADFILE:
+		seterr(r, req->url, "ca_file %s unusable: %s", req->ca_file ? req->ca_file : "",
+		       detail);
+		break;
+	case CURLE_OPERATION_TIMEDOUT:
+		seterr(r, req->url, "timeout: %s", detail);
+		break;
+	case CURLE_FILESIZE_EXCEEDED:
+		size_text(req->max_body, size, sizeof size);
+		seterr(r, req->url, "body larger than max_body (%s, announced by Content-Length)",
+		       size);
+		break;
+	case CURLE_WRITE_ERROR:
+		size_text(req->max_body, size, sizeof size);
+		if (x->too_big)
+			seterr(r, req->url, "body larger than max_body (%s)", size);
+		else
+			seterr(r, req->url, "out of memory for the body");
+		break;
+	case CURLE_PARTIAL_FILE:
+		seterr(r, req->url, "truncated body: %s", detail);
+		break;
+	case CURLE_TOO_MANY_REDIRECTS:
+		seterr(r, req->url, "more than %d redirects (a redirect loop?)", HTTP_MAX_REDIRECTS);
+		break;
+	case CURLE_UNSUPPORTED_PROTOCOL:
+		if (curl_easy_getinfo(c, CURLINFO_REDIRECT_URL, &where) == CURLE_OK && where)
+			seterr(r, req->url, "redirect to %s refused: only https:// is followed",
+			       where);
+		else
+			seterr(r, req->url, "not https: %s", detail);
+		break;
+	case CURLE_BAD_CONTENT_ENCODING:
+		seterr(r, req->url, "bad content encoding: %s", detail);
+		break;
+	case CURLE_GOT_NOTHING:
+		seterr(r, req->url, "empty reply from server");
+		break;
+	case CURLE_RECV_ERROR:
+	case CURLE_SEND_ERROR:
+		seterr(r, req->url, "connection broken: %s", detail);
+		break;
+	default:
+		seterr(r, req->url, "%s", detail);
+		break;
+	}
+}
+
+enum http_status
+http_get(const struct http_req *req, time_t now, struct http_resp *resp)
+{
+	struct xfer x = {.req = req, .resp = resp};
+	char ebuf[CURL_ERROR_SIZE] = "";
+	struct curl_slist *hdrs = NULL, *nh;
+	char line[VALIDATOR_MAX + 32];
+	unsigned timeout = req->timeout ? req->timeout : 60;
+	unsigned cto = req->connect_timeout ? req->connect_timeout : timeout < 15 ? timeout : 15;
+	unsigned lst = req->low_speed_time ? req->low_speed_time : timeout / 2 < 30 ? timeout / 2 : 30;
+	unsigned lsl = req->low_speed_limit ? req->low_speed_limit : 64;
+	bool conditional = false;
+	enum http_status st = HTTP_FAIL;
+	CURL *c;
+	CURLcode rc;
+
+	memset(resp, 0, sizeof *resp);
+	if (lst == 0)
+		lst = 1;
+	if (strncasecmp(req->url, "https://", 8) != 0) {
+		seterr(resp, req->url, "not an https:// URL");
+		return HTTP_FAIL;
+	}
+	if (!(c = curl_easy_init())) {
+		seterr(resp, req->url, "cannot initialise libcurl");
+		return HTTP_FAIL;
+	}
+	x.curl = c;
+	if (req->etag && *req->etag) {
+		snprintf(line, sizeof line, "If-None-Match: %s", req->etag);
+		if (!(nh = curl_slist_append(hdrs, line)))
+			goto oom;
+		hdrs = nh;
+		conditional = true;
+	}
+	if (req->last_modified && *req->last_modified) {
+		snprintf(line, sizeof line, "If-Modified-Since: %s", req->last_modified);
+		if (!(nh = curl_slist_append(hdrs, line)))
+			goto oom;
+		hdrs = nh;
+		conditional = true;
+	}
+
+	curl_easy_setopt(c, CURLOPT_URL, req->url);
+	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "https");
+	curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "https");
+	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);
+	curl_easy_setopt(c, CURLOPT_MAXREDIRS, (long)HTTP_MAX_REDIRECTS);
+	curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
+	curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
+	curl_easy_setopt(c, CURLOPT_SSLVERSION, (long)CURL_SSLVERSION_TLSv1_2);
+	if (req->ca_file && *req->ca_file)
+		curl_easy_setopt(c, CURLOPT_CAINFO, req->ca_file);
+	/* "" disables the proxy, including http(s)_proxy/ALL_PROXY from the
+	 * environment; NO_PROXY from the environment is ignored as well. */
+	curl_easy_setopt(c, CURLOPT_PROXY, req->proxy ? req->proxy : "");
+	curl_easy_setopt(c, CURLOPT_NOPROXY, "");
+	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, (long)cto);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT, (long)timeout);
+	curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, (long)lsl);
+	curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, (long)lst);
+	curl_easy_setopt(c, CURLOPT_USERAGENT, "allowsync/" ALLOWSYNC_VERSION);
+	curl_easy_setopt(c, CURLOPT_ACCEPT_ENCODING, "");
+	curl_easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)req->max_body);
+	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, ebuf);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, &x);
+	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
+	curl_easy_setopt(c, CURLOPT_HEADERDATA, &x);
+	if (hdrs)
+		curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdrs);
+
+	rc = curl_easy_perform(c);
+	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &resp->code);
+	if (rc == CURLE_OK && resp->code != 200) {
+		if (resp->code == 304 && conditional) {
+			st = HTTP_NOT_MODIFIED;
+			goto out;
+		}
+		if (resp->code == 429 || resp->code == 503)
+			resp->retry_after = http_parse_retry_after(x.retry_after, now);
+		if (resp->code == 304)
+			seterr(resp, req->url, "HTTP 304 to a request that was not conditional");
+		else if (resp->code >= 300 && resp->code < 400)
+			seterr(resp, req->url, "HTTP %ld%s without a usable Location", resp->code,
+			       x.reason);
+		else
+			seterr(resp, req->url, "HTTP %ld%s%s", resp->code, x.reason,
+			       resp->retry_after ? " (Retry-After given)" : "");
+		goto out;
+	}
+	if (rc != CURLE_OK) {
+		describe(c, rc, &x, ebuf);
+		goto out;
+	}
+	if (!resp->body && !(resp->body = calloc(1, 1)))
+		goto oom;
+	resp->etag = x.etag;
+	resp->last_modified = x.last_modified;
+	x.etag = x.last_modified = NULL;
+	st = HTTP_OK;
+	goto out;
+oom:
+	seterr(resp, req->url, "out of memory");
+out:
+	if (st != HTTP_OK) {
+		free(resp->body);
+		resp->body = NULL;
+		resp->len = 0;
+	}
+	free(x.etag);
+	free(x.last_modified);
+	free(x.retry_after);
+	curl_slist_free_all(hdrs);
+	curl_easy_cleanup(c);
+	return st;
+}

@@ -1,0 +1,397 @@
+/* src_url — the `url` source: a document over HTTPS (http.h), read as
+ * text or JSON (docformat.h).
+ *
+ * Each source keeps the last document it fetched and accepted under
+ * STATE_DIR/cache/NAME.body, described by NAME.meta (URL, validators,
+ * when it was downloaded and last confirmed, a fingerprint of the
+ * format/select/sha256 that parsed it, a digest of the body).  With it a
+ * fetch is a conditional request, `refresh` can skip the request, and a
+ * 304 costs no download.
+ *
+ * A 304 (or a fresh cache) is reported as not modified only when the
+ * pipeline's last good list was saved no earlier than the cached body
+ * was downloaded, under the same format: otherwise that body may have
+ * been refused downstream (policy, guards) and reporting "not modified"
+ * would pass the older list off as current — so the body is parsed
+ * again and goes through the policy again.
+ */
+#include "src_url.h"
+
+#include "atomicfile.h"
+#include "conf.h"
+#include "docformat.h"
+#include "http.h"
+#include "log.h"
+#include "state.h"
+
+#include <sodium.h>
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+
+#define META_MAGIC "allowsync-cache 1\n"
+#define BODY_DIGEST_BYTES 32
+
+static const struct conf_key url_keys[] = {
+	{"url", CONF_KEY_REQUIRED},
+	{"proxy", 0},
+	{"refresh", 0},
+	DOCFORMAT_KEYS,
+	{NULL, 0},
+};
+
+struct url_src {
+	char *url;
+	char *proxy;
+	uint64_t refresh;
+	struct docformat *fmt;
+};
+
+/* What NAME.meta holds. */
+struct meta {
+	char *url;
+	char *etag;
+	char *last_modified;
+	int64_t fetched; /* the body was downloaded */
+	int64_t checked; /* the body was last confirmed current (200 or 304) */
+	uint64_t fingerprint;
+	char digest[2 * BODY_DIGEST_BYTES + 1];
+};
+
+static void
+meta_clear(struct meta *m)
+{
+	free(m->url);
+	free(m->etag);
+	free(m->last_modified);
+	memset(m, 0, sizeof *m);
+}
+
+static void
+url_free(struct source *src)
+{
+	struct url_src *u = src->priv;
+
+	if (!u)
+		return;
+	free(u->url);
+	free(u->proxy);
+	docformat_free(u->fmt);
+	free(u);
+	src->priv = NULL;
+}
+
+static bool
+has_space(const char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s <= 0x20 || *s == 0x7f)
+			return true;
+	return false;
+}
+
+static int
+url_configure(struct source *src, const struct conf_section *sec, struct conf_err *err)
+{
+	const char *url = conf_get(sec, "url"), *proxy = conf_get(sec, "proxy");
+	const char *refresh = conf_get(sec, "refresh"), *why;
+	struct url_src *u = calloc(1, sizeof *u);
+
+	if (!u) {
+		conf_err_set(err, sec, NULL, "out of memory");
+		return -1;
+	}
+	src->priv = u;
+	if (strncasecmp(url, "https://", 8) != 0 || url[8] == '\0' || has_space(url)) {
+		conf_err_set(err, sec, "url", "[source %s] url = %s: only https:// URLs are fetched",
+			     src->name, url);
+		return -1;
+	}
+	if (proxy && (has_space(proxy) || !*proxy)) {
+		conf_err_set(err, sec, "proxy", "[source %s] proxy = %s: not a proxy URL", src->name,
+			     proxy);
+		return -1;
+	}
+	if (refresh && (why = conf_parse_duration(refresh, &u->refresh)) != NULL) {
+		conf_err_set(err, sec, "refresh", "[source %s] refresh = %s: %s", src->name, refresh,
+			     why);
+		return -1;
+	}
+	if (!(u->url = strdup(url)) || (proxy && !(u->proxy = strdup(proxy)))) {
+		conf_err_set(err, sec, NULL, "out of memory");
+		return -1;
+	}
+	if (!(u->fmt = docformat_new(src->name, sec, err)))
+		return -1;
+	return 0;
+}
+
+static void
+cache_path(char *buf, size_t n, const char *dir, const char *name, const char *ext)
+{
+	snprintf(buf, n, "%s/cache/%s.%s", dir, name, ext);
+}
+
+static void
+body_digest(const char *body, size_t len, char *hex)
+{
+	unsigned char d[BODY_DIGEST_BYTES];
+
+	crypto_generichash(d, sizeof d, (const unsigned char *)body, len, NULL, 0);
+	sodium_bin2hex(hex, 2 * sizeof d + 1, d, sizeof d);
+}
+
+/* One "key value" line of the meta file; values never hold newlines
+ * (validators are printable ASCII, URLs have no blanks). */
+static char *
+meta_value(const char *text, const char *key)
+{
+	size_t k = strlen(key);
+
+	for (const char *p = text; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL) {
+		if (strncmp(p, key, k) == 0 && p[k] == ' ') {
+			const char *v = p + k + 1, *e = strchr(v, '\n');
+			return strndup(v, e ? (size_t)(e - v) : strlen(v));
+		}
+	}
+	return NULL;
+}
+
+static bool
+meta_num(const char *text, const char *key, int64_t *v)
+{
+	char *s = meta_value(text, key), *end;
+	bool ok;
+
+	if (!s)
+		return false;
+	errno = 0;
+	*v = strtoll(s, &end, 10);
+	ok = errno == 0 && end != s && *end == '\0';
+	free(s);
+	return ok;
+}
+
+/* Load NAME.meta and NAME.body.  true when both are there, belong to
+ * `url` and agree with each other; anything else is no cache. */
+static bool
+cache_load(const char *dir, const char *name, const char *url, struct meta *m, char **body,
+	   size_t *len)
+{
+	char path[4096], err[ATOMICFILE_ERR_MAX], digest[2 * BODY_DIGEST_BYTES + 1];
+	char *text = NULL, *fp = NULL, *dg = NULL;
+	size_t tlen;
+	bool ok = false;
+
+	memset(m, 0, sizeof *m);
+	*body = NULL;
+	cache_path(path, sizeof path, dir, name, "meta");
+	if (atomicfile_read(path, &text, &tlen, err) != 0)
+		return false;
+	if (strncmp(text, META_MAGIC, strlen(META_MAGIC)) != 0 || strlen(text) != tlen)
+		goto out;
+	if (!(m->url = meta_value(text, "url")) || strcmp(m->url, url) != 0)
+		goto out;
+	m->etag = meta_value(text, "etag");
+	m->last_modified = meta_value(text, "last-modified");
+	if (!meta_num(text, "fetched", &m->fetched) || !meta_num(text, "checked", &m->checked))
+		goto out;
+	if (!(fp = meta_value(text, "fingerprint")) || !(dg = meta_value(text, "digest")) ||
+	    strlen(dg) != 2 * BODY_DIGEST_BYTES)
+		goto out;
+	m->fingerprint = strtoull(fp, NULL, 16);
+	memcpy(m->digest, dg, sizeof m->digest);
+	cache_path(path, sizeof path, dir, name, "body");
+	if (atomicfile_read(path, body, len, err) != 0)
+		goto out;
+	body_digest(*body, *len, digest);
+	if (strcmp(digest, m->digest) != 0) {
+		log_warn("source \"%s\": cached document %s does not match its digest: ignored",
+			 name, path);
+		goto out;
+	}
+	ok = true;
+out:
+	if (!ok) {
+		meta_clear(m);
+		free(*body);
+		*body = NULL;
+	}
+	free(text);
+	free(fp);
+	free(dg);
+	return ok;
+}
+
+static int
+meta_save(const char *dir, const char *name, const struct meta *m, char *err)
+{
+	char path[4096], *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+	int rc;
+
+	if (!f) {
+		snprintf(err, ATOMICFILE_ERR_MAX, "out of memory");
+		return -1;
+	}
+	fprintf(f, "%surl %s\nfetched %" PRId64 "\nchecked %" PRId64 "\nfingerprint %016" PRIx64
+		   "\ndigest %s\n",
+		META_MAGIC, m->url, m->fetched, m->checked, m->fingerprint, m->digest);
+	if (m->etag)
+		fprintf(f, "etag %s\n", m->etag);
+	if (m->last_modified)
+		fprintf(f, "last-modified %s\n", m->last_modified);
+	if (fclose(f) != 0) {
+		free(text);
+		snprintf(err, ATOMICFILE_ERR_MAX, "out of memory");
+		return -1;
+	}
+	cache_path(path, sizeof path, dir, name, "meta");
+	rc = atomicfile_write(path, 0600, text, len, err);
+	free(text);
+	return rc;
+}
+
+/* Body first, then the meta that vouches for it: a crash in between
+ * leaves a digest mismatch, which reads as no cache. */
+static int
+cache_save(const char *dir, const char *name, const struct meta *m, const char *body,
+	   size_t len, char *err)
+{
+	char path[4096];
+
+	snprintf(path, sizeof path, "%s/cache", dir);
+	if (mkdir(path, 0700) < 0 && errno != EEXIST) {
+		snprintf(err, ATOMICFILE_ERR_MAX, "mkdir %.400s: %s", path, strerror(errno));
+		return -1;
+	}
+	cache_path(path, sizeof path, dir, name, "body");
+	if (atomicfile_write(path, 0600, body, len, err) < 0)
+		return -1;
+	return meta_save(dir, name, m, err);
+}
+
+static void
+parse_error(struct source_result *res, const char *url, const struct parse_err *perr)
+{
+	if (perr->line)
+		snprintf(res->error, sizeof res->error, "%s: line %zu: %s", url, perr->line,
+			 perr->reason);
+	else
+		snprintf(res->error, sizeof res->error, "%s: %s", url, perr->reason);
+}
+
+/* The cached body is current: not modified, or parse it again. */
+static int
+use_cache(struct source *src, const struct source_ctx *ctx, const struct meta *m,
+	  const char *body, size_t len, struct source_result *res)
+{
+	struct url_src *u = src->priv;
+	struct pset *last = NULL;
+	struct parse_err perr = {0};
+	time_t when = 0;
+	char origin[SOURCE_ORIGIN_MAX];
+
+	if (m->fingerprint == docformat_fingerprint(u->fmt) &&
+	    state_list_load(ctx->state_dir, src->name, &last, &when, origin) == 0 &&
+	    when >= (time_t)m->fetched) {
+		pset_free(last);
+		res->not_modified = true;
+		return 0;
+	}
+	pset_free(last);
+	if (docformat_parse(u->fmt, u->url, body, len, src->limits.allow_empty, res->set, &perr) <
+	    0) {
+		parse_error(res, u->url, &perr);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+url_collect(struct source *src, const struct source_ctx *ctx, struct source_result *res)
+{
+	struct url_src *u = src->priv;
+	struct meta m;
+	char *body = NULL, err[ATOMICFILE_ERR_MAX];
+	size_t len = 0;
+	bool cached;
+	struct http_req req = {
+		.url = u->url,
+		.ca_file = src->limits.ca_file,
+		.proxy = u->proxy,
+		.timeout = src->limits.timeout > 86400 ? 86400 : (unsigned)src->limits.timeout,
+		.max_body = src->limits.max_body,
+	};
+	struct http_resp resp;
+	struct parse_err perr = {0};
+	int rc = -1;
+
+	snprintf(res->origin, sizeof res->origin, "%s", u->url);
+	cached = cache_load(ctx->state_dir, src->name, u->url, &m, &body, &len);
+	if (cached && u->refresh && ctx->now >= m.checked &&
+	    (uint64_t)(ctx->now - m.checked) < u->refresh) {
+		log_debug("source \"%s\": cached copy younger than refresh: not asking", src->name);
+		rc = use_cache(src, ctx, &m, body, len, res);
+		goto out;
+	}
+	if (cached) {
+		req.etag = m.etag;
+		req.last_modified = m.last_modified;
+	}
+	switch (http_get(&req, ctx->now, &resp)) {
+	case HTTP_NOT_MODIFIED:
+		if (!cached) {
+			snprintf(res->error, sizeof res->error, "%s: HTTP 304 without a cached copy",
+				 u->url);
+			break;
+		}
+		m.checked = ctx->now;
+		if (meta_save(ctx->state_dir, src->name, &m, err) < 0)
+			log_warn("source \"%s\": cache: %s", src->name, err);
+		rc = use_cache(src, ctx, &m, body, len, res);
+		break;
+	case HTTP_OK:
+		if (docformat_parse(u->fmt, u->url, resp.body, resp.len, src->limits.allow_empty,
+				    res->set, &perr) < 0) {
+			parse_error(res, u->url, &perr);
+			break;
+		}
+		meta_clear(&m);
+		m.url = u->url;
+		m.etag = resp.etag;
+		m.last_modified = resp.last_modified;
+		m.fetched = m.checked = ctx->now;
+		m.fingerprint = docformat_fingerprint(u->fmt);
+		body_digest(resp.body, resp.len, m.digest);
+		if (cache_save(ctx->state_dir, src->name, &m, resp.body, resp.len, err) < 0)
+			log_warn("source \"%s\": cache: %s", src->name, err);
+		/* Borrowed above: not ours to free. */
+		m.url = m.etag = m.last_modified = NULL;
+		rc = 0;
+		break;
+	case HTTP_FAIL:
+		snprintf(res->error, sizeof res->error, "%s", resp.err);
+		res->retry_after = resp.retry_after;
+		break;
+	}
+	http_resp_clear(&resp);
+out:
+	meta_clear(&m);
+	free(body);
+	return rc;
+}
+
+const struct source_type src_url = {
+	.name = "url",
+	.keys = url_keys,
+	.configure = url_configure,
+	.collect = url_collect,
+	.free = url_free,
+};
