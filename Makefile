@@ -77,6 +77,12 @@ LIB_SRCS := \
 
 # One test per module: tests/unit/test_MODULE.c
 UNIT_TESTS := \
+	conf \
+	policy \
+	state \
+	atomicfile \
+	hook \
+	out_postfix \
 	nl \
 	nftstate \
 	jsonpath \

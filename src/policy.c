@@ -109,23 +109,20 @@ policy_special(enum pfx_family fam, u128 lo, u128 hi, const char **cidr)
 	return sp->what;
 }
 
-struct floor_ctx {
-	int min_len;
-	int broadest;
-	u128 addr;
-};
-
+/* The longest prefix length whose block is at least as large as the
+ * range: a range is as broad as the smallest CIDR that could hold its
+ * number of addresses (an unaligned range gets no discount). */
 static int
-broadest_cb(void *ctx, enum pfx_family fam, u128 addr, int len)
+breadth(enum pfx_family fam, const struct pfx_range *r)
 {
-	struct floor_ctx *fc = ctx;
+	u128 size_minus_one = r->hi - r->lo;
+	int bits = 0;
 
-	(void)fam;
-	if (len < fc->broadest) {
-		fc->broadest = len;
-		fc->addr = addr;
+	while (size_minus_one) {
+		bits++;
+		size_minus_one >>= 1;
 	}
-	return 0;
+	return pfx_bits(fam) - bits;
 }
 
 static void
@@ -149,22 +146,19 @@ check_entry(const struct source_limits *l, const struct special_tab *t, enum pfx
 	int min = fam == PFX_V4 ? l->min_prefix4 : l->min_prefix6;
 	const struct special *sp;
 
-	if (len < 0) {
-		struct floor_ctx fc = {.broadest = 129};
-		pfx_range_each_cidr(fam, r, broadest_cb, &fc);
-		len = fc.broadest;
-	}
+	if (len < 0)
+		len = breadth(fam, r);
 	if (len < min) {
 		entry_text(fam, r, text);
 		if (len == 0)
 			snprintf(reason, POLICY_REASON_MAX, "%s is the whole address space", text);
 		else if (len < hard)
 			snprintf(reason, POLICY_REASON_MAX,
-				 "%s is broader than the hard floor /%d (holds a /%d)", text, hard,
+				 "%s is broader than the hard floor /%d (as wide as a /%d)", text, hard,
 				 len);
 		else
 			snprintf(reason, POLICY_REASON_MAX,
-				 "%s is broader than min_prefix%d = %d (holds a /%d)", text,
+				 "%s is broader than min_prefix%d = %d (as wide as a /%d)", text,
 				 fam == PFX_V4 ? 4 : 6, min, len);
 		return -1;
 	}

@@ -1,0 +1,443 @@
+/* Unit tests: conf — value parsers, sections, strict checks with FILE:LINE. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "conf.h"
+#include "output.h"
+#include "source.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static char dir[] = "/tmp/test_conf.XXXXXX";
+
+static const char *
+write_conf(const char *name, const char *text)
+{
+	static char path[512];
+	FILE *f;
+
+	snprintf(path, sizeof path, "%s/%s", dir, name);
+	assert_non_null(f = fopen(path, "w"));
+	fputs(text, f);
+	fclose(f);
+	chmod(path, 0600);
+	return path;
+}
+
+static struct conf *
+load_ok(const char *text)
+{
+	struct conf *c = NULL;
+	struct conf_err err;
+	char buf[1200];
+
+	if (conf_load(write_conf("ok.conf", text), CONF_LOAD_NO_OWNER_CHECK, &c, &err) != 0)
+		fail_msg("refused: %s", conf_err_str(&err, buf, sizeof buf));
+	return c;
+}
+
+static void
+load_bad(const char *text, unsigned line, const char *why)
+{
+	struct conf *c = NULL;
+	struct conf_err err;
+	char buf[1200];
+
+	if (conf_load(write_conf("bad.conf", text), CONF_LOAD_NO_OWNER_CHECK, &c, &err) == 0) {
+		conf_free(c);
+		fail_msg("accepted, expected line %u: %s\n%s", line, why, text);
+	}
+	conf_err_str(&err, buf, sizeof buf);
+	if (err.line != line || !strstr(err.reason, why))
+		fail_msg("got \"%s\", expected line %u: %s", buf, line, why);
+	/* FILE:LINE: reason */
+	char want[600];
+	snprintf(want, sizeof want, "%s/bad.conf:%u: ", dir, line);
+	if (line && strncmp(buf, want, strlen(want)) != 0)
+		fail_msg("message \"%s\" does not start with \"%s\"", buf, want);
+}
+
+static void
+test_parsers(void **state)
+{
+	uint64_t v;
+	unsigned p;
+	bool b;
+	(void)state;
+
+	assert_null(conf_parse_duration("0", &v));
+	assert_int_equal(v, 0);
+	assert_null(conf_parse_duration("90", &v));
+	assert_int_equal(v, 90);
+	assert_null(conf_parse_duration("90s", &v));
+	assert_int_equal(v, 90);
+	assert_null(conf_parse_duration("90m", &v));
+	assert_int_equal(v, 5400);
+	assert_null(conf_parse_duration("3h", &v));
+	assert_int_equal(v, 10800);
+	assert_null(conf_parse_duration("7d", &v));
+	assert_int_equal(v, 604800);
+	assert_null(conf_parse_duration("2w", &v));
+	assert_int_equal(v, 1209600);
+	assert_non_null(conf_parse_duration("", &v));
+	assert_non_null(conf_parse_duration("h", &v));
+	assert_non_null(conf_parse_duration("7x", &v));
+	assert_non_null(conf_parse_duration("-1", &v));
+	assert_non_null(conf_parse_duration("1.5h", &v));
+	assert_non_null(conf_parse_duration("7 d", &v));
+	assert_non_null(conf_parse_duration("99999999999999999999", &v));
+	assert_non_null(conf_parse_duration("999999999d", &v));
+
+	assert_null(conf_parse_size("512", &v));
+	assert_int_equal(v, 512);
+	assert_null(conf_parse_size("512k", &v));
+	assert_int_equal(v, 512 * 1024);
+	assert_null(conf_parse_size("16M", &v));
+	assert_int_equal(v, 16 << 20);
+	assert_null(conf_parse_size("1G", &v));
+	assert_int_equal(v, 1 << 30);
+	assert_non_null(conf_parse_size("16MB", &v));
+	assert_non_null(conf_parse_size("16T", &v));
+	assert_non_null(conf_parse_size("M", &v));
+	assert_non_null(conf_parse_size("99999999999999G", &v));
+
+	assert_null(conf_parse_bool("yes", &b));
+	assert_true(b);
+	assert_null(conf_parse_bool("Off", &b));
+	assert_false(b);
+	assert_null(conf_parse_bool("1", &b));
+	assert_true(b);
+	assert_null(conf_parse_bool("FALSE", &b));
+	assert_false(b);
+	assert_non_null(conf_parse_bool("yep", &b));
+	assert_non_null(conf_parse_bool("", &b));
+
+	assert_null(conf_parse_percent("50%", &p));
+	assert_int_equal(p, 50);
+	assert_null(conf_parse_percent("0", &p));
+	assert_int_equal(p, 0);
+	assert_null(conf_parse_percent("100%", &p));
+	assert_int_equal(p, 100);
+	assert_non_null(conf_parse_percent("101%", &p));
+	assert_non_null(conf_parse_percent("%", &p));
+	assert_non_null(conf_parse_percent("50%%", &p));
+	assert_non_null(conf_parse_percent("-5%", &p));
+
+	assert_null(conf_parse_uint("0", 10, &v));
+	assert_non_null(conf_parse_uint("11", 10, &v));
+	assert_non_null(conf_parse_uint("+1", 10, &v));
+	assert_non_null(conf_parse_uint("18446744073709551616", UINT64_MAX, &v));
+}
+
+static const char full[] =
+	"; comment\n"
+	"[global]\n"
+	"state_dir = /tmp/x/state\n"
+	"timeout = 90s\n"
+	"max_body = 1M\n"
+	"min_prefix4 = 16\n"
+	"min_prefix6 = 32\n"
+	"max_entries = 1000\n"
+	"max_shrink = 20%\n"
+	"max_stale = 3d\n"
+	"allow_special = no\n"
+	"dns_server = 127.0.0.1:5353 ::1\n"
+	"dns_server = 10.0.0.1\n"
+	"hook_timeout = 5\n"
+	"\n"
+	"[source a]\n"
+	"type = static\n"
+	"prefixes = 192.0.2.1 192.0.2.8/29 ; inline comment\n"
+	"prefixes = 2001:db8::/48\n"
+	"  198.51.100.0/24\n"
+	"allow_special = yes\n"
+	"max_stale = 1h\n"
+	"tags = shared eu\n"
+	"\n"
+	"[source b]\n"
+	"type = file\n"
+	"path = /etc/allowsync/extra.txt\n"
+	"\n"
+	"[output t]\n"
+	"type = text\n"
+	"path = /tmp/x/t.txt\n"
+	"style = range\n"
+	"sources = a\n"
+	"exclude = 192.0.2.9, 192.0.2.10\n"
+	"on_change = /bin/echo 'hello world' \"a\\\"b\"\n"
+	"max_shrink = 90%\n"
+	"\n"
+	"[output p]\n"
+	"type = postfix\n"
+	"path = /tmp/x/p.cidr\n"
+	"result = permit\n"
+	"\n"
+	"[publish]\n"
+	"dir = /srv/www\n";
+
+static void
+test_full(void **state)
+{
+	struct conf *c = load_ok(full);
+	(void)state;
+
+	assert_string_equal(c->state_dir, "/tmp/x/state");
+	assert_int_equal(c->limits.timeout, 90);
+	assert_int_equal(c->limits.max_body, 1 << 20);
+	assert_int_equal(c->limits.min_prefix4, 16);
+	assert_int_equal(c->limits.min_prefix6, 32);
+	assert_int_equal(c->limits.max_entries, 1000);
+	assert_int_equal(c->limits.max_stale, 3 * 86400);
+	assert_int_equal(c->max_shrink, 20);
+	assert_int_equal(c->hook_timeout, 5);
+	assert_int_equal(c->n_dns_servers, 3);
+	assert_string_equal(c->dns_servers[0], "127.0.0.1:5353");
+	assert_string_equal(c->dns_servers[2], "10.0.0.1");
+	assert_null(c->dns_servers[3]);
+
+	assert_int_equal(c->n_sources, 2);
+	struct source *a = conf_find_source(c, "a"), *b = conf_find_source(c, "b");
+	assert_non_null(a);
+	assert_non_null(b);
+	assert_string_equal(a->type->name, "static");
+	assert_true(a->limits.allow_special);
+	assert_false(b->limits.allow_special);
+	assert_int_equal(a->limits.max_stale, 3600);
+	assert_int_equal(b->limits.max_stale, 3 * 86400);
+	assert_int_equal(a->limits.min_prefix4, 16); /* inherited */
+	assert_int_equal(a->n_tags, 2);
+	assert_string_equal(a->tags[1], "eu");
+
+	const char *const *vals;
+	assert_int_equal(conf_get_all(a->sec, "prefixes", &vals), 3);
+	assert_string_equal(vals[0], "192.0.2.1 192.0.2.8/29");
+	assert_string_equal(vals[2], "198.51.100.0/24");
+	assert_int_equal(conf_line(a->sec, "type"), 17);
+	assert_int_equal(conf_line(a->sec, "nope"), 16);
+	size_t n;
+	char **w = conf_get_words(a->sec, "prefixes", &n);
+	assert_int_equal(n, 4);
+	assert_string_equal(w[3], "198.51.100.0/24");
+	conf_words_free(w);
+
+	assert_int_equal(c->n_outputs, 2);
+	struct output *t = conf_find_output(c, "t"), *p = conf_find_output(c, "p");
+	assert_int_equal(t->n_sources, 1);
+	assert_ptr_equal(t->sources[0], a);
+	assert_int_equal(p->n_sources, 2); /* default: every source */
+	assert_int_equal(t->max_shrink, 90);
+	assert_int_equal(p->max_shrink, 20);
+	assert_int_equal(t->hook_timeout, 5);
+	assert_int_equal(pset_total(t->exclude), 1); /* .9 and .10 merge */
+	assert_string_equal(t->on_change[0], "/bin/echo");
+	assert_string_equal(t->on_change[1], "hello world");
+	assert_string_equal(t->on_change[2], "a\"b");
+	assert_null(t->on_change[3]);
+	assert_null(p->on_change);
+	assert_string_equal(p->target, "/tmp/x/p.cidr");
+	assert_non_null(c->publish);
+	assert_string_equal(conf_get(c->publish, "dir"), "/srv/www");
+	conf_free(c);
+}
+
+static void
+test_defaults(void **state)
+{
+	struct conf *c = load_ok("[source s]\ntype = static\nprefixes = 192.0.2.1\n");
+	(void)state;
+
+	assert_string_equal(c->state_dir, CONF_DEFAULT_STATE_DIR);
+	assert_int_equal(c->limits.timeout, 60);
+	assert_int_equal(c->limits.max_body, 16 << 20);
+	assert_int_equal(c->limits.min_prefix4, 12);
+	assert_int_equal(c->limits.min_prefix6, 28);
+	assert_int_equal(c->limits.max_entries, 50000);
+	assert_int_equal(c->limits.max_stale, 7 * 86400);
+	assert_false(c->limits.allow_special);
+	assert_false(c->limits.allow_empty);
+	assert_null(c->limits.ca_file);
+	assert_int_equal(c->max_shrink, 50);
+	assert_int_equal(c->n_outputs, 0);
+	assert_null(c->publish);
+	conf_free(c);
+}
+
+static void
+test_long_lines(void **state)
+{
+	char text[8192], *p = text;
+	(void)state;
+
+	p += sprintf(p, "[source s]\ntype = static\nprefixes =");
+	for (int i = 0; i < 200; i++)
+		p += sprintf(p, " 192.0.2.%d", i);
+	p += sprintf(p, " ; trailing\n[output o]\ntype = text\npath = /tmp/x/o\nbogus = 1\n");
+	/* The long line must neither be cut nor shift line numbers. */
+	load_bad(text, 7, "unknown key \"bogus\"");
+	strcpy(strstr(text, "bogus"), "\n");
+	struct conf *c = load_ok(text);
+	size_t n;
+	char **w = conf_get_words(c->sources[0]->sec, "prefixes", &n);
+	assert_int_equal(n, 200);
+	assert_string_equal(w[199], "192.0.2.199");
+	conf_words_free(w);
+	conf_free(c);
+}
+
+struct bad_case {
+	const char *text;
+	unsigned line;
+	const char *why;
+};
+
+#define SRC "[source s]\ntype = static\nprefixes = 192.0.2.1\n"
+
+static const struct bad_case bad_cases[] = {
+	{"[foo]\n", 1, "unknown section [foo]"},
+	{"[global x]\n", 1, "takes no name"},
+	{"[source]\n", 1, "needs a name"},
+	{"[source a/b]\ntype=static\n", 1, "bad source name"},
+	{"[source s\n", 1, "without ']'"},
+	{"x = 1\n" SRC, 1, "outside of any section"},
+	{"[global]\nbogus = 1\n" SRC, 2, "unknown key \"bogus\""},
+	{"[global]\ntimeout = 1\ntimeout = 2\n" SRC, 3, "given twice"},
+	{"[global]\n[global]\n" SRC, 2, "duplicate section [global]"},
+	{SRC "[source s]\ntype = static\n", 4, "duplicate section [source s]"},
+	{SRC "[output o]\ntype = text\npath = /a\n[output o]\n", 7, "duplicate section [output o]"},
+	{"[source s]\nprefixes = 192.0.2.1\n", 1, "missing required key \"type\""},
+	{"[source s]\ntype = carrier-pigeon\n", 2, "unknown source type"},
+	{"[source s]\ntype = static\n", 1, "missing required key \"prefixes\""},
+	{"[source s]\ntype = static\nprefixes = 192.0.2.1\npath = /x\n", 4, "unknown key \"path\""},
+	{"[source s]\ntype = static\nprefixes = 192.0.2.1 banana\n", 3, "\"banana\""},
+	{"[source s]\ntype = file\npath = relative.txt\n", 3, "not an absolute path"},
+	{"[global]\nmin_prefix4 = 7\n" SRC, 2, "below the hard floor /8"},
+	{"[global]\nmin_prefix6 = 15\n" SRC, 2, "below the hard floor /16"},
+	{"[global]\nmin_prefix4 = 33\n" SRC, 2, "longer than /32"},
+	{SRC "min_prefix4 = 4\n", 4, "hard floor /8"},
+	{"[global]\nmax_entries = 0\n" SRC, 2, "contradicts allow_empty"},
+	{"[global]\ntimeout = 0\n" SRC, 2, "timeout = 0"},
+	{"[global]\nmax_stale = 7x\n" SRC, 2, "bad duration unit"},
+	{"[global]\nmax_body = 16Q\n" SRC, 2, "bad size unit"},
+	{"[global]\nmax_shrink = 150%\n" SRC, 2, "percentage"},
+	{"[global]\nallow_special = maybe\n" SRC, 2, "not a boolean"},
+	{"[global]\nstate_dir = var/lib\n" SRC, 2, "not an absolute path"},
+	{"[global]\n", 0, "no [source NAME] section"},
+	{SRC "[output o]\npath = /x\n", 4, "missing required key \"type\""},
+	{SRC "[output o]\ntype = fax\n", 5, "unknown output type"},
+	{SRC "[output o]\ntype = text\n", 4, "missing required key \"path\""},
+	{SRC "[output o]\ntype = text\npath = /x\nsources = s nope\n", 7, "unknown source \"nope\""},
+	{SRC "[output o]\ntype = text\npath = /x\nsources = s s\n", 7, "listed twice"},
+	{SRC "[output o]\ntype = text\npath = /x\nresult = OK\n", 7, "unknown key \"result\""},
+	{SRC "[output o]\ntype = text\npath = /x\nstyle = fancy\n", 7, "cidr or range"},
+	{SRC "[output o]\ntype = postfix\npath = /x\nresult = two words\n", 7, "one word"},
+	{SRC "[output o]\ntype = text\npath = /x\nexclude = 1.2.3.4 nope\n", 7, "exclude"},
+	{SRC "[output o]\ntype = text\npath = /x\non_change = /bin/echo 'oops\n", 7,
+	 "unterminated"},
+	{SRC "[output a]\ntype = text\npath = /x\n[output b]\ntype = postfix\npath = /x\n", 7,
+	 "as [output a]"},
+	{SRC "[output o]\ntype = text\npath = /x\nhook_timeout = 0\n", 7, "hook_timeout = 0"},
+	{SRC "[output o]\ntype = text\npath = /x\nmax_shrink = 50\nmax_shrink = 40\n", 8,
+	 "given twice"},
+	{SRC "[source t]\npreset = nosuch\n", 5, "preset \"nosuch\""},
+};
+
+static void
+test_bad(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof bad_cases / sizeof bad_cases[0]; i++)
+		load_bad(bad_cases[i].text, bad_cases[i].line, bad_cases[i].why);
+}
+
+static void
+test_preset(void **state)
+{
+	char ppath[600];
+	(void)state;
+
+	snprintf(ppath, sizeof ppath, "%s/presets.conf", dir);
+	FILE *f = fopen(ppath, "w");
+	assert_non_null(f);
+	fputs("[source relay]\ntype = static\nprefixes = 192.0.2.0/24\nmax_stale = 2d\n", f);
+	fclose(f);
+	setenv("ALLOWSYNC_PRESETS", ppath, 1);
+	struct conf *c = load_ok("[source mine]\npreset = relay\nmax_stale = 1d\n");
+	struct source *s = conf_find_source(c, "mine");
+	assert_string_equal(s->type->name, "static");
+	assert_int_equal(s->limits.max_stale, 86400); /* the section wins */
+	conf_free(c);
+	load_bad("[source mine]\npreset = other\n", 2, "unknown preset \"other\"");
+	unsetenv("ALLOWSYNC_PRESETS");
+}
+
+static void
+test_owner_check(void **state)
+{
+	struct conf *c = NULL;
+	struct conf_err err;
+	const char *path = write_conf("mode.conf", SRC);
+	(void)state;
+
+	if (geteuid() != 0)
+		skip();
+	chmod(path, 0664);
+	assert_int_equal(conf_load(path, 0, &c, &err), -1);
+	assert_non_null(strstr(err.reason, "writable by group or others"));
+	chmod(path, 0644);
+	assert_int_equal(conf_load(path, 0, &c, &err), 0);
+	conf_free(c);
+	assert_int_equal(chown(path, 1, 1), 0);
+	assert_int_equal(conf_load(path, 0, &c, &err), -1);
+	assert_non_null(strstr(err.reason, "not owned by root"));
+	/* The flag (tests, non-root packaging checks) skips it. */
+	assert_int_equal(conf_load(path, CONF_LOAD_NO_OWNER_CHECK, &c, &err), 0);
+	conf_free(c);
+}
+
+static void
+test_missing_file(void **state)
+{
+	struct conf *c = NULL;
+	struct conf_err err;
+	char buf[1200];
+	(void)state;
+
+	assert_int_equal(conf_load("/nonexistent/allowsync.conf", 0, &c, &err), -1);
+	conf_err_str(&err, buf, sizeof buf);
+	assert_string_equal(buf, "/nonexistent/allowsync.conf: cannot open: No such file or directory");
+}
+
+static int
+setup(void **state)
+{
+	(void)state;
+	return mkdtemp(dir) ? 0 : -1;
+}
+
+static int
+teardown(void **state)
+{
+	char cmd[600];
+	(void)state;
+	snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_parsers),    cmocka_unit_test(test_full),
+		cmocka_unit_test(test_defaults),   cmocka_unit_test(test_long_lines),
+		cmocka_unit_test(test_bad),        cmocka_unit_test(test_preset),
+		cmocka_unit_test(test_owner_check), cmocka_unit_test(test_missing_file),
+	};
+	return cmocka_run_group_tests_name("conf", tests, setup, teardown);
+}

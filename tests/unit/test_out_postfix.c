@@ -1,0 +1,225 @@
+/* Unit tests: out_postfix (and the shared outfile steps) — table format,
+ * live parsing, unchanged tables left alone, prepare/abort. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "conf.h"
+#include "parse_text.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static char dir[] = "/tmp/test_out_postfix.XXXXXX";
+
+static struct conf *
+load(const char *extra)
+{
+	char path[600], text[2048];
+	struct conf *c;
+	struct conf_err err;
+	char buf[1200];
+
+	snprintf(path, sizeof path, "%s/c.conf", dir);
+	snprintf(text, sizeof text,
+		 "[source s]\ntype = static\nprefixes = 8.8.8.8\n"
+		 "[output p]\ntype = postfix\npath = %s/table.cidr\n%s",
+		 dir, extra);
+	FILE *f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+	if (conf_load(path, CONF_LOAD_NO_OWNER_CHECK, &c, &err) != 0)
+		fail_msg("%s", conf_err_str(&err, buf, sizeof buf));
+	return c;
+}
+
+static struct pset *
+set_of(const char *text)
+{
+	struct pset *s = pset_new();
+	struct parse_err err;
+	assert_int_equal(parse_text_buf("t", text, strlen(text), s, &err), 0);
+	assert_int_equal(pset_merge(s), 0);
+	return s;
+}
+
+static char *
+slurp(const char *path)
+{
+	static char buf[8192];
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return NULL;
+	size_t n = fread(buf, 1, sizeof buf - 1, f);
+	fclose(f);
+	buf[n] = 0;
+	return buf;
+}
+
+static void
+test_render_apply(void **state)
+{
+	struct conf *c = load("result = permit\n");
+	struct output *o = c->outputs[0];
+	struct output_ctx ctx = {.state_dir = dir};
+	/* Unsorted, overlapping, an unaligned range, IPv6 first. */
+	struct pset *want = set_of("2a00:1450::/32\n9.9.9.0/24\n8.8.8.1-8.8.8.6\n9.9.9.128/25\n"),
+		    *live = pset_new();
+	char err[OUTPUT_ERR_MAX], path[600];
+	bool changed;
+	struct stat st1, st2;
+	(void)state;
+
+	snprintf(path, sizeof path, "%s/table.cidr", dir);
+	unlink(path);
+	assert_int_equal(o->type->live(o, &ctx, live, err), 0);
+	assert_int_equal(pset_total(live), 0); /* nothing there yet */
+	assert_int_equal(o->type->prepare(o, &ctx, want, &changed, err), 0);
+	assert_true(changed);
+	assert_null(slurp(path)); /* prepared is not committed */
+	assert_int_equal(o->type->commit(o, &ctx, err), 0);
+	assert_string_equal(slurp(path),
+			    "# allowsync output \"p\" (postfix): written by allowsync, do not edit\n"
+			    "# sources: s\n"
+			    "8.8.8.1/32\tpermit\n"
+			    "8.8.8.2/31\tpermit\n"
+			    "8.8.8.4/31\tpermit\n"
+			    "8.8.8.6/32\tpermit\n"
+			    "9.9.9.0/24\tpermit\n"
+			    "2a00:1450::/32\tpermit\n");
+	assert_int_equal(stat(path, &st1), 0);
+	assert_int_equal(st1.st_mode & 0777, 0644);
+
+	/* What is live reads back as what was applied. */
+	assert_int_equal(o->type->live(o, &ctx, live, err), 0);
+	assert_int_equal(pset_merge(live), 0);
+	assert_true(pset_equal(live, want));
+
+	/* Unchanged: not rewritten (same inode and mtime), commit a no-op. */
+	sleep(1);
+	assert_int_equal(o->type->prepare(o, &ctx, want, &changed, err), 0);
+	assert_false(changed);
+	assert_int_equal(o->type->commit(o, &ctx, err), 0);
+	assert_int_equal(stat(path, &st2), 0);
+	assert_int_equal(st1.st_ino, st2.st_ino);
+	assert_int_equal(st1.st_mtime, st2.st_mtime);
+
+	/* Prepared then aborted: old content stays, no temporary left. */
+	struct pset *other = set_of("1.2.3.4\n");
+	assert_int_equal(o->type->prepare(o, &ctx, other, &changed, err), 0);
+	assert_true(changed);
+	o->type->abort(o, &ctx);
+	assert_int_equal(stat(path, &st2), 0);
+	assert_int_equal(st1.st_ino, st2.st_ino);
+	char cmd[700];
+	snprintf(cmd, sizeof cmd, "test -z \"$(ls -A %s | grep '^\\.')\"", dir);
+	assert_int_equal(system(cmd), 0);
+
+	/* show renders the same bytes. */
+	char *mem = NULL;
+	size_t len = 0;
+	FILE *m = open_memstream(&mem, &len);
+	assert_int_equal(o->type->render(o, want, m), 0);
+	fclose(m);
+	assert_string_equal(mem, slurp(path));
+	free(mem);
+
+	pset_free(other);
+	pset_free(live);
+	pset_free(want);
+	conf_free(c);
+}
+
+static void
+test_live_parsing(void **state)
+{
+	struct conf *c = load("");
+	struct output *o = c->outputs[0];
+	struct output_ctx ctx = {.state_dir = dir};
+	struct pset *live = pset_new(), *want = set_of("8.8.8.0/24\n2a00::/32\n");
+	char err[OUTPUT_ERR_MAX], path[600];
+	(void)state;
+
+	snprintf(path, sizeof path, "%s/table.cidr", dir);
+	/* Hand-written tables: comments, blank lines, spaces, other results. */
+	FILE *f = fopen(path, "w");
+	fputs("# mine\n\n8.8.8.0/25 OK\n8.8.8.128/25\tREJECT\n  2a00::/32   OK\n", f);
+	fclose(f);
+	assert_int_equal(o->type->live(o, &ctx, live, err), 0);
+	assert_int_equal(pset_merge(live), 0);
+	assert_true(pset_equal(live, want));
+	pset_clear(live);
+	f = fopen(path, "w");
+	fputs("8.8.8.0/24 OK\nnot-an-address OK\n", f);
+	fclose(f);
+	assert_int_equal(o->type->live(o, &ctx, live, err), -1);
+	assert_non_null(strstr(err, "table.cidr:2:"));
+	/* A symlink target is refused outright. */
+	unlink(path);
+	assert_int_equal(symlink("/etc/hostname", path), 0);
+	assert_int_equal(o->type->live(o, &ctx, live, err), -1);
+	bool changed;
+	assert_int_equal(o->type->prepare(o, &ctx, want, &changed, err), -1);
+	unlink(path);
+	pset_free(live);
+	pset_free(want);
+	conf_free(c);
+}
+
+static void
+test_keep_mode(void **state)
+{
+	struct conf *c = load("result = dunno\n");
+	struct output *o = c->outputs[0];
+	struct output_ctx ctx = {.state_dir = dir};
+	struct pset *want = set_of("8.8.8.0/24\n");
+	char err[OUTPUT_ERR_MAX], path[600];
+	bool changed;
+	struct stat st;
+	(void)state;
+
+	snprintf(path, sizeof path, "%s/table.cidr", dir);
+	FILE *f = fopen(path, "w");
+	fclose(f);
+	chmod(path, 0640);
+	assert_int_equal(o->type->prepare(o, &ctx, want, &changed, err), 0);
+	assert_int_equal(o->type->commit(o, &ctx, err), 0);
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0640);
+	assert_non_null(strstr(slurp(path), "8.8.8.0/24\tdunno\n"));
+	pset_free(want);
+	conf_free(c);
+}
+
+static int
+setup(void **state)
+{
+	(void)state;
+	return mkdtemp(dir) ? 0 : -1;
+}
+
+static int
+teardown(void **state)
+{
+	char cmd[600];
+	(void)state;
+	snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_render_apply),
+		cmocka_unit_test(test_live_parsing),
+		cmocka_unit_test(test_keep_mode),
+	};
+	return cmocka_run_group_tests_name("out_postfix", tests, setup, teardown);
+}
