@@ -214,7 +214,7 @@ state_path(struct output *o, const struct output_ctx *ctx, char *err)
 		snprintf(err, OUTPUT_ERR_MAX, "out of memory");
 		return -1;
 	}
-	snprintf(n->state_path, len, "%s/nft-%s.state", ctx->state_dir, o->name);
+	snprintf(n->state_path, len, "%s/outputs/%s.nft", ctx->state_dir, o->name);
 	return 0;
 }
 

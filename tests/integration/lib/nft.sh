@@ -1,0 +1,67 @@
+# Helpers for the nft_* cases, after common.sh:  . ../lib/common.sh; . ../lib/nft.sh
+# Every case works in its own network namespace (deleted on exit), never
+# in the host's ruleset.
+command -v nft >/dev/null 2>&1 || skip "nft is not installed"
+command -v ip >/dev/null 2>&1 || skip "ip (iproute2) is not installed"
+command -v jq >/dev/null 2>&1 || skip "jq is not installed"
+NS=allowsync-test-$$-$(basename "$(pwd)")
+ip netns add "$NS" 2>"$T/netns.err" || skip "cannot create a network namespace: $(cat "$T/netns.err")"
+at_exit "ip netns del $NS 2>/dev/null || true"
+
+# Run a command inside the namespace.
+X() { ip netns exec "$NS" "$@"; }
+
+# nft_conf [OUTPUT KEY=VALUE LINES...]: $T/allowsync.conf with one file
+# source ($T/list) and an nftables output "fw" with the given keys.
+nft_conf() {
+	{
+		printf '[global]\nstate_dir = %s/state\nallow_special = yes\n' "$T"
+		printf 'max_entries = 2000000\nmax_shrink = 100%%\nmin_prefix4 = 8\nmin_prefix6 = 16\n\n'
+		printf '[source list]\ntype = file\npath = %s/list\n\n' "$T"
+		printf '[output fw]\ntype = nftables\n'
+		for kv in "$@"; do printf '%s\n' "$kv"; done
+	} >"$T/allowsync.conf"
+}
+
+# run_as [ARGS...]: allowsync -c $T/allowsync.conf ARGS inside the namespace
+asy() { X "$ALLOWSYNC" -c "$T/allowsync.conf" "$@"; }
+
+# set_ranges FAMILY TABLE SET: the set's content as merged ranges, one per line
+set_ranges() {
+	X nft -j list set "$1" "$2" "$3" | jq -r '.nftables[] | .set? // empty | .elem[]? |
+		if type == "string" then .
+		elif has("prefix") then "\(.prefix.addr)/\(.prefix.len)"
+		elif has("range") then "\(.range[0])-\(.range[1])"
+		else error("unexpected element \(.)") end' | "$ALLOWSYNC" aggregate --ranges
+}
+
+# set_count FAMILY TABLE SET: number of elements nft lists
+set_count() {
+	X nft -j list set "$1" "$2" "$3" | jq '[.nftables[] | .set? // empty | .elem[]?] | length'
+}
+
+# check_set FAMILY TABLE SET -4|-6 FILE: the set holds exactly FILE's ranges of that family
+check_set() {
+	set_ranges "$1" "$2" "$3" >"$T/live.txt"
+	"$ALLOWSYNC" aggregate --ranges "$4" "$5" >"$T/wanted.txt"
+	cmp -s "$T/live.txt" "$T/wanted.txt" || {
+		diff "$T/wanted.txt" "$T/live.txt" | head -20 >&2
+		fail "set $1 $2 $3 differs from $5"
+	}
+}
+
+# ranges4 N SEED: N disjoint, non-adjacent IPv4 ranges from 11.0.0.0 up
+ranges4() {
+	python3 - "$1" "$2" <<'PY'
+import random, sys
+n, seed = int(sys.argv[1]), int(sys.argv[2])
+r = random.Random(seed)
+out = []
+for i in range(n):
+    s = 0x0b000000 + i * 512 + r.randint(0, 100)
+    e = s + r.randint(0, 199)
+    f = lambda a: "%d.%d.%d.%d" % (a >> 24, (a >> 16) & 255, (a >> 8) & 255, a & 255)
+    out.append(f(s) if s == e else f(s) + "-" + f(e))
+sys.stdout.write("\n".join(out) + "\n")
+PY
+}

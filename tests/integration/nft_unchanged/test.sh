@@ -1,0 +1,31 @@
+#!/bin/sh
+# Wanted == live: nothing is sent (nft monitor sees no event), the
+# output counts as unchanged and its hook does not run.  A real change
+# then shows up in the same monitor (the probe works).
+. ../lib/common.sh
+. ../lib/nft.sh
+nft_conf "table = filter" "set4 = allowsync4" "set6 = allowsync6" "create = yes" \
+	"on_change = /usr/bin/touch $T/hooked"
+printf '192.0.2.0/24\n198.51.100.7\n2001:db8::/32\n' >"$T/list"
+expect_exit 0 asy run
+[ -e "$T/hooked" ] || fail "hook did not run on the first (changing) run"
+rm -f "$T/hooked"
+
+X nft monitor >"$T/monitor" 2>&1 &
+mon=$!
+at_exit "kill $mon 2>/dev/null || true"
+sleep 0.5
+expect_exit 0 asy -v run
+expect_grep 'output "fw": unchanged' "$T/err"
+sleep 0.5
+[ ! -s "$T/monitor" ] || { cat "$T/monitor" >&2; fail "an unchanged run sent something"; }
+[ ! -e "$T/hooked" ] || fail "hook ran although nothing changed"
+
+printf '192.0.2.0/24\n198.51.100.8\n2001:db8::/32\n' >"$T/list"
+expect_exit 0 asy run
+sleep 0.5
+kill $mon 2>/dev/null || true
+grep -q 'element inet filter allowsync4' "$T/monitor" || { cat "$T/monitor" >&2; fail "the monitor saw no change (probe broken)"; }
+grep -q 'delete element' "$T/monitor" || fail "the change was not a delta"
+[ -e "$T/hooked" ] || fail "hook did not run after a change"
+echo ok
