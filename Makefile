@@ -69,6 +69,7 @@ LIB_SRCS := \
 	src/spfzone.c \
 	src/publish.c \
 	src/cmd_publish.c \
+	src/sigsrc.c \
 	src/cmd_aggregate.c \
 	src/dns.c \
 	src/spf.c \

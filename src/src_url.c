@@ -22,6 +22,7 @@
 #include "docformat.h"
 #include "http.h"
 #include "log.h"
+#include "sigsrc.h"
 #include "state.h"
 
 #include <sodium.h>
@@ -42,6 +43,7 @@ static const struct conf_key url_keys[] = {
 	{"proxy", 0},
 	{"refresh", 0},
 	DOCFORMAT_KEYS,
+	SIGSRC_KEYS,
 	{NULL, 0},
 };
 
@@ -50,6 +52,7 @@ struct url_src {
 	char *proxy;
 	uint64_t refresh;
 	struct docformat *fmt;
+	struct sigsrc *sig; /* pubkey: only signed documents (sigsrc.h) */
 };
 
 /* What NAME.meta holds. */
@@ -82,6 +85,7 @@ url_free(struct source *src)
 	free(u->url);
 	free(u->proxy);
 	docformat_free(u->fmt);
+	sigsrc_free(u->sig);
 	free(u);
 	src->priv = NULL;
 }
@@ -128,7 +132,32 @@ url_configure(struct source *src, const struct conf_section *sec, struct conf_er
 	}
 	if (!(u->fmt = docformat_new(src->name, sec, err)))
 		return -1;
+	if (sigsrc_configure(src->name, sec, u->url, &u->sig, err) < 0)
+		return -1;
 	return 0;
+}
+
+/* With pubkey, a body is checked before it is parsed or cached. */
+static int
+url_verify(struct source *src, const struct source_ctx *ctx, const struct http_req *req,
+	   const char *body, size_t len, bool fetch, struct source_result *res)
+{
+	struct url_src *u = src->priv;
+
+	if (!u->sig)
+		return 0;
+	return sigsrc_check(u->sig, req, ctx->state_dir, src->name, body, len, fetch, ctx->now,
+			    res->error, sizeof res->error);
+}
+
+static void
+url_verified(struct source *src, const struct source_ctx *ctx)
+{
+	struct url_src *u = src->priv;
+	char err[ATOMICFILE_ERR_MAX];
+
+	if (u->sig && sigsrc_commit(u->sig, ctx->state_dir, src->name, err, sizeof err) < 0)
+		log_warn("source \"%s\": signature state: %s", src->name, err);
 }
 
 static void
@@ -338,6 +367,8 @@ url_collect(struct source *src, const struct source_ctx *ctx, struct source_resu
 	if (cached && u->refresh && ctx->now >= m.checked &&
 	    (uint64_t)(ctx->now - m.checked) < u->refresh) {
 		log_debug("source \"%s\": cached copy younger than refresh: not asking", src->name);
+		if (url_verify(src, ctx, &req, body, len, false, res) < 0)
+			goto out;
 		rc = use_cache(src, ctx, &m, body, len, res);
 		goto out;
 	}
@@ -352,12 +383,18 @@ url_collect(struct source *src, const struct source_ctx *ctx, struct source_resu
 				 u->url);
 			break;
 		}
+		if (url_verify(src, ctx, &req, body, len, true, res) < 0)
+			break;
 		m.checked = ctx->now;
 		if (meta_save(ctx->state_dir, src->name, &m, err) < 0)
 			log_warn("source \"%s\": cache: %s", src->name, err);
 		rc = use_cache(src, ctx, &m, body, len, res);
+		if (rc == 0)
+			url_verified(src, ctx);
 		break;
 	case HTTP_OK:
+		if (url_verify(src, ctx, &req, resp.body, resp.len, true, res) < 0)
+			break;
 		if (docformat_parse(u->fmt, u->url, resp.body, resp.len, src->limits.allow_empty,
 				    res->set, &perr) < 0) {
 			parse_error(res, u->url, &perr);
@@ -372,6 +409,7 @@ url_collect(struct source *src, const struct source_ctx *ctx, struct source_resu
 		body_digest(resp.body, resp.len, m.digest);
 		if (cache_save(ctx->state_dir, src->name, &m, resp.body, resp.len, err) < 0)
 			log_warn("source \"%s\": cache: %s", src->name, err);
+		url_verified(src, ctx);
 		/* Borrowed above: not ours to free. */
 		m.url = m.etag = m.last_modified = NULL;
 		rc = 0;

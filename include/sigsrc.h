@@ -1,0 +1,56 @@
+/* sigsrc — signature checking for a document source (`url` with pubkey).
+ *
+ * Keys (in the source's section):
+ *   pubkey = RW…|FILE   minisign public key (the base64 string or a key
+ *                       file); the document must carry its signature
+ *   sig_url = https://… where the signature is (default: url + ".minisig")
+ *
+ * The source calls sigsrc_check on every body it is about to use —
+ * downloaded, confirmed by a 304, or reused under `refresh` — before
+ * parsing or caching it; the rules are sigcheck.h's (signature, not
+ * older than the last accepted serial, not expired).  Only after the
+ * body is safely cached does it call sigsrc_commit, which remembers the
+ * serial and keeps the signature beside the cache so a cached body can
+ * be checked again (for expiry) without asking the server:
+ *
+ *   STATE_DIR/sig/NAME.serial   "allowsync-state 1 serial\nN\n"
+ *   STATE_DIR/sig/NAME.minisig  the signature of the cached body
+ */
+#ifndef ALLOWSYNC_SIGSRC_H
+#define ALLOWSYNC_SIGSRC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+struct conf_section;
+struct conf_err;
+struct http_req;
+
+/* For a source type's key list: { …, SIGSRC_KEYS, … }. */
+#define SIGSRC_KEYS {"pubkey", 0}, {"sig_url", 0}
+
+struct sigsrc;
+
+/* Read pubkey/sig_url of source `name` whose document is at `url`.
+ * 0 with *out (NULL when the section has no pubkey), or -1 with err. */
+int sigsrc_configure(const char *name, const struct conf_section *sec, const char *url,
+		     struct sigsrc **out, struct conf_err *err);
+void sigsrc_free(struct sigsrc *s);
+
+/* Check `body` against the signature: fetched now from sig_url with the
+ * transport settings of `req` (fetch), or the one kept with the cache.
+ * 0, or -1 with a one-line reason in err (without the source name). */
+int sigsrc_check(struct sigsrc *s, const struct http_req *req, const char *state_dir,
+		 const char *name, const char *body, size_t len, bool fetch, time_t now,
+		 char *err, size_t errlen);
+
+/* Remember what the last successful sigsrc_check accepted.  0 or -1. */
+int sigsrc_commit(struct sigsrc *s, const char *state_dir, const char *name, char *err,
+		  size_t errlen);
+
+/* The last accepted serial of source `name` (0: none or unreadable). */
+uint64_t sigsrc_last_serial(const char *state_dir, const char *name);
+
+#endif
