@@ -30,16 +30,19 @@ is_digit(char c)
 	return c >= '0' && c <= '9';
 }
 
-static int
+/* Digit values of hex characters, -1 for the rest: a table because the
+ * IPv6 parser looks up every character of a million-line list. */
+static const signed char hex_table[256] = {
+	['0'] = 1, ['1'] = 2, ['2'] = 3, ['3'] = 4, ['4'] = 5, ['5'] = 6, ['6'] = 7,
+	['7'] = 8, ['8'] = 9, ['9'] = 10, ['a'] = 11, ['b'] = 12, ['c'] = 13, ['d'] = 14,
+	['e'] = 15, ['f'] = 16, ['A'] = 11, ['B'] = 12, ['C'] = 13, ['D'] = 14, ['E'] = 15,
+	['F'] = 16,
+};
+
+static inline int
 hex_value(char c)
 {
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
+	return hex_table[(unsigned char)c] - 1;
 }
 
 /* A dotted quad, exactly four decimal octets without leading zeros. */
@@ -109,8 +112,11 @@ parse_v6(const char *s, size_t n, u128 *out)
 			return refuse("too many groups", s, n);
 		size_t start = i;
 		unsigned val = 0;
-		while (i < n && hex_value(s[i]) >= 0 && i - start < 5)
-			val = val << 4 | (unsigned)hex_value(s[i++]);
+		int h;
+		while (i < n && (h = hex_value(s[i])) >= 0 && i - start < 5) {
+			val = val << 4 | (unsigned)h;
+			i++;
+		}
 		size_t len = i - start;
 		if (i < n && s[i] == '.') {
 			/* Embedded IPv4 takes the last two groups. */
@@ -161,40 +167,38 @@ parse_v6(const char *s, size_t n, u128 *out)
 	return NULL;
 }
 
-static bool
-has_char(const char *s, size_t n, char c)
+/* A refusal caused by brackets or a zone id deserves that name rather
+ * than "unexpected character"; looked for only once parsing failed. */
+static const char *
+refine(const char *why, const char *s, size_t n)
 {
-	return memchr(s, c, n) != NULL;
+	if (memchr(s, '[', n) || memchr(s, ']', n))
+		return refuse("brackets", s, n);
+	if (memchr(s, '%', n))
+		return refuse("zone identifier", s, n);
+	return why;
 }
 
 bool
 pfx_parse_addr(const char *s, size_t n, enum pfx_family *fam, u128 *addr, const char **reason)
 {
 	const char *why;
+	uint32_t v4;
 
 	if (n == 0) {
 		*reason = "empty address";
 		return false;
 	}
-	if (s[0] == '[' || has_char(s, n, ']')) {
-		*reason = refuse("brackets", s, n);
-		return false;
-	}
-	if (has_char(s, n, '%')) {
-		*reason = refuse("zone identifier", s, n);
-		return false;
-	}
-	if (has_char(s, n, ':')) {
+	if (memchr(s, ':', n)) {
 		if ((why = parse_v6(s, n, addr)) != NULL) {
-			*reason = why;
+			*reason = refine(why, s, n);
 			return false;
 		}
 		*fam = PFX_V6;
 		return true;
 	}
-	uint32_t v4;
 	if ((why = parse_v4(s, n, &v4)) != NULL) {
-		*reason = why;
+		*reason = refine(why, s, n);
 		return false;
 	}
 	*fam = PFX_V4;
@@ -273,7 +277,7 @@ parse_range(const char *s, size_t n, const char *dash, struct pfx *out, const ch
 	while (bs < n && is_blank(s[bs]))
 		bs++;
 	bn = n - bs;
-	if (has_char(s, an, '/') || has_char(s + bs, bn, '/')) {
+	if (memchr(s, '/', an) || memchr(s + bs, '/', bn)) {
 		*reason = refuse("prefix length in a range", s, n);
 		return false;
 	}
@@ -319,13 +323,19 @@ pfx_parse(const char *s, size_t n, struct pfx *out, const char **reason)
 		*reason = "empty entry";
 		return false;
 	}
-	slash = memchr(s, '/', n);
+	slash = dash = NULL;
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] == '/' && !slash)
+			slash = s + i;
+		else if (s[i] == '-' && !dash)
+			dash = s + i;
+	}
 	/* "/-8" is a signed length, not a range. */
 	if (slash && slash + 1 < s + n && (slash[1] == '-' || slash[1] == '+')) {
 		*reason = refuse("bad prefix length", s, n);
 		return false;
 	}
-	if ((dash = memchr(s, '-', n)) != NULL)
+	if (dash)
 		return parse_range(s, n, dash, out, reason);
 
 	size_t an = slash ? (size_t)(slash - s) : n;
@@ -350,10 +360,41 @@ pfx_parse(const char *s, size_t n, struct pfx *out, const char **reason)
 	return true;
 }
 
+/* Hand-rolled: formatting dominates printing a million entries with
+ * printf. */
+static char *
+put_dec(char *p, unsigned v)
+{
+	if (v >= 100)
+		*p++ = (char)('0' + v / 100);
+	if (v >= 10)
+		*p++ = (char)('0' + v / 10 % 10);
+	*p++ = (char)('0' + v % 10);
+	return p;
+}
+
 static size_t
 format_v4(uint32_t a, char *buf)
 {
-	return (size_t)sprintf(buf, "%u.%u.%u.%u", a >> 24, (a >> 16) & 255, (a >> 8) & 255, a & 255);
+	char *p = buf;
+	for (int shift = 24; shift >= 0; shift -= 8) {
+		p = put_dec(p, (a >> shift) & 255);
+		*p++ = '.';
+	}
+	*--p = '\0';
+	return (size_t)(p - buf);
+}
+
+static char *
+put_hex(char *p, unsigned v)
+{
+	static const char digits[] = "0123456789abcdef";
+	int shift = 12;
+	while (shift > 0 && (v >> shift) == 0)
+		shift -= 4;
+	for (; shift >= 0; shift -= 4)
+		*p++ = digits[(v >> shift) & 15];
+	return p;
 }
 
 /* RFC 5952: lower case, no leading zeros, the longest run of two or more
@@ -390,7 +431,7 @@ format_v6(u128 a, char *buf)
 		}
 		if (i > 0 && i != best + bestlen)
 			*p++ = ':';
-		p += sprintf(p, "%x", g[i]);
+		p = put_hex(p, g[i]);
 	}
 	*p = '\0';
 	return (size_t)(p - buf);
@@ -406,7 +447,11 @@ size_t
 pfx_format_cidr(enum pfx_family fam, u128 addr, int len, char *buf)
 {
 	size_t n = pfx_format_addr(fam, addr, buf);
-	return n + (size_t)sprintf(buf + n, "/%d", len);
+	char *p = buf + n;
+	*p++ = '/';
+	p = put_dec(p, (unsigned)len);
+	*p = '\0';
+	return (size_t)(p - buf);
 }
 
 size_t

@@ -8,6 +8,7 @@
  */
 #include "pset.h"
 
+#include <assert.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -133,36 +134,44 @@ pset_dup(const struct pset *s)
 	return d;
 }
 
-/* LSD radix sort by the start address, one byte a pass, skipping the
- * bytes every element shares (an IPv4 set needs at most 4 passes, a set
- * of /48s at most 6).  The start address is stored little-endian at
- * key_off..key_off+key_len-1 of each element on the hosts we build for;
- * elsewhere a comparison sort does the same job. */
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-static inline void
-radix_sort(unsigned char *base, unsigned char *tmp, size_t n, size_t size, size_t key_off,
-	   size_t key_len)
+/* LSD radix sort by a 64-bit key, 11 bits a pass, skipping the digits
+ * every element shares: an IPv4 set (key: the 32-bit start) needs at
+ * most 3 passes.  IPv6 sorts by the top 64 bits of the start, then each
+ * run of equal tops (rare: addresses inside one /64) by the full start.
+ * Always inlined so that the key function and element size are
+ * constants in each copy. */
+#define RADIX_BITS 11
+#define RADIX_BUCKETS (1u << RADIX_BITS)
+#define RADIX_PASSES ((64 + RADIX_BITS - 1) / RADIX_BITS)
+
+static inline __attribute__((always_inline)) void
+radix_sort(unsigned char *base, unsigned char *tmp, size_t n, size_t size,
+	   uint64_t (*key)(const unsigned char *))
 {
-	size_t count[16][256] = {{0}};
+	static_assert(RADIX_PASSES * RADIX_BITS >= 64, "radix passes cover the key");
+	size_t count[RADIX_PASSES][RADIX_BUCKETS];
 	unsigned char *src = base, *dst = tmp;
 
+	memset(count, 0, sizeof count);
 	for (size_t i = 0; i < n; i++) {
-		const unsigned char *k = src + i * size + key_off;
-		for (size_t b = 0; b < key_len; b++)
-			count[b][k[b]]++;
+		uint64_t k = key(src + i * size);
+		for (int d = 0; d < RADIX_PASSES; d++)
+			count[d][(k >> (d * RADIX_BITS)) & (RADIX_BUCKETS - 1)]++;
 	}
-	for (size_t b = 0; b < key_len; b++) {
-		size_t *c = count[b], sum = 0;
-		if (c[src[key_off + b]] == n)
-			continue; /* every element has the same byte here */
-		for (int v = 0; v < 256; v++) {
+	uint64_t first = key(src);
+	for (int d = 0; d < RADIX_PASSES; d++) {
+		size_t *c = count[d], sum = 0;
+		unsigned shift = (unsigned)d * RADIX_BITS;
+		if (c[(first >> shift) & (RADIX_BUCKETS - 1)] == n)
+			continue; /* every element has the same digit here */
+		for (unsigned v = 0; v < RADIX_BUCKETS; v++) {
 			size_t t = c[v];
 			c[v] = sum;
 			sum += t;
 		}
 		for (size_t i = 0; i < n; i++) {
 			const unsigned char *e = src + i * size;
-			memcpy(dst + c[e[key_off + b]]++ * size, e, size);
+			memcpy(dst + c[(key(e) >> shift) & (RADIX_BUCKETS - 1)]++ * size, e, size);
 		}
 		unsigned char *t = src;
 		src = dst;
@@ -170,6 +179,29 @@ radix_sort(unsigned char *base, unsigned char *tmp, size_t n, size_t size, size_
 	}
 	if (src != base)
 		memcpy(base, src, n * size);
+}
+
+static inline uint64_t
+key_v4(const unsigned char *e)
+{
+	uint64_t v;
+	memcpy(&v, e, sizeof v);
+	return v >> 32;
+}
+
+static inline uint64_t
+key_v6_top(const unsigned char *e)
+{
+	struct pfx_range r;
+	memcpy(&r, e, sizeof r);
+	return (uint64_t)(r.lo >> 64);
+}
+
+static int
+cmp_v6_lo(const void *a, const void *b)
+{
+	u128 x = ((const struct pfx_range *)a)->lo, y = ((const struct pfx_range *)b)->lo;
+	return (x > y) - (x < y);
 }
 
 static int
@@ -182,42 +214,26 @@ sort_family(struct pset *s, enum pfx_family fam)
 		uint64_t *tmp = malloc(n * sizeof *tmp);
 		if (!tmp)
 			return -1;
-		radix_sort((unsigned char *)s->v4, (unsigned char *)tmp, n, sizeof *tmp, 4, 4);
+		radix_sort((unsigned char *)s->v4, (unsigned char *)tmp, n, sizeof *tmp, key_v4);
 		free(tmp);
-	} else {
-		struct pfx_range *tmp = malloc(n * sizeof *tmp);
-		if (!tmp)
-			return -1;
-		radix_sort((unsigned char *)s->v6, (unsigned char *)tmp, n, sizeof *tmp, 0, 16);
-		free(tmp);
+		return 0;
+	}
+	struct pfx_range *tmp = malloc(n * sizeof *tmp);
+	if (!tmp)
+		return -1;
+	radix_sort((unsigned char *)s->v6, (unsigned char *)tmp, n, sizeof *tmp, key_v6_top);
+	free(tmp);
+	for (size_t i = 0; i < n;) {
+		size_t j = i + 1;
+		uint64_t top = (uint64_t)(s->v6[i].lo >> 64);
+		while (j < n && (uint64_t)(s->v6[j].lo >> 64) == top)
+			j++;
+		if (j - i > 1)
+			qsort(s->v6 + i, j - i, sizeof *s->v6, cmp_v6_lo);
+		i = j;
 	}
 	return 0;
 }
-#else
-static int
-cmp_v4(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a >> 32, y = *(const uint64_t *)b >> 32;
-	return (x > y) - (x < y);
-}
-
-static int
-cmp_v6(const void *a, const void *b)
-{
-	u128 x = ((const struct pfx_range *)a)->lo, y = ((const struct pfx_range *)b)->lo;
-	return (x > y) - (x < y);
-}
-
-static int
-sort_family(struct pset *s, enum pfx_family fam)
-{
-	if (fam == PFX_V4)
-		qsort(s->v4, s->n4, sizeof *s->v4, cmp_v4);
-	else
-		qsort(s->v6, s->n6, sizeof *s->v6, cmp_v6);
-	return 0;
-}
-#endif
 
 /* One sweep over ranges sorted by start: overlapping and adjacent ranges
  * join.  A range reaching the top of the space absorbs the rest (its
@@ -358,6 +374,8 @@ subtract_family(const struct pset *s, const struct pset *m, enum pfx_family fam,
 int
 pset_subtract(struct pset *s, const struct pset *minus)
 {
+	if (minus->n4 == 0 && minus->n6 == 0)
+		return 0;
 	struct pset *out = pset_new();
 	if (!out)
 		return -1;
