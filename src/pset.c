@@ -113,8 +113,11 @@ pset_add_set(struct pset *s, const struct pset *other)
 {
 	if (reserve(s, PFX_V4, other->n4) < 0 || reserve(s, PFX_V6, other->n6) < 0)
 		return -1;
-	memcpy(s->v4 + s->n4, other->v4, other->n4 * sizeof *s->v4);
-	memcpy(s->v6 + s->n6, other->v6, other->n6 * sizeof *s->v6);
+	/* memcpy with a NULL pointer is undefined even for 0 bytes. */
+	if (other->n4)
+		memcpy(s->v4 + s->n4, other->v4, other->n4 * sizeof *s->v4);
+	if (other->n6)
+		memcpy(s->v6 + s->n6, other->v6, other->n6 * sizeof *s->v6);
 	s->n4 += other->n4;
 	s->n6 += other->n6;
 	if (other->n4 || other->n6)
