@@ -32,7 +32,7 @@ mkdir_p(const char *path, char *err)
 		char c = buf[i];
 		buf[i] = 0;
 		if (mkdir(buf, 0755) < 0 && errno != EEXIST) {
-			snprintf(err, STATE_TEXT_MAX, "cannot create %s: %s", buf, strerror(errno));
+			snprintf(err, STATE_TEXT_MAX, "cannot create %.400s: %s", buf, strerror(errno));
 			return -1;
 		}
 		buf[i] = c;
