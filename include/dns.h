@@ -30,6 +30,7 @@ enum dns_status {
 	DNS_NXDOMAIN,   /* void: the name does not exist */
 	DNS_NODATA,     /* void: the name exists, no record of the type */
 	DNS_SERVFAIL,   /* temporary: the server failed or refused */
+	DNS_UNREACHABLE, /* temporary: no server could be reached */
 	DNS_TIMEOUT,    /* temporary: no answer in time */
 	DNS_MALFORMED,  /* temporary: an answer that cannot be parsed */
 	DNS_BADNAME,    /* the query name itself is not a valid name */
@@ -47,7 +48,8 @@ dns_status_void(enum dns_status s)
 static inline bool
 dns_status_temp(enum dns_status s)
 {
-	return s == DNS_SERVFAIL || s == DNS_TIMEOUT || s == DNS_MALFORMED || s == DNS_ERROR;
+	return s == DNS_SERVFAIL || s == DNS_UNREACHABLE || s == DNS_TIMEOUT ||
+	       s == DNS_MALFORMED || s == DNS_ERROR;
 }
 
 const char *dns_status_str(enum dns_status s);

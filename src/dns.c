@@ -49,6 +49,7 @@ dns_status_str(enum dns_status s)
 	case DNS_NXDOMAIN: return "NXDOMAIN";
 	case DNS_NODATA: return "no data";
 	case DNS_SERVFAIL: return "SERVFAIL";
+	case DNS_UNREACHABLE: return "no DNS server reachable";
 	case DNS_TIMEOUT: return "timeout";
 	case DNS_MALFORMED: return "malformed answer";
 	case DNS_BADNAME: return "invalid name";
@@ -304,8 +305,8 @@ map_status(int st, const struct dns *d)
 	case ARES_EREFUSED:
 	case ARES_ENOTIMP:
 	case ARES_EFORMERR:
-	case ARES_ECONNREFUSED:
 		return DNS_SERVFAIL;
+	case ARES_ECONNREFUSED: return DNS_UNREACHABLE;
 	case ARES_ETIMEOUT: return DNS_TIMEOUT;
 	case ARES_ECANCELLED: return d->expired ? DNS_TIMEOUT : DNS_ERROR;
 	case ARES_EBADRESP: return DNS_MALFORMED;

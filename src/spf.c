@@ -575,7 +575,7 @@ parse_term(struct walk *w, struct rec *r, const char *s, size_t n, struct term *
 	return "unknown mechanism";
 }
 
-/* Parse the record text into r.  NULL on success, else fail() was called. */
+/* Parse the record text into r.  false when fail() was called. */
 static bool
 parse_record(struct walk *w, struct rec *r, const char *s, size_t len)
 {
@@ -598,19 +598,19 @@ parse_record(struct walk *w, struct rec *r, const char *s, size_t len)
 		if (why) {
 			free(tmp.target);
 			fail(w, SPF_PERMERROR, "%s: \"%.*s\": %s", r->domain, tl, s + b, why);
-			return false;
+			goto fail;
 		}
 		if (is_mod) {
 			if (is_exp && have_exp) {
 				fail(w, SPF_PERMERROR, "%s: exp= given twice", r->domain);
-				return false;
+				goto fail;
 			}
 			have_exp |= is_exp;
 			if (tmp.m == M_REDIRECT) {
 				if (have_redirect) {
 					free(tmp.target);
 					fail(w, SPF_PERMERROR, "%s: redirect= given twice", r->domain);
-					return false;
+					goto fail;
 				}
 				have_redirect = true;
 				redirect = tmp;
@@ -627,7 +627,7 @@ parse_record(struct walk *w, struct rec *r, const char *s, size_t len)
 		if (!t) {
 			free(tmp.target);
 			fail(w, SPF_TEMPERROR, "%s: out of memory", r->domain);
-			return false;
+			goto fail;
 		}
 		*t = tmp;
 		t->text = strndup(s + b, i - b);
@@ -639,20 +639,23 @@ parse_record(struct walk *w, struct rec *r, const char *s, size_t len)
 	if (have_redirect && !r->has_all) {
 		struct term *t = add_term(r);
 		if (!t) {
-			free(redirect.target);
-			free(redirect.text);
 			fail(w, SPF_TEMPERROR, "%s: out of memory", r->domain);
-			return false;
+			goto fail;
 		}
 		*t = redirect;
 		r->n--;  /* kept after the evaluated terms */
 		r->redirect = t;
-	} else {
-		free(redirect.target);
-		free(redirect.text);
+		r->parsed = true;
+		return true;
 	}
 	r->parsed = true;
+	free(redirect.target);
+	free(redirect.text);
 	return true;
+fail:
+	free(redirect.target);
+	free(redirect.text);
+	return false;
 }
 
 /* ---- resolving ---- */
@@ -969,6 +972,13 @@ world(struct pset *s)
 	return pset_merge(s);
 }
 
+/* pset_add_set, skipping empty sets (nothing to copy). */
+static int
+add_set(struct pset *dst, const struct pset *src)
+{
+	return pset_total(src) ? pset_add_set(dst, src) : 0;
+}
+
 static void
 sets_free(struct pset **s)
 {
@@ -983,8 +993,8 @@ static int
 decide(struct pset **out, struct pset *decided, int q, struct pset *m)
 {
 	if (pset_merge(m) < 0 || pset_subtract(m, decided) < 0 ||
-	    pset_add_set(out[q], m) < 0 || pset_merge(out[q]) < 0 ||
-	    pset_add_set(decided, m) < 0 || pset_merge(decided) < 0)
+	    add_set(out[q], m) < 0 || pset_merge(out[q]) < 0 ||
+	    add_set(decided, m) < 0 || pset_merge(decided) < 0)
 		return -1;
 	return 0;
 }
@@ -1024,13 +1034,13 @@ eval(struct rec *r, struct pset **out, const struct rec **passall)
 			break;
 		case M_A:
 		case M_MX:
-			if (t->set && pset_add_set(m, t->set) < 0)
+			if (t->set && add_set(m, t->set) < 0)
 				goto done;
 			break;
 		case M_INCLUDE:
 			/* include matches where its target passes. */
 			sub_pa = NULL;
-			if (eval(t->child, sub, &sub_pa) < 0 || pset_add_set(m, sub[Q_PASS]) < 0)
+			if (eval(t->child, sub, &sub_pa) < 0 || add_set(m, sub[Q_PASS]) < 0)
 				goto done;
 			sets_free(sub);
 			break;
@@ -1121,7 +1131,7 @@ spf_expand(const char *domain, const struct spf_opts *o, const struct spf_resolv
 	}
 	struct pset *dst[Q_N] = {res->pass, res->fail, res->softfail, res->neutral};
 	for (int i = 0; i < Q_N; i++)
-		if (dst[i] && (pset_add_set(dst[i], sets[i]) < 0 || pset_merge(dst[i]) < 0)) {
+		if (dst[i] && (add_set(dst[i], sets[i]) < 0 || pset_merge(dst[i]) < 0)) {
 			fail(&w, SPF_TEMPERROR, "out of memory");
 			goto out;
 		}
