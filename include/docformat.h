@@ -51,4 +51,10 @@ uint64_t docformat_fingerprint(const struct docformat *fmt);
 int docformat_parse(const struct docformat *fmt, const char *name, const char *buf,
 		    size_t len, bool allow_empty, struct pset *out, struct parse_err *err);
 
+/* The same for a local file (`file` sources).  A plain text list without
+ * a sha256 pin is streamed (constant memory); anything else is read
+ * whole, refused beyond `max_body` bytes. */
+int docformat_parse_file(const struct docformat *fmt, const char *path, uint64_t max_body,
+			 bool allow_empty, struct pset *out, struct parse_err *err);
+
 #endif

@@ -8,6 +8,11 @@
 
 #include <sodium.h>
 
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -205,4 +210,72 @@ docformat_parse(const struct docformat *fmt, const char *name, const char *buf, 
 	if (fmt->kind == DOCFORMAT_JSON)
 		return parse_json_buf(name, buf, len, fmt->sel, fmt->nsel, allow_empty, out, err);
 	return parse_text_buf(name, buf, len, out, err);
+}
+
+int
+docformat_parse_file(const struct docformat *fmt, const char *path, uint64_t max_body,
+		     bool allow_empty, struct pset *out, struct parse_err *err)
+{
+	struct stat sb;
+	char *buf = NULL;
+	size_t len = 0, cap;
+	int fd, rc = -1;
+
+	if (fmt->kind == DOCFORMAT_TEXT && !fmt->pinned)
+		return parse_text_file(path, out, err);
+	err->line = 0;
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
+		snprintf(err->reason, sizeof err->reason, "%s", strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, &sb) < 0 || !S_ISREG(sb.st_mode)) {
+		snprintf(err->reason, sizeof err->reason, "not a regular file");
+		goto out;
+	}
+	/* The size may change while we read: read to EOF, bounded. */
+	cap = (uint64_t)sb.st_size < max_body ? (size_t)sb.st_size + 1 : (size_t)max_body + 1;
+	if (!(buf = malloc(cap + 1))) {
+		snprintf(err->reason, sizeof err->reason, "out of memory");
+		goto out;
+	}
+	for (;;) {
+		ssize_t n;
+
+		if (len == cap) {
+			char *nb;
+
+			if (len > max_body) {
+				snprintf(err->reason, sizeof err->reason,
+					 "larger than max_body (%llu bytes)", (unsigned long long)max_body);
+				goto out;
+			}
+			cap = cap * 2 > max_body + 1 ? (size_t)max_body + 1 : cap * 2;
+			if (!(nb = realloc(buf, cap + 1))) {
+				snprintf(err->reason, sizeof err->reason, "out of memory");
+				goto out;
+			}
+			buf = nb;
+		}
+		n = read(fd, buf + len, cap - len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			snprintf(err->reason, sizeof err->reason, "read: %s", strerror(errno));
+			goto out;
+		}
+		if (n == 0)
+			break;
+		len += (size_t)n;
+	}
+	if (len > max_body) {
+		snprintf(err->reason, sizeof err->reason, "larger than max_body (%llu bytes)",
+			 (unsigned long long)max_body);
+		goto out;
+	}
+	buf[len] = '\0';
+	rc = docformat_parse(fmt, path, buf, len, allow_empty, out, err);
+out:
+	free(buf);
+	close(fd);
+	return rc;
 }

@@ -1,7 +1,9 @@
-/* src_file — a local text list (`path = …`), read with parse_text. */
+/* src_file — a local document (`path = …`): a text list by default, or
+ * any document format (format/select/sha256, see docformat.h). */
 #include "src_file.h"
 
 #include "conf.h"
+#include "docformat.h"
 #include "parse_text.h"
 
 #include <stdio.h>
@@ -10,35 +12,48 @@
 
 static const struct conf_key file_keys[] = {
 	{"path", CONF_KEY_REQUIRED},
+	DOCFORMAT_KEYS,
 	{NULL, 0},
+};
+
+struct file_src {
+	char *path;
+	struct docformat *fmt;
 };
 
 static int
 file_configure(struct source *src, const struct conf_section *sec, struct conf_err *err)
 {
 	const char *path = conf_get(sec, "path");
+	struct file_src *f;
 
 	if (path[0] != '/') {
 		conf_err_set(err, sec, "path", "[source %s] path = %s: not an absolute path",
 			     src->name, path);
 		return -1;
 	}
-	if (!(src->priv = strdup(path))) {
+	if (!(f = calloc(1, sizeof *f)) || !(f->path = strdup(path))) {
+		free(f);
 		conf_err_set(err, sec, "path", "out of memory");
 		return -1;
 	}
+	src->priv = f;
+	if (!(f->fmt = docformat_new(src->name, sec, err)))
+		return -1;
 	return 0;
 }
 
 static int
 file_collect(struct source *src, const struct source_ctx *ctx, struct source_result *res)
 {
-	const char *path = src->priv;
+	const struct file_src *f = src->priv;
+	const char *path = f->path;
 	struct parse_err perr = {0};
 
 	(void)ctx;
 	snprintf(res->origin, sizeof res->origin, "file %s", path);
-	if (parse_text_file(path, res->set, &perr) < 0) {
+	if (docformat_parse_file(f->fmt, path, src->limits.max_body, src->limits.allow_empty,
+				 res->set, &perr) < 0) {
 		if (perr.line)
 			snprintf(res->error, sizeof res->error, "%s:%zu: %s", path, perr.line,
 				 perr.reason);
@@ -52,7 +67,13 @@ file_collect(struct source *src, const struct source_ctx *ctx, struct source_res
 static void
 file_free(struct source *src)
 {
-	free(src->priv);
+	struct file_src *f = src->priv;
+
+	if (f) {
+		docformat_free(f->fmt);
+		free(f->path);
+		free(f);
+	}
 	src->priv = NULL;
 }
 
