@@ -473,8 +473,8 @@ reader_section(struct reader *r, const char *line)
 		name = rest;
 	} else {
 		err_at(r->err, r->file, r->line,
-		       "unknown section [%s] (expected global, source NAME, output NAME, publish)",
-		       tmp);
+		       "unknown section [%.*s] (expected global, source NAME, output NAME, publish)",
+		       (int)(end - line - 1), line + 1);
 		r->failed = true;
 		return;
 	}

@@ -1,0 +1,109 @@
+#!/bin/sh
+# Bad configurations: every command refuses them with FILE:LINE: reason
+# and exit 2, before anything is fetched or touched.
+. ../lib/pipe.sh
+echo "8.8.8.8" >"$T/list.txt"
+echo "old" >"$T/o/t.txt"
+before=$(sig "$T/o/t.txt")
+
+# case LINE REASON: the configuration on stdin must be refused at LINE
+# (the two lines conf() prepends count).
+case_bad() {
+	line=$1 reason=$2
+	conf
+	for cmd in check run diff "run --offline" show "why 8.8.8.8" status; do
+		# shellcheck disable=SC2086
+		expect_exit 2 as $cmd
+		expect_grep "^allowsync: error: $C:$line: .*$reason" "$T/err"
+		[ "$(wc -l <"$T/err")" -eq 1 ] || fail "more than one line for $cmd: $(cat "$T/err")"
+	done
+	[ "$(sig "$T/o/t.txt")" = "$before" ] || fail "output touched ($reason)"
+	[ ! -e "$T/state/lock" ] || fail "state touched ($reason)"
+}
+
+case_bad 3 'unknown section \[sorce a\]' <<EOF2
+[sorce a]
+EOF2
+case_bad 5 'unknown key "pth"' <<EOF2
+[source a]
+type = file
+pth = $T/list.txt
+EOF2
+case_bad 6 'duplicate section \[source a\]' <<EOF2
+[source a]
+type = file
+path = $T/list.txt
+[source a]
+type = file
+path = $T/list.txt
+EOF2
+case_bad 3 'missing required key "path"' <<EOF2
+[source a]
+type = file
+EOF2
+case_bad 6 'given twice' <<EOF2
+[source a]
+type = file
+path = $T/list.txt
+path = $T/other.txt
+EOF2
+case_bad 6 'below the hard floor /8' <<EOF2
+[source a]
+type = file
+path = $T/list.txt
+min_prefix4 = 4
+EOF2
+case_bad 6 'contradicts allow_empty' <<EOF2
+[source a]
+type = file
+path = $T/list.txt
+max_entries = 0
+EOF2
+case_bad 9 'unknown source "b"' <<EOF2
+[source a]
+type = file
+path = $T/list.txt
+[output t]
+type = text
+path = $T/o/t.txt
+sources = a b
+EOF2
+case_bad 9 'writes .*t.txt, as \[output t\]' <<EOF2
+[source a]
+type = file
+path = $T/list.txt
+[output t]
+type = text
+path = $T/o/t.txt
+[output p]
+type = postfix
+path = $T/o/t.txt
+EOF2
+case_bad 6 'max_stale = 7y: bad duration unit' <<EOF2
+[source a]
+type = file
+path = $T/list.txt
+max_stale = 7y
+EOF2
+
+# No source at all: FILE: reason (no line to point at).
+printf '[global]\nstate_dir = %s/state\n' "$T" >"$C"
+expect_exit 2 as check
+expect_grep "^allowsync: error: $C: no \[source NAME\] section" "$T/err"
+
+# Running as root, the file must be root's and not group/other-writable.
+if [ "$(id -u)" = 0 ]; then
+	printf '[source a]\ntype = file\npath = %s/list.txt\n' "$T" | conf
+	chmod 666 "$C"
+	expect_exit 2 as check
+	expect_grep "$C: refusing a configuration writable by group or others" "$T/err"
+	chmod 600 "$C"
+	chown 1:1 "$C"
+	expect_exit 2 as check
+	expect_grep "not owned by root" "$T/err"
+	chown 0:0 "$C"
+	expect_exit 0 as check
+fi
+# A missing file.
+expect_exit 2 "$ALLOWSYNC" -c "$T/nonexistent.conf" check
+expect_grep "$T/nonexistent.conf: cannot open: No such file or directory" "$T/err"
