@@ -93,6 +93,7 @@ UNIT_TESTS := \
 	sigcheck \
 	pubdoc \
 	spfzone \
+	publish \
 	pfx \
 	pset \
 	parse_text

@@ -1,0 +1,252 @@
+/* Unit tests for publish: [publish] checks, serial rules, unchanged files. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "publish.h"
+#include "sigcheck.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static char dir[64];
+
+static int
+setup(void **state)
+{
+	(void)state;
+	strcpy(dir, "/tmp/test_publish.XXXXXX");
+	assert_non_null(mkdtemp(dir));
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	(void)state;
+	char cmd[128];
+	snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+	assert_int_equal(system(cmd), 0);
+	return 0;
+}
+
+static struct pubdoc_inv *
+inv_of(const char *list)
+{
+	struct pset *s = pset_new();
+	char *copy = strdup(list);
+	for (char *t = strtok(copy, " "); t; t = strtok(NULL, " ")) {
+		struct pfx x;
+		const char *why;
+		assert_true(pfx_parse(t, strlen(t), &x, &why));
+		assert_int_equal(pset_add_pfx(s, &x), 0);
+	}
+	free(copy);
+	assert_int_equal(pset_merge(s), 0);
+	struct pubdoc_input in = {s, NULL, 0};
+	const char *why;
+	struct pubdoc_inv *inv = pubdoc_inv_new(&in, 1, &why);
+	assert_non_null(inv);
+	pset_free(s);
+	return inv;
+}
+
+static size_t
+n_changed(const struct publish_plan *p)
+{
+	size_t n = 0;
+	for (int i = 0; i < PUBLISH_NFILES; i++)
+		n += p->f[i].path && p->f[i].changed;
+	return n;
+}
+
+static void
+test_serial_rules(void **state)
+{
+	(void)state;
+	struct publish_conf pc = {.dir = dir, .name = "relay", .valid_for = 7 * 86400,
+				  .spf_domain = "spf.example.com", .spf_ttl = 300};
+	struct publish_plan p;
+	struct minisign_pk pk;
+	struct minisign_sk sk;
+	char err[PUBLISH_ERR_MAX];
+	const time_t t0 = 1800000000;
+	struct pubdoc_inv *a = inv_of("192.0.2.0/24 2001:db8::/32");
+	struct pubdoc_inv *b = inv_of("192.0.2.0/24 198.51.100.1 2001:db8::/32");
+
+	assert_int_equal(minisign_generate(&pk, &sk), 0);
+
+	/* First publication: every file, serial = now. */
+	assert_int_equal(publish_plan(&pc, a, &sk, t0, &p, err, sizeof err), 0);
+	assert_true(p.new_serial);
+	assert_int_equal(p.old_serial, 0);
+	assert_int_equal(p.meta.serial, t0);
+	assert_int_equal(p.meta.expires, t0 + 7 * 86400);
+	assert_int_equal(n_changed(&p), 5);
+	assert_int_equal(publish_commit(&p, err, sizeof err), 0);
+	/* The signature verifies and carries serial and expiry. */
+	char pkb64[MINISIGN_PK_B64_MAX];
+	minisign_pk_b64(&pk, pkb64);
+	struct sigcheck_info info;
+	assert_int_equal(sigcheck_verify(pkb64, p.f[PUBLISH_JSON].data, p.f[PUBLISH_JSON].len,
+					 p.f[PUBLISH_SIG].data, p.f[PUBLISH_SIG].len, 0, t0, &info,
+					 err, sizeof err),
+			 SIGCHECK_OK);
+	assert_int_equal(info.serial, t0);
+	assert_int_equal(info.expires, t0 + 7 * 86400);
+	publish_plan_free(&p);
+
+	/* Unchanged, a day later: nothing to write, same serial. */
+	assert_int_equal(publish_plan(&pc, a, &sk, t0 + 86400, &p, err, sizeof err), 0);
+	assert_false(p.new_serial);
+	assert_int_equal(p.meta.serial, t0);
+	assert_int_equal(n_changed(&p), 0);
+	publish_plan_free(&p);
+
+	/* Unsigned now: the document is unchanged; no signature planned. */
+	assert_int_equal(publish_plan(&pc, a, NULL, t0 + 86400, &p, err, sizeof err), 0);
+	assert_false(p.new_serial);
+	assert_null(p.f[PUBLISH_SIG].path);
+	assert_int_equal(n_changed(&p), 0);
+	publish_plan_free(&p);
+
+	/* Unchanged but past half its validity: re-issued. */
+	time_t t1 = t0 + 7 * 86400 / 2 + 1;
+	assert_int_equal(publish_plan(&pc, a, &sk, t1, &p, err, sizeof err), 0);
+	assert_true(p.new_serial);
+	assert_int_equal(p.old_serial, t0);
+	assert_int_equal(p.meta.serial, t1);
+	assert_true(p.f[PUBLISH_JSON].changed && p.f[PUBLISH_SIG].changed);
+	/* The lists and the zone do not depend on the serial. */
+	assert_false(p.f[PUBLISH_V4].changed || p.f[PUBLISH_V6].changed ||
+		     p.f[PUBLISH_SPF].changed);
+	assert_int_equal(publish_commit(&p, err, sizeof err), 0);
+	publish_plan_free(&p);
+
+	/* Changed inventory with the clock behind the serial: still grows. */
+	assert_int_equal(publish_plan(&pc, b, &sk, t0 - 5000, &p, err, sizeof err), 0);
+	assert_true(p.new_serial);
+	assert_int_equal(p.meta.serial, t1 + 1);
+	assert_true(p.f[PUBLISH_V4].changed && p.f[PUBLISH_SPF].changed);
+	assert_false(p.f[PUBLISH_V6].changed);
+	assert_int_equal(publish_commit(&p, err, sizeof err), 0);
+	publish_plan_free(&p);
+
+	/* A foreign NAME.json: a new serial, with a warning. */
+	char path[256];
+	snprintf(path, sizeof path, "%s/relay.json", dir);
+	FILE *f = fopen(path, "w");
+	fputs("{\"hello\": 1}\n", f);
+	fclose(f);
+	assert_int_equal(publish_plan(&pc, b, NULL, t0 + 10, &p, err, sizeof err), 0);
+	assert_true(p.new_serial);
+	assert_int_equal(p.meta.serial, t0 + 10);
+	publish_plan_free(&p);
+
+	/* SPF that does not fit is an error naming the room. */
+	struct pset *big = pset_new();
+	for (unsigned i = 0; i < 2000; i++)
+		assert_int_equal(pset_add_range(big, PFX_V4, 0xc0000000u + 2 * i, 0xc0000000u + 2 * i), 0);
+	assert_int_equal(pset_merge(big), 0);
+	struct pubdoc_input in = {big, NULL, 0};
+	const char *why;
+	struct pubdoc_inv *c = pubdoc_inv_new(&in, 1, &why);
+	assert_int_equal(publish_plan(&pc, c, NULL, t0, &p, err, sizeof err), -1);
+	assert_non_null(strstr(err, "do not fit"));
+	pubdoc_inv_free(c);
+	pset_free(big);
+
+	/* A missing directory. */
+	pc.dir = "/nonexistent/dir";
+	assert_int_equal(publish_plan(&pc, a, NULL, t0, &p, err, sizeof err), -1);
+	assert_non_null(strstr(err, "/nonexistent/dir"));
+
+	minisign_sk_wipe(&sk);
+	pubdoc_inv_free(a);
+	pubdoc_inv_free(b);
+}
+
+static int
+load(const char *body, struct conf **c, struct publish_conf *pc, struct conf_err *err)
+{
+	char path[128];
+	snprintf(path, sizeof path, "%s/a.conf", dir);
+	FILE *f = fopen(path, "w");
+	assert_non_null(f);
+	fprintf(f, "[global]\nstate_dir = %s/state\n\n[source inv]\ntype = static\n"
+		   "prefixes = 192.0.2.1\ntags = dedicated\n\n[source web]\ntype = url\n"
+		   "url = https://example.com/x\n\n%s",
+		dir, body);
+	fclose(f);
+	*c = NULL;
+	if (conf_load(path, CONF_LOAD_NO_OWNER_CHECK, c, err) < 0)
+		return -2;
+	return publish_conf_load(*c, pc, err);
+}
+
+static void
+test_conf(void **state)
+{
+	(void)state;
+	struct conf *c;
+	struct publish_conf pc;
+	struct conf_err err;
+
+	assert_int_equal(load("[publish]\ndir = /srv\nname = relay\n", &c, &pc, &err), 0);
+	/* Default sources: the static/file ones only. */
+	assert_int_equal(pc.n_sources, 1);
+	assert_string_equal(pc.sources[0]->name, "inv");
+	assert_int_equal(pc.valid_for, 7 * 86400);
+	assert_null(pc.sign_key);
+	publish_conf_clear(&pc);
+	conf_free(c);
+
+	assert_int_equal(load("[publish]\ndir = /srv\nname = relay\nvalid_for = 2d\n"
+			      "spf_domain = spf.example.com\nspf_ttl = 5m\nsources = inv\n",
+			      &c, &pc, &err),
+			 0);
+	assert_int_equal(pc.valid_for, 2 * 86400);
+	assert_int_equal(pc.spf_ttl, 300);
+	publish_conf_clear(&pc);
+	conf_free(c);
+
+	static const struct {
+		const char *body, *want;
+		unsigned line;
+	} bad[] = {
+		{"", "no [publish] section", 0},
+		{"[publish]\nname = relay\n", "\"dir\" is required", 0},
+		{"[publish]\ndir = /srv\nname = ../x\n", "name \"../x\"", 15},
+		{"[publish]\ndir = /srv\nname = r\ncolour = red\n", "unknown key \"colour\"", 16},
+		{"[publish]\ndir = /srv\nname = r\nsources = web\n", "a url source", 16},
+		{"[publish]\ndir = /srv\nname = r\nsources = nope\n", "no source \"nope\"", 16},
+		{"[publish]\ndir = /srv\nname = r\nsources = inv inv\n", "listed twice", 16},
+		{"[publish]\ndir = /srv\nname = r\nvalid_for = 10m\n", "between 1h", 16},
+		{"[publish]\ndir = /srv\nname = r\nspf_domain = a..b\n", "empty label", 16},
+		{"[publish]\ndir = /srv\nname = r\nname = s\n", "more than once", 0},
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		int r = load(bad[i].body, &c, &pc, &err);
+		assert_int_equal(r, -1);
+		if (!strstr(err.reason, bad[i].want))
+			fail_msg("case %zu: \"%s\" lacks \"%s\"", i, err.reason, bad[i].want);
+		if (bad[i].line)
+			assert_int_equal(err.line, bad[i].line);
+		conf_free(c);
+	}
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_serial_rules, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_conf, setup, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
