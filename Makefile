@@ -78,6 +78,7 @@ LIB_SRCS := \
 
 # One test per module: tests/unit/test_MODULE.c
 UNIT_TESTS := \
+	dns \
 	spf \
 	conf \
 	policy \
