@@ -73,39 +73,11 @@ add_entry(void *ctx, enum pfx_family fam, u128 addr, int len)
 	return 0;
 }
 
-/* dst += src (merged), range by range: pset_add_set hands memcpy a NULL
- * array when a family is empty, which UBSan rejects. */
-static int
-set_add_all(struct pset *dst, const struct pset *src)
-{
-	static const enum pfx_family fams[] = {PFX_V4, PFX_V6};
-	for (size_t f = 0; f < 2; f++) {
-		size_t n = pset_count(src, fams[f]);
-		for (size_t i = 0; i < n; i++) {
-			struct pfx_range r = pset_get(src, fams[f], i);
-			if (pset_add_range(dst, fams[f], r.lo, r.hi) < 0)
-				return -1;
-		}
-	}
-	return 0;
-}
-
-static struct pset *
-set_copy(const struct pset *src)
-{
-	struct pset *d = pset_new();
-	if (!d || set_add_all(d, src) < 0 || pset_merge(d) < 0) {
-		pset_free(d);
-		return NULL;
-	}
-	return d;
-}
-
 /* a ∩ b, as a - (a - b) with the operations pset has. */
 static struct pset *
 intersect(const struct pset *a, const struct pset *b)
 {
-	struct pset *rest = set_copy(a), *in = set_copy(a);
+	struct pset *rest = pset_dup(a), *in = pset_dup(a);
 	if (!rest || !in || pset_subtract(rest, b) < 0 || pset_subtract(in, rest) < 0) {
 		pset_free(rest);
 		pset_free(in);
@@ -137,7 +109,7 @@ pubdoc_inv_new(const struct pubdoc_input *in, size_t n, const char **reason)
 	if (!inv || !(inv->all = pset_new()))
 		goto fail;
 	for (size_t i = 0; i < n; i++) {
-		if (set_add_all(inv->all, in[i].set) < 0)
+		if (pset_add_set(inv->all, in[i].set) < 0)
 			goto fail;
 		n_all += in[i].n_tags;
 	}
@@ -174,7 +146,7 @@ pubdoc_inv_new(const struct pubdoc_input *in, size_t n, const char **reason)
 
 	/* Partition the inventory by tag combination: start from one part
 	 * holding everything, then split every part by each tag's set. */
-	if (!(parts = calloc(1, sizeof *parts)) || !(parts[0].set = set_copy(inv->all)))
+	if (!(parts = calloc(1, sizeof *parts)) || !(parts[0].set = pset_dup(inv->all)))
 		goto fail;
 	n_parts = 1;
 	for (size_t t = 0; t < inv->n_tags; t++) {
@@ -183,7 +155,7 @@ pubdoc_inv_new(const struct pubdoc_input *in, size_t n, const char **reason)
 		for (size_t i = 0; i < n; i++)
 			for (size_t j = 0; j < in[i].n_tags; j++)
 				if (strcmp(in[i].tags[j], inv->tags[t]) == 0 &&
-				    set_add_all(tagged, in[i].set) < 0)
+				    pset_add_set(tagged, in[i].set) < 0)
 					goto fail;
 		if (pset_merge(tagged) < 0)
 			goto fail;
