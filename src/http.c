@@ -25,6 +25,7 @@ struct xfer {
 	char *etag;
 	char *last_modified;
 	char *retry_after;
+	char *location;
 	char reason[128]; /* reason phrase of the status line */
 };
 
@@ -138,6 +139,7 @@ on_header(char *line, size_t size, size_t nmemb, void *ctx)
 		free(x->last_modified);
 		free(x->retry_after);
 		x->etag = x->last_modified = x->retry_after = NULL;
+		/* location is kept: it names the hop a refused redirect wanted. */
 		x->reason[0] = '\0';
 		if (sp && (sp2 = memchr(sp + 1, ' ', n - (size_t)(sp + 1 - line)))) {
 			char *r = header_value(sp2 + 1, n - (size_t)(sp2 + 1 - line));
@@ -155,6 +157,8 @@ on_header(char *line, size_t size, size_t nmemb, void *ctx)
 		slot = &x->last_modified;
 	else if (header_is(line, n, "retry-after", &v))
 		slot = &x->retry_after;
+	else if (header_is(line, n, "location", &v))
+		slot = &x->location;
 	if (slot) {
 		free(*slot);
 		*slot = header_value(line + v, n - v);
@@ -254,9 +258,10 @@ describe(CURL *c, CURLcode rc, const struct xfer *x, const char *ebuf)
 		seterr(r, req->url, "more than %d redirects (a redirect loop?)", HTTP_MAX_REDIRECTS);
 		break;
 	case CURLE_UNSUPPORTED_PROTOCOL:
-		if (curl_easy_getinfo(c, CURLINFO_REDIRECT_URL, &where) == CURLE_OK && where)
-			seterr(r, req->url, "redirect to %s refused: only https:// is followed",
-			       where);
+		if (x->location || (curl_easy_getinfo(c, CURLINFO_REDIRECT_URL, &where) == CURLE_OK &&
+				    where))
+			seterr(r, req->url, "redirect to %.300s refused: only https:// is followed",
+			       x->location ? x->location : where);
 		else
 			seterr(r, req->url, "not https: %s", detail);
 		break;
@@ -390,6 +395,7 @@ out:
 	free(x.etag);
 	free(x.last_modified);
 	free(x.retry_after);
+	free(x.location);
 	curl_slist_free_all(hdrs);
 	curl_easy_cleanup(c);
 	return st;

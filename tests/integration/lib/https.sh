@@ -101,3 +101,39 @@ fault_start() {
 	at_exit "kill $pid 2>/dev/null"
 	wait_port "$port"
 }
+
+# url_conf URL [KEY=VALUE]...: $T/a.conf with one url source "feed" (text
+# format unless a key says otherwise) and one text output $T/o/list.txt.
+url_conf() {
+	u=$1; shift
+	mkdir -p "$T/o"
+	{
+		printf '[global]\nstate_dir = %s\nca_file = %s\ntimeout = %s\n\n' \
+			"$T/state" "$T/ca/ca.pem" "${URL_TIMEOUT:-10}"
+		printf '[source feed]\ntype = url\nurl = %s\n' "$u"
+		for kv in "$@"; do printf '%s = %s\n' "${kv%%=*}" "${kv#*=}"; done
+		printf '\n[output list]\ntype = text\npath = %s\n' "$T/o/list.txt"
+	} >"$T/a.conf"
+}
+
+# fault_expect GOOD_URL FAULT_URL PATTERN [KEY=VALUE]...: a good run on
+# GOOD_URL (exit 0), then a run on FAULT_URL must keep the last good
+# output (exit 3, output byte-identical) and say PATTERN (grep -E) on
+# stderr, naming the source and the URL.  Starts from an empty state.
+fault_expect() {
+	good=$1 bad=$2 pat=$3; shift 3
+	rm -rf "$T/state" "$T/o"   # each pair on its own: no shrink guard between pairs
+	url_conf "$good" "$@"
+	expect_exit 0 "$ALLOWSYNC" -c "$T/a.conf" run
+	[ -s "$T/o/list.txt" ] || fail "good run wrote nothing"
+	sum=$(cksum <"$T/o/list.txt")
+	url_conf "$bad" "$@"
+	start=$(date +%s)
+	expect_exit 3 "$ALLOWSYNC" -c "$T/a.conf" run
+	took=$(( $(date +%s) - start ))
+	grep -qE -- "$pat" "$T/err" || { cat "$T/err" >&2; fail "stderr lacks /$pat/"; }
+	grep -qF "source \"feed\": $bad" "$T/err" || { cat "$T/err" >&2; fail "message does not name the source and $bad"; }
+	grep -q "keeping last good" "$T/err" || { cat "$T/err" >&2; fail "no fallback to the last good copy"; }
+	[ "$(cksum <"$T/o/list.txt")" = "$sum" ] || fail "output changed after a failed fetch"
+	echo "ok: $bad -> $(head -c 300 "$T/err") (${took}s)"
+}

@@ -1,0 +1,23 @@
+#!/bin/sh
+# Proxies: the environment's (https_proxy, HTTPS_PROXY, ALL_PROXY, pointing
+# at a dead port) are ignored; `proxy =` in the source is used (a dead
+# proxy then fails the fetch, naming the connect failure).
+. ../lib/common.sh
+. ../lib/https.sh
+https_certs "$T/ca"
+port=$(free_port)
+fault_start "$port"
+dead=$(free_port)
+b=https://localhost:$port
+export https_proxy=http://127.0.0.1:$dead HTTPS_PROXY=http://127.0.0.1:$dead
+export ALL_PROXY=http://127.0.0.1:$dead all_proxy=http://127.0.0.1:$dead NO_PROXY= no_proxy=
+url_conf "$b/feed/cloudflare-ips-v4.txt"
+expect_exit 0 "$ALLOWSYNC" -c "$T/a.conf" run
+expect_grep '^173.245.48.0/20$' "$T/o/list.txt"
+sum=$(cksum <"$T/o/list.txt")
+url_conf "$b/feed/cloudflare-ips-v4.txt" "proxy=http://127.0.0.1:$dead"
+expect_exit 3 "$ALLOWSYNC" -c "$T/a.conf" run
+expect_grep "source \"feed\": $b/feed/cloudflare-ips-v4.txt: connect: .*127.0.0.1 port $dead" "$T/err"
+expect_grep 'keeping last good' "$T/err"
+[ "$(cksum <"$T/o/list.txt")" = "$sum" ] || fail "output changed"
+echo ok

@@ -1,0 +1,20 @@
+#!/bin/sh
+# TLS verification is always on: a certificate for another name, and one
+# from a CA that is not trusted, are refused with the verification text.
+. ../lib/common.sh
+. ../lib/https.sh
+https_certs "$T/ca"
+p1=$(free_port); fault_start "$p1"
+p2=$(free_port); fault_start "$p2" wrong
+p3=$(free_port); fault_start "$p3" rogue
+good=https://localhost:$p1/feed/cloudflare-ips-v4.txt
+fault_expect "$good" "https://localhost:$p2/feed/cloudflare-ips-v4.txt" \
+	'TLS certificate verification failed: .*(subject name|does not match|match)'
+fault_expect "$good" "https://localhost:$p3/feed/cloudflare-ips-v4.txt" \
+	'TLS certificate verification failed: .*(local issuer|unable to get)'
+# Without ca_file the throwaway CA is not trusted either.
+sed -i '/^ca_file/d' "$T/a.conf"
+sed -i "s|^url = .*|url = $good|" "$T/a.conf"
+expect_exit 3 "$ALLOWSYNC" -c "$T/a.conf" run
+expect_grep 'TLS certificate verification failed' "$T/err"
+echo ok

@@ -1,0 +1,14 @@
+#!/bin/sh
+# A server that sends one byte a second is cut off by the low-speed limit
+# (timeout = 4 here: abort after 2 s below 64 bytes/s), well before the
+# body would end.
+. ../lib/common.sh
+. ../lib/https.sh
+https_certs "$T/ca"
+port=$(free_port)
+fault_start "$port"
+b=https://localhost:$port
+URL_TIMEOUT=4
+fault_expect "$b/feed/cloudflare-ips-v4.txt" "$b/trickle" 'timeout: .*(too slow|timed out)'
+[ "$took" -le 6 ] || fail "took ${took}s to give up"
+echo ok

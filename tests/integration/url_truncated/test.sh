@@ -1,0 +1,11 @@
+#!/bin/sh
+# A body shorter than its Content-Length (connection closed early) is
+# refused as truncated, never parsed as a shorter list.
+. ../lib/common.sh
+. ../lib/https.sh
+https_certs "$T/ca"
+port=$(free_port)
+fault_start "$port"
+b=https://localhost:$port
+fault_expect "$b/feed/cloudflare-ips-v4.txt" "$b/truncated" 'truncated body'
+echo ok
