@@ -51,6 +51,10 @@ struct publish_conf {
 int publish_conf_load(const struct conf *c, struct publish_conf *pc, struct conf_err *err);
 void publish_conf_clear(struct publish_conf *pc);
 
+/* For conf_load: refuse a bad [publish] in every command, as any other
+ * configuration error.  0 or -1 with err. */
+int publish_conf_check(const struct conf *c, struct conf_err *err);
+
 enum publish_file_kind {
 	PUBLISH_JSON,
 	PUBLISH_V4,

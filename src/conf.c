@@ -47,6 +47,7 @@
 #include "conf.h"
 
 #include "hook.h"
+#include "publish.h"
 #include "registry.h"
 
 #include <ini.h>
@@ -1263,6 +1264,9 @@ conf_load(const char *path, unsigned flags, struct conf **out, struct conf_err *
 				goto out;
 			}
 		}
+	/* The publisher's keys, checked here so every command refuses them. */
+	if (c->publish && publish_conf_check(c, err) < 0)
+		goto out;
 	*out = c;
 	c = NULL;
 	rc = 0;

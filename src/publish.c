@@ -183,6 +183,17 @@ fail:
 	return -1;
 }
 
+int
+publish_conf_check(const struct conf *c, struct conf_err *err)
+{
+	struct publish_conf pc;
+
+	if (publish_conf_load(c, &pc, err) < 0)
+		return -1;
+	publish_conf_clear(&pc);
+	return 0;
+}
+
 void
 publish_conf_clear(struct publish_conf *pc)
 {

@@ -180,7 +180,8 @@ static const char full[] =
 	"result = permit\n"
 	"\n"
 	"[publish]\n"
-	"dir = /srv/www\n";
+	"dir = /srv/www\n"
+	"name = relay\n";
 
 static void
 test_full(void **state)

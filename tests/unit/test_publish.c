@@ -185,7 +185,7 @@ load(const char *body, struct conf **c, struct publish_conf *pc, struct conf_err
 	fclose(f);
 	*c = NULL;
 	if (conf_load(path, CONF_LOAD_NO_OWNER_CHECK, c, err) < 0)
-		return -2;
+		return -1;
 	return publish_conf_load(*c, pc, err);
 }
 
@@ -229,6 +229,8 @@ test_conf(void **state)
 		{"[publish]\ndir = /srv\nname = r\nvalid_for = 10m\n", "between 1h", 16},
 		{"[publish]\ndir = /srv\nname = r\nspf_domain = a..b\n", "empty label", 16},
 		{"[publish]\ndir = /srv\nname = r\nname = s\n", "more than once", 0},
+		{"[publish]\ndir = /srv\nname = r\n[publish]\ndir = /x\nname = s\n",
+		 "duplicate section [publish]", 16},
 	};
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		int r = load(bad[i].body, &c, &pc, &err);
