@@ -74,7 +74,8 @@ LIB_SRCS := \
 	src/dns.c \
 	src/spf.c \
 	src/cmd_spf.c \
-	src/src_spf.c
+	src/src_spf.c \
+	src/cmd_presets.c
 
 # One test per module: tests/unit/test_MODULE.c
 UNIT_TESTS := \
@@ -206,9 +207,11 @@ bench: deps
 
 install: $(BIN)
 	install -D -m 0755 $(BIN) $(DESTDIR)$(SBINDIR)/allowsync
+	install -D -m 0644 packaging/presets.conf $(DESTDIR)$(DATADIR)/presets.conf
 
 uninstall:
 	rm -f $(DESTDIR)$(SBINDIR)/allowsync
+	rm -f $(DESTDIR)$(DATADIR)/presets.conf
 
 clean:
 	rm -rf $(BUILD) $(BUILD)-asan $(BUILD)-fuzz

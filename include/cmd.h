@@ -38,5 +38,6 @@ int cmd_status(int argc, char **argv, const struct global_opts *g);
 int cmd_keygen(int argc, char **argv, const struct global_opts *g);
 int cmd_publish(int argc, char **argv, const struct global_opts *g);
 int cmd_spf(int argc, char **argv, const struct global_opts *g);
+int cmd_presets(int argc, char **argv, const struct global_opts *g);
 
 #endif

@@ -247,8 +247,10 @@ dns_new(const struct dns_opts *o, const char **reason)
 	ao.tries = o && o->tries > 0 ? o->tries : 2;
 	ao.sock_state_cb = sock_state;
 	ao.sock_state_cb_data = d;
-	/* SPF names are absolute: never append search domains. */
-	ao.flags = ARES_FLAG_NOSEARCH;
+	/* SPF names are absolute: never append search domains.  Without
+	 * NOCHECKRESP, c-ares 1.18 answers a SERVFAIL or REFUSED from the
+	 * last server as ECONNREFUSED: we report what the server said. */
+	ao.flags = ARES_FLAG_NOSEARCH | ARES_FLAG_NOCHECKRESP;
 	ao.ndots = 0;
 	mask = ARES_OPT_TIMEOUTMS | ARES_OPT_TRIES | ARES_OPT_SOCK_STATE_CB | ARES_OPT_FLAGS |
 	       ARES_OPT_NDOTS;

@@ -28,6 +28,7 @@ static const struct command commands[] = {
 	{"keygen", cmd_keygen, "keygen -p PUBFILE -s SECFILE"},
 	{"publish", cmd_publish, "publish"},
 	{"spf", cmd_spf, "spf [-s SERVERS] [--partial] [--check ADDRESS]... DOMAIN"},
+	{"presets", cmd_presets, "presets [--names] [--file PATH]"},
 };
 
 static void

@@ -416,6 +416,7 @@ test_statuses(void **state)
 	assert_int_equal(nx.st, DNS_NXDOMAIN);
 	assert_int_equal(nodata.st, DNS_NODATA);
 	assert_true(dns_status_void(nx.st) && dns_status_void(nodata.st));
+	assert_int_equal(fail.st, DNS_SERVFAIL);
 	assert_true(dns_status_temp(fail.st));
 	assert_int_equal(bad.st, DNS_MALFORMED);
 	assert_true(dns_status_temp(bad.st));
