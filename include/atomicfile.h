@@ -32,6 +32,10 @@ int atomicfile_commit(struct atomicfile *af, char *err);
 /* Remove the temporary file and free; NULL is a no-op. */
 void atomicfile_abort(struct atomicfile *af);
 
+/* Remove temporaries of `path` left by a killed run (the caller holds
+ * the run lock).  atomicfile_open does it too. */
+void atomicfile_cleanup(const char *path);
+
 /* Read a whole regular file into memory (NUL-terminated).  0; 1 when it
  * does not exist; -1 with err (also for symlinks and non-regular files). */
 int atomicfile_read(const char *path, char **buf, size_t *len, char *err);

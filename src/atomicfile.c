@@ -49,6 +49,17 @@ remove_stale(const char *dir, const char *base)
 	closedir(d);
 }
 
+void
+atomicfile_cleanup(const char *path)
+{
+	char *a = strdup(path), *b = strdup(path);
+
+	if (a && b)
+		remove_stale(dirname(a), basename(b));
+	free(a);
+	free(b);
+}
+
 static void
 af_free(struct atomicfile *af)
 {

@@ -42,6 +42,8 @@ outfile_prepare(struct outfile *of, const struct output *o, const struct pset *w
 	if (r < 0)
 		goto out;
 	if (r == 0 && curlen == memlen && memcmp(cur, mem, memlen) == 0) {
+		/* A run killed after preparing may have left its temporary. */
+		atomicfile_cleanup(of->path);
 		*changed = false;
 		rc = 0;
 		goto out;

@@ -5,9 +5,10 @@
 mkdir -p "$T/state" "$T/o"
 C=$T/conf
 
-# conf: the configuration from stdin, with [global] state_dir prepended.
+# conf [LINE...]: the configuration from stdin, with [global] state_dir
+# (and the LINEs given, e.g. "max_shrink = 100%") prepended.
 conf() {
-	{ printf '[global]\nstate_dir = %s/state\n' "$T"; cat; } >"$C"
+	{ printf '[global]\nstate_dir = %s/state\n' "$T"; for l in "$@"; do echo "$l"; done; cat; } >"$C"
 	chmod 600 "$C"
 }
 # as: allowsync with our configuration.
