@@ -6,9 +6,10 @@
 RULES lines: `NAME [TYPE...]`: queries for NAME (case-insensitive) whose
 type is not among the TYPEs are dropped -- the client sees a timeout, as
 from a dead server.  `*` as NAME matches every name.  Everything else is
-passed to 127.0.0.1:UPSTREAM_PORT unchanged.
+passed to 127.0.0.1:UPSTREAM_PORT unchanged.  RULES is re-read when it
+changes, so a test can kill a branch between two runs.
 """
-import select
+import os
 import socket
 import struct
 import sys
@@ -39,7 +40,22 @@ def load(path):
     return rules
 
 
+class Rules:
+    def __init__(self, path):
+        self.path, self.mtime, self.rules = path, None, {}
+
+    def get(self):
+        try:
+            m = os.stat(self.path).st_mtime_ns
+        except OSError:
+            return self.rules
+        if m != self.mtime:
+            self.mtime, self.rules = m, load(self.path)
+        return self.rules
+
+
 def drop(rules, pkt):
+    rules = rules.get()
     try:
         name, t = question(pkt)
     except Exception:
@@ -89,7 +105,7 @@ def tcp_conn(c, up, rules):
 
 
 def main():
-    addr, port, up, rules = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), load(sys.argv[4])
+    addr, port, up, rules = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), Rules(sys.argv[4])
     s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     s.bind((addr, port))
     t = socket.socket(socket.AF_INET, socket.SOCK_STREAM)

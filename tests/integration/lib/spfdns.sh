@@ -23,7 +23,8 @@ PY
 }
 
 # nsd_start DIR ZONEFILE [ADDR]: serve ZONEFILE as "." on ADDR (default
-# 127.0.0.1) at a free port; sets NSD_PORT and NSD_PID.
+# 127.0.0.1) at a free port; sets NSD_PORT and NSD_PID.  $NSD_EXTRA is
+# appended to nsd.conf (more zone: stanzas).
 nsd_start() {
 	_d=$1 _z=$2 _a=${3:-127.0.0.1}
 	mkdir -p "$_d"
@@ -48,6 +49,7 @@ remote-control:
 zone:
 	name: "."
 	zonefile: "$_z"
+${NSD_EXTRA:-}
 CONF
 	nsd -d -c "$_d/nsd.conf" >>"$_d/nsd.log" 2>&1 &
 	NSD_PID=$!
