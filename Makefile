@@ -101,6 +101,8 @@ UNIT_TESTS := \
 	parse_text
 
 FUZZERS := \
+	fuzz_minisign \
+	fuzz_pubdoc \
 	fuzz_pfx \
 	fuzz_parse_text
 
