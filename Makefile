@@ -49,6 +49,7 @@ LIB_SRCS := \
 	src/nl.c \
 	src/nftstate.c \
 	src/out_nft.c \
+	src/out_nftfile.c \
 	src/registry.c \
 	src/conf.c \
 	src/run.c \

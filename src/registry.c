@@ -2,6 +2,7 @@
 #include "registry.h"
 
 #include "out_nft.h"
+#include "out_nftfile.h"
 #include "out_postfix.h"
 #include "out_text.h"
 #include "src_file.h"
@@ -23,6 +24,7 @@ const struct output_type *const registry_outputs[] = {
 	&out_text,
 	&out_postfix,
 	&out_nft,
+	&out_nftfile,
 	NULL,
 };
 
