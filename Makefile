@@ -97,6 +97,7 @@ UNIT_TESTS := \
 	pubdoc \
 	spfzone \
 	publish \
+	sigsrc \
 	pfx \
 	pset \
 	parse_text

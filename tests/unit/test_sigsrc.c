@@ -1,0 +1,197 @@
+/* Unit tests for sigsrc: keys, the stored-signature path, serial state. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "conf.h"
+#include "minisign.h"
+#include "sigcheck.h"
+#include "sigsrc.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static char dir[64];
+
+static int
+setup(void **state)
+{
+	(void)state;
+	strcpy(dir, "/tmp/test_sigsrc.XXXXXX");
+	assert_non_null(mkdtemp(dir));
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	(void)state;
+	char cmd[128];
+	snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+	assert_int_equal(system(cmd), 0);
+	return 0;
+}
+
+/* A [source relay] url source with `extra` keys, loaded through conf. */
+static struct conf *
+load(const char *extra, struct conf_err *err)
+{
+	char path[128];
+	struct conf *c = NULL;
+	snprintf(path, sizeof path, "%s/a.conf", dir);
+	FILE *f = fopen(path, "w");
+	assert_non_null(f);
+	fprintf(f, "[global]\nstate_dir = %s\n\n[source relay]\ntype = url\n"
+		   "url = https://example.com/relay.json\n%s",
+		dir, extra);
+	fclose(f);
+	if (conf_load(path, CONF_LOAD_NO_OWNER_CHECK, &c, err) < 0)
+		return NULL;
+	return c;
+}
+
+static void
+test_keys(void **state)
+{
+	(void)state;
+	struct conf_err err;
+	struct conf *c;
+	struct sigsrc *s;
+
+	/* Through conf: the url source accepts the keys. */
+	c = load("pubkey = RWSYAAPk5cbQPCUld7SEXnMRaS1XDZ7u8B9h1T5NtUY/uJQ/X1hMZ0w1\n", &err);
+	if (!c)
+		fail_msg("%s", err.reason);
+	assert_int_equal(sigsrc_configure("relay", c->sources[0]->sec,
+					  "https://example.com/relay.json", &s, &err),
+			 0);
+	assert_non_null(s);
+	sigsrc_free(s);
+	conf_free(c);
+
+	static const struct {
+		const char *extra, *want;
+		unsigned line;
+	} bad[] = {
+		{"pubkey = RWSYAAPk5cbQPCUld7SEXnMRaS1XDZ7u8B9h1T5NtUY/uJQ/X1hMZ0w!\n", "pubkey", 7},
+		{"pubkey = /nonexistent.pub\n", "/nonexistent.pub", 7},
+		{"sig_url = https://example.com/x.minisig\n", "sig_url needs pubkey", 7},
+		{"pubkey = RWSYAAPk5cbQPCUld7SEXnMRaS1XDZ7u8B9h1T5NtUY/uJQ/X1hMZ0w1\n"
+		 "sig_url = http://example.com/x.minisig\n",
+		 "only https://", 8},
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		c = load(bad[i].extra, &err);
+		assert_null(c);
+		if (!strstr(err.reason, bad[i].want))
+			fail_msg("case %zu: \"%s\" lacks \"%s\"", i, err.reason, bad[i].want);
+		assert_int_equal(err.line, bad[i].line);
+	}
+}
+
+static void
+put_sig(const char *text, size_t n)
+{
+	char path[128];
+	snprintf(path, sizeof path, "%s/sig", dir);
+	mkdir(path, 0700);
+	snprintf(path, sizeof path, "%s/sig/relay.minisig", dir);
+	FILE *f = fopen(path, "w");
+	assert_non_null(f);
+	assert_int_equal(fwrite(text, 1, n, f), n);
+	fclose(f);
+}
+
+static char *
+sign(const struct minisign_sk *sk, const char *body, uint64_t serial, int64_t expires, size_t *n)
+{
+	char tc[256];
+	const char *why;
+	assert_int_equal(sigcheck_comment_format(tc, sizeof tc, 1, "relay.json", serial, expires), 0);
+	char *s = minisign_sign(sk, body, strlen(body), false, "t", tc, n, &why);
+	assert_non_null(s);
+	return s;
+}
+
+static void
+test_stored_signature(void **state)
+{
+	(void)state;
+	struct minisign_pk pk;
+	struct minisign_sk sk;
+	char pub[MINISIGN_PK_B64_MAX], extra[128], err[1024];
+	struct conf_err cerr;
+	struct sigsrc *s;
+	const char *body = "{\"prefixes\": [], \"ipv6_prefixes\": []}\n";
+	size_t n;
+
+	assert_int_equal(minisign_generate(&pk, &sk), 0);
+	minisign_pk_b64(&pk, pub);
+	snprintf(extra, sizeof extra, "pubkey = %s\n", pub);
+	struct conf *c = load(extra, &cerr);
+	assert_non_null(c);
+	assert_int_equal(sigsrc_configure("relay", c->sources[0]->sec, "https://example.com/r",
+					  &s, &cerr),
+			 0);
+
+	assert_int_equal(sigsrc_last_serial(dir, "relay"), 0);
+	/* No stored signature yet. */
+	assert_int_equal(sigsrc_check(s, NULL, dir, "relay", body, strlen(body), false, 1000, err,
+				      sizeof err),
+			 -1);
+	assert_non_null(strstr(err, "missing signature"));
+
+	char *sig = sign(&sk, body, 50, 5000, &n);
+	put_sig(sig, n);
+	free(sig);
+	assert_int_equal(sigsrc_check(s, NULL, dir, "relay", body, strlen(body), false, 1000, err,
+				      sizeof err),
+			 0);
+	/* Nothing is remembered before commit. */
+	assert_int_equal(sigsrc_last_serial(dir, "relay"), 0);
+	assert_int_equal(sigsrc_commit(s, dir, "relay", err, sizeof err), 0);
+	assert_int_equal(sigsrc_last_serial(dir, "relay"), 50);
+
+	/* Later, the stored copy has expired: refused. */
+	assert_int_equal(sigsrc_check(s, NULL, dir, "relay", body, strlen(body), false, 5000, err,
+				      sizeof err),
+			 -1);
+	assert_non_null(strstr(err, "expired"));
+
+	/* An older serial now counts as a rollback. */
+	sig = sign(&sk, body, 49, 9000, &n);
+	put_sig(sig, n);
+	free(sig);
+	assert_int_equal(sigsrc_check(s, NULL, dir, "relay", body, strlen(body), false, 1000, err,
+				      sizeof err),
+			 -1);
+	assert_non_null(strstr(err, "rollback"));
+	assert_int_equal(sigsrc_last_serial(dir, "relay"), 50);
+
+	/* A corrupt serial file reads as none (with a warning). */
+	char path[128];
+	snprintf(path, sizeof path, "%s/sig/relay.serial", dir);
+	FILE *f = fopen(path, "w");
+	fputs("garbage\n", f);
+	fclose(f);
+	assert_int_equal(sigsrc_last_serial(dir, "relay"), 0);
+
+	sigsrc_free(s);
+	conf_free(c);
+	minisign_sk_wipe(&sk);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_keys, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_stored_signature, setup, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
