@@ -80,6 +80,8 @@ LIB_SRCS := \
 
 # One test per module: tests/unit/test_MODULE.c
 UNIT_TESTS := \
+	http \
+	docformat \
 	dns \
 	spf \
 	conf \
@@ -113,7 +115,7 @@ DEB_DEPS := build-essential pkg-config clang libclang-rt-14-dev \
 	libcurl4-openssl-dev libcjson-dev libnftnl-dev libmnl-dev libinih-dev \
 	libc-ares-dev libsodium-dev libcmocka-dev \
 	python3 iprange nftables iproute2 postfix openssl nginx-light jq \
-	minisign nsd dnsutils
+	minisign nsd dnsutils time
 
 LIB_OBJS  := $(LIB_SRCS:%.c=$(BUILD)/%.o)
 LIB       := $(BUILD)/liballowsync.a
