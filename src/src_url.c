@@ -385,9 +385,13 @@ url_collect(struct source *src, const struct source_ctx *ctx, struct source_resu
 		}
 		if (url_verify(src, ctx, &req, body, len, true, res) < 0)
 			break;
-		m.checked = ctx->now;
-		if (meta_save(ctx->state_dir, src->name, &m, err) < 0)
-			log_warn("source \"%s\": cache: %s", src->name, err);
+		/* `checked` only matters to refresh; without it a 304 writes
+		 * nothing (an atomic rewrite costs fsyncs on every run). */
+		if (u->refresh) {
+			m.checked = ctx->now;
+			if (meta_save(ctx->state_dir, src->name, &m, err) < 0)
+				log_warn("source \"%s\": cache: %s", src->name, err);
+		}
 		rc = use_cache(src, ctx, &m, body, len, res);
 		if (rc == 0)
 			url_verified(src, ctx);
