@@ -11,7 +11,8 @@
 #   $T/nginx-PORT/access.log (method, URI, status, UA, If-None-Match).
 # fault_start PORT [CERT]: lib/faultserver.py with scripted faults (see
 #   there); requests logged to $T/fault-PORT.log.
-LIB=$(cd "$(dirname "$0")/../lib" && pwd)
+# (LIB may be set by the caller, e.g. a benchmark outside tests/integration.)
+: "${LIB:=$(cd "$(dirname "$0")/../lib" && pwd)}"
 
 command -v openssl >/dev/null || skip "openssl not installed"
 command -v python3 >/dev/null || skip "python3 not installed"
