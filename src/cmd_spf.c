@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 static int
 print_cidr(void *ctx, enum pfx_family fam, u128 addr, int len)
@@ -160,12 +161,17 @@ cmd_spf(int argc, char **argv, const struct global_opts *g)
 	res.neutral = pset_new();
 	if (!res.pass || !res.fail || !res.softfail || !res.neutral)
 		goto out;
+	struct timespec t0, t1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	int st = spf_expand(domain, &o, &rv, &res);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
 	if (stats)
 		fprintf(stderr,
-			"spf \"%s\": %s: %u records, %u lookups, %u void, %u queries, depth %u%s\n",
+			"spf \"%s\": %s: %u records, %u lookups, %u void, %u queries, depth %u%s, "
+			"%ld ms\n",
 			domain, spf_status_str(res.status), res.records, res.lookups, res.voids,
-			res.queries, res.depth, res.partial ? ", partial" : "");
+			res.queries, res.depth, res.partial ? ", partial" : "",
+			(long)((t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000));
 	if (res.warning[0])
 		fprintf(stderr, "spf \"%s\": partial: %s\n", domain, res.warning);
 	if (nchecks) {

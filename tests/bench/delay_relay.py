@@ -5,43 +5,50 @@
 
 For kernels without sch_netem (tc netem): the benchmark puts it in front
 of nsd so that every query costs one delayed round trip.  Queries are
-independent: many in flight are each delayed once, not queued.
+independent: many in flight are each delayed once, not queued.  One
+upstream socket; answers are matched to clients by (query id, question).
 """
 import asyncio
 import sys
 
 
-class Up(asyncio.DatagramProtocol):
-    def __init__(self, down, client, data, delay):
-        self.down, self.client, self.data, self.delay = down, client, data, delay
-
-    def connection_made(self, transport):
-        self.t = transport
-        transport.sendto(self.data)
-
-    def datagram_received(self, data, addr):
-        asyncio.get_running_loop().call_later(self.delay, self.down.sendto, data, self.client)
-        self.t.close()
+def qkey(data):
+    """Query id and question section: the same in a query and its answer."""
+    i = 12
+    while i < len(data) and data[i]:
+        i += 1 + data[i]
+    return data[:2] + data[12:i + 5]
 
 
-class Down(asyncio.DatagramProtocol):
+class Relay(asyncio.DatagramProtocol):
     def __init__(self, up, delay):
-        self.up, self.delay = up, delay
-
-    def connection_made(self, transport):
-        self.t = transport
+        self.up, self.delay, self.waiting = up, delay, {}
+        self.down = self.upt = None
 
     def datagram_received(self, data, addr):
-        loop = asyncio.get_running_loop()
-        loop.create_task(loop.create_datagram_endpoint(
-            lambda: Up(self.t, addr, data, self.delay), remote_addr=self.up))
+        if addr == self.up:
+            client = self.waiting.pop(qkey(data), None)
+            if client:
+                asyncio.get_running_loop().call_later(self.delay, self.down.sendto, data, client)
+            return
+        self.waiting[qkey(data)] = addr
+        self.upt.sendto(data, self.up)
+
+
+class Up(asyncio.DatagramProtocol):
+    def __init__(self, relay):
+        self.relay = relay
+
+    def datagram_received(self, data, addr):
+        self.relay.datagram_received(data, self.relay.up)
 
 
 async def main():
     addr, port, uaddr, uport, ms = sys.argv[1:6]
     loop = asyncio.get_running_loop()
-    await loop.create_datagram_endpoint(lambda: Down((uaddr, int(uport)), int(ms) / 1000.0),
-                                        local_addr=(addr, int(port)))
+    relay = Relay((uaddr, int(uport)), int(ms) / 1000.0)
+    relay.down, _ = await loop.create_datagram_endpoint(lambda: relay, local_addr=(addr, int(port)))
+    relay.upt, _ = await loop.create_datagram_endpoint(lambda: Up(relay), remote_addr=relay.up)
     await asyncio.Event().wait()
 
 
