@@ -43,8 +43,9 @@ void nftstate_boot_id(char out[40]);
  * caller then treats it as absent and dumps). */
 int nftstate_load(const char *path, struct nftstate *st, char *err);
 
-/* Write st's header with the ranges of `applied` (both families),
- * atomically.  0 or -1 with err. */
+/* Write st's header with the ranges of `applied` (both families):
+ * temporary file and rename, deliberately without fsync (a lost record
+ * only costs a dump).  0 or -1 with err. */
 int nftstate_save(const char *path, const struct nftstate *st, const struct pset *applied,
 		  char *err);
 

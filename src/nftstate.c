@@ -4,10 +4,12 @@
 #include "atomicfile.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define MAGIC "allowsync-nft-state 1"
 
@@ -203,26 +205,47 @@ bad:
 	return -1;
 }
 
+/* Fixed-width lowercase hex, by hand: a million lines through printf
+ * would cost more than the rest of the record. */
 static void
 put_hex(FILE *f, enum pfx_family fam, u128 v)
 {
-	if (fam == PFX_V4)
-		fprintf(f, "%08" PRIx32, (uint32_t)v);
-	else
-		fprintf(f, "%016" PRIx64 "%016" PRIx64, (uint64_t)(v >> 64), (uint64_t)v);
+	static const char digits[] = "0123456789abcdef";
+	char buf[32];
+	int n = fam == PFX_V4 ? 8 : 32;
+
+	for (int i = n - 1; i >= 0; i--, v >>= 4)
+		buf[i] = digits[(unsigned)(v & 15)];
+	fwrite(buf, 1, (size_t)n, f);
 }
 
+/* Without fsync: the record only saves a dump.  If a crash loses or
+ * truncates it, the loader refuses it (magic, counts, "end") or its
+ * generation no longer matches, and the next run dumps the set. */
 int
 nftstate_save(const char *path, const struct nftstate *st, const struct pset *applied,
 	      char *err)
 {
 	static const enum pfx_family fams[2] = { PFX_V4, PFX_V6 };
-	struct atomicfile *af = atomicfile_open(path, 0600, err);
-	FILE *f;
+	size_t tlen = strlen(path) + 8;
+	char *tmp = malloc(tlen);
+	FILE *f = NULL;
+	int fd, rc = -1;
 
-	if (af == NULL)
+	if (tmp == NULL) {
+		snprintf(err, ATOMICFILE_ERR_MAX, "out of memory");
 		return -1;
-	f = atomicfile_stream(af);
+	}
+	/* A fixed name: runs hold the lock, and one left by a killed run is
+	 * simply overwritten. */
+	snprintf(tmp, tlen, "%s.tmp", path);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0 || (f = fdopen(fd, "w")) == NULL) {
+		snprintf(err, ATOMICFILE_ERR_MAX, "cannot write %s: %s", tmp, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		goto out;
+	}
 	fprintf(f, "%s\nboot %s\nnetns %" PRIu64 "\ngen %" PRIu32 "\nfamily %s\ntable %s\n",
 		MAGIC, st->boot[0] ? st->boot : "-", st->netns, st->gen,
 		nl_family_name(st->family), st->table);
@@ -242,5 +265,18 @@ nftstate_save(const char *path, const struct nftstate *st, const struct pset *ap
 		}
 	}
 	fputs("end\n", f);
-	return atomicfile_commit(af, err);
+	if (ferror(f) | fclose(f)) {
+		snprintf(err, ATOMICFILE_ERR_MAX, "cannot write %s: %s", tmp, strerror(errno));
+		unlink(tmp);
+		goto out;
+	}
+	if (rename(tmp, path) < 0) {
+		snprintf(err, ATOMICFILE_ERR_MAX, "cannot rename %s: %s", tmp, strerror(errno));
+		unlink(tmp);
+		goto out;
+	}
+	rc = 0;
+out:
+	free(tmp);
+	return rc;
 }

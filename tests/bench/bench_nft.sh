@@ -1,0 +1,170 @@
+#!/bin/sh
+# allowsync's nftables output against `nft -f` of the equivalent script
+# (flush set + add element in one file: what banIP and most scripts do),
+# in a throwaway network namespace:
+#  - full replacement of a 100k-range IPv4 interval set (target: >= 1.5x
+#    faster than nft -f), with user and system time (the kernel's share
+#    is the floor for both);
+#  - an unchanged run against 100k ranges (target: < 200 ms wall);
+#  - a 1% change to 100k ranges (target: >= 20x faster than the full
+#    nft -f reload);
+#  - peak RSS at 1M ranges, next to nft's.
+# Each allowsync figure is a whole `allowsync run` (reading the source
+# file, policy, merge, state) — not just the netlink part.
+# Env: RUNS (default 3), BENCH_NFT_1M=0 skips the 1M case.
+set -eu
+here=$(cd "$(dirname "$0")" && pwd)
+BT=$(mktemp -d)
+NS=allowsync-bench-$$
+cleanup() { ip netns del "$NS" 2>/dev/null || true; rm -rf "$BT"; }
+trap cleanup EXIT INT TERM
+. "$here/lib.sh"
+command -v nft >/dev/null 2>&1 || { echo "bench_nft: nft not installed, skipped"; exit 0; }
+ip netns add "$NS" 2>/dev/null || { echo "bench_nft: cannot create a network namespace, skipped"; exit 0; }
+X() { ip netns exec "$NS" "$@"; }
+RUNS=${RUNS:-3}
+
+# N disjoint, non-adjacent IPv4 ranges from 11.0.0.0 (public space, so
+# the policy lets them through).
+gen() {
+	python3 - "$1" "$2" <<'PY'
+import random, sys
+n, seed = int(sys.argv[1]), int(sys.argv[2])
+r = random.Random(seed)
+f = lambda a: "%d.%d.%d.%d" % (a >> 24, (a >> 16) & 255, (a >> 8) & 255, a & 255)
+out = []
+for i in range(n):
+    s = 0x0b000000 + i * 256 + r.randint(0, 50)
+    e = s + r.randint(0, 99)
+    out.append(f(s) if s == e else f(s) + "-" + f(e))
+sys.stdout.write("\n".join(out) + "\n")
+PY
+}
+# nft script: flush the set, add every range, one transaction.
+script() {
+	{ echo "flush set inet filter bench4"; echo "add element inet filter bench4 {"
+	  sed 's/$/,/' "$1"; echo "}"; } >"$2"
+}
+conf() {
+	cat >"$BT/allowsync.conf" <<EOF
+[global]
+state_dir = $BT/state
+max_entries = 100000000
+max_shrink = 100%
+
+[source list]
+type = file
+path = $BT/list
+
+[output fw]
+type = nftables
+table = filter
+set4 = bench4
+EOF
+}
+declare_set() {
+	X nft flush ruleset
+	printf 'table inet filter {\n\tset bench4 { type ipv4_addr; flags interval; }\n}\n' | X nft -f -
+}
+# one CMD...: run once under /usr/bin/time; sets WALL USER SYS RSS
+one() {
+	/usr/bin/time -f '%e %M %U %S' -o "$BT/time" "$@" >"$BT/out" 2>"$BT/err" || {
+		echo "bench_nft: failed: $*" >&2; tail -5 "$BT/err" >&2; return 1; }
+	read -r WALL RSS USER SYS <"$BT/time"
+}
+median() { tr ' ' '\n' | grep . | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+asy() { X "$ALLOWSYNC" -c "$BT/allowsync.conf" run; }
+use() { cp "$1" "$BT/list"; }
+
+gen 100000 1 >"$BT/a"
+gen 100000 2 >"$BT/b"
+# 1%: every 100th range moves to 12.x (1000 removed, 1000 added).
+awk 'NR % 100 == 0 { gsub(/^11\./, "12."); gsub(/-11\./, "-12."); } { print }' "$BT/a" >"$BT/a1"
+script "$BT/a" "$BT/a.nft"
+script "$BT/b" "$BT/b.nft"
+conf
+declare_set
+
+echo "100k IPv4 ranges, median of $RUNS, wall / user / sys seconds, peak RSS"
+printf '%-44s %8s %8s %8s %10s\n' case wall user sys "RSS MiB"
+
+# Full replacement, nft -f: the set holds A, the script puts B (and back).
+w=""; u=""; s=""
+X nft -f "$BT/a.nft"
+for i in $(seq "$RUNS"); do
+	if [ $((i % 2)) = 1 ]; then one ip netns exec "$NS" nft -f "$BT/b.nft"; else one ip netns exec "$NS" nft -f "$BT/a.nft"; fi
+	w="$w $WALL"; u="$u $USER"; s="$s $SYS"; nft_rss=$RSS
+done
+nft_full=$(echo "$w" | median)
+printf '%-44s %8s %8s %8s %10s\n' "nft -f flush + add (full replacement)" "$nft_full" \
+	"$(echo "$u" | median)" "$(echo "$s" | median)" "$(mib "$nft_rss")"
+
+# Full replacement, allowsync: the set holds A (applied by allowsync, so
+# its state is current), the run puts B, and so on.
+declare_set
+use "$BT/a"; asy 2>/dev/null
+w=""; u=""; s=""
+for i in $(seq "$RUNS"); do
+	if [ $((i % 2)) = 1 ]; then use "$BT/b"; else use "$BT/a"; fi
+	one ip netns exec "$NS" "$ALLOWSYNC" -c "$BT/allowsync.conf" run
+	w="$w $WALL"; u="$u $USER"; s="$s $SYS"; asy_rss=$RSS
+done
+asy_full=$(echo "$w" | median)
+printf '%-44s %8s %8s %8s %10s\n' "allowsync run (full replacement)" "$asy_full" \
+	"$(echo "$u" | median)" "$(echo "$s" | median)" "$(mib "$asy_rss")"
+
+# Unchanged: same list again.
+w=""; u=""; s=""
+for i in $(seq "$RUNS"); do
+	one ip netns exec "$NS" "$ALLOWSYNC" -c "$BT/allowsync.conf" run
+	w="$w $WALL"; u="$u $USER"; s="$s $SYS"
+done
+asy_same=$(echo "$w" | median)
+printf '%-44s %8s %8s %8s %10s\n' "allowsync run (unchanged)" "$asy_same" \
+	"$(echo "$u" | median)" "$(echo "$s" | median)" "$(mib "$RSS")"
+
+# 1% change: A -> A1 -> A …
+use "$BT/a"; asy 2>/dev/null
+w=""; u=""; s=""
+for i in $(seq "$RUNS"); do
+	if [ $((i % 2)) = 1 ]; then use "$BT/a1"; else use "$BT/a"; fi
+	one ip netns exec "$NS" "$ALLOWSYNC" -c "$BT/allowsync.conf" run
+	w="$w $WALL"; u="$u $USER"; s="$s $SYS"
+done
+asy_delta=$(echo "$w" | median)
+printf '%-44s %8s %8s %8s %10s\n' "allowsync run (1% changed: delta)" "$asy_delta" \
+	"$(echo "$u" | median)" "$(echo "$s" | median)" "$(mib "$RSS")"
+
+# After nft flush ruleset + reload the generation moved: the run dumps.
+X nft flush ruleset; declare_set; X nft -f "$BT/a.nft"
+one ip netns exec "$NS" "$ALLOWSYNC" -c "$BT/allowsync.conf" run
+printf '%-44s %8s %8s %8s %10s\n' "allowsync run (generation moved: dump, 1%)" "$WALL" "$USER" "$SYS" "$(mib "$RSS")"
+
+echo
+awk -v n="$nft_full" -v a="$asy_full" 'BEGIN { printf "full replacement: nft -f / allowsync = %.1fx (target >= 1.5x)\n", n / a }'
+awk -v a="$asy_same" 'BEGIN { printf "unchanged run: %.0f ms (target < 200 ms)\n", a * 1000 }'
+awk -v n="$nft_full" -v a="$asy_delta" 'BEGIN { printf "1%% change: full nft -f reload / allowsync delta = %.1fx (target >= 20x)\n", n / a }'
+
+if [ "${BENCH_NFT_1M:-1}" = 1 ]; then
+	echo
+	echo "1M IPv4 ranges, one run each (an empty declared set filled, then replaced)"
+	gen 1000000 3 >"$BT/m"
+	gen 1000000 4 >"$BT/m2"
+	script "$BT/m" "$BT/m.nft"
+	declare_set
+	one ip netns exec "$NS" nft -f "$BT/m.nft"
+	printf '%-44s %8s %8s %8s %10s\n' "nft -f (fill 1M)" "$WALL" "$USER" "$SYS" "$(mib "$RSS")"
+	nft_m=$WALL nft_m_rss=$RSS
+	declare_set
+	use "$BT/m"
+	one ip netns exec "$NS" "$ALLOWSYNC" -c "$BT/allowsync.conf" run
+	printf '%-44s %8s %8s %8s %10s\n' "allowsync run (fill 1M)" "$WALL" "$USER" "$SYS" "$(mib "$RSS")"
+	asy_m_rss=$RSS
+	use "$BT/m2"
+	one ip netns exec "$NS" "$ALLOWSYNC" -c "$BT/allowsync.conf" run
+	printf '%-44s %8s %8s %8s %10s\n' "allowsync run (replace 1M)" "$WALL" "$USER" "$SYS" "$(mib "$RSS")"
+	[ "$RSS" -gt "$asy_m_rss" ] && asy_m_rss=$RSS
+	awk -v n="$nft_m_rss" -v a="$asy_m_rss" -v nt="$nft_m" 'BEGIN {
+		printf "peak RSS at 1M: allowsync %.0f MiB, nft %.0f MiB (nft / allowsync = %.1fx); nft -f took %s s\n",
+			a / 1024, n / 1024, n / a, nt }'
+fi
