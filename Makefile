@@ -92,6 +92,7 @@ UNIT_TESTS := \
 	atomicfile \
 	hook \
 	out_postfix \
+	out_text \
 	nl \
 	nftstate \
 	jsonpath \
@@ -107,6 +108,7 @@ UNIT_TESTS := \
 	parse_text
 
 FUZZERS := \
+	fuzz_spf \
 	fuzz_minisign \
 	fuzz_pubdoc \
 	fuzz_pfx \
