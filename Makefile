@@ -108,6 +108,8 @@ UNIT_TESTS := \
 	parse_text
 
 FUZZERS := \
+	fuzz_jsonpath \
+	fuzz_parse_json \
 	fuzz_spf \
 	fuzz_minisign \
 	fuzz_pubdoc \
