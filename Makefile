@@ -9,6 +9,8 @@ MANDIR     ?= $(PREFIX)/share/man
 DATADIR    ?= $(PREFIX)/share/allowsync
 SYSCONFDIR ?= /etc
 UNITDIR    ?= /lib/systemd/system
+STATEDIR   ?= /var/lib/allowsync
+INSTALL_CRON ?= yes
 DESTDIR    ?=
 BUILD      ?= build
 FIXTURES   ?= $(abspath ../shared/fixtures)
@@ -80,6 +82,8 @@ LIB_SRCS := \
 
 # One test per module: tests/unit/test_MODULE.c
 UNIT_TESTS := \
+	http \
+	docformat \
 	dns \
 	spf \
 	conf \
@@ -88,6 +92,7 @@ UNIT_TESTS := \
 	atomicfile \
 	hook \
 	out_postfix \
+	out_text \
 	nl \
 	nftstate \
 	jsonpath \
@@ -103,6 +108,9 @@ UNIT_TESTS := \
 	parse_text
 
 FUZZERS := \
+	fuzz_jsonpath \
+	fuzz_parse_json \
+	fuzz_spf \
 	fuzz_minisign \
 	fuzz_pubdoc \
 	fuzz_pfx \
@@ -113,7 +121,7 @@ DEB_DEPS := build-essential pkg-config clang libclang-rt-14-dev \
 	libcurl4-openssl-dev libcjson-dev libnftnl-dev libmnl-dev libinih-dev \
 	libc-ares-dev libsodium-dev libcmocka-dev \
 	python3 iprange nftables iproute2 postfix openssl nginx-light jq \
-	minisign nsd dnsutils
+	minisign nsd dnsutils time
 
 LIB_OBJS  := $(LIB_SRCS:%.c=$(BUILD)/%.o)
 LIB       := $(BUILD)/liballowsync.a
@@ -121,6 +129,7 @@ BIN       := $(BUILD)/allowsync
 UNIT_BINS := $(UNIT_TESTS:%=$(BUILD)/tests/test_%)
 
 .PHONY: all deps demo check unit integration asan bench fuzz fuzz-smoke install uninstall clean
+.PHONY: deb rpm
 
 all: $(BIN)
 
@@ -212,10 +221,71 @@ bench: deps
 install: $(BIN)
 	install -D -m 0755 $(BIN) $(DESTDIR)$(SBINDIR)/allowsync
 	install -D -m 0644 packaging/presets.conf $(DESTDIR)$(DATADIR)/presets.conf
+	install -D -m 0644 packaging/output-paths.conf $(DESTDIR)$(DATADIR)/output-paths.conf
+	install -D -m 0644 packaging/allowsync.8 $(DESTDIR)$(MANDIR)/man8/allowsync.8
+	install -D -m 0644 packaging/allowsync.conf.5 $(DESTDIR)$(MANDIR)/man5/allowsync.conf.5
+	install -d -m 0755 $(DESTDIR)$(UNITDIR) $(DESTDIR)$(STATEDIR)
+	for u in allowsync.service allowsync.timer allowsync-restore.service; do \
+		$(INSTALL_SED) systemd/$$u >$(DESTDIR)$(UNITDIR)/$$u && \
+		chmod 0644 $(DESTDIR)$(UNITDIR)/$$u || exit 1; \
+	done
+	@# The configuration is the administrator's: installed once, never replaced.
+	if [ ! -e $(DESTDIR)$(SYSCONFDIR)/allowsync/allowsync.conf ]; then \
+		install -D -m 0644 packaging/allowsync.conf \
+			$(DESTDIR)$(SYSCONFDIR)/allowsync/allowsync.conf; fi
+	@# cron.d: for hosts without systemd (the job is commented out as shipped).
+	if [ "$(INSTALL_CRON)" = yes ]; then \
+		install -d -m 0755 $(DESTDIR)$(SYSCONFDIR)/cron.d && \
+		$(INSTALL_SED) packaging/allowsync.cron >$(DESTDIR)$(SYSCONFDIR)/cron.d/allowsync && \
+		chmod 0644 $(DESTDIR)$(SYSCONFDIR)/cron.d/allowsync; fi
 
+# Units and the cron file name /usr/sbin and /etc; follow SBINDIR/SYSCONFDIR.
+INSTALL_SED = sed -e 's|/usr/sbin/allowsync|$(SBINDIR)/allowsync|g' \
+	-e 's|/etc/allowsync/|$(SYSCONFDIR)/allowsync/|g' \
+	-e 's|/usr/share/allowsync/|$(DATADIR)/|g'
+
+# Leaves the configuration and the state directory (the administrator's).
 uninstall:
 	rm -f $(DESTDIR)$(SBINDIR)/allowsync
 	rm -f $(DESTDIR)$(DATADIR)/presets.conf
+	rm -f $(DESTDIR)$(DATADIR)/output-paths.conf
+	-rmdir $(DESTDIR)$(DATADIR) 2>/dev/null
+	rm -f $(DESTDIR)$(MANDIR)/man8/allowsync.8 $(DESTDIR)$(MANDIR)/man5/allowsync.conf.5
+	rm -f $(DESTDIR)$(UNITDIR)/allowsync.service $(DESTDIR)$(UNITDIR)/allowsync.timer \
+		$(DESTDIR)$(UNITDIR)/allowsync-restore.service
+	rm -f $(DESTDIR)$(SYSCONFDIR)/cron.d/allowsync
+
+# Packages, built from a copy of the tree under $(BUILD) (see "Installing"
+# in README.md).  deb: dpkg-buildpackage with
+# packaging/debian; rpm: rpmbuild (Debian's rpm package) with
+# packaging/rpm/allowsync.spec, --nodeps since the BuildRequires name
+# Fedora/RHEL packages.
+PKG_TREE := Makefile LICENSE README.md src include packaging systemd
+DEB_DIR  := $(BUILD)/deb
+RPM_DIR  := $(BUILD)/rpm
+
+deb:
+	@v=$$(dpkg-parsechangelog -l packaging/debian/changelog -S Version); \
+	[ "$$v" = "$(VERSION)" ] || { echo "packaging/debian/changelog: $$v, Makefile: $(VERSION)"; exit 1; }
+	rm -rf $(DEB_DIR) && mkdir -p $(DEB_DIR)/allowsync-$(VERSION)
+	tar -cf - $(PKG_TREE) | tar -xf - -C $(DEB_DIR)/allowsync-$(VERSION)
+	cp -R packaging/debian $(DEB_DIR)/allowsync-$(VERSION)/debian
+	cd $(DEB_DIR)/allowsync-$(VERSION) && dpkg-buildpackage -b -us -uc >../build.log 2>&1 || \
+		{ tail -40 ../build.log; exit 1; }
+	@ls $(DEB_DIR)/allowsync_$(VERSION)_*.deb
+
+rpm:
+	@v=$$(sed -n 's/^Version: *//p' packaging/rpm/allowsync.spec); \
+	[ "$$v" = "$(VERSION)" ] || { echo "packaging/rpm/allowsync.spec: $$v, Makefile: $(VERSION)"; exit 1; }
+	rm -rf $(RPM_DIR) && mkdir -p $(RPM_DIR)/SOURCES $(RPM_DIR)/stage/allowsync-$(VERSION)
+	tar -cf - $(PKG_TREE) | tar -xf - -C $(RPM_DIR)/stage/allowsync-$(VERSION)
+	tar -czf $(RPM_DIR)/SOURCES/allowsync-$(VERSION).tar.gz -C $(RPM_DIR)/stage allowsync-$(VERSION)
+	rpmbuild -bb --nodeps --define "_topdir $(abspath $(RPM_DIR))" \
+		--define "_enable_debug_packages 1" \
+		--define "packager allowsync developers <dev@allowsync.invalid>" \
+		packaging/rpm/allowsync.spec >$(RPM_DIR)/build.log 2>&1 || \
+		{ tail -40 $(RPM_DIR)/build.log; exit 1; }
+	@ls $(RPM_DIR)/RPMS/*/allowsync-$(VERSION)-*.rpm
 
 clean:
 	rm -rf $(BUILD) $(BUILD)-asan $(BUILD)-fuzz
