@@ -367,10 +367,14 @@ url_collect(struct source *src, const struct source_ctx *ctx, struct source_resu
 	if (cached && u->refresh && ctx->now >= m.checked &&
 	    (uint64_t)(ctx->now - m.checked) < u->refresh) {
 		log_debug("source \"%s\": cached copy younger than refresh: not asking", src->name);
-		if (url_verify(src, ctx, &req, body, len, false, res) < 0)
+		if (url_verify(src, ctx, &req, body, len, false, res) == 0) {
+			rc = use_cache(src, ctx, &m, body, len, res);
 			goto out;
-		rc = use_cache(src, ctx, &m, body, len, res);
-		goto out;
+		}
+		/* The kept signature no longer vouches for it (expired,
+		 * absent): ask the server after all. */
+		log_debug("source \"%s\": %s: asking", src->name, res->error);
+		res->error[0] = '\0';
 	}
 	if (cached) {
 		req.etag = m.etag;

@@ -173,4 +173,19 @@ cmp -s "$T/o/all.txt" "$T/good.txt" || fail "Ed-signed document not applied"
 # 10. Unchanged document again (304 from nginx): still verified, fine.
 expect_exit 0 "$ALLOWSYNC" -c "$T/c.conf" run
 grep -q 'GET /relay.json 304' "$T/nginx-$port/access.log" || fail "no conditional request"
-echo "publish_https: round trip and 6 refusals ok"
+# 11. refresh: within it the kept signature vouches for the cached copy;
+# once that signature has expired the server is asked again (and its
+# newer signature for the same document is taken), not failed.
+sed -e "s#$T/cstate#$T/cstate2#" -e 's/^pubkey = .*/&\nrefresh = 1h/' "$T/c.conf" >"$T/c2.conf"
+now=$(date +%s)
+minisign -S -s "$T/k.key" -m "$T/www/relay.json" -t "serial:$((now + 300))	expires:$((now + 3))" >/dev/null 2>&1 || fail "minisign sign"
+restamp
+expect_exit 0 "$ALLOWSYNC" -c "$T/c2.conf" run
+n1=$(grep -c 'GET /relay.json ' "$T/nginx-$port/access.log")
+expect_exit 0 "$ALLOWSYNC" -c "$T/c2.conf" run
+[ "$(grep -c 'GET /relay.json ' "$T/nginx-$port/access.log")" -eq "$n1" ] || fail "refresh: asked the server within refresh"
+minisign -S -s "$T/k.key" -m "$T/www/relay.json" -t "serial:$((now + 300))	expires:$((now + 3600))" >/dev/null 2>&1 || fail "minisign sign"
+sleep 4
+expect_exit 0 "$ALLOWSYNC" -c "$T/c2.conf" run
+[ "$(grep -c 'GET /relay.json ' "$T/nginx-$port/access.log")" -gt "$n1" ] || fail "refresh: expired kept signature did not make it ask"
+echo "publish_https: round trip, 6 refusals, refresh ok"
