@@ -108,6 +108,7 @@ UNIT_TESTS := \
 	parse_text
 
 FUZZERS := \
+	fuzz_conf \
 	fuzz_jsonpath \
 	fuzz_parse_json \
 	fuzz_spf \
@@ -261,6 +262,8 @@ uninstall:
 # packaging/rpm/allowsync.spec, --nodeps since the BuildRequires name
 # Fedora/RHEL packages.
 PKG_TREE := Makefile LICENSE README.md src include packaging systemd
+PKG_ENV  := env -u BUILD -u MAKEFLAGS -u MFLAGS -u MAKELEVEL -u MAKEOVERRIDES \
+	-u CFLAGS -u CPPFLAGS -u LDFLAGS -u DESTDIR -u PREFIX
 DEB_DIR  := $(BUILD)/deb
 RPM_DIR  := $(BUILD)/rpm
 
@@ -270,7 +273,10 @@ deb:
 	rm -rf $(DEB_DIR) && mkdir -p $(DEB_DIR)/allowsync-$(VERSION)
 	tar -cf - $(PKG_TREE) | tar -xf - -C $(DEB_DIR)/allowsync-$(VERSION)
 	cp -R packaging/debian $(DEB_DIR)/allowsync-$(VERSION)/debian
-	cd $(DEB_DIR)/allowsync-$(VERSION) && dpkg-buildpackage -b -us -uc >../build.log 2>&1 || \
+	@# Without this make's variables (BUILD=… from the command line or the
+	@# environment) would reach the package's own make, whose clean would
+	@# remove the caller's build tree.
+	cd $(DEB_DIR)/allowsync-$(VERSION) && $(PKG_ENV) dpkg-buildpackage -b -us -uc >../build.log 2>&1 || \
 		{ tail -40 ../build.log; exit 1; }
 	@ls $(DEB_DIR)/allowsync_$(VERSION)_*.deb
 
@@ -280,7 +286,7 @@ rpm:
 	rm -rf $(RPM_DIR) && mkdir -p $(RPM_DIR)/SOURCES $(RPM_DIR)/stage/allowsync-$(VERSION)
 	tar -cf - $(PKG_TREE) | tar -xf - -C $(RPM_DIR)/stage/allowsync-$(VERSION)
 	tar -czf $(RPM_DIR)/SOURCES/allowsync-$(VERSION).tar.gz -C $(RPM_DIR)/stage allowsync-$(VERSION)
-	rpmbuild -bb --nodeps --define "_topdir $(abspath $(RPM_DIR))" \
+	$(PKG_ENV) rpmbuild -bb --nodeps --define "_topdir $(abspath $(RPM_DIR))" \
 		--define "_enable_debug_packages 1" \
 		--define "packager allowsync developers <dev@allowsync.invalid>" \
 		packaging/rpm/allowsync.spec >$(RPM_DIR)/build.log 2>&1 || \
