@@ -207,7 +207,8 @@ elem_cmp(const void *a, const void *b)
 int
 nl_elems_to_ranges(enum pfx_family fam, struct nl_elem *e, size_t n, struct nl_ranges *out)
 {
-	qsort(e, n, sizeof(*e), elem_cmp);
+	if (n > 1)  /* an empty dump has no array at all */
+		qsort(e, n, sizeof(*e), elem_cmp);
 	for (size_t i = 0; i < n;) {
 		struct nl_range x;
 

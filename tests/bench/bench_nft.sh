@@ -72,6 +72,7 @@ one() {
 		echo "bench_nft: failed: $*" >&2; tail -5 "$BT/err" >&2; return 1; }
 	read -r WALL RSS USER SYS <"$BT/time"
 }
+cpu() { awk -v u="$USER" -v s="$SYS" 'BEGIN { printf "%.2f", u + s }'; }
 median() { tr ' ' '\n' | grep . | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 asy() { X "$ALLOWSYNC" -c "$BT/allowsync.conf" run; }
 use() { cp "$1" "$BT/list"; }
@@ -89,13 +90,13 @@ echo "100k IPv4 ranges, median of $RUNS, wall / user / sys seconds, peak RSS"
 printf '%-44s %8s %8s %8s %10s\n' case wall user sys "RSS MiB"
 
 # Full replacement, nft -f: the set holds A, the script puts B (and back).
-w=""; u=""; s=""
+w=""; u=""; s=""; c=""
 X nft -f "$BT/a.nft"
 for i in $(seq "$RUNS"); do
 	if [ $((i % 2)) = 1 ]; then one ip netns exec "$NS" nft -f "$BT/b.nft"; else one ip netns exec "$NS" nft -f "$BT/a.nft"; fi
-	w="$w $WALL"; u="$u $USER"; s="$s $SYS"; nft_rss=$RSS
+	w="$w $WALL"; u="$u $USER"; s="$s $SYS"; nft_rss=$RSS; c="$c $(cpu)"
 done
-nft_full=$(echo "$w" | median)
+nft_full=$(echo "$w" | median) nft_full_cpu=$(echo "$c" | median)
 printf '%-44s %8s %8s %8s %10s\n' "nft -f flush + add (full replacement)" "$nft_full" \
 	"$(echo "$u" | median)" "$(echo "$s" | median)" "$(mib "$nft_rss")"
 
@@ -103,35 +104,35 @@ printf '%-44s %8s %8s %8s %10s\n' "nft -f flush + add (full replacement)" "$nft_
 # its state is current), the run puts B, and so on.
 declare_set
 use "$BT/a"; asy 2>/dev/null
-w=""; u=""; s=""
+w=""; u=""; s=""; c=""
 for i in $(seq "$RUNS"); do
 	if [ $((i % 2)) = 1 ]; then use "$BT/b"; else use "$BT/a"; fi
 	one ip netns exec "$NS" "$ALLOWSYNC" -c "$BT/allowsync.conf" run
-	w="$w $WALL"; u="$u $USER"; s="$s $SYS"; asy_rss=$RSS
+	w="$w $WALL"; u="$u $USER"; s="$s $SYS"; asy_rss=$RSS; c="$c $(cpu)"
 done
-asy_full=$(echo "$w" | median)
+asy_full=$(echo "$w" | median) asy_full_cpu=$(echo "$c" | median)
 printf '%-44s %8s %8s %8s %10s\n' "allowsync run (full replacement)" "$asy_full" \
 	"$(echo "$u" | median)" "$(echo "$s" | median)" "$(mib "$asy_rss")"
 
 # Unchanged: same list again.
-w=""; u=""; s=""
+w=""; u=""; s=""; c=""
 for i in $(seq "$RUNS"); do
 	one ip netns exec "$NS" "$ALLOWSYNC" -c "$BT/allowsync.conf" run
-	w="$w $WALL"; u="$u $USER"; s="$s $SYS"
+	w="$w $WALL"; u="$u $USER"; s="$s $SYS"; c="$c $(cpu)"
 done
-asy_same=$(echo "$w" | median)
+asy_same=$(echo "$w" | median) asy_same_cpu=$(echo "$c" | median)
 printf '%-44s %8s %8s %8s %10s\n' "allowsync run (unchanged)" "$asy_same" \
 	"$(echo "$u" | median)" "$(echo "$s" | median)" "$(mib "$RSS")"
 
 # 1% change: A -> A1 -> A …
 use "$BT/a"; asy 2>/dev/null
-w=""; u=""; s=""
+w=""; u=""; s=""; c=""
 for i in $(seq "$RUNS"); do
 	if [ $((i % 2)) = 1 ]; then use "$BT/a1"; else use "$BT/a"; fi
 	one ip netns exec "$NS" "$ALLOWSYNC" -c "$BT/allowsync.conf" run
-	w="$w $WALL"; u="$u $USER"; s="$s $SYS"
+	w="$w $WALL"; u="$u $USER"; s="$s $SYS"; c="$c $(cpu)"
 done
-asy_delta=$(echo "$w" | median)
+asy_delta=$(echo "$w" | median) asy_delta_cpu=$(echo "$c" | median)
 printf '%-44s %8s %8s %8s %10s\n' "allowsync run (1% changed: delta)" "$asy_delta" \
 	"$(echo "$u" | median)" "$(echo "$s" | median)" "$(mib "$RSS")"
 
@@ -141,9 +142,14 @@ one ip netns exec "$NS" "$ALLOWSYNC" -c "$BT/allowsync.conf" run
 printf '%-44s %8s %8s %8s %10s\n' "allowsync run (generation moved: dump, 1%)" "$WALL" "$USER" "$SYS" "$(mib "$RSS")"
 
 echo
-awk -v n="$nft_full" -v a="$asy_full" 'BEGIN { printf "full replacement: nft -f / allowsync = %.1fx (target >= 1.5x)\n", n / a }'
-awk -v a="$asy_same" 'BEGIN { printf "unchanged run: %.0f ms (target < 200 ms)\n", a * 1000 }'
-awk -v n="$nft_full" -v a="$asy_delta" 'BEGIN { printf "1%% change: full nft -f reload / allowsync delta = %.1fx (target >= 20x)\n", n / a }'
+echo "wall time; in brackets CPU time (user + sys), which a busy shared machine does not inflate"
+awk -v n="$nft_full" -v a="$asy_full" -v nc="$nft_full_cpu" -v ac="$asy_full_cpu" 'BEGIN {
+	printf "full replacement: nft -f / allowsync = %.1fx [%.1fx] (target >= 1.5x)\n", n / a, nc / ac }'
+awk -v a="$asy_same" -v ac="$asy_same_cpu" 'BEGIN {
+	printf "unchanged run: %.0f ms [%.0f ms] (target < 200 ms)\n", a * 1000, ac * 1000 }'
+awk -v n="$nft_full" -v a="$asy_delta" -v nc="$nft_full_cpu" -v ac="$asy_delta_cpu" 'BEGIN {
+	printf "1%% change: full nft -f reload / allowsync delta = %.1fx [%.1fx] (target >= 20x)\n", n / a, nc / ac }'
+echo "(load average during the run: $(cut -d' ' -f1-3 /proc/loadavg), $(nproc) CPUs)"
 
 if [ "${BENCH_NFT_1M:-1}" = 1 ]; then
 	echo

@@ -26,4 +26,13 @@ check_set inet filter allowsync4 -4 "$T/list"
 X nft add table ip other
 expect_exit 0 asy -v run
 expect_grep 'output "fw": unchanged' "$T/err"
+# A record that lies (same generation, wrong content): the kernel
+# refuses the delta (deleting what is not there), nothing is applied,
+# and the run retries with a dump.
+rec="$T/state/outputs/fw.nft"
+grep -q '^c0000200 c00002ff$' "$rec" || fail "unexpected record layout"
+sed -i 's/^c0000200 c00002ff$/0a000000 0a0000ff/' "$rec"
+expect_exit 0 asy -v run
+expect_grep 'retrying with a fresh view' "$T/err"
+check_set inet filter allowsync4 -4 "$T/list"
 echo ok
