@@ -117,7 +117,8 @@ gather_one(const struct conf *c, const struct run_opts *o, struct run_source *rs
 		rs->how = RUN_SRC_STORED;
 		if (use_stored(c, rs, now, o->offline) < 0) {
 			rs->how = RUN_SRC_FAILED;
-			log_err("source \"%s\": %s", s->name, rs->error);
+			log_err("source \"%s\": %s%s", s->name, rs->error,
+				o->offline ? "" : " (run allowsync first, or use --fetch)");
 		}
 		return;
 	}
