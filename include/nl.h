@@ -48,6 +48,8 @@ struct nl_ranges {
 
 void nl_ranges_init(struct nl_ranges *r);
 void nl_ranges_release(struct nl_ranges *r);
+/* Make room for n more ranges.  -1 on ENOMEM. */
+int nl_ranges_reserve(struct nl_ranges *r, size_t n);
 /* Append a copy of x.  -1 on ENOMEM. */
 int nl_ranges_append(struct nl_ranges *r, const struct nl_range *x);
 /* Append a canonical interval (end element present unless hi is the

@@ -126,6 +126,9 @@ parse_ranges(struct cursor *c, enum pfx_family fam, struct nl_ranges *r, const c
 	n = strtoull(v, &e, 10);
 	if (errno || *e || e == v)
 		return -1;
+	/* Bounded by what the file can hold: at least 4 bytes a line. */
+	if (n > (unsigned long long)(c->end - c->p) / 4 || nl_ranges_reserve(r, (size_t)n) < 0)
+		return -1;
 	for (unsigned long long i = 0; i < n; i++) {
 		const char *p, *end;
 		u128 lo, hi;

@@ -167,6 +167,21 @@ nl_ranges_release(struct nl_ranges *r)
 }
 
 int
+nl_ranges_reserve(struct nl_ranges *r, size_t n)
+{
+	struct nl_range *v;
+
+	if (r->cap - r->n >= n)
+		return 0;
+	v = realloc(r->v, (r->n + n) * sizeof(*v));
+	if (v == NULL)
+		return -1;
+	r->v = v;
+	r->cap = r->n + n;
+	return 0;
+}
+
+int
 nl_ranges_append(struct nl_ranges *r, const struct nl_range *x)
 {
 	if (r->n == r->cap) {

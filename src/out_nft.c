@@ -39,6 +39,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #ifndef ERESTART
 #define ERESTART 85
@@ -73,10 +74,22 @@ struct nft {
 	bool from_state;      /* the view came from the state file */
 	bool table_exists;
 	struct side side[2];
-	struct pset *applied; /* what the prepared batch leads to */
+	const struct pset *applied; /* what the prepared batch leads to */
+	struct pset *applied_own;   /* its storage when it is not `want` itself */
 	struct nl_batch *batch;
 	bool record;          /* commit must (re)write the state file */
+	double ms_view;       /* timings for the debug log */
+	double ms_plan;
 };
+
+static double
+now_ms(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
+}
 
 static const struct conf_key nft_keys[] = {
 	{ "family", 0 }, { "table", CONF_KEY_REQUIRED }, { "set4", 0 }, { "set6", 0 },
@@ -123,7 +136,8 @@ nft_reset(struct nft *n)
 {
 	nl_batch_free(n->batch);
 	n->batch = NULL;
-	pset_free(n->applied);
+	pset_free(n->applied_own);
+	n->applied_own = NULL;
 	n->applied = NULL;
 	for (int k = 0; k < 2; k++) {
 		side_release(&n->side[k]);
@@ -283,6 +297,7 @@ view(struct output *o, const struct output_ctx *ctx, bool force_dump, char *err)
 	char why[NL_ERR_MAX];
 	const char *fname = nl_family_name(n->family);
 	bool use_state = false;
+	double t0 = now_ms();
 	int r, rc = -1;
 
 	nft_reset(n);
@@ -341,6 +356,7 @@ view(struct output *o, const struct output_ctx *ctx, bool force_dump, char *err)
 	}
 	n->from_state = use_state;
 	n->viewed = true;
+	n->ms_view = now_ms() - t0;
 	rc = 0;
 out:
 	nftstate_release(&st);
@@ -487,6 +503,8 @@ plan(struct output *o, const struct pset *want, bool *changed, char *err)
 				 fname, n->table, s->set, s->live.n);
 			return -1;
 		}
+		if (nl_ranges_reserve(&s->want, cnt) < 0)
+			goto nomem;
 		for (size_t i = 0; i < cnt; i++) {
 			struct pfx_range r = pset_get(want, fams[k], i);
 
@@ -520,30 +538,41 @@ nft_prepare(struct output *o, const struct output_ctx *ctx, const struct pset *w
 	    bool *changed, char *err)
 {
 	struct nft *n = o->priv;
+	double t0;
 
 	*changed = false;
 	if (!n->viewed && view(o, ctx, false, err) < 0)
 		return -1;
-	/* Only the families that have a set end up applied. */
-	n->applied = pset_new();
-	if (n->applied == NULL)
-		goto nomem;
-	for (int k = 0; k < 2; k++) {
-		if (n->side[k].set == NULL)
-			continue;
-		for (size_t i = 0, c = pset_count(want, fams[k]); i < c; i++) {
-			struct pfx_range r = pset_get(want, fams[k], i);
+	t0 = now_ms();
+	/* Only the families that have a set end up applied; `want` itself
+	 * (alive until after commit) when no family is dropped. */
+	n->applied = want;
+	for (int k = 0; k < 2; k++)
+		if (n->side[k].set == NULL && pset_count(want, fams[k]) > 0)
+			n->applied = NULL;
+	if (n->applied == NULL) {
+		n->applied_own = pset_new();
+		if (n->applied_own == NULL)
+			goto nomem;
+		for (int k = 0; k < 2; k++) {
+			if (n->side[k].set == NULL)
+				continue;
+			for (size_t i = 0, c = pset_count(want, fams[k]); i < c; i++) {
+				struct pfx_range r = pset_get(want, fams[k], i);
 
-			if (pset_add_range(n->applied, fams[k], r.lo, r.hi) < 0)
-				goto nomem;
+				if (pset_add_range(n->applied_own, fams[k], r.lo, r.hi) < 0)
+					goto nomem;
+			}
 		}
+		if (pset_merge(n->applied_own) < 0)
+			goto nomem;
+		n->applied = n->applied_own;
 	}
-	if (pset_merge(n->applied) < 0)
-		goto nomem;
 	if (plan(o, want, changed, err) < 0) {
 		nft_reset(n);
 		return -1;
 	}
+	n->ms_plan = now_ms() - t0;
 	return 0;
 nomem:
 	snprintf(err, OUTPUT_ERR_MAX, "out of memory");
@@ -580,6 +609,7 @@ nft_commit(struct output *o, const struct output_ctx *ctx, char *err)
 	char why[NL_ERR_MAX];
 	uint32_t after = 0;
 	bool forced = false;
+	double t0 = now_ms();
 	int r = 0;
 
 	for (int attempt = 0; n->batch != NULL; attempt++) {
@@ -594,16 +624,18 @@ nft_commit(struct output *o, const struct output_ctx *ctx, char *err)
 		 * of generations); take a dump instead. */
 		if (attempt + 1 < NFT_ATTEMPTS &&
 		    (r == -ERESTART || (n->from_state && !forced && (r == -EEXIST || r == -ENOENT)))) {
-			struct pset *want = n->applied;
+			const struct pset *want = n->applied;
+			struct pset *own = n->applied_own;
 
 			forced = forced || r != -ERESTART;
 			log_info("output \"%s\": %s: retrying with a fresh view", o->name, why);
-			n->applied = NULL;
+			n->applied_own = NULL;  /* view() resets; keep what we apply */
 			if (view(o, ctx, forced, err) < 0) {
-				pset_free(want);
+				pset_free(own);
 				return -1;
 			}
 			n->applied = want;
+			n->applied_own = own;
 			if (plan(o, n->applied, &changed, err) < 0)
 				return -1;
 			continue;
@@ -616,6 +648,10 @@ nft_commit(struct output *o, const struct output_ctx *ctx, char *err)
 		return -1;
 	}
 	n->viewed = false;  /* our commit moved the generation */
+	log_debug("output \"%s\": nftables: view %.1f ms (%s), plan %.1f ms, apply %.1f ms "
+		  "(%zu messages, %zu bytes)", o->name, n->ms_view, n->from_state ? "record" : "dump",
+		  n->ms_plan, now_ms() - t0, n->batch ? nl_batch_msgs(n->batch) : 0,
+		  n->batch ? nl_batch_bytes(n->batch) : 0);
 	if (!n->record)
 		return 0;
 	if (n->batch == NULL) {
