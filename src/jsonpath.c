@@ -686,25 +686,257 @@ parse_arg(struct parser *p, enum fn_type *type)
 	return parse_or(p);
 }
 
+/* I-Regexp (RFC 9485) to a POSIX extended regular expression over
+ * UTF-8 bytes (the C locale).  `.` becomes "one character but CR or LF"
+ * spelled in bytes; a multi-byte character becomes a group so that a
+ * quantifier applies to all of it; `^` and `$` stay anchors, as the
+ * compliance suite expects.  Unsupported (\p{…} classes, non-ASCII ranges, negated
+ * classes with non-ASCII members) or invalid: NULL, and the function is
+ * then false. */
+#define ERE_DOT "([^\n\r\x80-\xff]|[\xc0-\xff][\x80-\xbf]*)"
+#define ERE_NOT_ASCII "[\xc0-\xff][\x80-\xbf]*"
+
+struct ere {
+	char *buf;
+	size_t len, cap;
+	bool oom;
+};
+
+static void
+ere_put(struct ere *e, const char *s, size_t n)
+{
+	if (e->oom)
+		return;
+	if (e->len + n + 1 > e->cap) {
+		size_t cap = e->cap ? e->cap * 2 : 64;
+		char *nb;
+
+		while (cap < e->len + n + 1)
+			cap *= 2;
+		if (!(nb = realloc(e->buf, cap))) {
+			e->oom = true;
+			return;
+		}
+		e->buf = nb;
+		e->cap = cap;
+	}
+	memcpy(e->buf + e->len, s, n);
+	e->len += n;
+	e->buf[e->len] = '\0';
+}
+
+static void
+ere_str(struct ere *e, const char *s)
+{
+	ere_put(e, s, strlen(s));
+}
+
+/* Length of the UTF-8 sequence starting with byte c (the query text was
+ * validated, and so were the document's strings). */
+static size_t
+u8len(unsigned char c)
+{
+	return c < 0x80 ? 1 : c < 0xe0 ? 2 : c < 0xf0 ? 3 : 4;
+}
+
+/* One class member or escape: its character, or false when unsupported. */
+static bool
+re_char(const char *s, size_t *i, const char **start, size_t *n)
+{
+	if (s[*i] == '\\') {
+		static const char esc[] = "()*+-.?[\\]^{|}";
+		char c = s[*i + 1];
+
+		if (c && strchr(esc, c)) {
+			*start = s + *i + 1;
+			*n = 1;
+		} else if (c == 'n') {
+			*start = "\n";
+			*n = 1;
+		} else if (c == 'r') {
+			*start = "\r";
+			*n = 1;
+		} else if (c == 't') {
+			*start = "\t";
+			*n = 1;
+		} else {
+			return false; /* \p{…}, \P{…}, or not an I-Regexp escape */
+		}
+		*i += 2;
+		return true;
+	}
+	*start = s + *i;
+	*n = u8len((unsigned char)s[*i]);
+	*i += *n;
+	return true;
+}
+
+/* [...] from s[*i] == '['. */
+static bool
+re_class(struct ere *e, const char *s, size_t *i)
+{
+	bool ascii[128] = {false}, neg = false, any = false;
+	struct ere multi = {0};
+
+	(*i)++;
+	if (s[*i] == '^') {
+		neg = true;
+		(*i)++;
+	}
+	while (s[*i] != ']') {
+		const char *a, *b;
+		size_t na, nb;
+
+		if (!s[*i] || s[*i] == '[')
+			goto bad;
+		if (s[*i] == '-' && s[*i + 1] != ']' && any && s[*i - 1] != '[')
+			goto bad; /* '-' only first or last */
+		if (!re_char(s, i, &a, &na))
+			goto bad;
+		any = true;
+		if (s[*i] == '-' && s[*i + 1] != ']' && s[*i + 1]) {
+			(*i)++;
+			if (!re_char(s, i, &b, &nb))
+				goto bad;
+			if (na != 1 || nb != 1 || (unsigned char)*b < (unsigned char)*a)
+				goto bad; /* non-ASCII ranges: unsupported */
+			for (unsigned c = (unsigned char)*a; c <= (unsigned char)*b; c++)
+				ascii[c] = true;
+		} else if (na == 1) {
+			ascii[(unsigned char)*a] = true;
+		} else {
+			if (neg)
+				goto bad;
+			ere_str(&multi, "|");
+			ere_put(&multi, a, na);
+		}
+	}
+	(*i)++;
+	{
+		/* POSIX brackets: ']' first, '^' not first, '-' last. */
+		char br[300];
+		size_t k = 0;
+		bool has = false;
+
+		br[k++] = '[';
+		if (neg)
+			br[k++] = '^';
+		if (ascii[']'])
+			br[k++] = ']';
+		for (unsigned c = 1; c < 128; c++)
+			if (ascii[c] && c != ']' && c != '^' && c != '-')
+				br[k++] = (char)c;
+		if (ascii['^'])
+			br[k++] = '^';
+		for (unsigned c = 1; c < 128; c++)
+			has |= ascii[c];
+		if (neg) {
+			br[k++] = '\x80';
+			br[k++] = '-';
+			br[k++] = '\xff';
+		}
+		if (ascii['-'])
+			br[k++] = '-';
+		br[k++] = ']';
+		br[k] = '\0';
+		ere_str(e, "(");
+		if (has || neg)
+			ere_str(e, br);
+		else
+			ere_str(e, "[^\x01-\xff]"); /* matches nothing */
+		if (neg)
+			ere_str(e, "|" ERE_NOT_ASCII);
+		if (multi.buf)
+			ere_str(e, multi.buf);
+		ere_str(e, ")");
+	}
+	free(multi.buf);
+	return true;
+bad:
+	free(multi.buf);
+	return false;
+}
+
+static char *
+iregexp_to_ere(const char *s, bool anchored)
+{
+	struct ere e = {0};
+	size_t i = 0;
+
+	ere_str(&e, anchored ? "^(" : "(");
+	while (s[i]) {
+		unsigned char c = (unsigned char)s[i];
+		const char *a;
+		size_t n;
+
+		if (c == '.') {
+			ere_str(&e, ERE_DOT);
+			i++;
+		} else if (c == '\\') {
+			if (!re_char(s, &i, &a, &n))
+				goto bad;
+			/* Escaped characters as one-member brackets, except the
+			 * two that cannot be bracketed simply. */
+			if (*a == '^')
+				ere_str(&e, "\\^");
+			else if (*a == '\\')
+				ere_str(&e, "[\\]");
+			else if (*a == '\n' || *a == '\r' || *a == '\t' || *a == '-')
+				ere_put(&e, a, 1);
+			else {
+				ere_str(&e, "[");
+				ere_put(&e, a, 1);
+				ere_str(&e, "]");
+			}
+		} else if (c == '[') {
+			if (!re_class(&e, s, &i))
+				goto bad;
+		} else if (c >= 0x80) {
+			n = u8len(c);
+			ere_str(&e, "(");
+			ere_put(&e, s + i, n);
+			ere_str(&e, ")");
+			i += n;
+		} else if (c == '{') {
+			/* Quantifier {n}, {n,}, {n,m}: copied as is. */
+			size_t j = i + 1;
+
+			while (s[j] && (is_digit((unsigned char)s[j]) || s[j] == ','))
+				j++;
+			if (s[j] != '}' || j == i + 1 || !is_digit((unsigned char)s[i + 1]))
+				goto bad;
+			ere_put(&e, s + i, j + 1 - i);
+			i = j + 1;
+		} else if (c == ']' || c == '}') {
+			goto bad;
+		} else {
+			ere_put(&e, s + i, 1);
+			i++;
+		}
+	}
+	ere_str(&e, anchored ? ")$" : ")");
+	if (e.oom)
+		goto bad;
+	return e.buf;
+bad:
+	free(e.buf);
+	return NULL;
+}
+
 static regex_t *
 compile_regex(const char *pat, bool anchored)
 {
 	regex_t *re = malloc(sizeof *re);
-	size_t n = strlen(pat);
-	char *full = malloc(n + 5);
+	char *ere = iregexp_to_ere(pat, anchored);
 	int rc;
 
-	if (!re || !full) {
+	if (!re || !ere) {
 		free(re);
-		free(full);
+		free(ere);
 		return NULL;
 	}
-	if (anchored)
-		snprintf(full, n + 5, "^(%s)$", pat);
-	else
-		memcpy(full, pat, n + 1);
-	rc = regcomp(re, full, REG_EXTENDED | REG_NOSUB);
-	free(full);
+	rc = regcomp(re, ere, REG_EXTENDED | REG_NOSUB);
+	free(ere);
 	if (rc != 0) {
 		free(re);
 		return NULL;
