@@ -8,10 +8,11 @@
  * queries, existence tests (nested filters too) and the five standard
  * functions length(), count(), value(), match(), search().
  *
- * Limits: match()/search() use POSIX extended regular expressions, which
- * cover the common I-Regexp subset but see bytes, not characters
- * (`.` matches one byte of a multi-byte character); numbers compare as
- * doubles, as cJSON stores them.
+ * Limits: match()/search() translate I-Regexp (RFC 9485) to POSIX
+ * extended regular expressions over UTF-8 bytes; Unicode property
+ * classes (\p{…}), non-ASCII class ranges and negated classes with
+ * non-ASCII members are not supported (the function is then false).
+ * Numbers compare as doubles, as cJSON stores them.
  *
  * Evaluation allocates nothing: results are handed to a callback in
  * nodelist order.  Normalized paths are computed on demand
