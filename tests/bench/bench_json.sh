@@ -82,7 +82,7 @@ select = \$.ipv6_prefixes[?@.service=='EC2' && @.region=='eu-west-1'].ipv6_prefi
 type = text
 path = $BT/o/list.txt
 EOC
-"$ALLOWSYNC" -c "$BT/run.conf" run
+"$ALLOWSYNC" -q -c "$BT/run.conf" run
 before=$(stat -c %Y:%i "$BT/o/list.txt")
 ms=$(median_ms "$ALLOWSYNC" -c "$BT/run.conf" run)
 n304=$(grep -c ' 304 ' "$T/nginx-$port/access.log" || true)
