@@ -93,6 +93,7 @@ UNIT_TESTS := \
 	hook \
 	out_postfix \
 	out_text \
+	run \
 	nl \
 	nftstate \
 	jsonpath \

@@ -188,7 +188,10 @@ fallback:
 	} else {
 		char more[sizeof rs->error];
 		snprintf(more, sizeof more, "%s", rs->error);
-		snprintf(rs->error, sizeof rs->error, "%.400s; %.200s", why, more);
+		if (strstr(why, more))
+			snprintf(rs->error, sizeof rs->error, "%.600s", why);
+		else
+			snprintf(rs->error, sizeof rs->error, "%.400s; %.200s", why, more);
 		rs->how = RUN_SRC_FAILED;
 		log_err("source \"%s\": %s", s->name, rs->error);
 	}

@@ -1,0 +1,243 @@
+/* Unit tests: run — the pipeline's handling of what a source type reports
+ * (partial, not modified, Retry-After, failure), with a scripted source
+ * type standing in for the network ones. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "cmd.h"
+#include "log.h"
+#include "parse_text.h"
+#include "run.h"
+#include "state.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static char dir[] = "/tmp/test_run.XXXXXX";
+
+/* What the scripted source does on its next collect. */
+static struct script {
+	int calls;
+	int rc;
+	const char *list;
+	bool partial;
+	bool not_modified;
+	time_t retry_after;
+} script;
+
+static int
+scripted_collect(struct source *src, const struct source_ctx *ctx, struct source_result *res)
+{
+	struct parse_err perr;
+	(void)src;
+	(void)ctx;
+
+	script.calls++;
+	snprintf(res->origin, sizeof res->origin, "script");
+	res->partial = script.partial;
+	res->not_modified = script.not_modified;
+	res->retry_after = script.retry_after;
+	if (script.rc < 0) {
+		snprintf(res->error, sizeof res->error, "HTTP 503 from the script");
+		return -1;
+	}
+	if (script.list && !script.not_modified &&
+	    parse_text_buf("script", script.list, strlen(script.list), res->set, &perr) < 0)
+		fail_msg("bad script list");
+	if (script.partial)
+		snprintf(res->error, sizeof res->error, "one branch missing");
+	return 0;
+}
+
+static void (*static_free)(struct source *);
+static void
+scripted_free(struct source *src)
+{
+	static_free(src);
+}
+
+static struct source_type scripted = {
+	.name = "scripted",
+	.collect = scripted_collect,
+	.free = scripted_free,
+};
+
+static struct conf *
+load(void)
+{
+	char path[600], text[2048], buf[1200];
+	struct conf *c;
+	struct conf_err err;
+
+	snprintf(path, sizeof path, "%s/c.conf", dir);
+	snprintf(text, sizeof text,
+		 "[global]\nstate_dir = %s/state\nmax_stale = 1h\n"
+		 "[source net]\ntype = static\nprefixes = 8.8.8.8\n"
+		 "[output t]\ntype = text\npath = %s/t.txt\nheader = no\n",
+		 dir, dir);
+	FILE *f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+	if (conf_load(path, CONF_LOAD_NO_OWNER_CHECK, &c, &err) != 0)
+		fail_msg("%s", conf_err_str(&err, buf, sizeof buf));
+	/* The static source becomes the scripted one (its priv freed as static). */
+	static_free = c->sources[0]->type->free;
+	c->sources[0]->type = &scripted;
+	return c;
+}
+
+static int
+run_once(const struct run_opts *o)
+{
+	struct conf *c = load();
+	int rc = run_pipeline(c, o);
+	conf_free(c);
+	return rc;
+}
+
+static const char *
+output(void)
+{
+	static char buf[4096];
+	char path[600];
+	snprintf(path, sizeof path, "%s/t.txt", dir);
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return "";
+	size_t n = fread(buf, 1, sizeof buf - 1, f);
+	fclose(f);
+	buf[n] = 0;
+	return buf;
+}
+
+static void
+test_script(void **state)
+{
+	struct run_opts o = {.out = stdout};
+	struct run_opts force = {.out = stdout, .force = true};
+	struct state_source st;
+	char sdir[600];
+	(void)state;
+
+	snprintf(sdir, sizeof sdir, "%s/state", dir);
+	log_set_level(LOG_LVL_ERR);
+
+	/* A failure with no last good copy: the output fails, is not created. */
+	script = (struct script){.rc = -1};
+	assert_int_equal(run_once(&o), EXIT_FAIL);
+	assert_string_equal(output(), "");
+	state_source_load(sdir, "net", &st);
+	assert_string_equal(st.error, "HTTP 503 from the script");
+
+	/* Data. */
+	script = (struct script){.list = "8.8.8.0/24\n9.9.9.0/24\n"};
+	assert_int_equal(run_once(&o), EXIT_OK);
+	assert_string_equal(output(), "8.8.8.0/24\n9.9.9.0/24\n");
+
+	/* Not modified: the last good list, not degraded. */
+	script = (struct script){.not_modified = true};
+	assert_int_equal(run_once(&o), EXIT_OK);
+	assert_string_equal(output(), "8.8.8.0/24\n9.9.9.0/24\n");
+
+	/* Partial: applied when it only adds, degraded. */
+	script = (struct script){.list = "8.8.8.0/24\n9.9.9.0/24\n1.1.1.1\n", .partial = true};
+	assert_int_equal(run_once(&o), EXIT_DEGRADED);
+	assert_string_equal(output(), "1.1.1.1/32\n8.8.8.0/24\n9.9.9.0/24\n");
+	/* ... but a partial list may not remove anything, even within
+	 * max_shrink; --force applies it. */
+	script = (struct script){.list = "8.8.8.0/24\n9.9.9.0/24\n", .partial = true};
+	assert_int_equal(run_once(&o), EXIT_DEGRADED);
+	assert_string_equal(output(), "1.1.1.1/32\n8.8.8.0/24\n9.9.9.0/24\n");
+	assert_int_equal(run_once(&force), EXIT_DEGRADED);
+	assert_string_equal(output(), "8.8.8.0/24\n9.9.9.0/24\n");
+	/* A partial list is never kept as the last good copy. */
+	script = (struct script){.not_modified = true};
+	assert_int_equal(run_once(&o), EXIT_OK);
+	assert_string_equal(output(), "8.8.8.0/24\n9.9.9.0/24\n");
+
+	/* Retry-After: the failure serves the last good copy, and the
+	 * source is not asked again before the time given. */
+	script = (struct script){.rc = -1, .retry_after = time(NULL) + 3600};
+	assert_int_equal(run_once(&o), EXIT_DEGRADED);
+	assert_int_equal(script.calls, 1);
+	script.calls = 0;
+	script.rc = 0;
+	script.list = "7.7.7.7\n";
+	assert_int_equal(run_once(&o), EXIT_DEGRADED);
+	assert_int_equal(script.calls, 0);
+	assert_string_equal(output(), "8.8.8.0/24\n9.9.9.0/24\n");
+	state_source_load(sdir, "net", &st);
+	assert_true(st.retry_after > time(NULL));
+
+	/* Offline never collects. */
+	struct run_opts off = {.out = stdout, .offline = true};
+	assert_int_equal(run_once(&off), EXIT_OK);
+	assert_int_equal(script.calls, 0);
+
+	/* A policy refusal is a failure like any other: last good served. */
+	st.retry_after = 0;
+	char err[STATE_TEXT_MAX];
+	assert_int_equal(state_source_save(sdir, "net", &st, err), 0);
+	script = (struct script){.list = "8.8.8.0/24\n10.1.0.0/16\n"};
+	assert_int_equal(run_once(&o), EXIT_DEGRADED);
+	state_source_load(sdir, "net", &st);
+	assert_non_null(strstr(st.error, "refused: 10.1.0.0/16 touches 10.0.0.0/8 private-use"));
+	assert_string_equal(output(), "8.8.8.0/24\n9.9.9.0/24\n");
+
+	/* Not modified without a last good copy fails. */
+	snprintf(err, sizeof err, "%s/state/sources/net.list", dir);
+	unlink(err);
+	script = (struct script){.not_modified = true};
+	assert_int_equal(run_once(&o), EXIT_FAIL);
+	state_source_load(sdir, "net", &st);
+	assert_non_null(strstr(st.error, "not modified, but no last good copy"));
+}
+
+static void
+test_format_age(void **state)
+{
+	char b[32];
+	(void)state;
+	run_format_age(41, b, sizeof b);
+	assert_string_equal(b, "41s");
+	run_format_age(192, b, sizeof b);
+	assert_string_equal(b, "3m12s");
+	run_format_age(3 * 3600 + 12 * 60 + 5, b, sizeof b);
+	assert_string_equal(b, "3h12m");
+	run_format_age(2 * 86400 + 3 * 3600, b, sizeof b);
+	assert_string_equal(b, "2d03h");
+	run_format_age(-5, b, sizeof b);
+	assert_string_equal(b, "0s");
+}
+
+static int
+setup(void **state)
+{
+	(void)state;
+	return mkdtemp(dir) ? 0 : -1;
+}
+
+static int
+teardown(void **state)
+{
+	char cmd[600];
+	(void)state;
+	snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_script),
+		cmocka_unit_test(test_format_age),
+	};
+	return cmocka_run_group_tests_name("run", tests, setup, teardown);
+}
