@@ -26,6 +26,7 @@ struct sigcheck_info {
 	uint64_t serial;
 	int64_t expires;   /* Unix time */
 	int64_t timestamp; /* Unix time; 0 when absent */
+	char file[256];    /* the document's name; "" when absent */
 };
 
 /* The trusted comment for a publication (file: the document's base name). */
@@ -55,6 +56,12 @@ enum sigcheck_status sigcheck_verify(const char *pubkey, const void *body, size_
 				     const char *sig, size_t siglen, uint64_t last_serial,
 				     time_t now, struct sigcheck_info *info, char *err,
 				     size_t errlen);
+
+/* A signature names the document it was made for (`file:`): one key
+ * signing several publications must not let one pass for another.
+ * NULL when `url`'s last path segment is that name (or the comment
+ * names none), else the reason. */
+const char *sigcheck_file_check(const struct sigcheck_info *info, const char *url);
 
 /* "2026-11-27 21:40:48 UTC" */
 void sigcheck_time_str(int64_t t, char buf[32]);

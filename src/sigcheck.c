@@ -94,6 +94,13 @@ sigcheck_comment_parse(const char *tc, struct sigcheck_info *info)
 			if (!parse_time(v, vn, &info->expires))
 				return "trusted comment has a bad expires (Unix time)";
 			have_expires = true;
+		} else if (kn == 4 && memcmp(f, "file", 4) == 0) {
+			if (info->file[0])
+				return "trusted comment has file twice";
+			if (vn == 0 || vn >= sizeof info->file)
+				return "trusted comment has a bad file name";
+			memcpy(info->file, v, vn);
+			info->file[vn] = '\0';
 		} else if (kn == 9 && memcmp(f, "timestamp", 9) == 0) {
 			if (have_ts)
 				return "trusted comment has timestamp twice";
@@ -178,4 +185,26 @@ sigcheck_verify(const char *pubkey, const void *body, size_t len, const char *si
 		return SIGCHECK_EXPIRED;
 	}
 	return SIGCHECK_OK;
+}
+
+const char *
+sigcheck_file_check(const struct sigcheck_info *info, const char *url)
+{
+	if (!info->file[0])
+		return NULL;
+	/* The path's last segment, without query or fragment. */
+	const char *p = strstr(url, "://");
+	p = p ? p + 3 : url;
+	const char *end = p + strcspn(p, "?#");
+	const char *slash = NULL;
+	for (const char *q = p; q < end; q++)
+		if (*q == '/')
+			slash = q;
+	if (!slash)
+		return "the signature names a file, the URL none";
+	size_t n = (size_t)(end - slash - 1);
+	if (strlen(info->file) != n || memcmp(info->file, slash + 1, n) != 0)
+		return "the signature was made for another document (its trusted comment names "
+		       "another file)";
+	return NULL;
 }

@@ -21,6 +21,7 @@
 #define SIG_MAX_BODY (MINISIGN_TRUSTED_MAX + 1024)
 
 struct sigsrc {
+	char *url;     /* the document's */
 	char *pubkey;  /* as configured: base64 or a path */
 	char *sig_url;
 	/* Pending for sigsrc_commit: what the last check accepted. */
@@ -35,6 +36,7 @@ sigsrc_free(struct sigsrc *s)
 {
 	if (!s)
 		return;
+	free(s->url);
 	free(s->pubkey);
 	free(s->sig_url);
 	free(s->sig);
@@ -72,7 +74,7 @@ sigsrc_configure(const char *name, const struct conf_section *sec, const char *u
 		s->sig_url = strdup(sig_url);
 	else if (s && asprintf(&s->sig_url, "%s.minisig", url) < 0)
 		s->sig_url = NULL;
-	if (!s || !s->sig_url || !(s->pubkey = strdup(pubkey))) {
+	if (!s || !s->sig_url || !(s->pubkey = strdup(pubkey)) || !(s->url = strdup(url))) {
 		sigsrc_free(s);
 		conf_err_set(err, sec, "pubkey", "out of memory");
 		return -1;
@@ -161,6 +163,11 @@ sigsrc_check(struct sigsrc *s, const struct http_req *req, const char *state_dir
 	if (sigcheck_verify(s->pubkey, body, len, sig, siglen, last, now, &info, why,
 			    sizeof why) != SIGCHECK_OK) {
 		snprintf(err, errlen, "%s: %s", s->sig_url, why);
+		goto out;
+	}
+	const char *other = sigcheck_file_check(&info, s->url);
+	if (other) {
+		snprintf(err, errlen, "%s: %s: \"%s\"", s->sig_url, other, info.file);
 		goto out;
 	}
 	log_debug("source \"%s\": signature verified (serial %" PRIu64 ")", name, info.serial);

@@ -27,6 +27,14 @@ test_comment_roundtrip(void **state)
 	assert_int_equal(info.serial, 42);
 	assert_int_equal(info.expires, 1764884800);
 	assert_int_equal(info.timestamp, 1764280000);
+	assert_string_equal(info.file, "relay.json");
+	assert_null(sigcheck_file_check(&info, "https://x.example/a/relay.json"));
+	assert_null(sigcheck_file_check(&info, "https://x.example/relay.json?x=1#f"));
+	assert_non_null(sigcheck_file_check(&info, "https://x.example/a/relay-eu.json"));
+	assert_non_null(sigcheck_file_check(&info, "https://x.example/relay.json/"));
+	assert_non_null(sigcheck_file_check(&info, "https://x.example"));
+	info.file[0] = '\0';
+	assert_null(sigcheck_file_check(&info, "https://x.example/other.json"));
 	/* Blanks in the file name would make the comment ambiguous. */
 	assert_int_equal(sigcheck_comment_format(tc, sizeof tc, 1, "a b.json", 1, 2), -1);
 	/* Too small a buffer is an error, not a truncated comment. */
@@ -56,6 +64,8 @@ test_comment_parse_variants(void **state)
 		"serial:7 expires:100 expires:200",
 		"serial:99999999999999999999999 expires:100",
 		"serial:7 expires:100 timestamp:x",
+		"serial:7 expires:100 file:a file:b",
+		"serial:7 expires:100 file:",
 	};
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
 		assert_non_null(sigcheck_comment_parse(bad[i], &info));

@@ -135,8 +135,8 @@ test_stored_signature(void **state)
 	snprintf(extra, sizeof extra, "pubkey = %s\n", pub);
 	struct conf *c = load(extra, &cerr);
 	assert_non_null(c);
-	assert_int_equal(sigsrc_configure("relay", c->sources[0]->sec, "https://example.com/r",
-					  &s, &cerr),
+	assert_int_equal(sigsrc_configure("relay", c->sources[0]->sec,
+					  "https://example.com/ranges/relay.json?v=1", &s, &cerr),
 			 0);
 
 	assert_int_equal(sigsrc_last_serial(dir, "relay"), 0);
@@ -172,6 +172,19 @@ test_stored_signature(void **state)
 			 -1);
 	assert_non_null(strstr(err, "rollback"));
 	assert_int_equal(sigsrc_last_serial(dir, "relay"), 50);
+
+	/* A signature made for another of the publisher's documents. */
+	char tc[256];
+	const char *why;
+	assert_int_equal(sigcheck_comment_format(tc, sizeof tc, 1, "relay-eu.json", 60, 9000), 0);
+	sig = minisign_sign(&sk, body, strlen(body), false, "t", tc, &n, &why);
+	put_sig(sig, n);
+	free(sig);
+	assert_int_equal(sigsrc_check(s, NULL, dir, "relay", body, strlen(body), false, 1000, err,
+				      sizeof err),
+			 -1);
+	assert_non_null(strstr(err, "another document"));
+	assert_non_null(strstr(err, "relay-eu.json"));
 
 	/* A corrupt serial file reads as none (with a warning). */
 	char path[128];

@@ -5,7 +5,8 @@
 # (exit 3) and caching nothing unverified: a tampered body, a signature
 # from another key, a missing signature, an older signed document
 # replayed after a newer one, an expired one.  Both signature algorithms
-# (ED from allowsync, Ed from `minisign -S -l`) are accepted.
+# (ED from allowsync, Ed from `minisign -S -l`) are accepted; a signature
+# naming another of the publisher's documents is refused.
 . ../lib/common.sh
 . ../lib/https.sh
 command -v minisign >/dev/null || skip "minisign not installed"
@@ -135,6 +136,13 @@ minisign -S -s "$T/other.key" -m "$T/www/relay.json" -t "serial:9999999999 expir
 consume 3
 expect_grep 'source "relay":.*signature is from another key' "$T/err"
 cache_is_new "other key"
+
+# 4b. The right key, but a signature made for another document.
+now=$(date +%s)
+minisign -S -s "$T/k.key" -m "$T/www/relay.json" -t "file:relay-eu.json	serial:$((now + 50))	expires:$((now + 3600))" >/dev/null 2>&1 || fail "minisign sign"
+consume 3
+expect_grep 'source "relay":.*signature was made for another document.*"relay-eu.json"' "$T/err"
+cache_is_new "other document"
 
 # 5. Missing signature.
 rm -f "$T/www/relay.json.minisig"
