@@ -297,6 +297,10 @@ cache_save(const char *dir, const char *name, const struct meta *m, const char *
 
 	snprintf(path, sizeof path, "%s/cache", dir);
 	if (mkdir(path, 0700) < 0 && errno != EEXIST) {
+		/* No state directory yet (a dry run before the first run):
+		 * nothing to keep the copy in, and nothing wrong either. */
+		if (errno == ENOENT)
+			return 0;
 		snprintf(err, ATOMICFILE_ERR_MAX, "mkdir %.400s: %s", path, strerror(errno));
 		return -1;
 	}
