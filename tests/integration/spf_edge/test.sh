@@ -125,6 +125,27 @@ spf_has dead.edge.test 192.0.2.1/32 74.125.0.0/16
 echo "never.edge.test" >"$T/rules"
 spf_err dead.edge.test "timeout for never.edge.test"
 
+# ---- server lists: IPv6 [ADDR]:PORT, and a dead first server ----
+if ip -6 addr show lo 2>/dev/null | grep -q '::1/128'; then
+	v4port=$NSD_PORT v4pid=$NSD_PID
+	nsd_start "$T/nsd6" "$T/root.zone" ::1
+	"$ALLOWSYNC" spf -s "[::1]:$NSD_PORT" _spf.google.com >"$T/out" 2>"$T/err" ||
+		{ cat "$T/err"; fail "spf over [::1]:$NSD_PORT"; }
+	[ "$(wc -l <"$T/out")" -eq 27 ] || fail "spf over IPv6 transport: $(wc -l <"$T/out") prefixes"
+	echo "ok   dns_server [::1]:$NSD_PORT"
+	nsd_stop
+	NSD_PORT=$v4port NSD_PID=$v4pid
+fi
+"$ALLOWSYNC" spf -s "127.0.0.1:1 127.0.0.1:$NSD_PORT" _spf.google.com >"$T/out" 2>"$T/err" ||
+	{ cat "$T/err"; fail "second server not used after a refused first"; }
+[ "$(wc -l <"$T/out")" -eq 27 ] || fail "with a dead first server: $(wc -l <"$T/out") prefixes"
+echo "ok   a refusing first server, the second answers"
+set +e
+"$ALLOWSYNC" spf -s "ns.example.com" _spf.google.com >"$T/out" 2>"$T/err"; rc=$?
+set -e
+[ $rc -eq 2 ] && grep -q 'is not ADDR' "$T/err" || { cat "$T/err"; fail "bad server list: exit $rc"; }
+echo "ok   bad server list: $(cat "$T/err")"
+
 # ---- through the pipeline ----
 : >"$T/rules"
 cat >"$T/a.conf" <<EOC
