@@ -56,6 +56,16 @@ int nl_ranges_append(struct nl_ranges *r, const struct nl_range *x);
  * family's top address).  -1 on ENOMEM. */
 int nl_ranges_push(struct nl_ranges *r, enum pfx_family fam, u128 lo, u128 hi);
 
+/* The exact update from `live` (the kernel's intervals, in address
+ * order, as nl_elems_to_ranges gives them) to `want` (canonical, in
+ * order): identical intervals are counted in *keep and left alone; every
+ * other live interval goes to `del` (with the elements the kernel holds),
+ * every other wanted one to `add`.  Deleting `del`, then adding `add`,
+ * leaves exactly `want`.  -1 on ENOMEM. */
+int nl_ranges_delta(enum pfx_family fam, const struct nl_ranges *live,
+		    const struct nl_ranges *want, struct nl_ranges *add, struct nl_ranges *del,
+		    size_t *keep);
+
 /* Properties of a set, read with NFT_MSG_GETSET. */
 struct nl_setinfo {
 	uint32_t flags;     /* NFT_SET_* */

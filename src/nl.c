@@ -205,6 +205,42 @@ nl_ranges_push(struct nl_ranges *r, enum pfx_family fam, u128 lo, u128 hi)
 	return nl_ranges_append(r, &x);
 }
 
+static bool
+same_interval(enum pfx_family fam, const struct nl_range *live, const struct nl_range *want)
+{
+	return !live->stray && live->lo == want->lo && live->hi == want->hi &&
+	       live->has_end == (want->hi != pfx_max(fam));
+}
+
+int
+nl_ranges_delta(enum pfx_family fam, const struct nl_ranges *live, const struct nl_ranges *want,
+		struct nl_ranges *add, struct nl_ranges *del, size_t *keep)
+{
+	size_t i = 0, j = 0;
+
+	*keep = 0;
+	/* One merge-like walk, both lists in address order.  At equal
+	 * starts a live interval that is not identical goes first: it is
+	 * deleted, and the wanted one is then added on its own. */
+	while (i < want->n || j < live->n) {
+		int r;
+
+		if (i < want->n && j < live->n && same_interval(fam, &live->v[j], &want->v[i])) {
+			(*keep)++;
+			i++;
+			j++;
+			continue;
+		}
+		if (j < live->n && (i >= want->n || live->v[j].lo <= want->v[i].lo))
+			r = nl_ranges_append(del, &live->v[j++]);
+		else
+			r = nl_ranges_append(add, &want->v[i++]);
+		if (r < 0)
+			return -1;
+	}
+	return 0;
+}
+
 static int
 elem_cmp(const void *a, const void *b)
 {

@@ -385,38 +385,11 @@ nft_live(struct output *o, const struct output_ctx *ctx, struct pset *live, char
 	return 0;
 }
 
-static bool
-same_interval(enum pfx_family fam, const struct nl_range *live, const struct nl_range *want)
-{
-	return !live->stray && live->lo == want->lo && live->hi == want->hi &&
-	       live->has_end == (want->hi != pfx_max(fam));
-}
-
 /* Split the view against the wanted intervals (see the top comment). */
 static int
 delta(struct side *s, enum pfx_family fam)
 {
-	const struct nl_ranges *l = &s->live, *w = &s->want;
-	size_t i = 0, j = 0;
-
-	s->keep = 0;
-	while (i < w->n || j < l->n) {
-		int r;
-
-		if (i < w->n && j < l->n && same_interval(fam, &l->v[j], &w->v[i])) {
-			s->keep++;
-			i++;
-			j++;
-			continue;
-		}
-		if (j < l->n && (i >= w->n || l->v[j].lo <= w->v[i].lo))
-			r = nl_ranges_append(&s->del, &l->v[j++]);
-		else
-			r = nl_ranges_append(&s->add, &w->v[i++]);
-		if (r < 0)
-			return -1;
-	}
-	return 0;
+	return nl_ranges_delta(fam, &s->live, &s->want, &s->add, &s->del, &s->keep);
 }
 
 static int

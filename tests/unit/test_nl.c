@@ -452,6 +452,192 @@ test_elems_to_ranges(void **state)
 	nl_ranges_release(&r);
 }
 
+/* ---- the delta, against a model of the kernel's element set ------- */
+
+/* The kernel holds elements (key, end flag).  Deleting one that is not
+ * there is ENOENT; adding one whose key is already there (either flag)
+ * would be EEXIST or an overlap, which the delta must never cause. */
+struct model {
+	u128 key[1024];
+	bool end[1024];
+	size_t n;
+};
+
+static long
+model_find(const struct model *m, u128 key, bool end, bool any_flag)
+{
+	for (size_t i = 0; i < m->n; i++)
+		if (m->key[i] == key && (any_flag || m->end[i] == end))
+			return (long)i;
+	return -1;
+}
+
+static void
+model_del(struct model *m, u128 key, bool end)
+{
+	long i = model_find(m, key, end, false);
+
+	assert_true(i >= 0); /* ENOENT: deleting what is not there */
+	m->key[i] = m->key[m->n - 1];
+	m->end[i] = m->end[m->n - 1];
+	m->n--;
+}
+
+static void
+model_add(struct model *m, u128 key, bool end)
+{
+	assert_true(model_find(m, key, end, true) < 0); /* collision */
+	assert_true(m->n < 1024);
+	m->key[m->n] = key;
+	m->end[m->n++] = end;
+}
+
+/* What other tools may leave: adjacent intervals share a key (an end
+ * and a start), which the kernel allows. */
+static void
+model_load(struct model *m, u128 key, bool end)
+{
+	assert_true(model_find(m, key, end, false) < 0);
+	assert_true(m->n < 1024);
+	m->key[m->n] = key;
+	m->end[m->n++] = end;
+}
+
+static void
+model_apply(struct model *m, enum pfx_family fam, const struct nl_range *r, bool add)
+{
+	void (*op)(struct model *, u128, bool) = add ? model_add : model_del;
+
+	if (r->stray) {
+		op(m, r->lo, true);
+		return;
+	}
+	op(m, r->lo, false);
+	if (r->has_end)
+		op(m, r->hi + 1, true);
+	(void)fam;
+}
+
+static uint32_t rng_state = 12345;
+
+static uint32_t
+rnd(uint32_t n)
+{
+	rng_state = rng_state * 1103515245u + 12345u;
+	return (rng_state >> 8) % n;
+}
+
+/* Random canonical intervals in the 8-bit slice above `base`. */
+static void
+random_canonical(enum pfx_family fam, u128 base, struct nl_ranges *r)
+{
+	u128 at = base + rnd(8);
+	u128 top = base + 255;
+
+	while (at <= top && rnd(6) != 0) {
+		u128 hi = at + rnd(20);
+
+		if (hi > top)
+			hi = top;
+		assert_int_equal(nl_ranges_push(r, fam, at, hi), 0);
+		if (hi >= top - 1)
+			break;
+		at = hi + 2 + rnd(20);
+	}
+}
+
+static void
+test_delta_exact(void **state)
+{
+	/* Bottom, middle and top of each family: at the top the last
+	 * interval has no end element. */
+	const u128 v6top = ~(u128)0 - 255;
+	const struct { enum pfx_family fam; u128 base; } slices[] = {
+		{ PFX_V4, 0 }, { PFX_V4, 0x0a000000 }, { PFX_V4, 0xffffff00 },
+		{ PFX_V6, 0 }, { PFX_V6, v6top },
+	};
+
+	(void)state;
+	for (int iter = 0; iter < 4000; iter++) {
+		enum pfx_family fam = slices[iter % 5].fam;
+		u128 base = slices[iter % 5].base;
+		struct nl_ranges want, other, live, add, del;
+		struct nl_elem elems[1024];
+		struct model m = { .n = 0 };
+		size_t ne = 0, keep = 0;
+
+		nl_ranges_init(&want);
+		nl_ranges_init(&other);
+		nl_ranges_init(&live);
+		nl_ranges_init(&add);
+		nl_ranges_init(&del);
+		random_canonical(fam, base, &want);
+		/* The live set: sometimes `want` itself, else another list,
+		 * plus what other tools leave: an interval split into two
+		 * adjacent ones, a lone end element, a missing end. */
+		if (rnd(4) == 0) {
+			for (size_t i = 0; i < want.n; i++)
+				assert_int_equal(nl_ranges_append(&other, &want.v[i]), 0);
+		} else {
+			random_canonical(fam, base, &other);
+		}
+		for (size_t i = 0; i < other.n; i++) {
+			struct nl_range x = other.v[i];
+
+			if (rnd(5) == 0 && x.hi > x.lo) {
+				u128 mid = x.lo + rnd((uint32_t)(x.hi - x.lo));
+
+				elems[ne++] = (struct nl_elem){ x.lo, 0 };
+				elems[ne++] = (struct nl_elem){ mid + 1, NFT_SET_ELEM_INTERVAL_END };
+				x.lo = mid + 1;
+			}
+			elems[ne++] = (struct nl_elem){ x.lo, 0 };
+			if (x.has_end && rnd(12) != 0)
+				elems[ne++] = (struct nl_elem){ x.hi + 1, NFT_SET_ELEM_INTERVAL_END };
+		}
+		if (rnd(4) == 0 && model_find(&m, base, true, true) < 0) {
+			bool clash = false;
+
+			for (size_t i = 0; i < ne; i++)
+				clash |= elems[i].key == base;
+			if (!clash)
+				elems[ne++] = (struct nl_elem){ base, NFT_SET_ELEM_INTERVAL_END };
+		}
+		for (size_t i = 0; i < ne; i++)
+			model_load(&m, elems[i].key, elems[i].flags & NFT_SET_ELEM_INTERVAL_END);
+		assert_int_equal(nl_elems_to_ranges(fam, elems, ne, &live), 0);
+
+		assert_int_equal(nl_ranges_delta(fam, &live, &want, &add, &del, &keep), 0);
+		assert_int_equal(keep + add.n, want.n);
+		assert_int_equal(keep + del.n, live.n);
+		/* Deletions first, then additions, as in the batch. */
+		for (size_t i = 0; i < del.n; i++)
+			model_apply(&m, fam, &del.v[i], false);
+		for (size_t i = 0; i < add.n; i++)
+			model_apply(&m, fam, &add.v[i], true);
+		/* Exactly the canonical elements of `want` remain. */
+		size_t expect = 0;
+		for (size_t i = 0; i < want.n; i++) {
+			assert_true(model_find(&m, want.v[i].lo, false, false) >= 0);
+			expect++;
+			if (want.v[i].hi != pfx_max(fam)) {
+				assert_true(model_find(&m, want.v[i].hi + 1, true, false) >= 0);
+				expect++;
+			}
+		}
+		assert_int_equal(m.n, expect);
+		/* Nothing to do when live is already canonical and equal. */
+		if (add.n == 0 && del.n == 0)
+			assert_int_equal(live.n, want.n);
+
+		nl_ranges_release(&want);
+		nl_ranges_release(&other);
+		nl_ranges_release(&live);
+		nl_ranges_release(&add);
+		nl_ranges_release(&del);
+	}
+}
+
 static void
 test_family_names(void **state)
 {
@@ -475,6 +661,7 @@ main(void)
 		cmocka_unit_test(test_delete_raw_elements),
 		cmocka_unit_test(test_create_table_and_set),
 		cmocka_unit_test(test_elems_to_ranges),
+		cmocka_unit_test(test_delta_exact),
 		cmocka_unit_test(test_family_names),
 	};
 
