@@ -24,8 +24,10 @@
  *  - the batch is one transaction: a refusal of any part leaves the set
  *    as it was.
  * When most of the set goes, the same batch flushes the set and adds
- * everything instead (fewer messages, same result).  A batch that would
- * leave a set empty is never built.
+ * everything instead (fewer messages, same result).  If the ruleset keeps
+ * moving under us, the last attempt does that without a generation check:
+ * flush + add is exact whatever the set holds.  A batch that would leave
+ * a set empty is never built.
  */
 #include "out_nft.h"
 
@@ -46,7 +48,7 @@
 #endif
 
 /* How often a batch is rebuilt when the ruleset moved under it. */
-#define NFT_ATTEMPTS 3
+#define NFT_ATTEMPTS 4
 
 static const enum pfx_family fams[2] = { PFX_V4, PFX_V6 };
 
@@ -78,6 +80,7 @@ struct nft {
 	struct pset *applied_own;   /* its storage when it is not `want` itself */
 	struct nl_batch *batch;
 	bool record;          /* commit must (re)write the state file */
+	bool blind;           /* last attempt: flush + add, valid whatever is live */
 	double ms_view;       /* timings for the debug log */
 	double ms_plan;
 };
@@ -402,7 +405,9 @@ build_batch(struct output *o, char *err)
 	for (int k = 0; k < 2; k++)
 		if (n->side[k].set && !n->side[k].exists)
 			need_table = !n->table_exists;
-	n->batch = nl_batch_new(1, n->gen);
+	/* Blind, the batch does not depend on the view, so it needs no
+	 * generation check. */
+	n->batch = nl_batch_new(1, n->blind ? 0 : n->gen);
 	if (n->batch == NULL)
 		goto nomem;
 	if (need_table)
@@ -421,6 +426,8 @@ build_batch(struct output *o, char *err)
 							s->want.v, s->want.n);
 			continue;
 		}
+		if (n->blind)
+			continue;  /* nothing wanted: left as it is */
 		if (r == 0)
 			r = nl_batch_del_ranges(n->batch, n->family, n->table, s->set, fams[k],
 						s->del.v, s->del.n);
@@ -489,7 +496,9 @@ plan(struct output *o, const struct pset *want, bool *changed, char *err)
 		/* Replacing most of the set: flushing is one message where the
 		 * deletions would be many, and the result is the same. */
 		s->flush = s->del.n > s->keep && s->want.n > 0;
-		if (!s->exists || s->add.n > 0 || s->del.n > 0)
+		if (n->blind)
+			s->flush = s->want.n > 0;
+		if (!s->exists || s->add.n > 0 || s->del.n > 0 || s->flush)
 			change = true;
 	}
 	*changed = change;
@@ -514,6 +523,7 @@ nft_prepare(struct output *o, const struct output_ctx *ctx, const struct pset *w
 	double t0;
 
 	*changed = false;
+	n->blind = false;
 	if (!n->viewed && view(o, ctx, false, err) < 0)
 		return -1;
 	t0 = now_ms();
@@ -609,6 +619,13 @@ nft_commit(struct output *o, const struct output_ctx *ctx, char *err)
 			}
 			n->applied = want;
 			n->applied_own = own;
+			/* Under a ruleset that keeps moving, the last attempt
+			 * replaces the whole set: that needs no stable view. */
+			if (r == -ERESTART && attempt + 2 >= NFT_ATTEMPTS) {
+				log_info("output \"%s\": the ruleset keeps moving: replacing the whole set",
+					 o->name);
+				n->blind = true;
+			}
 			if (plan(o, n->applied, &changed, err) < 0)
 				return -1;
 			continue;
