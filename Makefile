@@ -86,6 +86,7 @@ UNIT_TESTS := \
 	docformat \
 	dns \
 	spf \
+	src_spf \
 	conf \
 	policy \
 	state \
