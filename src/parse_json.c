@@ -15,6 +15,7 @@
 #include <cjson/cJSON.h>
 
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -90,6 +91,42 @@ static const unsigned char stop_outside[256] = {
 	['}'] = C_STOP, [0x80 ... 0xff] = C_STOP,
 };
 
+/* Eight bytes at a time while none of them needs a look (SWAR: a byte
+ * equal to c makes (w ^ c) hold a zero byte). */
+#define ONES 0x0101010101010101ULL
+#define HIGHS 0x8080808080808080ULL
+#define HAS_ZERO(x) (((x) - ONES) & ~(x) & HIGHS)
+
+static size_t
+skip_string8(const unsigned char *s, size_t i, size_t len)
+{
+	for (; len - i >= 8; i += 8) {
+		uint64_t w;
+
+		memcpy(&w, s + i, 8);
+		if ((w & HIGHS) | HAS_ZERO(w) | HAS_ZERO(w ^ (ONES * '"')) |
+		    HAS_ZERO(w ^ (ONES * '\\')))
+			break;
+	}
+	return i;
+}
+
+static size_t
+skip_outside8(const unsigned char *s, size_t i, size_t len)
+{
+	for (; len - i >= 8; i += 8) {
+		uint64_t w, f;
+
+		memcpy(&w, s + i, 8);
+		/* | 0x20 folds '[' onto '{' and ']' onto '}'. */
+		f = w | (ONES * 0x20);
+		if ((w & HIGHS) | HAS_ZERO(w) | HAS_ZERO(w ^ (ONES * '"')) |
+		    HAS_ZERO(f ^ (ONES * '{')) | HAS_ZERO(f ^ (ONES * '}')))
+			break;
+	}
+	return i;
+}
+
 static int
 prescan(const char *buf, size_t len, struct parse_err *err)
 {
@@ -102,6 +139,7 @@ prescan(const char *buf, size_t len, struct parse_err *err)
 		const unsigned char *stop = in_str ? stop_in_string : stop_outside;
 		unsigned c;
 
+		i = in_str ? skip_string8(s, i, len) : skip_outside8(s, i, len);
 		while (i < len && !stop[s[i]])
 			i++;
 		if (i >= len)

@@ -265,6 +265,21 @@ test_strictness(void **state)
 	for (int i = 0; i < PARSE_JSON_MAX_DEPTH + 1; i++)
 		deep[k++] = ']';
 	refuse_str(deep, k, "$[*]", "nested deeper than 64 levels");
+	/* Every offset relative to the 8-byte blocks the scan skips. */
+	for (size_t at = 0; at < 24; at++) {
+		static const char *const bad[] = {"\x00", "\xff", "\xc3"};
+		static const char *const want[] = {"NUL byte", "invalid UTF-8", "invalid UTF-8"};
+
+		for (size_t b = 0; b < 3; b++) {
+			char doc[128];
+			int n = snprintf(doc, sizeof doc, "{\"a\":[\"192.0.2.1\"],\"pad\":\"%.*s", (int)at,
+					 "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx");
+
+			doc[n++] = bad[b][0];
+			n += snprintf(doc + n, sizeof doc - (size_t)n, "yyyyyyyyyyyyyyyy\"}");
+			refuse_str(doc, (size_t)n, "$.a[*]", want[b]);
+		}
+	}
 	/* Brackets inside strings do not count as nesting. */
 	{
 		char doc[512];
