@@ -27,9 +27,33 @@ for _ in range(runs):
     s = time.perf_counter()
     r = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     t.append(time.perf_counter() - s)
-    if r.returncode not in (0,):
+    if r.returncode != 0:
         sys.exit("command failed (%d): %s" % (r.returncode, " ".join(cmd)))
 print("%.1f" % (statistics.median(t) * 1000))
+EOP
+}
+
+# versus "CMD A" "CMD B": A and B alternately, $RUNS times each, so both
+# see the same machine load; prints "wallA cpuA wallB cpuB" (median ms,
+# cpu = user + system of the child).
+versus() {
+	python3 - "$RUNS" "$1" "$2" <<'EOP'
+import resource, shlex, statistics, subprocess, sys, time
+runs, a, b = int(sys.argv[1]), shlex.split(sys.argv[2]), shlex.split(sys.argv[3])
+res = {0: ([], []), 1: ([], [])}
+for _ in range(runs):
+    for k, cmd in ((0, a), (1, b)):
+        r0 = resource.getrusage(resource.RUSAGE_CHILDREN)
+        s = time.perf_counter()
+        r = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        w = time.perf_counter() - s
+        r1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+        if r.returncode != 0:
+            sys.exit("command failed (%d): %s" % (r.returncode, " ".join(cmd)))
+        res[k][0].append(w)
+        res[k][1].append((r1.ru_utime - r0.ru_utime) + (r1.ru_stime - r0.ru_stime))
+m = lambda v: "%.1f" % (statistics.median(v) * 1000)
+print(m(res[0][0]), m(res[0][1]), m(res[1][0]), m(res[1][1]))
 EOP
 }
 
@@ -52,12 +76,16 @@ EOC
 jq -r ".values[]|select(.name==\"$tag\")|.properties.addressPrefixes[]" "$az" >"$BT/jq.raw"
 "$ALLOWSYNC" aggregate "$BT/jq.raw" >"$BT/jq.agg"
 same=no; cmp -s "$BT/ours" "$BT/jq.agg" && same=yes
-ours=$(median_ms "$ALLOWSYNC" -c "$BT/az.conf" show --fetch o)
-jqms=$(median_ms jq -r ".values[]|select(.name==\"$tag\")|.properties.addressPrefixes[]" "$az")
-printf '%-44s %10s %10s %8s %8s\n' "" "median ms" "entries" ratio "same out"
-printf '%-44s %10s %10s\n' "azure tag $tag: allowsync show --fetch" "$ours" "$(wc -l <"$BT/jq.raw")"
-printf '%-44s %10s %10s %7sx %8s\n' "azure tag $tag: jq" "$jqms" "$(wc -l <"$BT/jq.raw")" \
-	"$(awk -v a="$jqms" -v b="$ours" 'BEGIN { printf "%.1f", a / b }')" "$same"
+set -- $(versus "$ALLOWSYNC -c $BT/az.conf show --fetch o" \
+	"jq -r '.values[]|select(.name==\"$tag\")|.properties.addressPrefixes[]' $az")
+ow=$1 oc=$2 jw=$3 jc=$4
+n=$(wc -l <"$BT/jq.raw")
+r() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1fx", a / b }'; }
+printf '%-40s %9s %9s %8s %8s %9s\n' "" "wall ms" "cpu ms" entries "ratio" "same out"
+printf '%-40s %9s %9s %8s\n' "azure tag $tag: allowsync show --fetch" "$ow" "$oc" "$n"
+printf '%-40s %9s %9s %8s %8s %9s\n' "azure tag $tag: jq" "$jw" "$jc" "$n" \
+	"$(r "$jw" "$ow")" "$same"
+printf '%-40s %9s %9s %8s %8s\n' "" "" "" "" "cpu $(r "$jc" "$oc")"
 
 # 2. A run whose only url source gets 304.
 https_certs "$BT/ca"
@@ -87,6 +115,6 @@ before=$(stat -c %Y:%i "$BT/o/list.txt")
 ms=$(median_ms "$ALLOWSYNC" -c "$BT/run.conf" run)
 n304=$(grep -c ' 304 ' "$T/nginx-$port/access.log" || true)
 untouched=no; [ "$(stat -c %Y:%i "$BT/o/list.txt")" = "$before" ] && untouched=yes
-printf '%-44s %10s %10s   (%s of %s requests got 304, output untouched: %s)\n' \
-	"run, 1 url source (304) + 1 text output" "$ms" "$(grep -vc '^#' "$BT/o/list.txt")" \
+printf '%-40s %9s %9s %8s   (%s of %s requests got 304, output untouched: %s)\n' \
+	"run: 1 url source (304), 1 text output" "$ms" "" "$(grep -vc '^#' "$BT/o/list.txt")" \
 	"$n304" "$RUNS" "$untouched"
