@@ -17,6 +17,7 @@ command -v tc >/dev/null || { echo "bench_spf: tc not installed"; exit 0; }
 BT=$(mktemp -d)
 srv=asspf-srv-$$ cli=asspf-cli-$$
 cleanup() {
+	set +e
 	[ -f "$BT/nsd.pid" ] && kill "$(cat "$BT/nsd.pid")" 2>/dev/null
 	[ -f "$BT/relay.pid" ] && kill "$(cat "$BT/relay.pid")" 2>/dev/null
 	ip netns del "$srv" 2>/dev/null
