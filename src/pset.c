@@ -18,7 +18,13 @@ struct pset {
 	struct pfx_range *v6;
 	size_t n6, cap6;
 	bool merged;
+	/* CIDR cover sizes, worked out when a merged set is made: every
+	 * report, guard and status line asks for them. */
+	bool cidrs_known;
+	size_t cidrs4, cidrs6;
 };
+
+static void remember_cidr_counts(struct pset *s);
 
 static inline struct pfx_range
 range_get(const struct pset *s, enum pfx_family fam, size_t i)
@@ -67,6 +73,7 @@ pset_clear(struct pset *s)
 {
 	s->n4 = s->n6 = 0;
 	s->merged = true;
+	s->cidrs_known = false;
 }
 
 /* Make room for `extra` more ranges of a family. */
@@ -99,6 +106,7 @@ pset_add_range(struct pset *s, enum pfx_family fam, u128 lo, u128 hi)
 	size_t *n = count_of(s, fam);
 	range_put(s, fam, (*n)++, (struct pfx_range){lo, hi});
 	s->merged = false;
+	s->cidrs_known = false;
 	return 0;
 }
 
@@ -120,8 +128,10 @@ pset_add_set(struct pset *s, const struct pset *other)
 		memcpy(s->v6 + s->n6, other->v6, other->n6 * sizeof *s->v6);
 	s->n4 += other->n4;
 	s->n6 += other->n6;
-	if (other->n4 || other->n6)
+	if (other->n4 || other->n6) {
 		s->merged = false;
+		s->cidrs_known = false;
+	}
 	return 0;
 }
 
@@ -273,6 +283,7 @@ pset_merge(struct pset *s)
 	sweep(s, PFX_V4);
 	sweep(s, PFX_V6);
 	s->merged = true;
+	remember_cidr_counts(s);
 	return 0;
 }
 
@@ -392,6 +403,7 @@ pset_subtract(struct pset *s, const struct pset *minus)
 	free(s->v6);
 	*s = *out;
 	s->merged = true;
+	remember_cidr_counts(s);
 	free(out);
 	return 0;
 }
@@ -472,20 +484,51 @@ pset_each_cidr(const struct pset *s, enum pfx_family fam, pset_cidr_fn fn, void 
 	return 0;
 }
 
-static int
-count_one(void *ctx, enum pfx_family fam, u128 addr, int len)
+/* How many CIDRs the minimal cover of one range holds: the walk of
+ * pfx_range_each_cidr without the callback. */
+static size_t
+range_cidr_count(enum pfx_family fam, struct pfx_range r)
 {
-	(void)fam;
-	(void)addr;
-	(void)len;
-	++*(size_t *)ctx;
-	return 0;
+	int bits = pfx_bits(fam);
+	size_t n = 0;
+
+	for (;;) {
+		int k = r.lo == 0 ? bits : ctz128(r.lo);
+		u128 span = r.hi - r.lo;
+		int fit = span == ~(u128)0 ? 128 : log2_128(span + 1);
+		if (fit < k)
+			k = fit;
+		if (k > bits)
+			k = bits;
+		n++;
+		u128 last = k == 128 ? ~(u128)0 : r.lo + (((u128)1 << k) - 1);
+		if (last >= r.hi)
+			return n;
+		r.lo = last + 1;
+	}
+}
+
+static size_t
+count_cidrs(const struct pset *s, enum pfx_family fam)
+{
+	size_t n = 0, count = pset_count(s, fam);
+	for (size_t i = 0; i < count; i++)
+		n += range_cidr_count(fam, range_get(s, fam, i));
+	return n;
+}
+
+static void
+remember_cidr_counts(struct pset *s)
+{
+	s->cidrs4 = count_cidrs(s, PFX_V4);
+	s->cidrs6 = count_cidrs(s, PFX_V6);
+	s->cidrs_known = true;
 }
 
 size_t
 pset_cidr_count(const struct pset *s, enum pfx_family fam)
 {
-	size_t n = 0;
-	pset_each_cidr(s, fam, count_one, &n);
-	return n;
+	if (s->merged && s->cidrs_known)
+		return fam == PFX_V4 ? s->cidrs4 : s->cidrs6;
+	return count_cidrs(s, fam);
 }

@@ -211,6 +211,21 @@ test_subtract_and_diff(void **state)
 	assert_true(pset_get(s, PFX_V4, 2).lo == 251 && pset_get(s, PFX_V4, 2).hi == 298);
 	assert_int_equal(pset_count(s, PFX_V6), 2);
 	assert_true(pset_is_merged(s));
+	/* The remembered CIDR counts follow every change. */
+	for (enum pfx_family fam = PFX_V4; fam <= PFX_V6; fam += 2) {
+		struct collect c = {.n = 0};
+		pset_each_cidr(s, fam, collect_cidr, &c);
+		assert_int_equal(pset_cidr_count(s, fam), c.n);
+	}
+	assert_int_equal(pset_cidr_count(s, PFX_V6), 128); /* ::/126, ::4, then ::6/127 … 8000::/1 */
+	struct pset *e = pset_dup(s);
+	pset_clear(e);
+	assert_int_equal(pset_cidr_count(e, PFX_V4), 0);
+	pset_add_range(e, PFX_V4, 1, 2);
+	assert_int_equal(pset_cidr_count(e, PFX_V4), 2);
+	pset_merge(e);
+	assert_int_equal(pset_cidr_count(e, PFX_V4), 2);
+	pset_free(e);
 
 	assert_int_equal(pset_diff(orig, s, a, r), 0);
 	assert_int_equal(pset_total(a), 0);
