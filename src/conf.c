@@ -46,6 +46,8 @@
  */
 #include "conf.h"
 
+#include "dns.h"
+
 #include "hook.h"
 #include "publish.h"
 #include "registry.h"
@@ -1040,6 +1042,14 @@ load_global(struct conf *c, const struct conf_section *g, struct conf_err *err)
 	if (!(c->dns_servers = conf_get_words(g, "dns_server", &n)))
 		return oom(err, g);
 	c->n_dns_servers = n;
+	/* A bad server would otherwise only show when an SPF source runs. */
+	for (size_t i = 0; i < n; i++) {
+		const char *why = dns_servers_check(c->dns_servers[i]);
+		if (why) {
+			conf_err_set(err, g, "dns_server", "%s", why);
+			return -1;
+		}
+	}
 	return 0;
 }
 

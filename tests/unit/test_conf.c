@@ -319,6 +319,7 @@ static const struct bad_case bad_cases[] = {
 	{"[source s]\ntype = static\nprefixes = 192.0.2.1 banana\n", 3, "\"banana\""},
 	{"[source s]\ntype = file\npath = relative.txt\n", 3, "not an absolute path"},
 	{"[global]\nmin_prefix4 = 7\n" SRC, 2, "below the hard floor /8"},
+	{"[global]\ndns_server = 127.0.0.1:99999\n" SRC, 2, "is not ADDR[:PORT]"},
 	{"[global]\nmin_prefix6 = 15\n" SRC, 2, "below the hard floor /16"},
 	{"[global]\nmin_prefix4 = 33\n" SRC, 2, "longer than /32"},
 	{SRC "min_prefix4 = 4\n", 4, "hard floor /8"},
