@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 /* Validators longer than this are not kept (nor sent back). */
 #define VALIDATOR_MAX 1024
@@ -233,8 +234,10 @@ describe(CURL *c, CURLcode rc, const struct xfer *x, const char *ebuf)
 		seterr(r, req->url, "TLS handshake failed: %s", detail);
 		break;
 	case CURLE_SSL_CACERT_BADFILE:
-		seterr(r, req->url, "ca_file %s unusable: %s", req->ca_file ? req->ca_file : "",
-		       detail);
+		if (req->ca_file && *req->ca_file)
+			seterr(r, req->url, "ca_file %s unusable: %s", req->ca_file, detail);
+		else
+			seterr(r, req->url, "the system's CA bundle is unusable: %s", detail);
 		break;
 	case CURLE_OPERATION_TIMEDOUT:
 		seterr(r, req->url, "timeout: %s", detail);
@@ -292,7 +295,8 @@ http_get(const struct http_req *req, time_t now, struct http_resp *resp)
 	unsigned cto = req->connect_timeout ? req->connect_timeout : timeout < 15 ? timeout : 15;
 	unsigned lst = req->low_speed_time ? req->low_speed_time : timeout / 2 < 30 ? timeout / 2 : 30;
 	unsigned lsl = req->low_speed_limit ? req->low_speed_limit : 64;
-	bool conditional = false;
+	bool conditional = false, capath_only = false;
+	char *default_cainfo = NULL, *capath = NULL, *info = NULL;
 	enum http_status st = HTTP_FAIL;
 	CURL *c;
 	CURLcode rc;
@@ -332,8 +336,19 @@ http_get(const struct http_req *req, time_t now, struct http_resp *resp)
 	curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
 	curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
 	curl_easy_setopt(c, CURLOPT_SSLVERSION, (long)CURL_SSLVERSION_TLSv1_2);
-	if (req->ca_file && *req->ca_file)
+	if (req->ca_file && *req->ca_file) {
 		curl_easy_setopt(c, CURLOPT_CAINFO, req->ca_file);
+	} else if (curl_easy_getinfo(c, CURLINFO_CAINFO, &info) == CURLE_OK && info &&
+		   curl_easy_getinfo(c, CURLINFO_CAPATH, &capath) == CURLE_OK && capath &&
+		   access(capath, R_OK | X_OK) == 0 && (default_cainfo = strdup(info))) {
+		/* (The handle owns `info`: copied before it is unset.) */
+		/* Parsing the whole system bundle costs some 50 ms of CPU per
+		 * handshake; the hashed CA directory gives the same trust and
+		 * loads only the issuer needed.  Should the directory lack it
+		 * (not rehashed), the bundle is tried once more below. */
+		curl_easy_setopt(c, CURLOPT_CAINFO, NULL);
+		capath_only = true;
+	}
 	/* "" disables the proxy, including http(s)_proxy/ALL_PROXY from the
 	 * environment; NO_PROXY from the environment is ignored as well. */
 	curl_easy_setopt(c, CURLOPT_PROXY, req->proxy ? req->proxy : "");
@@ -355,6 +370,16 @@ http_get(const struct http_req *req, time_t now, struct http_resp *resp)
 		curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdrs);
 
 	rc = curl_easy_perform(c);
+	if (rc == CURLE_PEER_FAILED_VERIFICATION && capath_only) {
+		free(resp->body);
+		resp->body = NULL;
+		resp->len = 0;
+		x.cap = 0;
+		x.too_big = x.oom = false;
+		curl_easy_setopt(c, CURLOPT_CAINFO, default_cainfo);
+		ebuf[0] = '\0';
+		rc = curl_easy_perform(c);
+	}
 	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &resp->code);
 	if (rc == CURLE_OK && resp->code != 200) {
 		if (resp->code == 304 && conditional) {
@@ -396,6 +421,7 @@ out:
 	free(x.last_modified);
 	free(x.retry_after);
 	free(x.location);
+	free(default_cainfo);
 	curl_slist_free_all(hdrs);
 	curl_easy_cleanup(c);
 	return st;
