@@ -1,17 +1,19 @@
 #!/bin/sh
 # The units under a real systemd: this case boots a private systemd
-# manager as PID 1 of its own PID and mount namespaces (fresh /run and
-# /var/lib, so nothing of the host's is used or changed) and runs the
-# tree's units there, with only ExecStart/the configuration path pointed
-# at this build:
+# manager as PID 1 of its own PID, mount and network namespaces (fresh
+# /run, /var/lib and /tmp, its own nftables ruleset, so nothing of the
+# host's is used or changed) and runs the tree's units there, with only
+# ExecStart/the configuration path pointed at this build:
 #  - allowsync.service runs under its whole sandbox (seccomp filter,
-#    ProtectSystem=strict, capability bounding set…) and its
-#    `on_change = postfix reload` hook reloads a real Postfix;
+#    ProtectSystem=strict, capability bounding set…), fills an nftables
+#    set over netlink, and its `on_change = postfix reload` hook reloads
+#    a real Postfix;
 #  - without the output-path drop-in the Postfix table cannot be written
 #    (the unit fails), with packaging/output-paths.conf it can;
 #  - exit 3 (degraded) counts as success;
 #  - allowsync-restore.service, enabled, runs when nftables.service starts
-#    and again when it reloads (refilling what the reload emptied);
+#    and again when it reloads, refilling the set that loading the ruleset
+#    (flush ruleset) emptied;
 #  - systemd-analyze security rates the running unit OK or better;
 #  - the timer is hourly with its random delay, persistent.
 . ../lib/common.sh
@@ -20,7 +22,7 @@ repo=$(cd ../../.. && pwd)
 [ "$(id -u)" -eq 0 ] || skip "needs root"
 [ -d /run/systemd/system ] && skip "the host runs systemd: this case only boots its own manager where none runs"
 [ -x /lib/systemd/systemd ] || skip "no /lib/systemd/systemd"
-for t in unshare nsenter postfix; do command -v "$t" >/dev/null || skip "$t not installed"; done
+for t in unshare nsenter postfix nft; do command -v "$t" >/dev/null || skip "$t not installed"; done
 id postfix >/dev/null 2>&1 || skip "no postfix user"
 
 W=/var/lib/pkgtest   # inside the namespaces: a tmpfs over /var/lib
@@ -49,7 +51,7 @@ chmod +x "$T/boot.sh"
 for h in /sys/fs/cgroup/*/; do
 	for d in init.scope system.slice; do [ -e "$h$d" ] && echo "$h$d"; done
 done >"$T/cgroups.before"
-setsid unshare --pid --fork --mount --mount-proc --propagation private "$T/boot.sh" \
+setsid unshare --pid --fork --mount --mount-proc --propagation private --net "$T/boot.sh" \
 	>"$T/systemd.log" 2>&1 &
 upid=$!
 at_exit "kill -KILL $upid 2>/dev/null || true"
@@ -78,7 +80,7 @@ stop_manager() {
 	return 0
 }
 at_exit stop_manager
-sd() { nsenter -t "$P" -m -p -- "$@"; }
+sd() { nsenter -t "$P" -m -p -n -- "$@"; }
 i=0
 until state=$(sd systemctl is-system-running 2>/dev/null) && { [ "$state" = running ] || [ "$state" = degraded ]; }; do
 	i=$((i + 1)); [ $i -lt 100 ] || { cat "$T/systemd.log"; fail "the manager did not come up ($state)"; }
@@ -102,17 +104,30 @@ for u in allowsync allowsync-restore; do
 	printf '[Service]\nStandardOutput=append:%s/log/%s.log\nStandardError=append:%s/log/%s.log\nExecStopPost=+/bin/sh -c %s\n' \
 		"$W" "$u" "$W" "$u" "'echo \$EXIT_STATUS >>$W/log/$u.exit'" >"$units/$u.service.d/zz-test-log.conf"
 done
-# a stand-in nftables.service: start and reload as Debian's, without nft
+# nftables.service as Debian's (nft -f of a ruleset that starts with
+# flush ruleset and declares the set empty), on a ruleset file of W
+cat >"$root$W/nftables.conf" <<EOF
+flush ruleset
+table inet filter {
+	set allowsync4 { type ipv4_addr; flags interval; }
+}
+EOF
 cat >"$units/nftables.service" <<EOF
 [Unit]
-Description=stand-in for nftables.service
+Description=nftables, as Debian's unit, on $W/nftables.conf
 DefaultDependencies=no
 [Service]
 Type=oneshot
 RemainAfterExit=yes
-ExecStart=/bin/sh -c 'echo start >>$W/log/nftables.log'
+ExecStart=/usr/sbin/nft -f $W/nftables.conf
+ExecStartPost=/bin/sh -c 'echo start >>$W/log/nftables.log'
+ExecReload=/usr/sbin/nft -f $W/nftables.conf
 ExecReload=/bin/sh -c 'echo reload >>$W/log/nftables.log'
 EOF
+# the set exists before nftables.service first starts (as after a boot
+# where the administrator loaded it by hand)
+sd nft -f "$W/nftables.conf" || fail "nft -f in the namespace"
+set4() { sd nft list set inet filter allowsync4 2>&1; }
 
 # --- a private Postfix for the hook
 cat >"$root$W/pf/etc/main.cf" <<EOF
@@ -148,6 +163,10 @@ on_change = /usr/sbin/postfix -c $W/pf/etc reload
 [output plain]
 type = text
 path = /var/lib/allowsync/plain.txt
+[output firewall]
+type = nftables
+table = filter
+set4 = allowsync4
 EOF
 chmod 0644 "$root$W/allowsync.conf"
 
@@ -163,6 +182,7 @@ start allowsync.service && { svclog; fail "started although $W/tables is read-on
 svclog | grep -q 'output "postscreen"' || { svclog; fail "no message about the table"; }
 [ -e "$root$W/tables/relays.cidr" ] && fail "table written without the drop-in"
 [ -f "$root/var/lib/allowsync/plain.txt" ] || fail "state-directory output not written (StateDirectory)"
+set4 | grep -q '198.51.100.0/28' || { set4; svclog; fail "nftables set not filled under the sandbox"; }
 echo "without the drop-in: exit 1, the table's directory is read-only"
 
 # 2. the shipped drop-in (its path pointed at W/tables): written, postfix reloads
@@ -207,6 +227,7 @@ done
 	{ cat "$T/enable.out" "$root$W/log/allowsync-restore.log"; sd systemctl status --no-pager allowsync-restore.service nftables.service;
 	  sd systemctl show -p Wants -p ConsistsOf nftables.service; fail "restore did not run with nftables.service"; }
 [ -f "$root/var/lib/allowsync/plain.txt" ] || fail "restore at start did not re-apply"
+set4 | grep -q '198.51.100.0/28' || { set4; fail "restore at start did not refill the set"; }
 rm -f "$root/var/lib/allowsync/plain.txt"
 sd systemctl reload nftables.service || fail "reload nftables.service"
 i=0
@@ -214,9 +235,13 @@ until [ -f "$root/var/lib/allowsync/plain.txt" ]; do
 	i=$((i + 1)); [ $i -lt 50 ] || { cat "$root$W/log/allowsync-restore.log"; fail "restore did not re-apply on reload"; }
 	sleep 0.1
 done
-grep -qx reload "$root$W/log/nftables.log" || fail "the stand-in nftables did not reload"
+grep -qx reload "$root$W/log/nftables.log" || fail "nftables.service did not reload"
+set4 | grep -q '198.51.100.0/28' || { set4; cat "$root$W/log/allowsync-restore.log"; fail "the set is empty after the reload"; }
+# each time, the set had been emptied by the ruleset load and was refilled
+n=$(grep -c 'output "firewall": updated: +1 -0' "$root$W/log/allowsync-restore.log" || true)
+[ "$n" -eq 2 ] || { cat "$root$W/log/allowsync-restore.log"; fail "restore refilled the set $n times, wanted 2"; }
 grep -c . "$root$W/log/allowsync-restore.log" >/dev/null || true
-echo "restore: ran at nftables start and again at its reload"
+echo "restore: refilled the set at nftables start and again after its reload (flush ruleset)"
 
 # 5. the live unit's exposure
 sd systemd-analyze security --no-pager allowsync.service >"$T/sec" 2>&1 || true
