@@ -1,7 +1,8 @@
 #!/bin/sh
 # Proxies: the environment's (https_proxy, HTTPS_PROXY, ALL_PROXY, pointing
-# at a dead port) are ignored; `proxy =` in the source is used (a dead
-# proxy then fails the fetch, naming the connect failure).
+# at a dead port) are ignored; `proxy =` in the source is used: through a
+# CONNECT proxy of our own the fetch works (TLS still verified end to
+# end), and a dead proxy fails the fetch, naming the connect failure.
 . ../lib/common.sh
 . ../lib/https.sh
 https_certs "$T/ca"
@@ -20,4 +21,14 @@ expect_exit 3 "$ALLOWSYNC" -c "$T/a.conf" run
 expect_grep "source \"feed\": $b/feed/cloudflare-ips-v4.txt: connect: .*127.0.0.1 port $dead" "$T/err"
 expect_grep 'keeping last good' "$T/err"
 [ "$(cksum <"$T/o/list.txt")" = "$sum" ] || fail "output changed"
+
+pp=$(free_port)
+python3 "$LIB/connectproxy.py" "$pp" "$T/proxy.log" 2>"$T/proxy.err" &
+ppid=$!
+at_exit "kill $ppid 2>/dev/null"
+wait_port "$pp"
+url_conf "$b/feed/cloudflare-ips-v4.txt" "proxy=http://127.0.0.1:$pp"
+expect_exit 0 "$ALLOWSYNC" -c "$T/a.conf" run
+expect_grep "^CONNECT localhost:$port HTTP/1.1" "$T/proxy.log"
+expect_grep '^173.245.48.0/20$' "$T/o/list.txt"
 echo ok
