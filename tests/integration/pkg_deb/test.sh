@@ -17,7 +17,7 @@ done
 # Everything allowsync-named on the system outside the trees we work in,
 # before and after: the purge must bring it back to the same.
 snapshot() {
-	find / -xdev \( -path /proc -o -path /sys -o -path /work -o -path /tmp \
+	find / -xdev \( -path /proc -o -path /sys -o -path /run -o -path /work -o -path /tmp \
 		-o -path "$repo" -o -path "$BUILD" -o -path "${TMPDIR:-/tmp}" \) -prune \
 		-o -name '*allowsync*' -print 2>/dev/null | sort
 }
