@@ -761,75 +761,52 @@ check_keys(const struct conf_section *sec, const struct conf_key *a, const struc
 
 /* ---------------------------------------------------------- typed values */
 
+/* The typed getters: an absent key leaves *v at its default; a bad
+ * value is reported as `FILE:LINE: key = value: reason`. */
+static int
+bad_value(const struct conf_section *sec, const char *key, const char *s, const char *reason,
+	  struct conf_err *err)
+{
+	if (!reason)
+		return 0;
+	conf_err_set(err, sec, key, "%s = %s: %s", key, s, reason);
+	return -1;
+}
+
 static int
 get_duration(const struct conf_section *sec, const char *key, uint64_t *v, struct conf_err *err)
 {
-	const char *s = conf_get(sec, key), *r;
-
-	if (!s)
-		return 0;
-	if ((r = conf_parse_duration(s, v))) {
-		conf_err_set(err, sec, key, "%s = %s: %s", key, s, r);
-		return -1;
-	}
-	return 0;
+	const char *s = conf_get(sec, key);
+	return s ? bad_value(sec, key, s, conf_parse_duration(s, v), err) : 0;
 }
 
 static int
 get_size(const struct conf_section *sec, const char *key, uint64_t *v, struct conf_err *err)
 {
-	const char *s = conf_get(sec, key), *r;
-
-	if (!s)
-		return 0;
-	if ((r = conf_parse_size(s, v))) {
-		conf_err_set(err, sec, key, "%s = %s: %s", key, s, r);
-		return -1;
-	}
-	return 0;
+	const char *s = conf_get(sec, key);
+	return s ? bad_value(sec, key, s, conf_parse_size(s, v), err) : 0;
 }
 
 static int
 get_bool(const struct conf_section *sec, const char *key, bool *v, struct conf_err *err)
 {
-	const char *s = conf_get(sec, key), *r;
-
-	if (!s)
-		return 0;
-	if ((r = conf_parse_bool(s, v))) {
-		conf_err_set(err, sec, key, "%s = %s: %s", key, s, r);
-		return -1;
-	}
-	return 0;
+	const char *s = conf_get(sec, key);
+	return s ? bad_value(sec, key, s, conf_parse_bool(s, v), err) : 0;
 }
 
 static int
 get_percent(const struct conf_section *sec, const char *key, unsigned *v, struct conf_err *err)
 {
-	const char *s = conf_get(sec, key), *r;
-
-	if (!s)
-		return 0;
-	if ((r = conf_parse_percent(s, v))) {
-		conf_err_set(err, sec, key, "%s = %s: %s", key, s, r);
-		return -1;
-	}
-	return 0;
+	const char *s = conf_get(sec, key);
+	return s ? bad_value(sec, key, s, conf_parse_percent(s, v), err) : 0;
 }
 
 static int
 get_uint(const struct conf_section *sec, const char *key, uint64_t max, uint64_t *v,
 	 struct conf_err *err)
 {
-	const char *s = conf_get(sec, key), *r;
-
-	if (!s)
-		return 0;
-	if ((r = conf_parse_uint(s, max, v))) {
-		conf_err_set(err, sec, key, "%s = %s: %s", key, s, r);
-		return -1;
-	}
-	return 0;
+	const char *s = conf_get(sec, key);
+	return s ? bad_value(sec, key, s, conf_parse_uint(s, max, v), err) : 0;
 }
 
 static int
