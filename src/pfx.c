@@ -467,12 +467,13 @@ pfx_format_range(enum pfx_family fam, const struct pfx_range *r, char *buf)
 int
 pfx_range_cidr_len(enum pfx_family fam, const struct pfx_range *r)
 {
-	for (int len = 0; len <= pfx_bits(fam); len++) {
-		u128 host = pfx_hostmask(fam, len);
-		if ((r->lo & host) == 0 && r->hi == (r->lo | host))
-			return len;
-	}
-	return -1;
+	/* One CIDR: the size is a power of two (span is all ones below some
+	 * bit) and the start is aligned to it. */
+	u128 span = r->hi - r->lo;
+	if ((span & (span + 1)) != 0 || (r->lo & span) != 0 || r->hi > pfx_max(fam))
+		return -1;
+	int host = __builtin_popcountll((uint64_t)span) + __builtin_popcountll((uint64_t)(span >> 64));
+	return pfx_bits(fam) - host;
 }
 
 size_t

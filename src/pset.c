@@ -18,13 +18,16 @@ struct pset {
 	struct pfx_range *v6;
 	size_t n6, cap6;
 	bool merged;
-	/* CIDR cover sizes, worked out when a merged set is made: every
-	 * report, guard and status line asks for them. */
+	/* CIDR cover sizes, worked out the first time a report, guard or
+	 * status line asks (they ask several times a run).  Behind a
+	 * pointer so that a const set can remember them. */
+	struct pset_memo *memo;
+};
+
+struct pset_memo {
 	bool cidrs_known;
 	size_t cidrs4, cidrs6;
 };
-
-static void remember_cidr_counts(struct pset *s);
 
 static inline struct pfx_range
 range_get(const struct pset *s, enum pfx_family fam, size_t i)
@@ -53,8 +56,13 @@ struct pset *
 pset_new(void)
 {
 	struct pset *s = calloc(1, sizeof *s);
-	if (s)
-		s->merged = true;
+	if (!s)
+		return NULL;
+	if (!(s->memo = calloc(1, sizeof *s->memo))) {
+		free(s);
+		return NULL;
+	}
+	s->merged = true;
 	return s;
 }
 
@@ -65,6 +73,7 @@ pset_free(struct pset *s)
 		return;
 	free(s->v4);
 	free(s->v6);
+	free(s->memo);
 	free(s);
 }
 
@@ -73,7 +82,7 @@ pset_clear(struct pset *s)
 {
 	s->n4 = s->n6 = 0;
 	s->merged = true;
-	s->cidrs_known = false;
+	s->memo->cidrs_known = false;
 }
 
 /* Make room for `extra` more ranges of a family. */
@@ -106,7 +115,7 @@ pset_add_range(struct pset *s, enum pfx_family fam, u128 lo, u128 hi)
 	size_t *n = count_of(s, fam);
 	range_put(s, fam, (*n)++, (struct pfx_range){lo, hi});
 	s->merged = false;
-	s->cidrs_known = false;
+	s->memo->cidrs_known = false;
 	return 0;
 }
 
@@ -130,7 +139,7 @@ pset_add_set(struct pset *s, const struct pset *other)
 	s->n6 += other->n6;
 	if (other->n4 || other->n6) {
 		s->merged = false;
-		s->cidrs_known = false;
+		s->memo->cidrs_known = false;
 	}
 	return 0;
 }
@@ -283,7 +292,7 @@ pset_merge(struct pset *s)
 	sweep(s, PFX_V4);
 	sweep(s, PFX_V6);
 	s->merged = true;
-	remember_cidr_counts(s);
+	s->memo->cidrs_known = false;
 	return 0;
 }
 
@@ -401,9 +410,10 @@ pset_subtract(struct pset *s, const struct pset *minus)
 	/* Pieces of sorted disjoint ranges stay sorted and disjoint. */
 	free(s->v4);
 	free(s->v6);
+	free(s->memo);
 	*s = *out;
 	s->merged = true;
-	remember_cidr_counts(s);
+	s->memo->cidrs_known = false;
 	free(out);
 	return 0;
 }
@@ -484,28 +494,37 @@ pset_each_cidr(const struct pset *s, enum pfx_family fam, pset_cidr_fn fn, void 
 	return 0;
 }
 
-/* How many CIDRs the minimal cover of one range holds: the walk of
- * pfx_range_each_cidr without the callback. */
+static inline int
+popcount128(u128 v)
+{
+	return __builtin_popcountll((uint64_t)v) + __builtin_popcountll((uint64_t)(v >> 64));
+}
+
+/* How many CIDRs the minimal cover of one range holds, without walking
+ * it.  With y = hi + 1 and m the multiple of 2^k between lo and y, k the
+ * highest bit where lo and y differ: the cover climbs from lo to m in
+ * blocks given by the bits of m - lo, then descends to y in blocks given
+ * by the bits of y - m. */
 static size_t
 range_cidr_count(enum pfx_family fam, struct pfx_range r)
 {
-	int bits = pfx_bits(fam);
-	size_t n = 0;
-
-	for (;;) {
-		int k = r.lo == 0 ? bits : ctz128(r.lo);
-		u128 span = r.hi - r.lo;
-		int fit = span == ~(u128)0 ? 128 : log2_128(span + 1);
-		if (fit < k)
-			k = fit;
-		if (k > bits)
-			k = bits;
-		n++;
-		u128 last = k == 128 ? ~(u128)0 : r.lo + (((u128)1 << k) - 1);
-		if (last >= r.hi)
-			return n;
-		r.lo = last + 1;
+	if (r.hi == ~(u128)0) { /* y would wrap: count the walk */
+		size_t n = 0;
+		for (;;) {
+			int k = r.lo == 0 ? 128 : ctz128(r.lo);
+			n++;
+			if (k == 128)
+				return n;
+			r.lo += (u128)1 << k;
+			if (r.lo == 0)
+				return n;
+		}
 	}
+	(void)fam;
+	u128 y = r.hi + 1, diff = r.lo ^ y;
+	int k = log2_128(diff);
+	u128 m = y >> k << k;
+	return (size_t)(popcount128(m - r.lo) + popcount128(y - m));
 }
 
 static size_t
@@ -517,18 +536,17 @@ count_cidrs(const struct pset *s, enum pfx_family fam)
 	return n;
 }
 
-static void
-remember_cidr_counts(struct pset *s)
-{
-	s->cidrs4 = count_cidrs(s, PFX_V4);
-	s->cidrs6 = count_cidrs(s, PFX_V6);
-	s->cidrs_known = true;
-}
-
 size_t
 pset_cidr_count(const struct pset *s, enum pfx_family fam)
 {
-	if (s->merged && s->cidrs_known)
-		return fam == PFX_V4 ? s->cidrs4 : s->cidrs6;
-	return count_cidrs(s, fam);
+	struct pset_memo *m = s->memo;
+
+	if (!s->merged)
+		return count_cidrs(s, fam);
+	if (!m->cidrs_known) {
+		m->cidrs4 = count_cidrs(s, PFX_V4);
+		m->cidrs6 = count_cidrs(s, PFX_V6);
+		m->cidrs_known = true;
+	}
+	return fam == PFX_V4 ? m->cidrs4 : m->cidrs6;
 }

@@ -71,6 +71,12 @@ check_cover(enum pfx_family fam, u128 base, int a, int b)
 	}
 	assert_true(next - 1 == r.hi); /* exact */
 	assert_int_equal((int)c.n, min_blocks(a, b));
+	/* The arithmetic count agrees with the walk. */
+	struct pset *s = pset_new();
+	pset_add_range(s, fam, r.lo, r.hi);
+	pset_merge(s);
+	assert_int_equal(pset_cidr_count(s, fam), c.n);
+	pset_free(s);
 }
 
 static void
@@ -105,6 +111,17 @@ test_cover_whole_spaces(void **state)
 	struct pfx_range almost = {1, ~(u128)0};
 	pfx_range_each_cidr(PFX_V6, &almost, collect_cidr, &c);
 	assert_int_equal(c.n, 128);
+	struct pset *s = pset_new();
+	pset_add_range(s, PFX_V6, almost.lo, almost.hi);
+	pset_add_range(s, PFX_V4, 0, UINT32_MAX);
+	pset_merge(s);
+	assert_int_equal(pset_cidr_count(s, PFX_V6), 128);
+	assert_int_equal(pset_cidr_count(s, PFX_V4), 1);
+	pset_clear(s);
+	pset_add_range(s, PFX_V6, 0, ~(u128)0);
+	pset_merge(s);
+	assert_int_equal(pset_cidr_count(s, PFX_V6), 1);
+	pset_free(s);
 }
 
 /* Random sets in an 8-bit slice: merge agrees with a bitmap, ranges are
