@@ -56,24 +56,81 @@ static const struct special specials[] = {
 
 #define N_SPECIALS (sizeof specials / sizeof specials[0])
 
+/* The table parsed, plus the union of its ranges per family (sorted,
+ * merged) so that an entry far from every special range — nearly all
+ * of them — is cleared by one binary search instead of a table scan. */
 struct special_tab {
 	struct pfx p[N_SPECIALS];
+	struct pfx_range u[2][N_SPECIALS];
+	size_t nu[2];
 };
+
+static void
+union_add(struct pfx_range *u, size_t *n, struct pfx_range r)
+{
+	size_t i = *n;
+	while (i > 0 && u[i - 1].lo > r.lo) { /* insertion sort: a few dozen entries */
+		u[i] = u[i - 1];
+		i--;
+	}
+	u[i] = r;
+	(*n)++;
+}
+
+static void
+union_merge(struct pfx_range *u, size_t *n)
+{
+	size_t w = 0;
+	for (size_t i = 0; i < *n; i++) {
+		if (w > 0 && u[i].lo <= u[w - 1].hi) {
+			if (u[i].hi > u[w - 1].hi)
+				u[w - 1].hi = u[i].hi;
+		} else {
+			u[w++] = u[i];
+		}
+	}
+	*n = w;
+}
 
 static void
 special_tab_init(struct special_tab *t)
 {
+	t->nu[0] = t->nu[1] = 0;
 	for (size_t i = 0; i < N_SPECIALS; i++) {
 		const char *reason;
 		if (!pfx_parse(specials[i].cidr, strlen(specials[i].cidr), &t->p[i], &reason) ||
-		    t->p[i].fam != specials[i].fam)
+		    t->p[i].fam != specials[i].fam) {
 			t->p[i].fam = 0; /* cannot happen: test_policy checks the table */
+			continue;
+		}
+		int k = t->p[i].fam == PFX_V4 ? 0 : 1;
+		union_add(t->u[k], &t->nu[k], t->p[i].r);
 	}
+	union_merge(t->u[0], &t->nu[0]);
+	union_merge(t->u[1], &t->nu[1]);
+}
+
+static bool
+touches_union(const struct special_tab *t, enum pfx_family fam, u128 lo, u128 hi)
+{
+	const struct pfx_range *u = t->u[fam == PFX_V4 ? 0 : 1];
+	size_t a = 0, b = t->nu[fam == PFX_V4 ? 0 : 1];
+
+	while (a < b) { /* the first union range ending at or after lo */
+		size_t mid = a + (b - a) / 2;
+		if (u[mid].hi < lo)
+			a = mid + 1;
+		else
+			b = mid;
+	}
+	return a < t->nu[fam == PFX_V4 ? 0 : 1] && u[a].lo <= hi;
 }
 
 static const struct special *
 special_find(const struct special_tab *t, enum pfx_family fam, u128 lo, u128 hi)
 {
+	if (!touches_union(t, fam, lo, hi))
+		return NULL;
 	for (size_t i = 0; i < N_SPECIALS; i++)
 		if (t->p[i].fam == fam && lo <= t->p[i].r.hi && t->p[i].r.lo <= hi)
 			return &specials[i];
@@ -115,13 +172,10 @@ policy_special(enum pfx_family fam, u128 lo, u128 hi, const char **cidr)
 static int
 breadth(enum pfx_family fam, const struct pfx_range *r)
 {
-	u128 size_minus_one = r->hi - r->lo;
-	int bits = 0;
+	u128 span = r->hi - r->lo;
+	uint64_t high = (uint64_t)(span >> 64), low = (uint64_t)span;
+	int bits = high ? 128 - __builtin_clzll(high) : low ? 64 - __builtin_clzll(low) : 0;
 
-	while (size_minus_one) {
-		bits++;
-		size_minus_one >>= 1;
-	}
 	return pfx_bits(fam) - bits;
 }
 

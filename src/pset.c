@@ -226,11 +226,22 @@ cmp_v6_lo(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
+/* Lists are often published sorted, and state files always are. */
+static bool
+sorted_already(const struct pset *s, enum pfx_family fam)
+{
+	size_t n = pset_count(s, fam);
+	for (size_t i = 1; i < n; i++)
+		if (range_get(s, fam, i - 1).lo > range_get(s, fam, i).lo)
+			return false;
+	return true;
+}
+
 static int
 sort_family(struct pset *s, enum pfx_family fam)
 {
 	size_t n = fam == PFX_V4 ? s->n4 : s->n6;
-	if (n < 2)
+	if (n < 2 || sorted_already(s, fam))
 		return 0;
 	if (fam == PFX_V4) {
 		uint64_t *tmp = malloc(n * sizeof *tmp);

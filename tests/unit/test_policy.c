@@ -138,6 +138,12 @@ test_special(void **state)
 	/* Ordinary public space passes. */
 	l.allow_special = false;
 	accept(&l, "8.8.8.8\n1.1.1.0/24\n2a00:1450::/32\n2606:4700::/32\n");
+	/* Right next to special ranges (the union search must not over-reach). */
+	accept(&l, "9.255.255.255\n11.0.0.0\n100.63.255.255\n100.128.0.0\n172.15.255.255\n"
+		   "172.32.0.0\n223.255.255.255\n192.0.1.255\n192.0.3.0\n1.0.0.0\n");
+	accept(&l, "2001:db7:ffff:ffff:ffff:ffff:ffff:ffff\n2001:db9::\nfbff:ffff::/32\n");
+	refuse(&l, "192.0.1.255-192.0.2.0\n", "documentation");
+	refuse(&l, "9.255.255.0-10.0.0.0\n", "private-use");
 	/* The table itself parses as the families it claims. */
 	for (size_t i = 0; i < policy_special_count(); i++)
 		assert_true(policy_special_valid(i));
