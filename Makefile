@@ -123,7 +123,7 @@ FUZZERS := \
 DEB_DEPS := build-essential pkg-config clang libclang-rt-14-dev \
 	libcurl4-openssl-dev libcjson-dev libnftnl-dev libmnl-dev libinih-dev \
 	libc-ares-dev libsodium-dev libcmocka-dev \
-	python3 iprange nftables iproute2 postfix openssl nginx-light jq \
+	python3 python3-yaml iprange nftables iproute2 postfix openssl nginx-light jq \
 	minisign nsd dnsutils time \
 	debhelper lintian rpm rpmlint mandoc man-db groff-base cpio systemd
 
