@@ -6,6 +6,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "testdir.h"
+
 #include "atomicfile.h"
 
 #include <dirent.h>
@@ -15,21 +17,19 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static char dir[] = "/tmp/test_atomicfile.XXXXXX";
-
 static const char *
 at(const char *name)
 {
 	static char path[600];
-	snprintf(path, sizeof path, "%s/%s", dir, name);
+	snprintf(path, sizeof path, "%s/%s", test_dir, name);
 	return path;
 }
 
-/* Files in dir whose name starts with '.' (our temporaries). */
+/* Files in test_dir whose name starts with '.' (our temporaries). */
 static int
 temps(void)
 {
-	DIR *d = opendir(dir);
+	DIR *d = opendir(test_dir);
 	struct dirent *e;
 	int n = 0;
 	assert_non_null(d);
@@ -156,22 +156,6 @@ test_commit_target_became_symlink(void **state)
 	assert_int_equal(temps(), 0);
 }
 
-static int
-setup(void **state)
-{
-	(void)state;
-	return mkdtemp(dir) ? 0 : -1;
-}
-
-static int
-teardown(void **state)
-{
-	char cmd[600];
-	(void)state;
-	snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-	return system(cmd) == 0 ? 0 : -1;
-}
-
 int
 main(void)
 {
@@ -181,5 +165,5 @@ main(void)
 		cmocka_unit_test(test_abort_and_stale),
 		cmocka_unit_test(test_commit_target_became_symlink),
 	};
-	return cmocka_run_group_tests_name("atomicfile", tests, setup, teardown);
+	return cmocka_run_group_tests_name("atomicfile", tests, test_dir_setup, test_dir_teardown);
 }

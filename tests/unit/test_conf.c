@@ -5,6 +5,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "testdir.h"
+
 #include "conf.h"
 #include "output.h"
 #include "source.h"
@@ -15,15 +17,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static char dir[] = "/tmp/test_conf.XXXXXX";
-
 static const char *
 write_conf(const char *name, const char *text)
 {
 	static char path[512];
 	FILE *f;
 
-	snprintf(path, sizeof path, "%s/%s", dir, name);
+	snprintf(path, sizeof path, "%s/%s", test_dir, name);
 	assert_non_null(f = fopen(path, "w"));
 	fputs(text, f);
 	fclose(f);
@@ -59,7 +59,7 @@ load_bad(const char *text, unsigned line, const char *why)
 		fail_msg("got \"%s\", expected line %u: %s", buf, line, why);
 	/* FILE:LINE: reason */
 	char want[600];
-	snprintf(want, sizeof want, "%s/bad.conf:%u: ", dir, line);
+	snprintf(want, sizeof want, "%s/bad.conf:%u: ", test_dir, line);
 	if (line && strncmp(buf, want, strlen(want)) != 0)
 		fail_msg("message \"%s\" does not start with \"%s\"", buf, want);
 }
@@ -364,7 +364,7 @@ test_preset(void **state)
 	char ppath[600];
 	(void)state;
 
-	snprintf(ppath, sizeof ppath, "%s/presets.conf", dir);
+	snprintf(ppath, sizeof ppath, "%s/presets.conf", test_dir);
 	FILE *f = fopen(ppath, "w");
 	assert_non_null(f);
 	fputs("[source relay]\ntype = static\nprefixes = 192.0.2.0/24\nmax_stale = 2d\n", f);
@@ -416,22 +416,6 @@ test_missing_file(void **state)
 	assert_string_equal(buf, "/nonexistent/allowsync.conf: cannot open: No such file or directory");
 }
 
-static int
-setup(void **state)
-{
-	(void)state;
-	return mkdtemp(dir) ? 0 : -1;
-}
-
-static int
-teardown(void **state)
-{
-	char cmd[600];
-	(void)state;
-	snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-	return system(cmd) == 0 ? 0 : -1;
-}
-
 int
 main(void)
 {
@@ -441,5 +425,5 @@ main(void)
 		cmocka_unit_test(test_bad),        cmocka_unit_test(test_preset),
 		cmocka_unit_test(test_owner_check), cmocka_unit_test(test_missing_file),
 	};
-	return cmocka_run_group_tests_name("conf", tests, setup, teardown);
+	return cmocka_run_group_tests_name("conf", tests, test_dir_setup, test_dir_teardown);
 }

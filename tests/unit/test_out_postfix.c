@@ -6,6 +6,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "testdir.h"
+
 #include "conf.h"
 #include "parse_text.h"
 
@@ -15,8 +17,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static char dir[] = "/tmp/test_out_postfix.XXXXXX";
-
 static struct conf *
 load(const char *extra)
 {
@@ -25,11 +25,11 @@ load(const char *extra)
 	struct conf_err err;
 	char buf[1200];
 
-	snprintf(path, sizeof path, "%s/c.conf", dir);
+	snprintf(path, sizeof path, "%s/c.conf", test_dir);
 	snprintf(text, sizeof text,
 		 "[source s]\ntype = static\nprefixes = 8.8.8.8\n"
 		 "[output p]\ntype = postfix\npath = %s/table.cidr\n%s",
-		 dir, extra);
+		 test_dir, extra);
 	FILE *f = fopen(path, "w");
 	assert_non_null(f);
 	fputs(text, f);
@@ -67,7 +67,7 @@ test_render_apply(void **state)
 {
 	struct conf *c = load("result = permit\n");
 	struct output *o = c->outputs[0];
-	struct output_ctx ctx = {.state_dir = dir};
+	struct output_ctx ctx = {.state_dir = test_dir};
 	/* Unsorted, overlapping, an unaligned range, IPv6 first. */
 	struct pset *want = set_of("2a00:1450::/32\n9.9.9.0/24\n8.8.8.1-8.8.8.6\n9.9.9.128/25\n"),
 		    *live = pset_new();
@@ -76,7 +76,7 @@ test_render_apply(void **state)
 	struct stat st1, st2;
 	(void)state;
 
-	snprintf(path, sizeof path, "%s/table.cidr", dir);
+	snprintf(path, sizeof path, "%s/table.cidr", test_dir);
 	unlink(path);
 	assert_int_equal(o->type->live(o, &ctx, live, err), 0);
 	assert_int_equal(pset_total(live), 0); /* nothing there yet */
@@ -118,7 +118,7 @@ test_render_apply(void **state)
 	assert_int_equal(stat(path, &st2), 0);
 	assert_int_equal(st1.st_ino, st2.st_ino);
 	char cmd[700];
-	snprintf(cmd, sizeof cmd, "test -z \"$(ls -A %s | grep '^\\.')\"", dir);
+	snprintf(cmd, sizeof cmd, "test -z \"$(ls -A %s | grep '^\\.')\"", test_dir);
 	assert_int_equal(system(cmd), 0);
 
 	/* show renders the same bytes. */
@@ -141,12 +141,12 @@ test_live_parsing(void **state)
 {
 	struct conf *c = load("");
 	struct output *o = c->outputs[0];
-	struct output_ctx ctx = {.state_dir = dir};
+	struct output_ctx ctx = {.state_dir = test_dir};
 	struct pset *live = pset_new(), *want = set_of("8.8.8.0/24\n2a00::/32\n");
 	char err[OUTPUT_ERR_MAX], path[600];
 	(void)state;
 
-	snprintf(path, sizeof path, "%s/table.cidr", dir);
+	snprintf(path, sizeof path, "%s/table.cidr", test_dir);
 	/* Hand-written tables: comments, blank lines, spaces, other results. */
 	FILE *f = fopen(path, "w");
 	fputs("# mine\n\n8.8.8.0/25 OK\n8.8.8.128/25\tREJECT\n  2a00::/32   OK\n", f);
@@ -177,14 +177,14 @@ test_keep_mode(void **state)
 {
 	struct conf *c = load("result = dunno\n");
 	struct output *o = c->outputs[0];
-	struct output_ctx ctx = {.state_dir = dir};
+	struct output_ctx ctx = {.state_dir = test_dir};
 	struct pset *want = set_of("8.8.8.0/24\n");
 	char err[OUTPUT_ERR_MAX], path[600];
 	bool changed;
 	struct stat st;
 	(void)state;
 
-	snprintf(path, sizeof path, "%s/table.cidr", dir);
+	snprintf(path, sizeof path, "%s/table.cidr", test_dir);
 	FILE *f = fopen(path, "w");
 	fclose(f);
 	chmod(path, 0640);
@@ -197,22 +197,6 @@ test_keep_mode(void **state)
 	conf_free(c);
 }
 
-static int
-setup(void **state)
-{
-	(void)state;
-	return mkdtemp(dir) ? 0 : -1;
-}
-
-static int
-teardown(void **state)
-{
-	char cmd[600];
-	(void)state;
-	snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-	return system(cmd) == 0 ? 0 : -1;
-}
-
 int
 main(void)
 {
@@ -221,5 +205,5 @@ main(void)
 		cmocka_unit_test(test_live_parsing),
 		cmocka_unit_test(test_keep_mode),
 	};
-	return cmocka_run_group_tests_name("out_postfix", tests, setup, teardown);
+	return cmocka_run_group_tests_name("out_postfix", tests, test_dir_setup, test_dir_teardown);
 }

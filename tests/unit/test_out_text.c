@@ -5,6 +5,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "testdir.h"
+
 #include "conf.h"
 #include "parse_text.h"
 
@@ -14,8 +16,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static char dir[] = "/tmp/test_out_text.XXXXXX";
-
 static struct conf *
 load(const char *extra)
 {
@@ -23,12 +23,12 @@ load(const char *extra)
 	struct conf *c;
 	struct conf_err err;
 
-	snprintf(path, sizeof path, "%s/c.conf", dir);
+	snprintf(path, sizeof path, "%s/c.conf", test_dir);
 	snprintf(text, sizeof text,
 		 "[source a]\ntype = static\nprefixes = 8.8.8.8\n"
 		 "[source b]\ntype = static\nprefixes = 9.9.9.9\n"
 		 "[output t]\ntype = text\npath = %s/t.txt\n%s",
-		 dir, extra);
+		 test_dir, extra);
 	FILE *f = fopen(path, "w");
 	assert_non_null(f);
 	fputs(text, f);
@@ -86,7 +86,7 @@ test_live_and_rerun(void **state)
 {
 	struct conf *c = load("style = range\n");
 	struct output *o = c->outputs[0];
-	struct output_ctx ctx = {.state_dir = dir};
+	struct output_ctx ctx = {.state_dir = test_dir};
 	struct pset *want = pset_new(), *live = pset_new();
 	struct parse_err perr;
 	char err[OUTPUT_ERR_MAX], path[600];
@@ -102,7 +102,7 @@ test_live_and_rerun(void **state)
 	assert_int_equal(o->type->live(o, &ctx, live, err), 0);
 	assert_int_equal(pset_merge(live), 0);
 	assert_true(pset_equal(live, want));
-	snprintf(path, sizeof path, "%s/t.txt", dir);
+	snprintf(path, sizeof path, "%s/t.txt", test_dir);
 	assert_int_equal(stat(path, &a), 0);
 	sleep(1);
 	assert_int_equal(o->type->prepare(o, &ctx, want, &changed, err), 0);
@@ -123,22 +123,6 @@ test_live_and_rerun(void **state)
 	conf_free(c);
 }
 
-static int
-setup(void **state)
-{
-	(void)state;
-	return mkdtemp(dir) ? 0 : -1;
-}
-
-static int
-teardown(void **state)
-{
-	char cmd[600];
-	(void)state;
-	snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-	return system(cmd) == 0 ? 0 : -1;
-}
-
 int
 main(void)
 {
@@ -146,5 +130,5 @@ main(void)
 		cmocka_unit_test(test_styles),
 		cmocka_unit_test(test_live_and_rerun),
 	};
-	return cmocka_run_group_tests_name("out_text", tests, setup, teardown);
+	return cmocka_run_group_tests_name("out_text", tests, test_dir_setup, test_dir_teardown);
 }

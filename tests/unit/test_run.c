@@ -7,6 +7,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "testdir.h"
+
 #include "cmd.h"
 #include "log.h"
 #include "parse_text.h"
@@ -17,8 +19,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-
-static char dir[] = "/tmp/test_run.XXXXXX";
 
 /* What the scripted source does on its next collect. */
 static struct script {
@@ -74,12 +74,12 @@ load(void)
 	struct conf *c;
 	struct conf_err err;
 
-	snprintf(path, sizeof path, "%s/c.conf", dir);
+	snprintf(path, sizeof path, "%s/c.conf", test_dir);
 	snprintf(text, sizeof text,
 		 "[global]\nstate_dir = %s/state\nmax_stale = 1h\n"
 		 "[source net]\ntype = static\nprefixes = 8.8.8.8\n"
 		 "[output t]\ntype = text\npath = %s/t.txt\nheader = no\n",
-		 dir, dir);
+		 test_dir, test_dir);
 	FILE *f = fopen(path, "w");
 	assert_non_null(f);
 	fputs(text, f);
@@ -106,7 +106,7 @@ output(void)
 {
 	static char buf[4096];
 	char path[600];
-	snprintf(path, sizeof path, "%s/t.txt", dir);
+	snprintf(path, sizeof path, "%s/t.txt", test_dir);
 	FILE *f = fopen(path, "r");
 	if (!f)
 		return "";
@@ -125,7 +125,7 @@ test_script(void **state)
 	char sdir[600];
 	(void)state;
 
-	snprintf(sdir, sizeof sdir, "%s/state", dir);
+	snprintf(sdir, sizeof sdir, "%s/state", test_dir);
 	log_set_level(LOG_LVL_ERR);
 
 	/* A failure with no last good copy: the output fails, is not created. */
@@ -191,7 +191,7 @@ test_script(void **state)
 	assert_string_equal(output(), "8.8.8.0/24\n9.9.9.0/24\n");
 
 	/* Not modified without a last good copy fails. */
-	snprintf(err, sizeof err, "%s/state/sources/net.list", dir);
+	snprintf(err, sizeof err, "%s/state/sources/net.list", test_dir);
 	unlink(err);
 	script = (struct script){.not_modified = true};
 	assert_int_equal(run_once(&o), EXIT_FAIL);
@@ -216,22 +216,6 @@ test_format_age(void **state)
 	assert_string_equal(b, "0s");
 }
 
-static int
-setup(void **state)
-{
-	(void)state;
-	return mkdtemp(dir) ? 0 : -1;
-}
-
-static int
-teardown(void **state)
-{
-	char cmd[600];
-	(void)state;
-	snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-	return system(cmd) == 0 ? 0 : -1;
-}
-
 int
 main(void)
 {
@@ -239,5 +223,5 @@ main(void)
 		cmocka_unit_test(test_script),
 		cmocka_unit_test(test_format_age),
 	};
-	return cmocka_run_group_tests_name("run", tests, setup, teardown);
+	return cmocka_run_group_tests_name("run", tests, test_dir_setup, test_dir_teardown);
 }

@@ -8,6 +8,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "testdir.h"
+
 #include "conf.h"
 #include "src_spf.h"
 
@@ -17,18 +19,16 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static char dir[] = "/tmp/test_src_spf.XXXXXX";
-
 static const char *
 write_conf(const char *text)
 {
 	static char path[512];
 	FILE *f;
 
-	snprintf(path, sizeof path, "%s/a.conf", dir);
+	snprintf(path, sizeof path, "%s/a.conf", test_dir);
 	assert_non_null(f = fopen(path, "w"));
 	fprintf(f, "[global]\nstate_dir = %s/state\n%s\n[output o]\ntype = text\npath = %s/o.txt\n",
-		dir, text, dir);
+		test_dir, text, test_dir);
 	fclose(f);
 	chmod(path, 0600);
 	return path;
@@ -80,7 +80,7 @@ collect(const char *servers, const char *want)
 {
 	struct conf *c = load("[source s]\ntype = spf\ndomain = example.com\ntimeout = 2\n", NULL);
 	const char *list[] = {servers, NULL};
-	struct source_ctx ctx = {.state_dir = dir, .dns_servers = list, .n_dns_servers = 1};
+	struct source_ctx ctx = {.state_dir = test_dir, .dns_servers = list, .n_dns_servers = 1};
 	struct source_result res = {0};
 	struct source *s = c->sources[0];
 
@@ -103,22 +103,6 @@ test_collect_failures(void **state)
 	collect("ns.example.com", "resolver: dns_server: \"ns.example.com\"");
 }
 
-static int
-setup(void **state)
-{
-	(void)state;
-	return mkdtemp(dir) ? 0 : -1;
-}
-
-static int
-teardown(void **state)
-{
-	char cmd[600];
-	(void)state;
-	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-	return system(cmd) == 0 ? 0 : -1;
-}
-
 int
 main(void)
 {
@@ -126,5 +110,5 @@ main(void)
 		cmocka_unit_test(test_keys),
 		cmocka_unit_test(test_collect_failures),
 	};
-	return cmocka_run_group_tests_name("src_spf", tests, setup, teardown);
+	return cmocka_run_group_tests_name("src_spf", tests, test_dir_setup, test_dir_teardown);
 }

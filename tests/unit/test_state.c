@@ -5,6 +5,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "testdir.h"
+
 #include "parse_text.h"
 #include "state.h"
 
@@ -13,8 +15,6 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-static char dir[] = "/tmp/test_state.XXXXXX";
 
 static struct pset *
 set_of(const char *text)
@@ -52,24 +52,24 @@ test_list_roundtrip(void **state)
 	time_t when = 0;
 	(void)state;
 
-	assert_int_equal(state_list_load(dir, "s", &got, &when, origin), 1); /* none yet */
-	assert_int_equal(state_list_save(dir, "s", s, 1700000000, "https://x/y\nz", err), 0);
-	assert_int_equal(state_list_load(dir, "s", &got, &when, origin), 0);
+	assert_int_equal(state_list_load(test_dir, "s", &got, &when, origin), 1); /* none yet */
+	assert_int_equal(state_list_save(test_dir, "s", s, 1700000000, "https://x/y\nz", err), 0);
+	assert_int_equal(state_list_load(test_dir, "s", &got, &when, origin), 0);
 	assert_true(pset_equal(s, got));
 	assert_int_equal(when, 1700000000);
 	assert_string_equal(origin, "https://x/y z"); /* one line */
 	pset_free(got);
 
-	assert_int_equal(state_list_touch(dir, "s", 1700000100, err), 0);
-	assert_int_equal(state_list_load(dir, "s", &got, &when, origin), 0);
+	assert_int_equal(state_list_touch(test_dir, "s", 1700000100, err), 0);
+	assert_int_equal(state_list_load(test_dir, "s", &got, &when, origin), 0);
 	assert_int_equal(when, 1700000100);
 	assert_true(pset_equal(s, got));
 	pset_free(got);
 
 	/* An empty list is a list. */
 	struct pset *e = pset_new();
-	assert_int_equal(state_list_save(dir, "e", e, 5, "x", err), 0);
-	assert_int_equal(state_list_load(dir, "e", &got, &when, origin), 0);
+	assert_int_equal(state_list_save(test_dir, "e", e, 5, "x", err), 0);
+	assert_int_equal(state_list_load(test_dir, "e", &got, &when, origin), 0);
 	assert_int_equal(pset_total(got), 0);
 	pset_free(got);
 	pset_free(e);
@@ -84,7 +84,7 @@ test_list_corrupt(void **state)
 	time_t when;
 	(void)state;
 
-	snprintf(path, sizeof path, "%s/sources/c.list", dir);
+	snprintf(path, sizeof path, "%s/sources/c.list", test_dir);
 	static const char *const edits[][2] = {
 		{"8.8.8.0-8.8.8.255", "8.8.0.0-8.8.8.255"}, /* altered entry */
 		{"9.9.9.9\n", ""},                          /* lost entry */
@@ -95,20 +95,20 @@ test_list_corrupt(void **state)
 		{"9.9.9.9", "banana"},
 	};
 	for (size_t i = 0; i < sizeof edits / sizeof edits[0]; i++) {
-		assert_int_equal(state_list_save(dir, "c", s, 10, "o", err), 0);
+		assert_int_equal(state_list_save(test_dir, "c", s, 10, "o", err), 0);
 		rewrite(path, edits[i][0], edits[i][1]);
-		if (state_list_load(dir, "c", &got, &when, origin) != 1)
+		if (state_list_load(test_dir, "c", &got, &when, origin) != 1)
 			fail_msg("edit %zu (%s) not detected", i, edits[i][0]);
 		assert_null(got);
 	}
 	/* Truncated. */
-	assert_int_equal(state_list_save(dir, "c", s, 10, "o", err), 0);
+	assert_int_equal(state_list_save(test_dir, "c", s, 10, "o", err), 0);
 	assert_int_equal(truncate(path, 60), 0);
-	assert_int_equal(state_list_load(dir, "c", &got, &when, origin), 1);
+	assert_int_equal(state_list_load(test_dir, "c", &got, &when, origin), 1);
 	/* Not a regular file. */
 	unlink(path);
 	assert_int_equal(mkdir(path, 0755), 0);
-	assert_int_equal(state_list_load(dir, "c", &got, &when, origin), 1);
+	assert_int_equal(state_list_load(test_dir, "c", &got, &when, origin), 1);
 	rmdir(path);
 	pset_free(s);
 }
@@ -127,16 +127,16 @@ test_status(void **state)
 	struct pset *empty = pset_new();
 	assert_int_equal(state_digest(empty, so.digest), 0);
 	pset_free(empty);
-	assert_int_equal(state_source_save(dir, "s", &ss, err), 0);
-	state_source_load(dir, "s", &gs);
+	assert_int_equal(state_source_save(test_dir, "s", &ss, err), 0);
+	state_source_load(test_dir, "s", &gs);
 	assert_int_equal(gs.attempt, 100);
 	assert_int_equal(gs.success, 90);
 	assert_int_equal(gs.retry_after, 200);
 	assert_true(gs.partial);
 	assert_string_equal(gs.error, "HTTP 503 second line");
 
-	assert_int_equal(state_output_save(dir, "o", &so, err), 0);
-	state_output_load(dir, "o", &go);
+	assert_int_equal(state_output_save(test_dir, "o", &so, err), 0);
+	state_output_load(test_dir, "o", &go);
 	assert_int_equal(go.changed, 50);
 	assert_int_equal(go.applied, 60);
 	assert_int_equal(go.entries, 12);
@@ -145,17 +145,17 @@ test_status(void **state)
 	assert_string_equal(go.error, "");
 
 	/* Foreign or garbled: zeroed, not fatal. */
-	snprintf(path, sizeof path, "%s/outputs/o.status", dir);
+	snprintf(path, sizeof path, "%s/outputs/o.status", test_dir);
 	rewrite(path, "allowsync-state 1 output", "allowsync-state 9 output");
-	state_output_load(dir, "o", &go);
+	state_output_load(test_dir, "o", &go);
 	assert_int_equal(go.entries, 0);
 	assert_false(go.hook_pending);
-	assert_int_equal(state_output_save(dir, "o", &so, err), 0);
+	assert_int_equal(state_output_save(test_dir, "o", &so, err), 0);
 	rewrite(path, "entries 12", "entries 12\nwhatever");
-	state_output_load(dir, "o", &go);
+	state_output_load(test_dir, "o", &go);
 	assert_false(go.hook_pending);
 	/* Missing: zeroed. */
-	state_source_load(dir, "nobody", &gs);
+	state_source_load(test_dir, "nobody", &gs);
 	assert_int_equal(gs.attempt, 0);
 }
 
@@ -183,18 +183,9 @@ setup(void **state)
 {
 	char err[STATE_TEXT_MAX];
 	(void)state;
-	if (!mkdtemp(dir))
+	if (test_dir_setup(state) < 0)
 		return -1;
-	return state_init(dir, err);
-}
-
-static int
-teardown(void **state)
-{
-	char cmd[600];
-	(void)state;
-	snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-	return system(cmd) == 0 ? 0 : -1;
+	return state_init(test_dir, err);
 }
 
 int
@@ -206,5 +197,5 @@ main(void)
 		cmocka_unit_test(test_status),
 		cmocka_unit_test(test_digest),
 	};
-	return cmocka_run_group_tests_name("state", tests, setup, teardown);
+	return cmocka_run_group_tests_name("state", tests, setup, test_dir_teardown);
 }
