@@ -6,6 +6,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "testfiles.h"
+
 #include "conf.h"
 #include "docformat.h"
 
@@ -14,15 +16,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-
-static const char *
-fixture(const char *rel)
-{
-	static char path[4096];
-	const char *dir = getenv("FIXTURES");
-	snprintf(path, sizeof path, "%s/%s", dir ? dir : "../shared/fixtures", rel);
-	return path;
-}
 
 /* A [source t] section from "key", "value" pairs (NULL-terminated); a
  * repeated key gets several values; the pair's index is its line. */
@@ -198,16 +191,16 @@ test_pin(void **state)
 	struct parse_err err = {0};
 
 	(void)state;
-	assert_int_equal(docformat_parse_file(f, fixture("feeds/cloudflare-ips-v6.txt"), 1 << 20,
+	assert_int_equal(docformat_parse_file(f, test_fixture("feeds/cloudflare-ips-v6.txt"), 1 << 20,
 					      false, s, &err),
 			 0);
 	assert_int_equal(pset_count(s, PFX_V6), 7);
 	pset_clear(s);
-	assert_int_equal(docformat_parse_file(g, fixture("feeds/cloudflare-ips-v6.txt"), 1 << 20,
+	assert_int_equal(docformat_parse_file(g, test_fixture("feeds/cloudflare-ips-v6.txt"), 1 << 20,
 					      false, s, &err),
 			 0);
 	pset_clear(s);
-	assert_int_equal(docformat_parse_file(f, fixture("feeds/cloudflare-ips-v4.txt"), 1 << 20,
+	assert_int_equal(docformat_parse_file(f, test_fixture("feeds/cloudflare-ips-v4.txt"), 1 << 20,
 					      false, s, &err),
 			 -1);
 	assert_non_null(strstr(err.reason, "does not match the pinned sha256"));
@@ -229,17 +222,17 @@ test_files(void **state)
 	struct parse_err err = {0};
 
 	(void)state;
-	assert_int_equal(docformat_parse_file(text, fixture("feeds/cloudflare-ips-v4.txt"), 100,
+	assert_int_equal(docformat_parse_file(text, test_fixture("feeds/cloudflare-ips-v4.txt"), 100,
 					      false, s, &err),
 			 0); /* streamed: max_body does not apply to plain text */
 	assert_int_equal(pset_count(s, PFX_V4) > 0, 1);
 	pset_clear(s);
-	assert_int_equal(docformat_parse_file(azure, fixture("feeds/azure-service-tags.json"),
+	assert_int_equal(docformat_parse_file(azure, test_fixture("feeds/azure-service-tags.json"),
 					      16 << 20, false, s, &err),
 			 0);
 	assert_true(pset_total(s) > 0);
 	pset_clear(s);
-	assert_int_equal(docformat_parse_file(azure, fixture("feeds/azure-service-tags.json"),
+	assert_int_equal(docformat_parse_file(azure, test_fixture("feeds/azure-service-tags.json"),
 					      1 << 20, false, s, &err),
 			 -1);
 	assert_non_null(strstr(err.reason, "larger than max_body"));
@@ -248,7 +241,7 @@ test_files(void **state)
 	assert_non_null(strstr(err.reason, "No such file"));
 	assert_int_equal(docformat_parse_file(azure, "/", 1 << 20, false, s, &err), -1);
 	assert_non_null(strstr(err.reason, "not a regular file"));
-	assert_int_equal(docformat_parse_file(azure, fixture("bad/oracle-html-error.json"), 1 << 20,
+	assert_int_equal(docformat_parse_file(azure, test_fixture("bad/oracle-html-error.json"), 1 << 20,
 					      false, s, &err),
 			 -1);
 	assert_non_null(strstr(err.reason, "HTML"));

@@ -6,6 +6,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "testfiles.h"
+
 #include "jsonpath.h"
 
 #include <cjson/cJSON.h>
@@ -14,36 +16,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-static char *
-slurp(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf;
-	long n;
-
-	if (!f)
-		fail_msg("cannot open %s", path);
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	rewind(f);
-	buf = malloc((size_t)n + 1);
-	assert_non_null(buf);
-	assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
-	buf[n] = '\0';
-	fclose(f);
-	*len = (size_t)n;
-	return buf;
-}
-
-static const char *
-fixture(const char *rel)
-{
-	static char path[4096];
-	const char *dir = getenv("FIXTURES");
-	snprintf(path, sizeof path, "%s/%s", dir ? dir : "../shared/fixtures", rel);
-	return path;
-}
 
 /* The suite sits next to this file (tests run from the source tree). */
 static const char *
@@ -93,7 +65,7 @@ static void
 test_compliance_suite(void **state)
 {
 	size_t len, pass = 0, gap = 0, failed = 0;
-	char *text = slurp(cts_path(), &len);
+	char *text = test_slurp(cts_path(), &len);
 	cJSON *suite = cJSON_Parse(text), *t;
 
 	(void)state;
@@ -353,7 +325,7 @@ count_on(const char *file, const char *sel)
 {
 	size_t len, n;
 	char reason[JSONPATH_REASON_MAX];
-	char *text = slurp(fixture(file), &len);
+	char *text = test_slurp(test_fixture(file), &len);
 	cJSON *root = cJSON_ParseWithLength(text, len);
 	struct jsonpath *jp = jsonpath_compile(sel, reason, sizeof reason);
 

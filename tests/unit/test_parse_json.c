@@ -6,6 +6,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "testfiles.h"
+
 #include "jsonpath.h"
 #include "parse_json.h"
 
@@ -13,36 +15,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-static const char *
-fixture(const char *rel)
-{
-	static char path[4096];
-	const char *dir = getenv("FIXTURES");
-	snprintf(path, sizeof path, "%s/%s", dir ? dir : "../shared/fixtures", rel);
-	return path;
-}
-
-static char *
-slurp(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf;
-	long n;
-
-	if (!f)
-		fail_msg("cannot open %s", path);
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	rewind(f);
-	buf = malloc((size_t)n + 1);
-	assert_non_null(buf);
-	assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
-	buf[n] = '\0';
-	fclose(f);
-	*len = (size_t)n;
-	return buf;
-}
 
 /* Run up to three selectors on a buffer: 0/-1, the set merged, err. */
 static int
@@ -75,7 +47,7 @@ static struct pset *
 feed_ok(const char *file, const char *s1, const char *s2)
 {
 	size_t len;
-	char *buf = slurp(fixture(file), &len);
+	char *buf = test_slurp(test_fixture(file), &len);
 	struct pset *s = pset_new();
 	struct parse_err err;
 
@@ -155,7 +127,7 @@ test_google_github_azure(void **state)
 	assert_true(has(s, "192.30.252.1"));
 	assert_true(has(s, "140.82.112.1"));
 	pset_free(s);
-	buf = slurp(fixture("feeds/github-meta.json"), &len);
+	buf = test_slurp(test_fixture("feeds/github-meta.json"), &len);
 	s = pset_new();
 	assert_int_equal(run(buf, len, "$.ssh_keys[*]", NULL, false, s, &err), -1);
 	assert_non_null(strstr(err.reason, "$['ssh_keys'][0] is not an address"));
@@ -221,7 +193,7 @@ test_bad_fixtures(void **state)
 	(void)state;
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		size_t len;
-		char *buf = slurp(fixture(bad[i]), &len);
+		char *buf = test_slurp(test_fixture(bad[i]), &len);
 		struct pset *s = pset_new();
 		struct parse_err err;
 

@@ -5,6 +5,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "testfiles.h"
+
 #include "parse_text.h"
 
 #include <fcntl.h>
@@ -12,15 +14,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-
-static const char *
-fixture(const char *rel)
-{
-	static char path[4096];
-	const char *dir = getenv("FIXTURES");
-	snprintf(path, sizeof path, "%s/%s", dir ? dir : "../shared/fixtures", rel);
-	return path;
-}
 
 static struct pset *
 parse_ok(const char *text)
@@ -87,8 +80,8 @@ test_fixtures(void **state)
 	(void)state;
 	struct pset *s = pset_new();
 	struct parse_err err;
-	assert_int_equal(parse_text_file(fixture("feeds/cloudflare-ips-v4.txt"), s, &err), 0);
-	assert_int_equal(parse_text_file(fixture("feeds/cloudflare-ips-v6.txt"), s, &err), 0);
+	assert_int_equal(parse_text_file(test_fixture("feeds/cloudflare-ips-v4.txt"), s, &err), 0);
+	assert_int_equal(parse_text_file(test_fixture("feeds/cloudflare-ips-v6.txt"), s, &err), 0);
 	pset_merge(s);
 	/* 15 v4 prefixes (the last without newline), 7 v6 */
 	assert_true(pset_cidr_count(s, PFX_V4) >= 14);
@@ -104,7 +97,7 @@ test_fixtures(void **state)
 	};
 	for (size_t i = 0; i < 4; i++) {
 		s = pset_new();
-		assert_int_equal(parse_text_file(fixture(bad[i]), s, &err), -1);
+		assert_int_equal(parse_text_file(test_fixture(bad[i]), s, &err), -1);
 		if (!strstr(err.reason, "HTML"))
 			fail_msg("%s: %s", bad[i], err.reason);
 		pset_free(s);

@@ -5,6 +5,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "testdir.h"
+
 #include "publish.h"
 #include "sigcheck.h"
 
@@ -13,27 +15,6 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-static char dir[64];
-
-static int
-setup(void **state)
-{
-	(void)state;
-	strcpy(dir, "/tmp/test_publish.XXXXXX");
-	assert_non_null(mkdtemp(dir));
-	return 0;
-}
-
-static int
-teardown(void **state)
-{
-	(void)state;
-	char cmd[128];
-	snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-	assert_int_equal(system(cmd), 0);
-	return 0;
-}
 
 static struct pubdoc_inv *
 inv_of(const char *list)
@@ -69,7 +50,7 @@ static void
 test_serial_rules(void **state)
 {
 	(void)state;
-	struct publish_conf pc = {.dir = dir, .name = "relay", .valid_for = 7 * 86400,
+	struct publish_conf pc = {.dir = test_dir, .name = "relay", .valid_for = 7 * 86400,
 				  .spf_domain = "spf.example.com", .spf_ttl = 300};
 	struct publish_plan p;
 	struct minisign_pk pk;
@@ -139,7 +120,7 @@ test_serial_rules(void **state)
 
 	/* A foreign NAME.json: a new serial, with a warning. */
 	char path[256];
-	snprintf(path, sizeof path, "%s/relay.json", dir);
+	snprintf(path, sizeof path, "%s/relay.json", test_dir);
 	FILE *f = fopen(path, "w");
 	fputs("{\"hello\": 1}\n", f);
 	fclose(f);
@@ -175,13 +156,13 @@ static int
 load(const char *body, struct conf **c, struct publish_conf *pc, struct conf_err *err)
 {
 	char path[128];
-	snprintf(path, sizeof path, "%s/a.conf", dir);
+	snprintf(path, sizeof path, "%s/a.conf", test_dir);
 	FILE *f = fopen(path, "w");
 	assert_non_null(f);
 	fprintf(f, "[global]\nstate_dir = %s/state\n\n[source inv]\ntype = static\n"
 		   "prefixes = 192.0.2.1\ntags = dedicated\n\n[source web]\ntype = url\n"
 		   "url = https://example.com/x\n\n%s",
-		dir, body);
+		test_dir, body);
 	fclose(f);
 	*c = NULL;
 	if (conf_load(path, CONF_LOAD_NO_OWNER_CHECK, c, err) < 0)
@@ -247,8 +228,8 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_serial_rules, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_conf, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_serial_rules, test_dir_setup, test_dir_teardown),
+		cmocka_unit_test_setup_teardown(test_conf, test_dir_setup, test_dir_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

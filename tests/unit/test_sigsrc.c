@@ -5,6 +5,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "testdir.h"
+
 #include "conf.h"
 #include "minisign.h"
 #include "sigcheck.h"
@@ -16,39 +18,18 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static char dir[64];
-
-static int
-setup(void **state)
-{
-	(void)state;
-	strcpy(dir, "/tmp/test_sigsrc.XXXXXX");
-	assert_non_null(mkdtemp(dir));
-	return 0;
-}
-
-static int
-teardown(void **state)
-{
-	(void)state;
-	char cmd[128];
-	snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-	assert_int_equal(system(cmd), 0);
-	return 0;
-}
-
 /* A [source relay] url source with `extra` keys, loaded through conf. */
 static struct conf *
 load(const char *extra, struct conf_err *err)
 {
 	char path[128];
 	struct conf *c = NULL;
-	snprintf(path, sizeof path, "%s/a.conf", dir);
+	snprintf(path, sizeof path, "%s/a.conf", test_dir);
 	FILE *f = fopen(path, "w");
 	assert_non_null(f);
 	fprintf(f, "[global]\nstate_dir = %s\n\n[source relay]\ntype = url\n"
 		   "url = https://example.com/relay.json\n%s",
-		dir, extra);
+		test_dir, extra);
 	fclose(f);
 	if (conf_load(path, CONF_LOAD_NO_OWNER_CHECK, &c, err) < 0)
 		return NULL;
@@ -98,9 +79,9 @@ static void
 put_sig(const char *text, size_t n)
 {
 	char path[128];
-	snprintf(path, sizeof path, "%s/sig", dir);
+	snprintf(path, sizeof path, "%s/sig", test_dir);
 	mkdir(path, 0700);
-	snprintf(path, sizeof path, "%s/sig/relay.minisig", dir);
+	snprintf(path, sizeof path, "%s/sig/relay.minisig", test_dir);
 	FILE *f = fopen(path, "w");
 	assert_non_null(f);
 	assert_int_equal(fwrite(text, 1, n, f), n);
@@ -139,9 +120,9 @@ test_stored_signature(void **state)
 					  "https://example.com/ranges/relay.json?v=1", &s, &cerr),
 			 0);
 
-	assert_int_equal(sigsrc_last_serial(dir, "relay"), 0);
+	assert_int_equal(sigsrc_last_serial(test_dir, "relay"), 0);
 	/* No stored signature yet. */
-	assert_int_equal(sigsrc_check(s, NULL, dir, "relay", body, strlen(body), false, 1000, err,
+	assert_int_equal(sigsrc_check(s, NULL, test_dir, "relay", body, strlen(body), false, 1000, err,
 				      sizeof err),
 			 -1);
 	assert_non_null(strstr(err, "missing signature"));
@@ -149,16 +130,16 @@ test_stored_signature(void **state)
 	char *sig = sign(&sk, body, 50, 5000, &n);
 	put_sig(sig, n);
 	free(sig);
-	assert_int_equal(sigsrc_check(s, NULL, dir, "relay", body, strlen(body), false, 1000, err,
+	assert_int_equal(sigsrc_check(s, NULL, test_dir, "relay", body, strlen(body), false, 1000, err,
 				      sizeof err),
 			 0);
 	/* Nothing is remembered before commit. */
-	assert_int_equal(sigsrc_last_serial(dir, "relay"), 0);
-	assert_int_equal(sigsrc_commit(s, dir, "relay", err, sizeof err), 0);
-	assert_int_equal(sigsrc_last_serial(dir, "relay"), 50);
+	assert_int_equal(sigsrc_last_serial(test_dir, "relay"), 0);
+	assert_int_equal(sigsrc_commit(s, test_dir, "relay", err, sizeof err), 0);
+	assert_int_equal(sigsrc_last_serial(test_dir, "relay"), 50);
 
 	/* Later, the stored copy has expired: refused. */
-	assert_int_equal(sigsrc_check(s, NULL, dir, "relay", body, strlen(body), false, 5000, err,
+	assert_int_equal(sigsrc_check(s, NULL, test_dir, "relay", body, strlen(body), false, 5000, err,
 				      sizeof err),
 			 -1);
 	assert_non_null(strstr(err, "expired"));
@@ -167,11 +148,11 @@ test_stored_signature(void **state)
 	sig = sign(&sk, body, 49, 9000, &n);
 	put_sig(sig, n);
 	free(sig);
-	assert_int_equal(sigsrc_check(s, NULL, dir, "relay", body, strlen(body), false, 1000, err,
+	assert_int_equal(sigsrc_check(s, NULL, test_dir, "relay", body, strlen(body), false, 1000, err,
 				      sizeof err),
 			 -1);
 	assert_non_null(strstr(err, "rollback"));
-	assert_int_equal(sigsrc_last_serial(dir, "relay"), 50);
+	assert_int_equal(sigsrc_last_serial(test_dir, "relay"), 50);
 
 	/* A signature made for another of the publisher's documents. */
 	char tc[256];
@@ -180,7 +161,7 @@ test_stored_signature(void **state)
 	sig = minisign_sign(&sk, body, strlen(body), false, "t", tc, &n, &why);
 	put_sig(sig, n);
 	free(sig);
-	assert_int_equal(sigsrc_check(s, NULL, dir, "relay", body, strlen(body), false, 1000, err,
+	assert_int_equal(sigsrc_check(s, NULL, test_dir, "relay", body, strlen(body), false, 1000, err,
 				      sizeof err),
 			 -1);
 	assert_non_null(strstr(err, "another document"));
@@ -188,11 +169,11 @@ test_stored_signature(void **state)
 
 	/* A corrupt serial file reads as none (with a warning). */
 	char path[128];
-	snprintf(path, sizeof path, "%s/sig/relay.serial", dir);
+	snprintf(path, sizeof path, "%s/sig/relay.serial", test_dir);
 	FILE *f = fopen(path, "w");
 	fputs("garbage\n", f);
 	fclose(f);
-	assert_int_equal(sigsrc_last_serial(dir, "relay"), 0);
+	assert_int_equal(sigsrc_last_serial(test_dir, "relay"), 0);
 
 	sigsrc_free(s);
 	conf_free(c);
@@ -203,8 +184,8 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_keys, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_stored_signature, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_keys, test_dir_setup, test_dir_teardown),
+		cmocka_unit_test_setup_teardown(test_stored_signature, test_dir_setup, test_dir_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,22 +1,26 @@
 /* testdir — a scratch directory for one unit-test program.
  *
- * test_dir is created before the test group runs and removed, with all
- * it holds, after it: pass test_dir_setup and test_dir_teardown to
- * cmocka_run_group_tests_name.  Header-only: each test program is one
- * translation unit.
+ * test_dir is created by test_dir_setup and removed, with all it holds,
+ * by test_dir_teardown: pass them to cmocka_run_group_tests_name for one
+ * directory per program, or to cmocka_unit_test_setup_teardown for a
+ * fresh one per test.  Header-only: each test program is one translation
+ * unit.
  */
 #ifndef ALLOWSYNC_TESTDIR_H
 #define ALLOWSYNC_TESTDIR_H
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
-static char test_dir[] = "/tmp/allowsync-unit.XXXXXX";
+#define TEST_DIR_TEMPLATE "/tmp/allowsync-unit.XXXXXX"
+static char test_dir[] = TEST_DIR_TEMPLATE;
 
 static int
 test_dir_setup(void **state)
 {
 	(void)state;
+	memcpy(test_dir, TEST_DIR_TEMPLATE, sizeof test_dir); /* mkdtemp filled it in */
 	return mkdtemp(test_dir) ? 0 : -1;
 }
 
