@@ -31,8 +31,6 @@ int state_list_load(const char *dir, const char *name, struct pset **set, time_t
 		    char *origin);
 int state_list_save(const char *dir, const char *name, const struct pset *set, time_t when,
 		    const char *origin, char *err);
-/* Bump the time of the list (the document was confirmed unchanged). */
-int state_list_touch(const char *dir, const char *name, time_t when, char *err);
 
 struct state_source {
 	time_t attempt;     /* last collect attempt (0 = never) */

@@ -62,12 +62,13 @@ source_used(const struct conf *c, const struct source *s)
  * have been tightened since it was stored).  0 with rs filled, -1 with
  * rs->error saying why not. */
 static int
-use_stored(const struct conf *c, struct run_source *rs, time_t now, bool check_age)
+use_stored(const struct conf *c, struct run_source *rs, time_t now, bool check_age,
+	   char origin[STATE_TEXT_MAX])
 {
-	char origin[STATE_TEXT_MAX], reason[POLICY_REASON_MAX], age[32], lim[32];
+	char reason[POLICY_REASON_MAX], age[32], lim[32], unused[STATE_TEXT_MAX];
 	struct pset *set;
 	time_t when;
-	int r = state_list_load(c->state_dir, rs->src->name, &set, &when, origin);
+	int r = state_list_load(c->state_dir, rs->src->name, &set, &when, origin ? origin : unused);
 
 	if (r < 0) {
 		snprintf(rs->error, sizeof rs->error, "out of memory");
@@ -115,7 +116,7 @@ gather_one(const struct conf *c, const struct run_opts *o, struct run_source *rs
 	state_source_load(c->state_dir, s->name, &st);
 	if (o->offline || (!o->fetch && !write_state)) {
 		rs->how = RUN_SRC_STORED;
-		if (use_stored(c, rs, now, o->offline) < 0) {
+		if (use_stored(c, rs, now, o->offline, NULL) < 0) {
 			rs->how = RUN_SRC_FAILED;
 			log_err("source \"%s\": %s%s", s->name, rs->error,
 				o->offline ? "" : " (run allowsync first, or use --fetch)");
@@ -137,13 +138,16 @@ gather_one(const struct conf *c, const struct run_opts *o, struct run_source *rs
 		goto failed_attempt;
 	}
 	if (res.not_modified) {
-		if (use_stored(c, rs, now, false) < 0) {
+		char origin[STATE_TEXT_MAX];
+		if (use_stored(c, rs, now, false, origin) < 0) {
 			snprintf(why, sizeof why, "not modified, but %.500s", rs->error);
 			goto failed_attempt;
 		}
 		rs->how = RUN_SRC_FRESH;
 		rs->when = now;
-		if (write_state && state_list_touch(c->state_dir, s->name, now, err) < 0)
+		/* Confirmed unchanged: the same list, stamped fresh. */
+		if (write_state &&
+		    state_list_save(c->state_dir, s->name, rs->set, now, origin, err) < 0)
 			log_warn("source \"%s\": state: %s", s->name, err);
 		log_info("source \"%s\": not modified (%zu entries)", s->name, cidrs(rs->set));
 		goto succeeded;
@@ -180,7 +184,7 @@ failed_attempt:
 fallback:
 	pset_free(res.set);
 	res.set = NULL;
-	if (use_stored(c, rs, now, true) == 0) {
+	if (use_stored(c, rs, now, true, NULL) == 0) {
 		rs->how = RUN_SRC_STALE;
 		run_format_age(now - rs->when, age, sizeof age);
 		log_warn("source \"%s\": %s: keeping last good (%s old, %zu entries)", s->name, why,

@@ -262,23 +262,6 @@ corrupt:
 	return 1;
 }
 
-int
-state_list_touch(const char *dir, const char *name, time_t when, char *err)
-{
-	struct pset *set;
-	char origin[STATE_TEXT_MAX];
-	time_t old;
-	int r = state_list_load(dir, name, &set, &old, origin);
-
-	if (r != 0) {
-		snprintf(err, STATE_TEXT_MAX, "no last good list to refresh");
-		return -1;
-	}
-	r = state_list_save(dir, name, set, when, origin, err);
-	pset_free(set);
-	return r;
-}
-
 /* A key/value status file: returns the lines after the magic, or NULL. */
 static char *
 status_read(const char *path, const char *kind)

@@ -140,10 +140,23 @@ test_script(void **state)
 	assert_int_equal(run_once(&o), EXIT_OK);
 	assert_string_equal(output(), "8.8.8.0/24\n9.9.9.0/24\n");
 
-	/* Not modified: the last good list, not degraded. */
-	script = (struct script){.not_modified = true};
-	assert_int_equal(run_once(&o), EXIT_OK);
-	assert_string_equal(output(), "8.8.8.0/24\n9.9.9.0/24\n");
+	/* Not modified: the last good list, not degraded, and stamped fresh
+	 * (its age is what max_stale judges later). */
+	{
+		struct pset *kept;
+		time_t when;
+		char origin[STATE_TEXT_MAX], err[STATE_TEXT_MAX];
+		assert_int_equal(state_list_load(sdir, "net", &kept, &when, origin), 0);
+		assert_int_equal(state_list_save(sdir, "net", kept, 1000, origin, err), 0);
+		pset_free(kept);
+		script = (struct script){.not_modified = true};
+		assert_int_equal(run_once(&o), EXIT_OK);
+		assert_string_equal(output(), "8.8.8.0/24\n9.9.9.0/24\n");
+		assert_int_equal(state_list_load(sdir, "net", &kept, &when, origin), 0);
+		assert_true(when > time(NULL) - 60);
+		assert_int_equal(pset_total(kept), 2);
+		pset_free(kept);
+	}
 
 	/* Partial: applied when it only adds, degraded. */
 	script = (struct script){.list = "8.8.8.0/24\n9.9.9.0/24\n1.1.1.1\n", .partial = true};
