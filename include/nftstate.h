@@ -9,8 +9,12 @@
  * cookie matter because generations restart at every boot and in every
  * new namespace: a bare number could match by coincidence.
  *
- * One text file per output: a header of `key value` lines, then the
- * ranges of each family as hexadecimal `LO HI` pairs, then `end`.
+ * One file per output: a header of `key value` lines ending with the
+ * range count of each family, then the ranges as binary pairs (IPv4:
+ * two uint32, IPv6: two 128-bit integers, in the machine's byte order,
+ * since only the boot that wrote a record can use it), then `end`.
+ * Binary because the record is read and written on every run: at 100k
+ * ranges parsing hexadecimal text cost more than the rest of the view.
  */
 #ifndef ALLOWSYNC_NFTSTATE_H
 #define ALLOWSYNC_NFTSTATE_H

@@ -11,7 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#define MAGIC "allowsync-nft-state 1"
+#define MAGIC "allowsync-nft-state 2"
 
 void
 nftstate_init(struct nftstate *st)
@@ -45,33 +45,6 @@ nftstate_boot_id(char out[40])
 	fclose(f);
 }
 
-static int
-hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
-
-/* One hexadecimal number of at most `digits` digits, then a blank or
- * the end of the line. */
-static const char *
-hex_parse(const char *p, const char *end, int digits, u128 *v)
-{
-	int n = 0, d;
-
-	*v = 0;
-	while (p < end && (d = hexval(*p)) >= 0) {
-		if (++n > digits)
-			return NULL;
-		*v = (*v << 4) | (u128)d;
-		p++;
-	}
-	return n > 0 ? p : NULL;
-}
-
 struct cursor {
 	const char *p;
 	const char *end;
@@ -94,13 +67,15 @@ next_line(struct cursor *c, const char **line, size_t *len)
 	return true;
 }
 
-/* "KEY VALUE": copy VALUE when the line starts with KEY. */
+/* "KEY VALUE": copy VALUE when the next line starts with KEY. */
 static bool
-header(const char *line, size_t len, const char *key, char *out, size_t outsz)
+header(struct cursor *c, const char *key, char *out, size_t outsz)
 {
-	size_t k = strlen(key);
+	const char *line;
+	size_t len, k = strlen(key);
 
-	if (len <= k + 1 || memcmp(line, key, k) != 0 || line[k] != ' ')
+	if (!next_line(c, &line, &len) || len <= k + 1 || memcmp(line, key, k) != 0 ||
+	    line[k] != ' ')
 		return false;
 	len -= k + 1;
 	if (len >= outsz)
@@ -110,41 +85,53 @@ header(const char *line, size_t len, const char *key, char *out, size_t outsz)
 	return true;
 }
 
-static int
-parse_ranges(struct cursor *c, enum pfx_family fam, struct nl_ranges *r, const char *tag)
+static bool
+header_u64(struct cursor *c, const char *key, uint64_t max, uint64_t *v)
 {
-	const char *line;
-	size_t len;
-	char v[32], *e;
-	unsigned long long n;
-	int digits = fam == PFX_V4 ? 8 : 32;
+	char text[32], *e;
+	unsigned long long x;
+
+	if (!header(c, key, text, sizeof(text)) || text[0] < '0' || text[0] > '9')
+		return false;
+	errno = 0;
+	x = strtoull(text, &e, 10);
+	if (errno || *e || x > max)
+		return false;
+	*v = x;
+	return true;
+}
+
+/* Bytes one range takes in the record. */
+static size_t
+range_size(enum pfx_family fam)
+{
+	return fam == PFX_V4 ? 2 * sizeof(uint32_t) : 2 * sizeof(u128);
+}
+
+/* n ranges of one family from p, checked canonical: in order, disjoint,
+ * not adjacent, within the family. */
+static int
+read_ranges(const unsigned char *p, size_t n, enum pfx_family fam, struct nl_ranges *r)
+{
 	u128 prev_hi = 0;
 
-	if (!next_line(c, &line, &len) || !header(line, len, tag, v, sizeof(v)))
+	if (nl_ranges_reserve(r, n) < 0)
 		return -1;
-	errno = 0;
-	n = strtoull(v, &e, 10);
-	if (errno || *e || e == v)
-		return -1;
-	/* Bounded by what the file can hold: at least 4 bytes a line. */
-	if (n > (unsigned long long)(c->end - c->p) / 4 || nl_ranges_reserve(r, (size_t)n) < 0)
-		return -1;
-	for (unsigned long long i = 0; i < n; i++) {
-		const char *p, *end;
+	for (size_t i = 0; i < n; i++, p += range_size(fam)) {
 		u128 lo, hi;
 
-		if (!next_line(c, &line, &len))
+		if (fam == PFX_V4) {
+			uint32_t v[2];
+			memcpy(v, p, sizeof(v));
+			lo = v[0];
+			hi = v[1];
+		} else {
+			memcpy(&lo, p, sizeof(lo));
+			memcpy(&hi, p + sizeof(lo), sizeof(hi));
+		}
+		if (hi < lo || hi > pfx_max(fam) || (i > 0 && lo <= prev_hi + 1))
 			return -1;
-		end = line + len;
-		p = hex_parse(line, end, digits, &lo);
-		if (p == NULL || p >= end || *p != ' ')
-			return -1;
-		p = hex_parse(p + 1, end, digits, &hi);
-		/* Canonical: in order, disjoint, not adjacent. */
-		if (p != end || hi < lo || hi > pfx_max(fam) || (i > 0 && lo <= prev_hi + 1))
-			return -1;
-		if (nl_ranges_push(r, fam, lo, hi) < 0)
-			return -1;
+		r->v[r->n++] = (struct nl_range){lo, hi, hi != pfx_max(fam), false};
 		prev_hi = hi;
 	}
 	return 0;
@@ -153,9 +140,10 @@ parse_ranges(struct cursor *c, enum pfx_family fam, struct nl_ranges *r, const c
 int
 nftstate_load(const char *path, struct nftstate *st, char *err)
 {
-	char *buf = NULL, v[64], *e;
-	size_t len, llen;
+	char *buf = NULL, text[64];
 	const char *line;
+	size_t len, llen;
+	uint64_t gen, n[2];
 	struct cursor c;
 	int r;
 
@@ -164,39 +152,28 @@ nftstate_load(const char *path, struct nftstate *st, char *err)
 		return r;
 	c.p = buf;
 	c.end = buf + len;
-	if (!next_line(&c, &line, &llen) || llen != strlen(MAGIC) || memcmp(line, MAGIC, llen))
+	if (!next_line(&c, &line, &llen) || llen != strlen(MAGIC) || memcmp(line, MAGIC, llen) ||
+	    !header(&c, "boot", st->boot, sizeof(st->boot)) ||
+	    !header_u64(&c, "netns", UINT64_MAX, &st->netns) ||
+	    !header_u64(&c, "gen", UINT32_MAX, &gen) ||
+	    !header(&c, "family", text, sizeof(text)) ||
+	    (st->family = nl_family_parse(text)) < 0 ||
+	    !header(&c, "table", st->table, sizeof(st->table)) ||
+	    !header(&c, "set4", st->set[0], sizeof(st->set[0])) ||
+	    !header(&c, "set6", st->set[1], sizeof(st->set[1])) ||
+	    !header_u64(&c, "v4", SIZE_MAX / 64, &n[0]) ||
+	    !header_u64(&c, "v6", SIZE_MAX / 64, &n[1]))
 		goto bad;
-	if (!next_line(&c, &line, &llen) || !header(line, llen, "boot", st->boot, sizeof(st->boot)))
-		goto bad;
-	if (!next_line(&c, &line, &llen) || !header(line, llen, "netns", v, sizeof(v)))
-		goto bad;
-	errno = 0;
-	st->netns = strtoull(v, &e, 10);
-	if (errno || *e)
-		goto bad;
-	if (!next_line(&c, &line, &llen) || !header(line, llen, "gen", v, sizeof(v)))
-		goto bad;
-	st->gen = (uint32_t)strtoul(v, &e, 10);
-	if (*e)
-		goto bad;
-	if (!next_line(&c, &line, &llen) || !header(line, llen, "family", v, sizeof(v)) ||
-	    (st->family = nl_family_parse(v)) < 0)
-		goto bad;
-	if (!next_line(&c, &line, &llen) ||
-	    !header(line, llen, "table", st->table, sizeof(st->table)))
-		goto bad;
-	for (int k = 0; k < 2; k++) {
-		if (!next_line(&c, &line, &llen) ||
-		    !header(line, llen, k == 0 ? "set4" : "set6", st->set[k], sizeof(st->set[k])))
-			goto bad;
+	st->gen = (uint32_t)gen;
+	for (int k = 0; k < 2; k++)
 		if (strcmp(st->set[k], "-") == 0)
 			st->set[k][0] = '\0';
-	}
-	if (parse_ranges(&c, PFX_V4, &st->r[0], "v4") < 0 ||
-	    parse_ranges(&c, PFX_V6, &st->r[1], "v6") < 0)
-		goto bad;
-	if (!next_line(&c, &line, &llen) || llen != 3 || memcmp(line, "end", 3) != 0 ||
-	    c.p != c.end)
+	/* The ranges, then "end": a truncated record fails the length. */
+	if ((size_t)(c.end - c.p) != n[0] * range_size(PFX_V4) + n[1] * range_size(PFX_V6) + 4 ||
+	    memcmp(c.end - 4, "end\n", 4) != 0 ||
+	    read_ranges((const unsigned char *)c.p, n[0], PFX_V4, &st->r[0]) < 0 ||
+	    read_ranges((const unsigned char *)c.p + n[0] * range_size(PFX_V4), n[1], PFX_V6,
+			&st->r[1]) < 0)
 		goto bad;
 	free(buf);
 	return 0;
@@ -208,67 +185,93 @@ bad:
 	return -1;
 }
 
-/* Fixed-width lowercase hex, by hand: a million lines through printf
- * would cost more than the rest of the record. */
-static void
-put_hex(FILE *f, enum pfx_family fam, u128 v)
+static int
+write_all(int fd, const char *p, size_t n)
 {
-	static const char digits[] = "0123456789abcdef";
-	char buf[32];
-	int n = fam == PFX_V4 ? 8 : 32;
+	while (n > 0) {
+		ssize_t w = write(fd, p, n);
 
-	for (int i = n - 1; i >= 0; i--, v >>= 4)
-		buf[i] = digits[(unsigned)(v & 15)];
-	fwrite(buf, 1, (size_t)n, f);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0)
+			return -1;
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+/* The whole record in one buffer: header, ranges, "end". */
+static char *
+render(const struct nftstate *st, const struct pset *applied, size_t *len)
+{
+	static const enum pfx_family fams[2] = { PFX_V4, PFX_V6 };
+	size_t n[2] = { pset_count(applied, PFX_V4), pset_count(applied, PFX_V6) };
+	size_t cap = 4096 + n[0] * range_size(PFX_V4) + n[1] * range_size(PFX_V6);
+	char *buf = malloc(cap), *p;
+	int h;
+
+	if (buf == NULL)
+		return NULL;
+	h = snprintf(buf, 4096,
+		     "%s\nboot %s\nnetns %" PRIu64 "\ngen %" PRIu32 "\nfamily %s\ntable %s\n"
+		     "set4 %s\nset6 %s\nv4 %zu\nv6 %zu\n",
+		     MAGIC, st->boot[0] ? st->boot : "-", st->netns, st->gen,
+		     nl_family_name(st->family), st->table, st->set[0][0] ? st->set[0] : "-",
+		     st->set[1][0] ? st->set[1] : "-", n[0], n[1]);
+	if (h < 0 || h >= 4096 - 4) {
+		free(buf);
+		return NULL;
+	}
+	p = buf + h;
+	for (int k = 0; k < 2; k++)
+		for (size_t i = 0; i < n[k]; i++) {
+			struct pfx_range r = pset_get(applied, fams[k], i);
+
+			if (k == 0) {
+				uint32_t v[2] = { (uint32_t)r.lo, (uint32_t)r.hi };
+				memcpy(p, v, sizeof(v));
+			} else {
+				memcpy(p, &r.lo, sizeof(r.lo));
+				memcpy(p + sizeof(r.lo), &r.hi, sizeof(r.hi));
+			}
+			p += range_size(fams[k]);
+		}
+	memcpy(p, "end\n", 4);
+	*len = (size_t)(p + 4 - buf);
+	return buf;
 }
 
 /* Without fsync: the record only saves a dump.  If a crash loses or
- * truncates it, the loader refuses it (magic, counts, "end") or its
+ * truncates it, the loader refuses it (magic, length, "end") or its
  * generation no longer matches, and the next run dumps the set. */
 int
 nftstate_save(const char *path, const struct nftstate *st, const struct pset *applied,
 	      char *err)
 {
-	static const enum pfx_family fams[2] = { PFX_V4, PFX_V6 };
-	size_t tlen = strlen(path) + 8;
-	char *tmp = malloc(tlen);
-	FILE *f = NULL;
-	int fd, rc = -1;
+	size_t tlen = strlen(path) + 8, len = 0;
+	char *tmp = malloc(tlen), *rec = render(st, applied, &len);
+	int fd = -1, rc = -1;
 
-	if (tmp == NULL) {
+	if (tmp == NULL || rec == NULL) {
 		snprintf(err, ATOMICFILE_ERR_MAX, "out of memory");
-		return -1;
+		goto out;
 	}
 	/* A fixed name: runs hold the lock, and one left by a killed run is
 	 * simply overwritten. */
 	snprintf(tmp, tlen, "%s.tmp", path);
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
-	if (fd < 0 || (f = fdopen(fd, "w")) == NULL) {
+	if (fd < 0) {
 		snprintf(err, ATOMICFILE_ERR_MAX, "cannot write %s: %s", tmp, strerror(errno));
-		if (fd >= 0)
-			close(fd);
 		goto out;
 	}
-	fprintf(f, "%s\nboot %s\nnetns %" PRIu64 "\ngen %" PRIu32 "\nfamily %s\ntable %s\n",
-		MAGIC, st->boot[0] ? st->boot : "-", st->netns, st->gen,
-		nl_family_name(st->family), st->table);
-	fprintf(f, "set4 %s\nset6 %s\n", st->set[0][0] ? st->set[0] : "-",
-		st->set[1][0] ? st->set[1] : "-");
-	for (int k = 0; k < 2; k++) {
-		size_t n = pset_count(applied, fams[k]);
-
-		fprintf(f, "v%d %zu\n", k == 0 ? 4 : 6, n);
-		for (size_t i = 0; i < n; i++) {
-			struct pfx_range r = pset_get(applied, fams[k], i);
-
-			put_hex(f, fams[k], r.lo);
-			fputc(' ', f);
-			put_hex(f, fams[k], r.hi);
-			fputc('\n', f);
-		}
+	if (write_all(fd, rec, len) < 0) {
+		snprintf(err, ATOMICFILE_ERR_MAX, "cannot write %s: %s", tmp, strerror(errno));
+		close(fd);
+		unlink(tmp);
+		goto out;
 	}
-	fputs("end\n", f);
-	if (ferror(f) | fclose(f)) {
+	if (close(fd) < 0) {
 		snprintf(err, ATOMICFILE_ERR_MAX, "cannot write %s: %s", tmp, strerror(errno));
 		unlink(tmp);
 		goto out;
@@ -280,6 +283,7 @@ nftstate_save(const char *path, const struct nftstate *st, const struct pset *ap
 	}
 	rc = 0;
 out:
+	free(rec);
 	free(tmp);
 	return rc;
 }

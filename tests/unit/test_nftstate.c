@@ -45,16 +45,6 @@ teardown(void **state)
 }
 
 static void
-write_file(const char *path, const char *text)
-{
-	FILE *fp = fopen(path, "w");
-
-	assert_non_null(fp);
-	fputs(text, fp);
-	fclose(fp);
-}
-
-static void
 test_roundtrip(void **state)
 {
 	struct fx *f = *state;
@@ -109,41 +99,124 @@ test_absent(void **state)
 	nftstate_release(&st);
 }
 
-static const char *const bad[] = {
-	/* wrong magic */
-	"allowsync-nft-state 2\nboot b\nnetns 1\ngen 1\nfamily inet\ntable t\nset4 s\nset6 -\nv4 0\nv6 0\nend\n",
-	/* truncated: no end line */
-	"allowsync-nft-state 1\nboot b\nnetns 1\ngen 1\nfamily inet\ntable t\nset4 s\nset6 -\nv4 1\n0a000000 0a0000ff\nv6 0\n",
-	/* fewer ranges than announced */
-	"allowsync-nft-state 1\nboot b\nnetns 1\ngen 1\nfamily inet\ntable t\nset4 s\nset6 -\nv4 2\n0a000000 0a0000ff\nv6 0\nend\n",
-	/* adjacent ranges are not canonical */
-	"allowsync-nft-state 1\nboot b\nnetns 1\ngen 1\nfamily inet\ntable t\nset4 s\nset6 -\nv4 2\n0a000000 0a0000ff\n0a000100 0a0001ff\nv6 0\nend\n",
-	/* hi below lo */
-	"allowsync-nft-state 1\nboot b\nnetns 1\ngen 1\nfamily inet\ntable t\nset4 s\nset6 -\nv4 1\n0a0000ff 0a000000\nv6 0\nend\n",
-	/* an IPv4 value too wide */
-	"allowsync-nft-state 1\nboot b\nnetns 1\ngen 1\nfamily inet\ntable t\nset4 s\nset6 -\nv4 1\n10a000000 10a0000ff\nv6 0\nend\n",
-	/* unknown family */
-	"allowsync-nft-state 1\nboot b\nnetns 1\ngen 1\nfamily bridge\ntable t\nset4 s\nset6 -\nv4 0\nv6 0\nend\n",
-	/* trailing garbage */
-	"allowsync-nft-state 1\nboot b\nnetns 1\ngen 1\nfamily inet\ntable t\nset4 s\nset6 -\nv4 0\nv6 0\nend\nmore\n",
+/* A record as the loader reads it: the header lines, then IPv4 ranges as
+ * uint32 pairs, then the tail. */
+struct rec {
+	const char *head;
+	size_t n;
+	uint32_t v4[4];
+	const char *tail;
 };
+
+#define HEAD(v4count) "allowsync-nft-state 2\nboot b\nnetns 1\ngen 1\nfamily inet\ntable t\n" \
+		      "set4 s\nset6 -\nv4 " #v4count "\nv6 0\n"
+
+static const struct rec bad[] = {
+	/* the previous version's magic */
+	{"allowsync-nft-state 1\nboot b\nnetns 1\ngen 1\nfamily inet\ntable t\nset4 s\nset6 -\n"
+	 "v4 0\nv6 0\n", 0, {0}, "end\n"},
+	/* truncated: no end line */
+	{HEAD(1), 1, {0x0a000000, 0x0a0000ff}, ""},
+	/* fewer ranges than announced */
+	{HEAD(2), 1, {0x0a000000, 0x0a0000ff}, "end\n"},
+	/* more ranges than the file can hold */
+	{HEAD(99999999), 1, {0x0a000000, 0x0a0000ff}, "end\n"},
+	/* adjacent ranges are not canonical */
+	{HEAD(2), 2, {0x0a000000, 0x0a0000ff, 0x0a000100, 0x0a0001ff}, "end\n"},
+	/* out of order */
+	{HEAD(2), 2, {0x0b000000, 0x0b0000ff, 0x0a000000, 0x0a0000ff}, "end\n"},
+	/* hi below lo */
+	{HEAD(1), 1, {0x0a0000ff, 0x0a000000}, "end\n"},
+	/* unknown family */
+	{"allowsync-nft-state 2\nboot b\nnetns 1\ngen 1\nfamily bridge\ntable t\nset4 s\n"
+	 "set6 -\nv4 0\nv6 0\n", 0, {0}, "end\n"},
+	/* a signed count */
+	{"allowsync-nft-state 2\nboot b\nnetns 1\ngen 1\nfamily inet\ntable t\nset4 s\n"
+	 "set6 -\nv4 -1\nv6 0\n", 0, {0}, "end\n"},
+	/* trailing garbage */
+	{HEAD(0), 0, {0}, "end\nmore\n"},
+};
+
+static void
+write_rec(const char *path, const struct rec *r)
+{
+	FILE *fp = fopen(path, "w");
+
+	assert_non_null(fp);
+	fputs(r->head, fp);
+	fwrite(r->v4, sizeof(uint32_t), 2 * r->n, fp);
+	fputs(r->tail, fp);
+	fclose(fp);
+}
+
+static void
+expect_malformed(const char *path)
+{
+	struct nftstate st;
+	char err[512];
+
+	nftstate_init(&st);
+	assert_int_equal(nftstate_load(path, &st, err), -1);
+	assert_non_null(strstr(err, "malformed"));
+	assert_int_equal(st.r[0].n, 0);
+	nftstate_release(&st);
+}
 
 static void
 test_malformed(void **state)
 {
 	struct fx *f = *state;
+	struct nftstate st;
 	char err[512];
 
-	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		struct nftstate st;
+	/* The well-formed record the bad ones are variations of. */
+	write_rec(f->path, &(struct rec){HEAD(1), 1, {0x0a000000, 0x0a0000ff}, "end\n"});
+	nftstate_init(&st);
+	assert_int_equal(nftstate_load(f->path, &st, err), 0);
+	assert_int_equal(st.r[0].n, 1);
+	nftstate_release(&st);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		expect_malformed((write_rec(f->path, &bad[i]), f->path));
+}
 
-		nftstate_init(&st);
-		write_file(f->path, bad[i]);
-		assert_int_equal(nftstate_load(f->path, &st, err), -1);
-		assert_non_null(strstr(err, "malformed"));
-		assert_int_equal(st.r[0].n, 0);
-		nftstate_release(&st);
+/* A record cut short anywhere (a crash mid-write without the rename
+ * would not do that, but a full disk or a copy might) is refused. */
+static void
+test_truncated_anywhere(void **state)
+{
+	struct fx *f = *state;
+	struct nftstate st;
+	struct pset *p = pset_new();
+	char err[512], *whole;
+	long len;
+	FILE *fp;
+
+	nftstate_init(&st);
+	st.family = NFPROTO_INET;
+	snprintf(st.table, sizeof(st.table), "filter");
+	snprintf(st.set[0], sizeof(st.set[0]), "a4");
+	snprintf(st.set[1], sizeof(st.set[1]), "a6");
+	assert_int_equal(pset_add_range(p, PFX_V4, 0x0a000000, 0x0a0000ff), 0);
+	assert_int_equal(pset_add_range(p, PFX_V6, (u128)0x20010db8 << 96, ((u128)0x20010db8 << 96) | 0xff), 0);
+	assert_int_equal(pset_merge(p), 0);
+	assert_int_equal(nftstate_save(f->path, &st, p, err), 0);
+	fp = fopen(f->path, "r");
+	assert_non_null(fp);
+	fseek(fp, 0, SEEK_END);
+	len = ftell(fp);
+	rewind(fp);
+	whole = malloc((size_t)len);
+	assert_int_equal(fread(whole, 1, (size_t)len, fp), (size_t)len);
+	fclose(fp);
+	for (long cut = 0; cut < len; cut++) {
+		fp = fopen(f->path, "w");
+		assert_non_null(fp);
+		fwrite(whole, 1, (size_t)cut, fp);
+		fclose(fp);
+		expect_malformed(f->path);
 	}
+	free(whole);
+	pset_free(p);
 }
 
 static void
@@ -165,6 +238,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_roundtrip, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_absent, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_malformed, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_truncated_anywhere, setup, teardown),
 		cmocka_unit_test(test_boot_id),
 	};
 
