@@ -6,9 +6,11 @@
  *   outputs/NAME.status  digest of what was applied, last change, entry
  *                        count, a hook still to run, the last error
  *
- * Every file starts with "allowsync-state 1 KIND" and a list ends with
- * a digest of its entries: a corrupt, truncated or foreign-version file
- * is ignored with a warning (as if absent), never trusted, never fatal.
+ * Every file starts with "allowsync-state VERSION KIND" (lists are at
+ * version 2, status files at 1) and a list ends with the digest of its
+ * ranges (see state_digest): a corrupt, truncated or foreign-version
+ * file is ignored with a warning (as if absent), never trusted, never
+ * fatal.
  * Files are written with atomicfile. */
 #ifndef ALLOWSYNC_STATE_H
 #define ALLOWSYNC_STATE_H
@@ -56,7 +58,8 @@ void state_output_load(const char *dir, const char *name, struct state_output *s
 int state_output_save(const char *dir, const char *name, const struct state_output *st,
 		      char *err);
 
-/* Digest of a merged set (hex BLAKE2b-256 of its canonical ranges). */
+/* Digest of a merged set: hex BLAKE2b-256 of its range counts and
+ * ranges in a fixed binary form (big-endian addresses). */
 int state_digest(const struct pset *set, char out[STATE_DIGEST_HEX]);
 
 #endif

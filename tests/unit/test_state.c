@@ -90,7 +90,9 @@ test_list_corrupt(void **state)
 	static const char *const edits[][2] = {
 		{"8.8.8.0-8.8.8.255", "8.8.0.0-8.8.8.255"}, /* altered entry */
 		{"9.9.9.9\n", ""},                          /* lost entry */
-		{"allowsync-state 1", "allowsync-state 2"}, /* foreign version */
+		{"allowsync-state 2 list", "allowsync-state 1 list"}, /* earlier version */
+		/* the same addresses, but not as the merged set's ranges */
+		{"count 2\n8.8.8.0-8.8.8.255", "count 3\n8.8.8.0-8.8.8.127\n8.8.8.128-8.8.8.255"},
 		{"count 2", "count 3"},
 		{"digest ", "digest 0"},
 		{"time ", "time x"},
@@ -113,6 +115,24 @@ test_list_corrupt(void **state)
 	assert_int_equal(state_list_load(test_dir, "c", &got, &when, origin), 1);
 	rmdir(path);
 	pset_free(s);
+}
+
+/* The digest's binary form is fixed: these values were computed
+ * independently (Python's hashlib.blake2b, digest_size=32, over the
+ * counts and big-endian addresses), so a change to the form is seen. */
+static void
+test_digest_form(void **state)
+{
+	struct pset *s = set_of("9.9.9.9\n2001:db8::/32\n8.8.8.0/24\n"), *e = pset_new();
+	char d[STATE_DIGEST_HEX];
+	(void)state;
+
+	assert_int_equal(state_digest(s, d), 0);
+	assert_string_equal(d, "7eac95f551ed579ad2122cdd35084670e849b51b2c1092052646deb3a0354253");
+	assert_int_equal(state_digest(e, d), 0);
+	assert_string_equal(d, "94c1c088cc9453996779630ad3af45cbd92814828dd784cf2aa12df95d1b8afe");
+	pset_free(s);
+	pset_free(e);
 }
 
 static void
@@ -198,6 +218,7 @@ main(void)
 		cmocka_unit_test(test_list_corrupt),
 		cmocka_unit_test(test_status),
 		cmocka_unit_test(test_digest),
+		cmocka_unit_test(test_digest_form),
 	};
 	return cmocka_run_group_tests_name("state", tests, setup, test_dir_teardown);
 }
