@@ -30,7 +30,8 @@ ALL_CPPFLAGS = -Iinclude -D_GNU_SOURCE -DALLOWSYNC_VERSION='"$(VERSION)"' \
 	-DALLOWSYNC_DATADIR='"$(DATADIR)"' -DALLOWSYNC_SYSCONFDIR='"$(SYSCONFDIR)"' \
 	$(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null) $(CPPFLAGS)
 ALL_CFLAGS = -std=c11 $(WARN) $(CFLAGS)
-LIBS = $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
+# libcurl is compiled against but opened at run time (see curlload.h).
+LIBS = $(shell $(PKG_CONFIG) --libs $(filter-out libcurl,$(PKGS)) 2>/dev/null) -ldl
 
 # One line a module, in data-flow order.
 LIB_SRCS := \
@@ -63,6 +64,7 @@ LIB_SRCS := \
 	src/jsonpath.c \
 	src/parse_json.c \
 	src/docformat.c \
+	src/curlload.c \
 	src/http.c \
 	src/src_url.c \
 	src/minisign.c \
@@ -82,6 +84,7 @@ LIB_SRCS := \
 
 # One test per module: tests/unit/test_MODULE.c
 UNIT_TESTS := \
+	curlload \
 	http \
 	docformat \
 	dns \

@@ -1,7 +1,7 @@
 /* http — hardened HTTPS GET over libcurl; see http.h. */
 #include "http.h"
 
-#include <curl/curl.h>
+#include "curlload.h"
 
 #include <ctype.h>
 #include <stdarg.h>
@@ -16,6 +16,7 @@
 #define VALIDATOR_MAX 1024
 
 struct xfer {
+	struct curl_api cu;
 	CURL *curl;
 	const struct http_req *req;
 	struct http_resp *resp;
@@ -70,7 +71,7 @@ on_body(char *data, size_t size, size_t nmemb, void *ctx)
 	long code = 0;
 
 	/* An error page is not kept, whatever its size: the status says it. */
-	if (curl_easy_getinfo(x->curl, CURLINFO_RESPONSE_CODE, &code) == CURLE_OK && code != 200)
+	if (x->cu.easy_getinfo(x->curl, CURLINFO_RESPONSE_CODE, &code) == CURLE_OK && code != 200)
 		return n;
 	if (n > x->req->max_body || r->len > x->req->max_body - n) {
 		x->too_big = true;
@@ -170,6 +171,7 @@ on_header(char *line, size_t size, size_t nmemb, void *ctx)
 time_t
 http_parse_retry_after(const char *value, time_t now)
 {
+	struct curl_api cu;
 	time_t t;
 
 	if (!value || !*value)
@@ -184,7 +186,9 @@ http_parse_retry_after(const char *value, time_t now)
 			s = HTTP_RETRY_AFTER_MAX;
 		return now + (time_t)s;
 	}
-	t = curl_getdate(value, NULL);
+	if (curlload(&cu, NULL, 0) < 0)
+		return 0;
+	t = cu.getdate(value, NULL);
 	if (t == -1)
 		return 0;
 	if (t < now)
@@ -211,7 +215,7 @@ describe(CURL *c, CURLcode rc, const struct xfer *x, const char *ebuf)
 {
 	const struct http_req *req = x->req;
 	struct http_resp *r = x->resp;
-	const char *detail = ebuf[0] ? ebuf : curl_easy_strerror(rc);
+	const char *detail = ebuf[0] ? ebuf : x->cu.easy_strerror(rc);
 	char *where = NULL, size[32];
 
 	switch (rc) {
@@ -261,7 +265,7 @@ describe(CURL *c, CURLcode rc, const struct xfer *x, const char *ebuf)
 		seterr(r, req->url, "more than %d redirects (a redirect loop?)", HTTP_MAX_REDIRECTS);
 		break;
 	case CURLE_UNSUPPORTED_PROTOCOL:
-		if (x->location || (curl_easy_getinfo(c, CURLINFO_REDIRECT_URL, &where) == CURLE_OK &&
+		if (x->location || (x->cu.easy_getinfo(c, CURLINFO_REDIRECT_URL, &where) == CURLE_OK &&
 				    where))
 			seterr(r, req->url, "redirect to %.300s refused: only https:// is followed",
 			       x->location ? x->location : where);
@@ -308,79 +312,83 @@ http_get(const struct http_req *req, time_t now, struct http_resp *resp)
 		seterr(resp, req->url, "not an https:// URL");
 		return HTTP_FAIL;
 	}
-	if (!(c = curl_easy_init())) {
+	if (curlload(&x.cu, line, sizeof line) < 0) {
+		seterr(resp, req->url, "%s", line);
+		return HTTP_FAIL;
+	}
+	if (!(c = x.cu.easy_init())) {
 		seterr(resp, req->url, "cannot initialise libcurl");
 		return HTTP_FAIL;
 	}
 	x.curl = c;
 	if (req->etag && *req->etag) {
 		snprintf(line, sizeof line, "If-None-Match: %s", req->etag);
-		if (!(nh = curl_slist_append(hdrs, line)))
+		if (!(nh = x.cu.slist_append(hdrs, line)))
 			goto oom;
 		hdrs = nh;
 		conditional = true;
 	}
 	if (req->last_modified && *req->last_modified) {
 		snprintf(line, sizeof line, "If-Modified-Since: %s", req->last_modified);
-		if (!(nh = curl_slist_append(hdrs, line)))
+		if (!(nh = x.cu.slist_append(hdrs, line)))
 			goto oom;
 		hdrs = nh;
 		conditional = true;
 	}
 
-	curl_easy_setopt(c, CURLOPT_URL, req->url);
-	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "https");
-	curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "https");
-	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);
-	curl_easy_setopt(c, CURLOPT_MAXREDIRS, (long)HTTP_MAX_REDIRECTS);
-	curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
-	curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
-	curl_easy_setopt(c, CURLOPT_SSLVERSION, (long)CURL_SSLVERSION_TLSv1_2);
+	x.cu.easy_setopt(c, CURLOPT_URL, req->url);
+	x.cu.easy_setopt(c, CURLOPT_PROTOCOLS_STR, "https");
+	x.cu.easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "https");
+	x.cu.easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);
+	x.cu.easy_setopt(c, CURLOPT_MAXREDIRS, (long)HTTP_MAX_REDIRECTS);
+	x.cu.easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
+	x.cu.easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
+	x.cu.easy_setopt(c, CURLOPT_SSLVERSION, (long)CURL_SSLVERSION_TLSv1_2);
 	if (req->ca_file && *req->ca_file) {
-		curl_easy_setopt(c, CURLOPT_CAINFO, req->ca_file);
-	} else if (curl_easy_getinfo(c, CURLINFO_CAINFO, &info) == CURLE_OK && info &&
-		   curl_easy_getinfo(c, CURLINFO_CAPATH, &capath) == CURLE_OK && capath &&
+		x.cu.easy_setopt(c, CURLOPT_CAINFO, req->ca_file);
+	} else if (x.cu.easy_getinfo(c, CURLINFO_CAINFO, &info) == CURLE_OK && info &&
+		   x.cu.easy_getinfo(c, CURLINFO_CAPATH, &capath) == CURLE_OK && capath &&
 		   access(capath, R_OK | X_OK) == 0 && (default_cainfo = strdup(info))) {
 		/* (The handle owns `info`: copied before it is unset.) */
 		/* Parsing the whole system bundle costs some 50 ms of CPU per
 		 * handshake; the hashed CA directory gives the same trust and
 		 * loads only the issuer needed.  Should the directory lack it
 		 * (not rehashed), the bundle is tried once more below. */
-		curl_easy_setopt(c, CURLOPT_CAINFO, NULL);
+		x.cu.easy_setopt(c, CURLOPT_CAINFO, NULL);
 		capath_only = true;
 	}
 	/* "" disables the proxy, including http(s)_proxy/ALL_PROXY from the
 	 * environment; NO_PROXY from the environment is ignored as well. */
-	curl_easy_setopt(c, CURLOPT_PROXY, req->proxy ? req->proxy : "");
-	curl_easy_setopt(c, CURLOPT_NOPROXY, "");
-	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, (long)cto);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT, (long)timeout);
-	curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, (long)lsl);
-	curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, (long)lst);
-	curl_easy_setopt(c, CURLOPT_USERAGENT, "allowsync/" ALLOWSYNC_VERSION);
-	curl_easy_setopt(c, CURLOPT_ACCEPT_ENCODING, "");
-	curl_easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)req->max_body);
-	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, ebuf);
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, &x);
-	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
-	curl_easy_setopt(c, CURLOPT_HEADERDATA, &x);
+	x.cu.easy_setopt(c, CURLOPT_PROXY, req->proxy ? req->proxy : "");
+	x.cu.easy_setopt(c, CURLOPT_NOPROXY, "");
+	x.cu.easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	x.cu.easy_setopt(c, CURLOPT_CONNECTTIMEOUT, (long)cto);
+	x.cu.easy_setopt(c, CURLOPT_TIMEOUT, (long)timeout);
+	x.cu.easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, (long)lsl);
+	x.cu.easy_setopt(c, CURLOPT_LOW_SPEED_TIME, (long)lst);
+	x.cu.easy_setopt(c, CURLOPT_USERAGENT, "allowsync/" ALLOWSYNC_VERSION);
+	x.cu.easy_setopt(c, CURLOPT_ACCEPT_ENCODING, "");
+	x.cu.easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)req->max_body);
+	x.cu.easy_setopt(c, CURLOPT_ERRORBUFFER, ebuf);
+	x.cu.easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
+	x.cu.easy_setopt(c, CURLOPT_WRITEDATA, &x);
+	x.cu.easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
+	x.cu.easy_setopt(c, CURLOPT_HEADERDATA, &x);
 	if (hdrs)
-		curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdrs);
+		x.cu.easy_setopt(c, CURLOPT_HTTPHEADER, hdrs);
 
-	rc = curl_easy_perform(c);
+	rc = x.cu.easy_perform(c);
 	if (rc == CURLE_PEER_FAILED_VERIFICATION && capath_only) {
 		free(resp->body);
 		resp->body = NULL;
 		resp->len = 0;
 		x.cap = 0;
 		x.too_big = x.oom = false;
-		curl_easy_setopt(c, CURLOPT_CAINFO, default_cainfo);
+		x.cu.easy_setopt(c, CURLOPT_CAINFO, default_cainfo);
 		ebuf[0] = '\0';
-		rc = curl_easy_perform(c);
+		rc = x.cu.easy_perform(c);
 	}
-	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &resp->code);
+	x.cu.easy_getinfo(c, CURLINFO_RESPONSE_CODE, &resp->code);
 	if (rc == CURLE_OK && resp->code != 200) {
 		if (resp->code == 304 && conditional) {
 			st = HTTP_NOT_MODIFIED;
@@ -422,7 +430,7 @@ out:
 	free(x.retry_after);
 	free(x.location);
 	free(default_cainfo);
-	curl_slist_free_all(hdrs);
-	curl_easy_cleanup(c);
+	x.cu.slist_free_all(hdrs);
+	x.cu.easy_cleanup(c);
 	return st;
 }

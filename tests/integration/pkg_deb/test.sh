@@ -45,6 +45,8 @@ grep -v '^#' files.txt | while read -r f; do
 	grep -qx "$f" "$T/contents" || fail "$f not in the package"
 done
 dpkg-deb -f "$deb" Version | grep -qx "$version" || fail "version is not $version"
+# libcurl is opened at run time, so the dependency is stated by hand.
+dpkg-deb -f "$deb" Depends | grep -q 'libcurl4 (>= 7.85.0)' || fail "no dependency on libcurl4"
 dpkg-deb --ctrl-tarfile "$deb" | tar -xOf - ./conffiles >"$T/conffiles"
 printf '/etc/allowsync/allowsync.conf\n/etc/cron.d/allowsync\n' | cmp -s - "$T/conffiles" ||
 	{ cat "$T/conffiles"; fail "conffiles"; }
