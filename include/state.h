@@ -1,7 +1,8 @@
 /* state — what allowsync remembers between runs, under state_dir:
  *
  *   sources/NAME.list    the last good normalized list of a source, with
- *                        when and where from it was obtained
+ *                        when and where from it was obtained (text
+ *                        header, binary ranges, digest line)
  *   sources/NAME.status  the last attempt: time, error, retry-after
  *   outputs/NAME.status  digest of what was applied, last change, entry
  *                        count, a hook still to run, the last error

@@ -10,6 +10,8 @@
 #include "parse_text.h"
 #include "state.h"
 
+#include <sodium.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -78,43 +80,126 @@ test_list_roundtrip(void **state)
 	pset_free(s);
 }
 
+/* The file at path, whole. */
+static unsigned char *
+slurp(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "r");
+	unsigned char *buf = malloc(65536);
+	assert_non_null(f);
+	assert_non_null(buf);
+	*len = fread(buf, 1, 65536, f);
+	fclose(f);
+	return buf;
+}
+
+static void
+spill(const char *path, const void *buf, size_t len)
+{
+	FILE *f = fopen(path, "w");
+	assert_non_null(f);
+	assert_int_equal(fwrite(buf, 1, len, f), len);
+	fclose(f);
+}
+
+static void
+expect_ignored(const char *what, size_t at)
+{
+	struct pset *got = NULL;
+	char origin[STATE_TEXT_MAX];
+	time_t when;
+
+	if (state_list_load(test_dir, "c", &got, &when, origin) != 1)
+		fail_msg("%s at %zu not detected", what, at);
+	assert_null(got);
+}
+
 static void
 test_list_corrupt(void **state)
 {
-	struct pset *s = set_of("8.8.8.0/24\n9.9.9.9\n"), *got = NULL;
-	char err[STATE_TEXT_MAX], origin[STATE_TEXT_MAX], path[600];
-	time_t when;
+	struct pset *s = set_of("8.8.8.0/24\n9.9.9.9\n2001:db8::/48\n");
+	char err[STATE_TEXT_MAX], path[600];
+	unsigned char *good, *bad;
+	size_t len, body;
 	(void)state;
 
 	snprintf(path, sizeof path, "%s/sources/c.list", test_dir);
-	static const char *const edits[][2] = {
-		{"8.8.8.0-8.8.8.255", "8.8.0.0-8.8.8.255"}, /* altered entry */
-		{"9.9.9.9\n", ""},                          /* lost entry */
-		{"allowsync-state 2 list", "allowsync-state 1 list"}, /* earlier version */
-		/* the same addresses, but not as the merged set's ranges */
-		{"count 2\n8.8.8.0-8.8.8.255", "count 3\n8.8.8.0-8.8.8.127\n8.8.8.128-8.8.8.255"},
-		{"count 2", "count 3"},
-		{"digest ", "digest 0"},
-		{"time ", "time x"},
-		{"9.9.9.9", "banana"},
-	};
-	for (size_t i = 0; i < sizeof edits / sizeof edits[0]; i++) {
-		assert_int_equal(state_list_save(test_dir, "c", s, 10, "o", err), 0);
-		rewrite(path, edits[i][0], edits[i][1]);
-		if (state_list_load(test_dir, "c", &got, &when, origin) != 1)
-			fail_msg("edit %zu (%s) not detected", i, edits[i][0]);
-		assert_null(got);
-	}
-	/* Truncated. */
 	assert_int_equal(state_list_save(test_dir, "c", s, 10, "o", err), 0);
-	assert_int_equal(truncate(path, 60), 0);
-	assert_int_equal(state_list_load(test_dir, "c", &got, &when, origin), 1);
+	good = slurp(path, &len);
+	bad = malloc(len);
+	/* Every byte of the ranges and the digest matters, and so does the
+	 * header's shape: flip one bit anywhere but in the values of time
+	 * and origin (another time or origin is still one). */
+	body = (size_t)((unsigned char *)strstr((char *)good, "origin ") - good);
+	for (size_t i = 0; i < len; i++) {
+		if ((i >= sizeof "allowsync-state 2 list\ntime " - 1 && i < body - 1) ||
+		    i == body + sizeof "origin " - 1)
+			continue;
+		memcpy(bad, good, len);
+		bad[i] ^= 0x04;
+		spill(path, bad, len);
+		expect_ignored("bit flip", i);
+	}
+	/* Cut short anywhere. */
+	for (size_t cut = 0; cut < len; cut++) {
+		spill(path, good, cut);
+		expect_ignored("truncation", cut);
+	}
+	/* Trailing bytes. */
+	memcpy(bad, good, len);
+	spill(path, good, len);
+	FILE *f = fopen(path, "a");
+	fputs("x", f);
+	fclose(f);
+	expect_ignored("trailing byte", len);
+	/* The earlier text version. */
+	memcpy(bad, good, len);
+	memcpy(bad, "allowsync-state 1 list", 22);
+	spill(path, bad, len);
+	expect_ignored("version 1", 0);
 	/* Not a regular file. */
 	unlink(path);
 	assert_int_equal(mkdir(path, 0755), 0);
-	assert_int_equal(state_list_load(test_dir, "c", &got, &when, origin), 1);
+	expect_ignored("directory", 0);
 	rmdir(path);
+	free(good);
+	free(bad);
 	pset_free(s);
+}
+
+/* A list whose digest is right but whose ranges are not the canonical
+ * form of a set (written by something else) is refused too. */
+static void
+test_list_not_canonical(void **state)
+{
+	static const unsigned char adjacent[] = {
+		0, 0, 0, 0, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0, 0,
+		8, 8, 8, 0, 8, 8, 8, 127, 8, 8, 8, 128, 8, 8, 8, 255,
+	};
+	static const unsigned char reversed[] = {
+		0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0,
+		8, 8, 8, 255, 8, 8, 8, 0,
+	};
+	static const unsigned char *const forms[] = {adjacent, reversed};
+	static const size_t sizes[] = {sizeof adjacent, sizeof reversed};
+	char path[600];
+	(void)state;
+
+	snprintf(path, sizeof path, "%s/sources/c.list", test_dir);
+	for (size_t k = 0; k < 2; k++) {
+		unsigned char d[32];
+		FILE *f = fopen(path, "w");
+		assert_non_null(f);
+		fputs("allowsync-state 2 list\ntime 10\norigin o\n", f);
+		fwrite(forms[k], 1, sizes[k], f);
+		crypto_generichash(d, sizeof d, forms[k], sizes[k], NULL, 0);
+		fputs("digest ", f);
+		for (size_t i = 0; i < sizeof d; i++)
+			fprintf(f, "%02x", d[i]);
+		fputs("\n", f);
+		fclose(f);
+		expect_ignored("non-canonical ranges", k);
+	}
 }
 
 /* The digest's binary form is fixed: these values were computed
@@ -216,6 +301,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_list_roundtrip),
 		cmocka_unit_test(test_list_corrupt),
+		cmocka_unit_test(test_list_not_canonical),
 		cmocka_unit_test(test_status),
 		cmocka_unit_test(test_digest),
 		cmocka_unit_test(test_digest_form),
