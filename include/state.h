@@ -12,7 +12,9 @@
  * ranges (see state_digest): a corrupt, truncated or foreign-version
  * file is ignored with a warning (as if absent), never trusted, never
  * fatal.
- * Files are written with atomicfile. */
+ * Files are written with atomicfile, ordered but not durable: a power
+ * loss may bring back the previous version of a file, never a broken
+ * one (see enum atomicfile_sync). */
 #ifndef ALLOWSYNC_STATE_H
 #define ALLOWSYNC_STATE_H
 

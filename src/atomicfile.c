@@ -1,4 +1,4 @@
-/* atomicfile — temp file, fsync, rename, fsync the directory. */
+/* atomicfile — temp file, fsync, rename, fsync the directory (when durable). */
 #include "atomicfile.h"
 
 #include <dirent.h>
@@ -16,6 +16,7 @@ struct atomicfile {
 	char *temp;
 	FILE *f;
 	bool synced;
+	enum atomicfile_sync how;
 };
 
 static const char *
@@ -211,7 +212,8 @@ atomicfile_commit(struct atomicfile *af, char *err)
 		goto out;
 	}
 	/* Without this the rename may not survive a power loss. */
-	if ((dfd = open(af->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0) {
+	if (af->how == ATOMICFILE_DURABLE &&
+	    (dfd = open(af->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0) {
 		if (fsync(dfd) < 0 && errno != EINVAL) {
 			snprintf(err, ATOMICFILE_ERR_MAX, "cannot sync directory %s: %s", af->dir,
 				 strerror(errno));
@@ -224,6 +226,12 @@ atomicfile_commit(struct atomicfile *af, char *err)
 out:
 	af_free(af);
 	return rc;
+}
+
+void
+atomicfile_set_sync(struct atomicfile *af, enum atomicfile_sync how)
+{
+	af->how = how;
 }
 
 void
@@ -302,10 +310,18 @@ nomem:
 int
 atomicfile_write(const char *path, mode_t new_mode, const void *buf, size_t len, char *err)
 {
+	return atomicfile_write_sync(path, new_mode, buf, len, ATOMICFILE_DURABLE, err);
+}
+
+int
+atomicfile_write_sync(const char *path, mode_t new_mode, const void *buf, size_t len,
+		      enum atomicfile_sync how, char *err)
+{
 	struct atomicfile *af = atomicfile_open(path, new_mode, err);
 
 	if (!af)
 		return -1;
+	af->how = how;
 	if (len && fwrite(buf, 1, len, af->f) != len) {
 		snprintf(err, ATOMICFILE_ERR_MAX, "cannot write %s: %s", af->temp, strerror(errno));
 		atomicfile_abort(af);

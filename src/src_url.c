@@ -282,13 +282,14 @@ meta_save(const char *dir, const char *name, const struct meta *m, char *err)
 		return -1;
 	}
 	cache_path(path, sizeof path, dir, name, "meta");
-	rc = atomicfile_write(path, 0600, text, len, err);
+	rc = atomicfile_write_sync(path, 0600, text, len, ATOMICFILE_ORDERED, err);
 	free(text);
 	return rc;
 }
 
 /* Body first, then the meta that vouches for it: a crash in between
- * leaves a digest mismatch, which reads as no cache. */
+ * (or one that keeps only one of the two renames: both are ordered, not
+ * durable) leaves a digest mismatch, which reads as no cache. */
 static int
 cache_save(const char *dir, const char *name, const struct meta *m, const char *body,
 	   size_t len, char *err)
@@ -305,7 +306,7 @@ cache_save(const char *dir, const char *name, const struct meta *m, const char *
 		return -1;
 	}
 	cache_path(path, sizeof path, dir, name, "body");
-	if (atomicfile_write(path, 0600, body, len, err) < 0)
+	if (atomicfile_write_sync(path, 0600, body, len, ATOMICFILE_ORDERED, err) < 0)
 		return -1;
 	return meta_save(dir, name, m, err);
 }

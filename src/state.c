@@ -258,6 +258,7 @@ state_list_save(const char *dir, const char *name, const struct pset *set, time_
 		free(bin);
 		return -1;
 	}
+	atomicfile_set_sync(af, ATOMICFILE_ORDERED);
 	f = atomicfile_stream(af);
 	fprintf(f, LIST_MAGIC "\ntime %" PRId64 "\n", (int64_t)when);
 	put_text(f, "origin", origin);
@@ -439,7 +440,7 @@ state_source_save(const char *dir, const char *name, const struct state_source *
 		put_text(m, "error", st->error);
 	fclose(m);
 	path_of(path, sizeof path, dir, "sources", name, "status");
-	r = atomicfile_write(path, 0644, mem, len, err);
+	r = atomicfile_write_sync(path, 0644, mem, len, ATOMICFILE_ORDERED, err);
 	free(mem);
 	return r;
 }
@@ -499,7 +500,7 @@ state_output_save(const char *dir, const char *name, const struct state_output *
 		put_text(m, "error", st->error);
 	fclose(m);
 	path_of(path, sizeof path, dir, "outputs", name, "status");
-	r = atomicfile_write(path, 0644, mem, len, err);
+	r = atomicfile_write_sync(path, 0644, mem, len, ATOMICFILE_ORDERED, err);
 	free(mem);
 	return r;
 }
