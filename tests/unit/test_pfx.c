@@ -52,6 +52,11 @@ test_accept_v4(void **state)
 	check_accept("1.2.3.4-1.2.3.10", PFX_V4, "1.2.3.4", "1.2.3.10", -1);
 	check_accept("1.2.3.4 - 1.2.3.10", PFX_V4, "1.2.3.4", "1.2.3.10", -1);
 	check_accept("1.2.3.4\t-\t1.2.3.4", PFX_V4, "1.2.3.4", "1.2.3.4", -1);
+	/* The edges of pfx_parse's IPv4 fast path. */
+	check_accept("0.0.0.0-255.255.255.255", PFX_V4, "0.0.0.0", "255.255.255.255", -1);
+	check_accept("1.2.3.4/0", PFX_V4, "0.0.0.0", "255.255.255.255", 0);
+	check_accept("255.255.255.255/31", PFX_V4, "255.255.255.254", "255.255.255.255", 31);
+	check_accept("100.20.3.0/9", PFX_V4, "100.0.0.0", "100.127.255.255", 9);
 }
 
 static void
@@ -136,6 +141,15 @@ test_refuse(void **state)
 	check_refuse("example.com", "unexpected character");
 	check_refuse("", "empty");
 	check_refuse("::1.2.3", "embedded IPv4");
+	check_refuse("1.2.3.4/00", "leading zero in prefix length");
+	check_refuse("1.2.3.4/1x", "bad prefix length");
+	check_refuse("1.2.3.4/100", "prefix length out of range");
+	check_refuse("1.2.3.4-1.2.3.5/24", "prefix length in a range");
+	check_refuse("1.2.3.4-1.2.3.04", "leading zero in \"1.2.3.04\"");
+	check_refuse("1.2.3.4-1.2.3.4.5", "too many octets");
+	check_refuse("1.2.3.1000", "out of range");
+	check_refuse("1.2.3.4-", "empty address");
+	check_refuse("1.2.3.4-1.2.3.3", "range end before its start");
 }
 
 static void
