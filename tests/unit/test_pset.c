@@ -260,6 +260,46 @@ test_subtract_and_diff(void **state)
 	pset_free(r);
 }
 
+static int
+count_cidr(void *ctx, enum pfx_family fam, u128 addr, int len)
+{
+	(void)fam;
+	(void)addr;
+	(void)len;
+	++*(size_t *)ctx;
+	return 0;
+}
+
+/* The IPv4 CIDR count has its own 64-bit code: it must agree with the
+ * walk across the whole 32-bit space, edges included. */
+static void
+test_cidr_count_v4_wide(void **state)
+{
+	(void)state;
+	srand(99);
+	for (int i = 0; i < 20000; i++) {
+		uint32_t a = (uint32_t)rand() << 16 ^ (uint32_t)rand();
+		uint32_t b = (uint32_t)rand() << 16 ^ (uint32_t)rand();
+		if (i % 4 == 1)
+			a = 0;
+		if (i % 4 == 2)
+			b = UINT32_MAX;
+		if (a > b) {
+			uint32_t t = a;
+			a = b;
+			b = t;
+		}
+		struct pfx_range r = {a, b};
+		size_t walked = 0;
+		pfx_range_each_cidr(PFX_V4, &r, count_cidr, &walked);
+		struct pset *s = pset_new();
+		pset_add_range(s, PFX_V4, a, b);
+		pset_merge(s);
+		assert_int_equal(pset_cidr_count(s, PFX_V4), walked);
+		pset_free(s);
+	}
+}
+
 static void
 test_large_radix(void **state)
 {
@@ -295,6 +335,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_cover_exhaustive),
 		cmocka_unit_test(test_cover_whole_spaces),
+		cmocka_unit_test(test_cidr_count_v4_wide),
 		cmocka_unit_test(test_merge_roundtrip_random),
 		cmocka_unit_test(test_top_of_space_merges),
 		cmocka_unit_test(test_families_distinct),
