@@ -21,6 +21,12 @@ trap cleanup EXIT INT TERM
 . "$here/lib.sh"
 command -v nft >/dev/null 2>&1 || { echo "bench_nft: nft not installed, skipped"; exit 0; }
 ip netns add "$NS" 2>/dev/null || { echo "bench_nft: cannot create a network namespace, skipped"; exit 0; }
+# The kernel's test for nf_tables event listeners is host-wide: one `nft
+# monitor` anywhere makes every commit here build an event per element
+# (it tripled the kernel time of a 100k replacement).
+if pgrep -x nft >/dev/null 2>&1; then
+	echo "bench_nft: warning: an nft process is running ($(pgrep -ax nft | head -1)): nf_tables commits are slower while it listens"
+fi
 X() { ip netns exec "$NS" "$@"; }
 RUNS=${RUNS:-3}
 

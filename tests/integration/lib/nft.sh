@@ -6,7 +6,10 @@ command -v ip >/dev/null 2>&1 || skip "ip (iproute2) is not installed"
 command -v jq >/dev/null 2>&1 || skip "jq is not installed"
 NS=allowsync-test-$$-$(basename "$(pwd)")
 ip netns add "$NS" 2>"$T/netns.err" || skip "cannot create a network namespace: $(cat "$T/netns.err")"
-at_exit "ip netns del $NS 2>/dev/null || true"
+# Whatever a case started in the namespace goes with it: an nft monitor
+# left behind (its namespace deleted but held) slows every nf_tables
+# commit on the host, since the kernel's check for listeners is global.
+at_exit "ip netns pids $NS 2>/dev/null | xargs -r kill 2>/dev/null; ip netns del $NS 2>/dev/null || true"
 
 # Run a command inside the namespace.
 X() { ip netns exec "$NS" "$@"; }

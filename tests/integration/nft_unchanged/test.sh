@@ -11,7 +11,8 @@ expect_exit 0 asy run
 [ -e "$T/hooked" ] || fail "hook did not run on the first (changing) run"
 rm -f "$T/hooked"
 
-X nft monitor >"$T/monitor" 2>&1 &
+# exec: $! must be nft itself, not a subshell that would leave it running.
+ip netns exec "$NS" sh -c 'exec nft monitor' >"$T/monitor" 2>&1 &
 mon=$!
 at_exit "kill $mon 2>/dev/null || true"
 sleep 0.5
