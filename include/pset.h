@@ -52,8 +52,8 @@ bool pset_equal(const struct pset *a, const struct pset *b);
 /* s -= minus, in place.  -1 on ENOMEM. */
 int pset_subtract(struct pset *s, const struct pset *minus);
 
-/* What turns `from` into `to`: added = to - from, removed = from - to.
- * Either output may be NULL. */
+/* What turns `from` into `to` (both merged): added = to - from,
+ * removed = from - to.  Either output may be NULL. */
 int pset_diff(const struct pset *from, const struct pset *to, struct pset *added,
 	      struct pset *removed);
 

@@ -271,7 +271,10 @@ atomicfile_read(const char *path, char **buf, size_t *len, char *err)
 		close(fd);
 		return -1;
 	}
-	cap = (size_t)st.st_size + 1;
+	/* Room for the file, the NUL and one byte more, so that the read
+	 * that finds the end needs no bigger buffer (a file that grows
+	 * meanwhile still does). */
+	cap = (size_t)st.st_size + 2;
 	if (!(b = malloc(cap)))
 		goto nomem;
 	for (;;) {

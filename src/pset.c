@@ -129,6 +129,8 @@ pset_add_pfx(struct pset *s, const struct pfx *p)
 int
 pset_add_set(struct pset *s, const struct pset *other)
 {
+	bool was_empty = s->n4 == 0 && s->n6 == 0;
+
 	if (reserve(s, PFX_V4, other->n4) < 0 || reserve(s, PFX_V6, other->n6) < 0)
 		return -1;
 	/* memcpy with a NULL pointer is undefined even for 0 bytes. */
@@ -138,7 +140,13 @@ pset_add_set(struct pset *s, const struct pset *other)
 		memcpy(s->v6 + s->n6, other->v6, other->n6 * sizeof *s->v6);
 	s->n4 += other->n4;
 	s->n6 += other->n6;
-	if (other->n4 || other->n6) {
+	if (was_empty) {
+		/* A copy: as merged as the original, with its counts (an
+		 * output fed by one source is its merged copy, and counting
+		 * 100k ranges again is not free). */
+		s->merged = other->merged;
+		*s->memo = *other->memo;
+	} else if (other->n4 || other->n6) {
 		s->merged = false;
 		s->memo->cidrs_known = false;
 	}
@@ -153,7 +161,6 @@ pset_dup(const struct pset *s)
 		pset_free(d);
 		return NULL;
 	}
-	d->merged = s->merged;
 	return d;
 }
 
@@ -406,6 +413,19 @@ subtract_family(const struct pset *s, const struct pset *m, enum pfx_family fam,
 	return 0;
 }
 
+/* out = s - m, both merged; out's storage is replaced. */
+static int
+subtract_into(const struct pset *s, const struct pset *m, struct pset *out)
+{
+	pset_clear(out);
+	if (subtract_family(s, m, PFX_V4, out) < 0 || subtract_family(s, m, PFX_V6, out) < 0)
+		return -1;
+	/* Pieces of sorted disjoint ranges stay sorted and disjoint. */
+	out->merged = true;
+	out->memo->cidrs_known = false;
+	return 0;
+}
+
 int
 pset_subtract(struct pset *s, const struct pset *minus)
 {
@@ -414,18 +434,14 @@ pset_subtract(struct pset *s, const struct pset *minus)
 	struct pset *out = pset_new();
 	if (!out)
 		return -1;
-	if (subtract_family(s, minus, PFX_V4, out) < 0 ||
-	    subtract_family(s, minus, PFX_V6, out) < 0) {
+	if (subtract_into(s, minus, out) < 0) {
 		pset_free(out);
 		return -1;
 	}
-	/* Pieces of sorted disjoint ranges stay sorted and disjoint. */
 	free(s->v4);
 	free(s->v6);
 	free(s->memo);
 	*s = *out;
-	s->merged = true;
-	s->memo->cidrs_known = false;
 	free(out);
 	return 0;
 }
@@ -434,22 +450,10 @@ int
 pset_diff(const struct pset *from, const struct pset *to, struct pset *added,
 	  struct pset *removed)
 {
-	if (added) {
-		pset_clear(added);
-		if (pset_add_set(added, to) < 0)
-			return -1;
-		added->merged = true;
-		if (pset_subtract(added, from) < 0)
-			return -1;
-	}
-	if (removed) {
-		pset_clear(removed);
-		if (pset_add_set(removed, from) < 0)
-			return -1;
-		removed->merged = true;
-		if (pset_subtract(removed, to) < 0)
-			return -1;
-	}
+	if (added && subtract_into(to, from, added) < 0)
+		return -1;
+	if (removed && subtract_into(from, to, removed) < 0)
+		return -1;
 	return 0;
 }
 
