@@ -43,11 +43,24 @@ struct state_source {
 	time_t retry_after; /* do not ask before this */
 	bool partial;       /* the last success was partial */
 	char error[STATE_TEXT_MAX]; /* last failure, "" when the last attempt succeeded */
+	/* The last good list as last confirmed: its digest, and when a
+	 * collect last found the same list (see state_list_keep). */
+	char list_digest[STATE_DIGEST_HEX];
+	time_t list_confirmed;
 };
 /* Missing or corrupt: zeroed (corrupt: warned). */
 void state_source_load(const char *dir, const char *name, struct state_source *st);
 int state_source_save(const char *dir, const char *name, const struct state_source *st,
 		      char *err);
+
+/* Keep `set` as the last good list, obtained at `when`: a list equal to
+ * the stored one (same digest, which ends the file) is not written again
+ * but confirmed in st (list_digest, list_confirmed), which the caller
+ * saves with state_source_save; state_list_load then reports the later
+ * of the list's time and its confirmation.  Rewriting an unchanged 100k
+ * list every run cost a write and an fsync of megabytes for nothing. */
+int state_list_keep(const char *dir, const char *name, const struct pset *set, time_t when,
+		    const char *origin, struct state_source *st, char *err);
 
 struct state_output {
 	char digest[STATE_DIGEST_HEX]; /* of the set applied, "" = none */

@@ -145,9 +145,9 @@ gather_one(const struct conf *c, const struct run_opts *o, struct run_source *rs
 		}
 		rs->how = RUN_SRC_FRESH;
 		rs->when = now;
-		/* Confirmed unchanged: the same list, stamped fresh. */
+		/* Confirmed unchanged: the same list, fresh as of now. */
 		if (write_state &&
-		    state_list_save(c->state_dir, s->name, rs->set, now, origin, err) < 0)
+		    state_list_keep(c->state_dir, s->name, rs->set, now, origin, &st, err) < 0)
 			log_warn("source \"%s\": state: %s", s->name, err);
 		log_info("source \"%s\": not modified (%zu entries)", s->name, cidrs(rs->set));
 		goto succeeded;
@@ -164,9 +164,9 @@ gather_one(const struct conf *c, const struct run_opts *o, struct run_source *rs
 	if (res.partial) {
 		log_warn("source \"%s\": partial: %s (applied, may not shrink an output)", s->name,
 			 res.error[0] ? res.error : "incomplete");
-	} else if (write_state && state_list_save(c->state_dir, s->name, rs->set, now,
+	} else if (write_state && state_list_keep(c->state_dir, s->name, rs->set, now,
 						  res.origin[0] ? res.origin : s->type->name,
-						  err) < 0) {
+						  &st, err) < 0) {
 		log_warn("source \"%s\": cannot keep the last good copy: %s", s->name, err);
 	}
 	log_info("source \"%s\": %zu entries from %s", s->name, cidrs(rs->set), res.origin);

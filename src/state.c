@@ -8,11 +8,13 @@
 
 #include <endian.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #define MAGIC "allowsync-state 1 "
 /* Version 2: the ranges in binary (see set_bin). */
@@ -234,43 +236,110 @@ bad:
 	return NULL;
 }
 
-int
-state_list_save(const char *dir, const char *name, const struct pset *set, time_t when,
-		const char *origin, char *err)
+/* The list file at path for a binary form and its digest. */
+static int
+write_list(const char *path, const unsigned char *bin, size_t len, const char *dig,
+	   time_t when, const char *origin, char *err)
 {
-	char path[4096], dig[STATE_DIGEST_HEX];
-	struct atomicfile *af;
-	unsigned char *bin;
-	size_t len;
+	struct atomicfile *af = atomicfile_open(path, 0644, err);
 	FILE *f;
 
-	if (sodium_init() < 0) {
-		snprintf(err, STATE_TEXT_MAX, "libsodium failed to initialise");
+	if (!af)
 		return -1;
-	}
-	if (!(bin = set_bin(set, &len))) {
-		snprintf(err, STATE_TEXT_MAX, "out of memory");
-		return -1;
-	}
-	digest_bin(bin, len, dig);
-	path_of(path, sizeof path, dir, "sources", name, "list");
-	if (!(af = atomicfile_open(path, 0644, err))) {
-		free(bin);
-		return -1;
-	}
 	atomicfile_set_sync(af, ATOMICFILE_ORDERED);
 	f = atomicfile_stream(af);
 	fprintf(f, LIST_MAGIC "\ntime %" PRId64 "\n", (int64_t)when);
 	put_text(f, "origin", origin);
 	if (fwrite(bin, 1, len, f) != len) {
-		snprintf(err, STATE_TEXT_MAX, "cannot write %s/sources/%s.list: %s", dir, name, strerror(errno));
+		snprintf(err, STATE_TEXT_MAX, "cannot write %s: %s", path, strerror(errno));
 		atomicfile_abort(af);
-		free(bin);
 		return -1;
 	}
-	free(bin);
 	fprintf(f, "digest %s\n", dig);
 	return atomicfile_commit(af, err);
+}
+
+/* A set's binary form and digest; -1 with err. */
+static unsigned char *
+set_bin_digest(const struct pset *set, size_t *len, char dig[STATE_DIGEST_HEX], char *err)
+{
+	unsigned char *bin;
+
+	if (sodium_init() < 0) {
+		snprintf(err, STATE_TEXT_MAX, "libsodium failed to initialise");
+		return NULL;
+	}
+	if (!(bin = set_bin(set, len))) {
+		snprintf(err, STATE_TEXT_MAX, "out of memory");
+		return NULL;
+	}
+	digest_bin(bin, *len, dig);
+	return bin;
+}
+
+int
+state_list_save(const char *dir, const char *name, const struct pset *set, time_t when,
+		const char *origin, char *err)
+{
+	char path[4096], dig[STATE_DIGEST_HEX];
+	size_t len;
+	unsigned char *bin = set_bin_digest(set, &len, dig, err);
+	int r;
+
+	if (!bin)
+		return -1;
+	path_of(path, sizeof path, dir, "sources", name, "list");
+	r = write_list(path, bin, len, dig, when, origin, err);
+	free(bin);
+	return r;
+}
+
+/* The digest a list file ends with, read from its last line only; false
+ * when there is no such file or line. */
+static bool
+stored_digest(const char *path, char dig[STATE_DIGEST_HEX])
+{
+	char tail[sizeof "digest " - 1 + STATE_DIGEST_HEX];  /* with the newline */
+	const size_t n = sizeof tail;
+	struct stat st;
+	bool ok = false;
+	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+
+	if (fd < 0)
+		return false;
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && (size_t)st.st_size > n &&
+	    pread(fd, tail, n, st.st_size - (off_t)n) == (ssize_t)n &&
+	    memcmp(tail, "digest ", 7) == 0 && tail[n - 1] == '\n') {
+		memcpy(dig, tail + 7, STATE_DIGEST_HEX - 1);
+		dig[STATE_DIGEST_HEX - 1] = 0;
+		ok = true;
+	}
+	close(fd);
+	return ok;
+}
+
+int
+state_list_keep(const char *dir, const char *name, const struct pset *set, time_t when,
+		const char *origin, struct state_source *st, char *err)
+{
+	char path[4096], dig[STATE_DIGEST_HEX], old[STATE_DIGEST_HEX];
+	size_t len;
+	unsigned char *bin = set_bin_digest(set, &len, dig, err);
+	int r = 0;
+
+	if (!bin)
+		return -1;
+	path_of(path, sizeof path, dir, "sources", name, "list");
+	/* The same list: confirmed, not rewritten (its origin stays the
+	 * one it was first obtained from). */
+	if (!stored_digest(path, old) || strcmp(old, dig) != 0)
+		r = write_list(path, bin, len, dig, when, origin, err);
+	free(bin);
+	if (r < 0)
+		return -1;
+	memcpy(st->list_digest, dig, sizeof dig);
+	st->list_confirmed = when;
+	return 0;
 }
 
 /* Next line of buf (without '\n') or NULL at the end. */
@@ -316,6 +385,7 @@ state_list_load(const char *dir, const char *name, struct pset **set, time_t *wh
 	size_t len, binlen;
 	int64_t t;
 	const char *why = "bad header";
+	struct state_source ss;
 	int r;
 
 	*set = NULL;
@@ -358,6 +428,10 @@ state_list_load(const char *dir, const char *name, struct pset **set, time_t *wh
 		goto corrupt;
 	}
 	free(buf);
+	/* Found again since it was written: as fresh as that. */
+	state_source_load(dir, name, &ss);
+	if (strcmp(ss.list_digest, dig) == 0 && ss.list_confirmed > (time_t)t)
+		t = ss.list_confirmed;
 	*when = (time_t)t;
 	return 0;
 corrupt:
@@ -410,6 +484,10 @@ state_source_load(const char *dir, const char *name, struct state_source *st)
 			st->retry_after = (time_t)v;
 		else if (get_num(l, "partial", &v))
 			st->partial = v != 0;
+		else if (get_num(l, "list_confirmed", &v))
+			st->list_confirmed = (time_t)v;
+		else if (strncmp(l, "list_digest ", 12) == 0 && strlen(l + 12) == STATE_DIGEST_HEX - 1)
+			memcpy(st->list_digest, l + 12, STATE_DIGEST_HEX);
 		else if (strncmp(l, "error ", 6) == 0)
 			snprintf(st->error, sizeof st->error, "%s", l + 6);
 		else {
@@ -436,6 +514,9 @@ state_source_save(const char *dir, const char *name, const struct state_source *
 	fprintf(m, MAGIC "source\nattempt %" PRId64 "\nsuccess %" PRId64 "\nretry_after %" PRId64
 		     "\npartial %d\n",
 		(int64_t)st->attempt, (int64_t)st->success, (int64_t)st->retry_after, st->partial);
+	if (st->list_digest[0])
+		fprintf(m, "list_digest %s\nlist_confirmed %" PRId64 "\n", st->list_digest,
+			(int64_t)st->list_confirmed);
 	if (st->error[0])
 		put_text(m, "error", st->error);
 	fclose(m);

@@ -202,6 +202,76 @@ test_list_not_canonical(void **state)
 	}
 }
 
+static ino_t
+inode_of(const char *path)
+{
+	struct stat st;
+	assert_int_equal(stat(path, &st), 0);
+	return st.st_ino;
+}
+
+/* An unchanged list is confirmed in the status, not rewritten; a changed
+ * or damaged one is written; the load reports the confirmation only for
+ * the list it was made for. */
+static void
+test_list_keep(void **state)
+{
+	struct pset *a = set_of("8.8.8.0/24\n2001:db8::/32\n"), *b = set_of("9.9.9.9\n"), *got;
+	struct state_source st;
+	char err[STATE_TEXT_MAX], origin[STATE_TEXT_MAX], path[600];
+	time_t when;
+	ino_t ino;
+	(void)state;
+
+	snprintf(path, sizeof path, "%s/sources/k.list", test_dir);
+	state_source_load(test_dir, "k", &st);
+	assert_int_equal(state_list_keep(test_dir, "k", a, 100, "first", &st, err), 0);
+	assert_int_equal(st.list_confirmed, 100);
+	assert_int_equal(strlen(st.list_digest), 64);
+	assert_int_equal(state_source_save(test_dir, "k", &st, err), 0);
+	ino = inode_of(path);
+
+	/* Found again: not rewritten, but fresher. */
+	assert_int_equal(state_list_keep(test_dir, "k", a, 200, "second", &st, err), 0);
+	assert_int_equal(state_source_save(test_dir, "k", &st, err), 0);
+	assert_true(inode_of(path) == ino);
+	assert_int_equal(state_list_load(test_dir, "k", &got, &when, origin), 0);
+	assert_int_equal(when, 200);
+	assert_string_equal(origin, "first");
+	assert_true(pset_equal(got, a));
+	pset_free(got);
+
+	/* A status saying nothing about this list (lost, or another list's
+	 * digest): the list's own time. */
+	struct state_source other = {.list_confirmed = 999};
+	memset(other.list_digest, 'f', 64);
+	assert_int_equal(state_source_save(test_dir, "k", &other, err), 0);
+	assert_int_equal(state_list_load(test_dir, "k", &got, &when, origin), 0);
+	assert_int_equal(when, 100);
+	pset_free(got);
+
+	/* Changed: written. */
+	assert_int_equal(state_list_keep(test_dir, "k", b, 300, "third", &st, err), 0);
+	assert_true(inode_of(path) != ino);
+	assert_int_equal(state_source_save(test_dir, "k", &st, err), 0);
+	assert_int_equal(state_list_load(test_dir, "k", &got, &when, origin), 0);
+	assert_int_equal(when, 300);
+	assert_string_equal(origin, "third");
+	assert_true(pset_equal(got, b));
+	pset_free(got);
+
+	/* Damaged at the end: its digest line unreadable, so written again. */
+	assert_int_equal(truncate(path, 60), 0);
+	ino = inode_of(path);
+	assert_int_equal(state_list_keep(test_dir, "k", b, 400, "fourth", &st, err), 0);
+	assert_true(inode_of(path) != ino);
+	assert_int_equal(state_list_load(test_dir, "k", &got, &when, origin), 0);
+	assert_true(pset_equal(got, b));
+	pset_free(got);
+	pset_free(a);
+	pset_free(b);
+}
+
 /* The digest's binary form is fixed: these values were computed
  * independently (Python's hashlib.blake2b, digest_size=32, over the
  * counts and big-endian addresses), so a change to the form is seen. */
@@ -302,6 +372,7 @@ main(void)
 		cmocka_unit_test(test_list_roundtrip),
 		cmocka_unit_test(test_list_corrupt),
 		cmocka_unit_test(test_list_not_canonical),
+		cmocka_unit_test(test_list_keep),
 		cmocka_unit_test(test_status),
 		cmocka_unit_test(test_digest),
 		cmocka_unit_test(test_digest_form),
