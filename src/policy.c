@@ -63,6 +63,9 @@ struct special_tab {
 	struct pfx p[N_SPECIALS];
 	struct pfx_range u[2][N_SPECIALS];
 	size_t nu[2];
+	/* IPv4 /8s no special range touches (most of them): an entry
+	 * inside one is cleared by a lookup, before the search. */
+	bool clear8[256];
 };
 
 static void
@@ -108,6 +111,11 @@ special_tab_init(struct special_tab *t)
 	}
 	union_merge(t->u[0], &t->nu[0]);
 	union_merge(t->u[1], &t->nu[1]);
+	for (size_t i = 0; i < 256; i++)
+		t->clear8[i] = true;
+	for (size_t i = 0; i < t->nu[0]; i++)
+		for (size_t o = (size_t)(t->u[0][i].lo >> 24); o <= (size_t)(t->u[0][i].hi >> 24); o++)
+			t->clear8[o] = false;
 }
 
 static bool
@@ -115,6 +123,9 @@ touches_union(const struct special_tab *t, enum pfx_family fam, u128 lo, u128 hi
 {
 	const struct pfx_range *u = t->u[fam == PFX_V4 ? 0 : 1];
 	size_t a = 0, b = t->nu[fam == PFX_V4 ? 0 : 1];
+
+	if (fam == PFX_V4 && lo >> 24 == hi >> 24 && t->clear8[(size_t)(lo >> 24)])
+		return false;
 
 	while (a < b) { /* the first union range ending at or after lo */
 		size_t mid = a + (b - a) / 2;

@@ -151,6 +151,20 @@ test_special(void **state)
 	assert_non_null(policy_special(PFX_V4, 0x0a000001, 0x0a000001, &cidr));
 	assert_string_equal(cidr, "10.0.0.0/8");
 	assert_null(policy_special(PFX_V4, 0x08080808, 0x08080808, NULL));
+	/* Every /8, whole and at its edges, against the /8s the table
+	 * touches, written out by hand: the lookup that clears most /8s
+	 * without a search must not clear one of these. */
+	static const unsigned special8[] = {0, 10, 100, 127, 169, 172, 192, 198, 203};
+	for (unsigned o = 0; o < 256; o++) {
+		bool expect = o >= 224;
+		for (size_t i = 0; i < sizeof special8 / sizeof special8[0]; i++)
+			expect |= special8[i] == o;
+		u128 lo = (u128)o << 24, hi = lo | 0xffffff;
+		if ((policy_special(PFX_V4, lo, hi, NULL) != NULL) != expect)
+			fail_msg("%u.0.0.0/8: special %s", o, expect ? "missed" : "invented");
+		if (!expect && (policy_special(PFX_V4, lo, lo, NULL) || policy_special(PFX_V4, hi, hi, NULL)))
+			fail_msg("%u.0.0.0/8: an edge found special", o);
+	}
 }
 
 static void
