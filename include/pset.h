@@ -43,6 +43,13 @@ size_t pset_total(const struct pset *s);
  * saturates at 2^128 - 1, which no policy lets through anyway). */
 u128 pset_addr_count(const struct pset *s, enum pfx_family fam);
 
+/* A value of PSET_TAG_SIZE bytes a caller derived from a merged set's
+ * content (state keeps its digest here), remembered with the set and
+ * its copies until the content changes.  get: false when none. */
+#define PSET_TAG_SIZE 32
+void pset_tag_put(const struct pset *s, const unsigned char tag[PSET_TAG_SIZE]);
+bool pset_tag_get(const struct pset *s, unsigned char tag[PSET_TAG_SIZE]);
+
 /* Number of CIDRs in the minimal cover of a family. */
 size_t pset_cidr_count(const struct pset *s, enum pfx_family fam);
 

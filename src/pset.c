@@ -19,8 +19,9 @@ struct pset {
 	struct pfx_range *v6;
 	size_t n6, cap6;
 	bool merged;
-	/* CIDR cover sizes, worked out the first time a report, guard or
-	 * status line asks (they ask several times a run).  Behind a
+	/* What was worked out from the content, kept until it changes:
+	 * CIDR cover sizes (a report, guard or status line asks several
+	 * times a run) and a caller's tag (the state digest).  Behind a
 	 * pointer so that a const set can remember them. */
 	struct pset_memo *memo;
 };
@@ -28,7 +29,17 @@ struct pset {
 struct pset_memo {
 	bool cidrs_known;
 	size_t cidrs4, cidrs6;
+	bool tag_known;
+	unsigned char tag[PSET_TAG_SIZE];
 };
+
+/* The content changed: nothing worked out from it holds. */
+static void
+memo_forget(struct pset *s)
+{
+	s->memo->cidrs_known = false;
+	s->memo->tag_known = false;
+}
 
 static inline struct pfx_range
 range_get(const struct pset *s, enum pfx_family fam, size_t i)
@@ -83,7 +94,7 @@ pset_clear(struct pset *s)
 {
 	s->n4 = s->n6 = 0;
 	s->merged = true;
-	s->memo->cidrs_known = false;
+	memo_forget(s);
 }
 
 /* Make room for `extra` more ranges of a family. */
@@ -116,7 +127,7 @@ pset_add_range(struct pset *s, enum pfx_family fam, u128 lo, u128 hi)
 	size_t *n = count_of(s, fam);
 	range_put(s, fam, (*n)++, (struct pfx_range){lo, hi});
 	s->merged = false;
-	s->memo->cidrs_known = false;
+	memo_forget(s);
 	return 0;
 }
 
@@ -148,7 +159,7 @@ pset_add_set(struct pset *s, const struct pset *other)
 		*s->memo = *other->memo;
 	} else if (other->n4 || other->n6) {
 		s->merged = false;
-		s->memo->cidrs_known = false;
+		memo_forget(s);
 	}
 	return 0;
 }
@@ -311,7 +322,7 @@ pset_merge(struct pset *s)
 	sweep(s, PFX_V4);
 	sweep(s, PFX_V6);
 	s->merged = true;
-	s->memo->cidrs_known = false;
+	memo_forget(s);
 	return 0;
 }
 
@@ -422,7 +433,7 @@ subtract_into(const struct pset *s, const struct pset *m, struct pset *out)
 		return -1;
 	/* Pieces of sorted disjoint ranges stay sorted and disjoint. */
 	out->merged = true;
-	out->memo->cidrs_known = false;
+	memo_forget(out);
 	return 0;
 }
 
@@ -581,6 +592,24 @@ count_cidrs(const struct pset *s, enum pfx_family fam)
 	for (size_t i = 0; i < count; i++)
 		n += range_cidr_count(fam, range_get(s, fam, i));
 	return n;
+}
+
+void
+pset_tag_put(const struct pset *s, const unsigned char tag[PSET_TAG_SIZE])
+{
+	if (!s->merged)
+		return;
+	memcpy(s->memo->tag, tag, PSET_TAG_SIZE);
+	s->memo->tag_known = true;
+}
+
+bool
+pset_tag_get(const struct pset *s, unsigned char tag[PSET_TAG_SIZE])
+{
+	if (!s->merged || !s->memo->tag_known)
+		return false;
+	memcpy(tag, s->memo->tag, PSET_TAG_SIZE);
+	return true;
 }
 
 size_t

@@ -170,13 +170,30 @@ set_bin(const struct pset *set, size_t *len)
 	return buf;
 }
 
+/* The hex digest of a set whose binary form is bin, remembered with
+ * the set (its copies share it: an output fed by one source has the
+ * source's digest for free). */
 static void
-digest_bin(const unsigned char *bin, size_t len, char out[STATE_DIGEST_HEX])
+digest_bin(const struct pset *set, const unsigned char *bin, size_t len,
+	   char out[STATE_DIGEST_HEX])
 {
-	unsigned char d[32];
+	unsigned char d[PSET_TAG_SIZE];
 
 	crypto_generichash(d, sizeof d, bin, len, NULL, 0);
+	pset_tag_put(set, d);
 	hex(d, sizeof d, out);
+}
+
+/* The digest remembered with the set, if any. */
+static bool
+digest_known(const struct pset *set, char out[STATE_DIGEST_HEX])
+{
+	unsigned char d[PSET_TAG_SIZE];
+
+	if (!pset_tag_get(set, d))
+		return false;
+	hex(d, sizeof d, out);
+	return true;
 }
 
 int
@@ -185,9 +202,11 @@ state_digest(const struct pset *set, char out[STATE_DIGEST_HEX])
 	size_t len;
 	unsigned char *bin;
 
+	if (digest_known(set, out))
+		return 0;
 	if (sodium_init() < 0 || !(bin = set_bin(set, &len)))
 		return -1;
-	digest_bin(bin, len, out);
+	digest_bin(set, bin, len, out);
 	free(bin);
 	return 0;
 }
@@ -259,7 +278,6 @@ write_list(const char *path, const unsigned char *bin, size_t len, const char *d
 	return atomicfile_commit(af, err);
 }
 
-/* A set's binary form and digest; -1 with err. */
 static unsigned char *
 set_bin_digest(const struct pset *set, size_t *len, char dig[STATE_DIGEST_HEX], char *err)
 {
@@ -273,7 +291,8 @@ set_bin_digest(const struct pset *set, size_t *len, char dig[STATE_DIGEST_HEX], 
 		snprintf(err, STATE_TEXT_MAX, "out of memory");
 		return NULL;
 	}
-	digest_bin(bin, *len, dig);
+	if (!digest_known(set, dig))
+		digest_bin(set, bin, *len, dig);
 	return bin;
 }
 
@@ -323,17 +342,21 @@ state_list_keep(const char *dir, const char *name, const struct pset *set, time_
 		const char *origin, struct state_source *st, char *err)
 {
 	char path[4096], dig[STATE_DIGEST_HEX], old[STATE_DIGEST_HEX];
-	size_t len;
-	unsigned char *bin = set_bin_digest(set, &len, dig, err);
+	unsigned char *bin = NULL;
+	size_t len = 0;
 	int r = 0;
 
-	if (!bin)
+	/* The binary form is needed to hash or to write: at most once. */
+	if (!digest_known(set, dig) && !(bin = set_bin_digest(set, &len, dig, err)))
 		return -1;
 	path_of(path, sizeof path, dir, "sources", name, "list");
 	/* The same list: confirmed, not rewritten (its origin stays the
 	 * one it was first obtained from). */
-	if (!stored_digest(path, old) || strcmp(old, dig) != 0)
+	if (!stored_digest(path, old) || strcmp(old, dig) != 0) {
+		if (!bin && !(bin = set_bin_digest(set, &len, dig, err)))
+			return -1;
 		r = write_list(path, bin, len, dig, when, origin, err);
+	}
 	free(bin);
 	if (r < 0)
 		return -1;
@@ -385,6 +408,7 @@ state_list_load(const char *dir, const char *name, struct pset **set, time_t *wh
 	size_t len, binlen;
 	int64_t t;
 	const char *why = "bad header";
+	unsigned char d[PSET_TAG_SIZE];
 	struct state_source ss;
 	int r;
 
@@ -415,7 +439,8 @@ state_list_load(const char *dir, const char *name, struct pset **set, time_t *wh
 	if (!pos || (size_t)(buf + len - pos) < tail)
 		goto corrupt;
 	binlen = (size_t)(buf + len - pos) - tail;
-	digest_bin((const unsigned char *)pos, binlen, dig);
+	crypto_generichash(d, sizeof d, (const unsigned char *)pos, binlen, NULL, 0);
+	hex(d, sizeof d, dig);
 	l = pos + binlen;
 	if (memcmp(l, "digest ", 7) != 0 || memcmp(l + 7, dig, STATE_DIGEST_HEX - 1) != 0 ||
 	    l[tail - 1] != '\n')
@@ -427,6 +452,7 @@ state_list_load(const char *dir, const char *name, struct pset **set, time_t *wh
 		}
 		goto corrupt;
 	}
+	pset_tag_put(*set, d);
 	free(buf);
 	/* Found again since it was written: as fresh as that. */
 	state_source_load(dir, name, &ss);

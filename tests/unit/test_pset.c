@@ -329,6 +329,53 @@ test_large_radix(void **state)
 	pset_free(NULL);
 }
 
+/* A tag stays with the content: kept by copies, dropped by any change,
+ * refused on an unmerged set; counts are carried by copies too. */
+static void
+test_tag(void **state)
+{
+	unsigned char t[PSET_TAG_SIZE], got[PSET_TAG_SIZE];
+	struct pset *s = pset_new(), *c;
+	(void)state;
+
+	memset(t, 0x5a, sizeof t);
+	assert_int_equal(pset_add_range(s, PFX_V4, 0x0a000000, 0x0a0000ff), 0);
+	pset_tag_put(s, t); /* unmerged: not kept */
+	assert_false(pset_tag_get(s, got));
+	assert_int_equal(pset_merge(s), 0);
+	assert_false(pset_tag_get(s, got));
+	pset_tag_put(s, t);
+	assert_true(pset_tag_get(s, got));
+	assert_memory_equal(got, t, sizeof t);
+	assert_int_equal(pset_cidr_count(s, PFX_V4), 1);
+
+	c = pset_dup(s);
+	assert_non_null(c);
+	assert_true(pset_is_merged(c));
+	assert_true(pset_tag_get(c, got));
+	assert_memory_equal(got, t, sizeof t);
+	/* Into a non-empty set: a different content, no tag. */
+	assert_int_equal(pset_add_set(c, s), 0);
+	assert_false(pset_tag_get(c, got));
+	pset_free(c);
+
+	assert_int_equal(pset_add_range(s, PFX_V4, 0x0b000000, 0x0b000000), 0);
+	assert_false(pset_tag_get(s, got));
+	assert_int_equal(pset_merge(s), 0);
+	assert_false(pset_tag_get(s, got));
+	pset_tag_put(s, t);
+	struct pset *m = pset_new();
+	assert_int_equal(pset_add_range(m, PFX_V4, 0x0b000000, 0x0b000000), 0);
+	assert_int_equal(pset_merge(m), 0);
+	assert_int_equal(pset_subtract(s, m), 0);
+	assert_false(pset_tag_get(s, got));
+	pset_tag_put(s, t);
+	pset_clear(s);
+	assert_false(pset_tag_get(s, got));
+	pset_free(m);
+	pset_free(s);
+}
+
 int
 main(void)
 {
@@ -341,6 +388,7 @@ main(void)
 		cmocka_unit_test(test_families_distinct),
 		cmocka_unit_test(test_subtract_and_diff),
 		cmocka_unit_test(test_large_radix),
+		cmocka_unit_test(test_tag),
 	};
 	return cmocka_run_group_tests_name("pset", tests, NULL, NULL);
 }
