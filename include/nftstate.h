@@ -34,7 +34,7 @@ struct nftstate {
 	int family;      /* NFPROTO_* */
 	char table[NFTSTATE_NAME_MAX];
 	char set[2][NFTSTATE_NAME_MAX]; /* [0] IPv4, [1] IPv6; "" = none */
-	struct nl_ranges r[2];          /* canonical intervals, as applied */
+	struct pset *ranges;            /* as applied (merged); NULL until loaded */
 };
 
 void nftstate_init(struct nftstate *st);

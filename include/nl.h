@@ -66,6 +66,14 @@ int nl_ranges_delta(enum pfx_family fam, const struct nl_ranges *live,
 		    const struct nl_ranges *want, struct nl_ranges *add, struct nl_ranges *del,
 		    size_t *keep);
 
+/* The same from two merged sets (the view from the state record, whose
+ * intervals are canonical, and the wanted ranges): without building
+ * `want` and `live` as lists of 48-byte intervals first, which cost more
+ * than the rest of an unchanged run's planning.  -1 on ENOMEM. */
+struct pset;
+int nl_ranges_delta_set(enum pfx_family fam, const struct pset *live, const struct pset *want,
+			struct nl_ranges *add, struct nl_ranges *del, size_t *keep);
+
 /* Properties of a set, read with NFT_MSG_GETSET. */
 struct nl_setinfo {
 	uint32_t flags;     /* NFT_SET_* */

@@ -17,8 +17,6 @@ void
 nftstate_init(struct nftstate *st)
 {
 	memset(st, 0, sizeof(*st));
-	nl_ranges_init(&st->r[0]);
-	nl_ranges_init(&st->r[1]);
 }
 
 void
@@ -26,8 +24,8 @@ nftstate_release(struct nftstate *st)
 {
 	if (st == NULL)
 		return;
-	nl_ranges_release(&st->r[0]);
-	nl_ranges_release(&st->r[1]);
+	pset_free(st->ranges);
+	st->ranges = NULL;
 }
 
 void
@@ -108,15 +106,13 @@ range_size(enum pfx_family fam)
 	return fam == PFX_V4 ? 2 * sizeof(uint32_t) : 2 * sizeof(u128);
 }
 
-/* n ranges of one family from p, checked canonical: in order, disjoint,
- * not adjacent, within the family. */
+/* n ranges of one family from p into r, checked canonical: in order,
+ * disjoint, not adjacent, within the family. */
 static int
-read_ranges(const unsigned char *p, size_t n, enum pfx_family fam, struct nl_ranges *r)
+read_ranges(const unsigned char *p, size_t n, enum pfx_family fam, struct pset *r)
 {
 	u128 prev_hi = 0;
 
-	if (nl_ranges_reserve(r, n) < 0)
-		return -1;
 	for (size_t i = 0; i < n; i++, p += range_size(fam)) {
 		u128 lo, hi;
 
@@ -131,7 +127,8 @@ read_ranges(const unsigned char *p, size_t n, enum pfx_family fam, struct nl_ran
 		}
 		if (hi < lo || hi > pfx_max(fam) || (i > 0 && lo <= prev_hi + 1))
 			return -1;
-		r->v[r->n++] = (struct nl_range){lo, hi, hi != pfx_max(fam), false};
+		if (pset_add_range(r, fam, lo, hi) < 0)
+			return -1;
 		prev_hi = hi;
 	}
 	return 0;
@@ -170,10 +167,11 @@ nftstate_load(const char *path, struct nftstate *st, char *err)
 			st->set[k][0] = '\0';
 	/* The ranges, then "end": a truncated record fails the length. */
 	if ((size_t)(c.end - c.p) != n[0] * range_size(PFX_V4) + n[1] * range_size(PFX_V6) + 4 ||
-	    memcmp(c.end - 4, "end\n", 4) != 0 ||
-	    read_ranges((const unsigned char *)c.p, n[0], PFX_V4, &st->r[0]) < 0 ||
+	    memcmp(c.end - 4, "end\n", 4) != 0 || !(st->ranges = pset_new()) ||
+	    read_ranges((const unsigned char *)c.p, n[0], PFX_V4, st->ranges) < 0 ||
 	    read_ranges((const unsigned char *)c.p + n[0] * range_size(PFX_V4), n[1], PFX_V6,
-			&st->r[1]) < 0)
+			st->ranges) < 0 ||
+	    pset_merge(st->ranges) < 0)  /* in order already: a check and a sweep */
 		goto bad;
 	free(buf);
 	return 0;

@@ -9,6 +9,8 @@
  */
 #include "nl.h"
 
+#include "pset.h"
+
 #include <arpa/inet.h>
 #include <errno.h>
 #include <poll.h>
@@ -235,6 +237,42 @@ nl_ranges_delta(enum pfx_family fam, const struct nl_ranges *live, const struct 
 			r = nl_ranges_append(del, &live->v[j++]);
 		else
 			r = nl_ranges_append(add, &want->v[i++]);
+		if (r < 0)
+			return -1;
+	}
+	return 0;
+}
+
+int
+nl_ranges_delta_set(enum pfx_family fam, const struct pset *live, const struct pset *want,
+		    struct nl_ranges *add, struct nl_ranges *del, size_t *keep)
+{
+	size_t i = 0, j = 0, nw = pset_count(want, fam), nl = pset_count(live, fam);
+	struct pfx_range w = {0, 0}, l = {0, 0};
+
+	*keep = 0;
+	/* The walk of nl_ranges_delta over merged sets: every interval is
+	 * canonical, so identical means the same start and end. */
+	while (i < nw || j < nl) {
+		int r;
+
+		if (i < nw)
+			w = pset_get(want, fam, i);
+		if (j < nl)
+			l = pset_get(live, fam, j);
+		if (i < nw && j < nl && l.lo == w.lo && l.hi == w.hi) {
+			(*keep)++;
+			i++;
+			j++;
+			continue;
+		}
+		if (j < nl && (i >= nw || l.lo <= w.lo)) {
+			r = nl_ranges_push(del, fam, l.lo, l.hi);
+			j++;
+		} else {
+			r = nl_ranges_push(add, fam, w.lo, w.hi);
+			i++;
+		}
 		if (r < 0)
 			return -1;
 	}

@@ -56,8 +56,8 @@ struct side {
 	const char *set;       /* NULL: no set for this family */
 	bool exists;
 	struct nl_setinfo info;
-	struct nl_ranges live; /* the kernel's intervals in the view */
-	struct nl_ranges want;
+	struct nl_ranges live; /* the kernel's intervals in a dumped view */
+	struct nl_ranges want; /* built only for a dumped view or a flush */
 	struct nl_ranges add;
 	struct nl_ranges del;
 	size_t keep;
@@ -73,7 +73,8 @@ struct nft {
 	struct nl_sock *sock;
 	bool viewed;          /* the fields below describe generation `gen` */
 	uint32_t gen;
-	bool from_state;      /* the view came from the state file */
+	bool from_state;      /* the view came from the state file: */
+	struct pset *recorded; /* its intervals, both families (canonical) */
 	bool table_exists;
 	struct side side[2];
 	const struct pset *applied; /* what the prepared batch leads to */
@@ -148,6 +149,9 @@ nft_reset(struct nft *n)
 		n->side[k].keep = 0;
 		n->side[k].flush = false;
 	}
+	pset_free(n->recorded);
+	n->recorded = NULL;
+	n->from_state = false;
 	n->viewed = false;
 	n->record = false;
 }
@@ -346,11 +350,8 @@ view(struct output *o, const struct output_ctx *ctx, bool force_dump, char *err)
 		s->exists = true;
 		if (check_set(n, s, fams[k], err) < 0)
 			goto out;
-		if (use_state) {
-			s->live = st.r[k];
-			nl_ranges_init(&st.r[k]);
-			continue;
-		}
+		if (use_state)
+			continue;  /* the record's ranges, below */
 		r = nl_dump_ranges(n->sock, n->family, n->table, s->set, fams[k], &s->live, why);
 		if (r < 0) {
 			snprintf(err, OUTPUT_ERR_MAX, "set %s %.64s %.64s: %.300s", fname, n->table, s->set, why);
@@ -358,6 +359,10 @@ view(struct output *o, const struct output_ctx *ctx, bool force_dump, char *err)
 		}
 	}
 	n->from_state = use_state;
+	if (use_state) {
+		n->recorded = st.ranges;
+		st.ranges = NULL;
+	}
 	n->viewed = true;
 	n->ms_view = now_ms() - t0;
 	rc = 0;
@@ -373,6 +378,13 @@ nft_live(struct output *o, const struct output_ctx *ctx, struct pset *live, char
 
 	if (view(o, ctx, false, err) < 0)
 		return -1;
+	if (n->from_state) {
+		if (pset_add_set(live, n->recorded) < 0) {
+			snprintf(err, OUTPUT_ERR_MAX, "out of memory");
+			return -1;
+		}
+		return 0;
+	}
 	for (int k = 0; k < 2; k++) {
 		const struct nl_ranges *l = &n->side[k].live;
 
@@ -388,10 +400,34 @@ nft_live(struct output *o, const struct output_ctx *ctx, struct pset *live, char
 	return 0;
 }
 
+/* s->want from the wanted set: what a dumped view is compared with, and
+ * what a flush adds. */
+static int
+want_ranges(struct side *s, const struct pset *want, enum pfx_family fam)
+{
+	size_t cnt = pset_count(want, fam);
+
+	if (s->want.n > 0 || cnt == 0)
+		return 0;
+	if (nl_ranges_reserve(&s->want, cnt) < 0)
+		return -1;
+	for (size_t i = 0; i < cnt; i++) {
+		struct pfx_range r = pset_get(want, fam, i);
+
+		if (nl_ranges_push(&s->want, fam, r.lo, r.hi) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 /* Split the view against the wanted intervals (see the top comment). */
 static int
-delta(struct side *s, enum pfx_family fam)
+delta(struct nft *n, struct side *s, const struct pset *want, enum pfx_family fam)
 {
+	if (n->from_state)
+		return nl_ranges_delta_set(fam, n->recorded, want, &s->add, &s->del, &s->keep);
+	if (want_ranges(s, want, fam) < 0)
+		return -1;
 	return nl_ranges_delta(fam, &s->live, &s->want, &s->add, &s->del, &s->keep);
 }
 
@@ -477,27 +513,22 @@ plan(struct output *o, const struct pset *want, bool *changed, char *err)
 				 n->table, s->set, s->info.size, cnt);
 			return -1;
 		}
-		if (cnt == 0 && s->live.n > 0) {
+		size_t live_n = n->from_state ? pset_count(n->recorded, fams[k]) : s->live.n;
+		if (cnt == 0 && live_n > 0) {
 			snprintf(err, OUTPUT_ERR_MAX,
 				 "set %s %s %s: refusing to empty it (%zu ranges live, none wanted)",
-				 fname, n->table, s->set, s->live.n);
+				 fname, n->table, s->set, live_n);
 			return -1;
 		}
-		if (nl_ranges_reserve(&s->want, cnt) < 0)
-			goto nomem;
-		for (size_t i = 0; i < cnt; i++) {
-			struct pfx_range r = pset_get(want, fams[k], i);
-
-			if (nl_ranges_push(&s->want, fams[k], r.lo, r.hi) < 0)
-				goto nomem;
-		}
-		if (delta(s, fams[k]) < 0)
+		if (delta(n, s, want, fams[k]) < 0)
 			goto nomem;
 		/* Replacing most of the set: flushing is one message where the
 		 * deletions would be many, and the result is the same. */
-		s->flush = s->del.n > s->keep && s->want.n > 0;
+		s->flush = s->del.n > s->keep && cnt > 0;
 		if (n->blind)
-			s->flush = s->want.n > 0;
+			s->flush = cnt > 0;
+		if (s->flush && want_ranges(s, want, fams[k]) < 0)
+			goto nomem;
 		if (!s->exists || s->add.n > 0 || s->del.n > 0 || s->flush)
 			change = true;
 	}

@@ -74,14 +74,13 @@ test_roundtrip(void **state)
 	assert_string_equal(back.table, "filter");
 	assert_string_equal(back.set[0], "allowsync4");
 	assert_string_equal(back.set[1], "");
-	assert_int_equal(back.r[0].n, 2);
-	assert_true(back.r[0].v[0].lo == 0x0a000000 && back.r[0].v[0].hi == 0x0a0000ff);
-	assert_true(back.r[0].v[0].has_end);
-	/* The interval at the top has no end element. */
-	assert_false(back.r[0].v[1].has_end);
-	assert_int_equal(back.r[1].n, 1);
-	assert_true(back.r[1].v[0].hi == ~(u128)0);
-	assert_false(back.r[1].v[0].has_end);
+	assert_non_null(back.ranges);
+	assert_true(pset_is_merged(back.ranges));
+	assert_true(pset_equal(back.ranges, p));
+	assert_int_equal(pset_count(back.ranges, PFX_V4), 2);
+	assert_true(pset_get(back.ranges, PFX_V4, 1).hi == 0xffffffff);
+	assert_int_equal(pset_count(back.ranges, PFX_V6), 1);
+	assert_true(pset_get(back.ranges, PFX_V6, 0).hi == ~(u128)0);
 	nftstate_release(&back);
 	nftstate_release(&st);
 	pset_free(p);
@@ -158,7 +157,7 @@ expect_malformed(const char *path)
 	nftstate_init(&st);
 	assert_int_equal(nftstate_load(path, &st, err), -1);
 	assert_non_null(strstr(err, "malformed"));
-	assert_int_equal(st.r[0].n, 0);
+	assert_null(st.ranges);
 	nftstate_release(&st);
 }
 
@@ -173,7 +172,7 @@ test_malformed(void **state)
 	write_rec(f->path, &(struct rec){HEAD(1), 1, {0x0a000000, 0x0a0000ff}, "end\n"});
 	nftstate_init(&st);
 	assert_int_equal(nftstate_load(f->path, &st, err), 0);
-	assert_int_equal(st.r[0].n, 1);
+	assert_int_equal(pset_count(st.ranges, PFX_V4), 1);
 	nftstate_release(&st);
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		expect_malformed((write_rec(f->path, &bad[i]), f->path));

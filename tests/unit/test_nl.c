@@ -9,6 +9,7 @@
 #include <cmocka.h>
 
 #include "nl.h"
+#include "pset.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -18,6 +19,7 @@
 #include <linux/netfilter.h>
 #include <linux/netfilter/nf_tables.h>
 #include <linux/netfilter/nfnetlink.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -534,15 +536,16 @@ random_canonical(enum pfx_family fam, u128 base, struct nl_ranges *r)
 	u128 at = base + rnd(8);
 	u128 top = base + 255;
 
+	/* Steps are capped by the room left, so nothing wraps at the top
+	 * of the IPv6 space (which would leave the list out of order). */
 	while (at <= top && rnd(6) != 0) {
-		u128 hi = at + rnd(20);
+		u128 step = rnd(20), hi = step > top - at ? top : at + step;
 
-		if (hi > top)
-			hi = top;
 		assert_int_equal(nl_ranges_push(r, fam, at, hi), 0);
-		if (hi >= top - 1)
+		if (top - hi < 2)
 			break;
-		at = hi + 2 + rnd(20);
+		step = rnd(20);
+		at = step > top - hi - 2 ? top : hi + 2 + step;
 	}
 }
 
@@ -638,6 +641,76 @@ test_delta_exact(void **state)
 	}
 }
 
+static struct pset *
+set_of_ranges(enum pfx_family fam, const struct nl_ranges *r)
+{
+	struct pset *s = pset_new();
+
+	assert_non_null(s);
+	for (size_t i = 0; i < r->n; i++)
+		assert_int_equal(pset_add_range(s, fam, r->v[i].lo, r->v[i].hi), 0);
+	assert_int_equal(pset_merge(s), 0);
+	return s;
+}
+
+static bool
+same_ranges(const struct nl_ranges *a, const struct nl_ranges *b)
+{
+	if (a->n != b->n)
+		return false;
+	for (size_t i = 0; i < a->n; i++)
+		if (a->v[i].lo != b->v[i].lo || a->v[i].hi != b->v[i].hi ||
+		    a->v[i].has_end != b->v[i].has_end || a->v[i].stray != b->v[i].stray)
+			return false;
+	return true;
+}
+
+/* From the record (canonical live) the delta of two sets is the delta of
+ * the interval lists, exactly: same additions, deletions and kept. */
+static void
+test_delta_from_sets(void **state)
+{
+	const struct { enum pfx_family fam; u128 base; } slices[] = {
+		{ PFX_V4, 0 }, { PFX_V4, 0x0a000000 }, { PFX_V4, 0xffffff00 },
+		{ PFX_V6, 0 }, { PFX_V6, ~(u128)0 - 255 },
+	};
+	(void)state;
+	for (int iter = 0; iter < 4000; iter++) {
+		enum pfx_family fam = slices[iter % 5].fam;
+		u128 base = slices[iter % 5].base;
+		struct nl_ranges want, live, add1, del1, add2, del2;
+		size_t keep1 = 0, keep2 = 0;
+
+		nl_ranges_init(&want);
+		nl_ranges_init(&live);
+		nl_ranges_init(&add1);
+		nl_ranges_init(&del1);
+		nl_ranges_init(&add2);
+		nl_ranges_init(&del2);
+		random_canonical(fam, base, &want);
+		if (rnd(4) == 0)
+			for (size_t i = 0; i < want.n; i++)
+				assert_int_equal(nl_ranges_append(&live, &want.v[i]), 0);
+		else
+			random_canonical(fam, base, &live);
+		struct pset *w = set_of_ranges(fam, &want), *l = set_of_ranges(fam, &live);
+
+		assert_int_equal(nl_ranges_delta(fam, &live, &want, &add1, &del1, &keep1), 0);
+		assert_int_equal(nl_ranges_delta_set(fam, l, w, &add2, &del2, &keep2), 0);
+		assert_int_equal(keep1, keep2);
+		assert_true(same_ranges(&add1, &add2));
+		assert_true(same_ranges(&del1, &del2));
+		pset_free(w);
+		pset_free(l);
+		nl_ranges_release(&want);
+		nl_ranges_release(&live);
+		nl_ranges_release(&add1);
+		nl_ranges_release(&del1);
+		nl_ranges_release(&add2);
+		nl_ranges_release(&del2);
+	}
+}
+
 static void
 test_family_names(void **state)
 {
@@ -662,6 +735,7 @@ main(void)
 		cmocka_unit_test(test_create_table_and_set),
 		cmocka_unit_test(test_elems_to_ranges),
 		cmocka_unit_test(test_delta_exact),
+		cmocka_unit_test(test_delta_from_sets),
 		cmocka_unit_test(test_family_names),
 	};
 
