@@ -391,8 +391,10 @@ pset_equal(const struct pset *a, const struct pset *b)
 	       (a->n6 == 0 || memcmp(a->v6, b->v6, a->n6 * sizeof *a->v6) == 0);
 }
 
-/* Write s_fam - m_fam into out (fresh storage of the same family). */
-static int
+/* Write s_fam - m_fam into out (fresh storage of the same family).
+ * Inlined into each caller with a constant family, so that IPv4 ranges
+ * are unpacked without the IPv6 branch: it halves the diff of 100k. */
+static inline __attribute__((always_inline)) int
 subtract_family(const struct pset *s, const struct pset *m, enum pfx_family fam,
 		struct pset *out)
 {
