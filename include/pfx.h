@@ -55,6 +55,11 @@ pfx_max(enum pfx_family fam)
  * On refusal returns false and sets *reason to a static or
  * thread-local message describing the entry (never NULL). */
 bool pfx_parse(const char *s, size_t n, struct pfx *out, const char **reason);
+/* The common list line, fast: an IPv4 address, prefix or range right up
+ * to a newline.  Returns the newline, with *out as pfx_parse would set
+ * it for the text before it, or NULL for anything else (which then goes
+ * through the general reader, blanks, comments and reasons included). */
+const char *pfx_parse_v4_line(const char *s, const char *end, struct pfx *out);
 
 /* Parse a bare address (no length, no range). */
 bool pfx_parse_addr(const char *s, size_t n, enum pfx_family *fam, u128 *addr,

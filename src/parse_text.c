@@ -129,7 +129,21 @@ feed_lines(struct reader *rd, const char *buf, size_t len, bool last, size_t *us
 	const char *p = buf, *end = buf + len;
 
 	while (p < end) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		struct pfx x;
+		const char *nl;
+
+		/* Most lines of a big list are a bare IPv4 entry: taken in one
+		 * pass, without the search for the newline, comments and
+		 * blanks.  Anything else (the first line's BOM, host bits to
+		 * warn about, CRLF...) goes the general way. */
+		if (rd->line > 0 && (nl = pfx_parse_v4_line(p, end, &x)) && !x.host_bits) {
+			rd->line++;
+			if (pset_add_pfx(rd->out, &x) < 0)
+				return fail(rd->err, rd->line, "out of memory");
+			p = nl + 1;
+			continue;
+		}
+		nl = memchr(p, '\n', (size_t)(end - p));
 		if (!nl) {
 			if (!last)
 				break;

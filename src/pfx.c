@@ -359,47 +359,67 @@ scan_v4(const char *p, const char *end, uint32_t *out)
 	return p;
 }
 
-/* ADDR, ADDR/LEN or A-B, all IPv4 and without blanks: true with *out
- * set exactly as the strict parser would, or false to let it decide. */
-static bool
-parse_v4_fast(const char *s, size_t n, struct pfx *out)
+/* ADDR, ADDR/LEN or A-B, all IPv4 and without blanks, at the start of
+ * [s, end): where the entry ends, with *out set exactly as the strict
+ * parser would set it for [s, that end), or NULL to let it decide. */
+static const char *
+v4_entry(const char *s, const char *end, struct pfx *out)
 {
-	const char *end = s + n, *p;
+	const char *p;
 	uint32_t a, b;
+	unsigned d0, d1;
+	int len;
 
 	if (!(p = scan_v4(s, end, &a)))
-		return false;
+		return NULL;
 	out->fam = PFX_V4;
 	out->host_bits = false;
-	if (p == end) {
+	if (p == end || (*p != '-' && *p != '/')) {
 		out->r.lo = out->r.hi = a;
 		out->len = 32;
-		return true;
+		return p;
 	}
 	if (*p == '-') {
-		if (scan_v4(p + 1, end, &b) != end || a > b)
-			return false;
+		if (!(p = scan_v4(p + 1, end, &b)) || a > b)
+			return NULL;
 		out->r.lo = a;
 		out->r.hi = b;
 		out->len = -1;
-		return true;
+		return p;
 	}
-	if (*p != '/' || ++p == end || end - p > 2 || !is_digit(p[0]))
-		return false;
-	int len = p[0] - '0';
-	if (end - p == 2) {
-		if (len == 0 || !is_digit(p[1]))
-			return false;
-		len = len * 10 + (p[1] - '0');
+	/* One or two digits, no leading zero, at most 32. */
+	if ((d0 = digit_at(++p, end)) > 9)
+		return NULL;
+	if ((d1 = digit_at(++p, end)) <= 9) {
+		if (d0 == 0)
+			return NULL;
+		len = (int)(d0 * 10 + d1);
+		p++;
+	} else {
+		len = (int)d0;
 	}
 	if (len > 32)
-		return false;
+		return NULL;
 	uint32_t host = len == 0 ? UINT32_MAX : (UINT32_C(1) << (32 - len)) - 1;
 	out->host_bits = (a & host) != 0;
 	out->r.lo = a & ~host;
 	out->r.hi = a | host;
 	out->len = len;
-	return true;
+	return p;
+}
+
+static bool
+parse_v4_fast(const char *s, size_t n, struct pfx *out)
+{
+	return v4_entry(s, s + n, out) == s + n;
+}
+
+const char *
+pfx_parse_v4_line(const char *s, const char *end, struct pfx *out)
+{
+	const char *p = v4_entry(s, end, out);
+
+	return p && p < end && *p == '\n' ? p : NULL;
 }
 
 bool
