@@ -17,16 +17,20 @@
 
 struct atomicfile;
 
-/* What a commit waits for.  DURABLE, the default (outputs, signature
- * serials): once commit returns, the new content survives a power loss.
- * ORDERED (the state directory's lists, status and caches): the content
- * reaches the disk before the name points at it, so a power loss leaves
- * the old file or the new one, never an empty or partial one, but which
- * of the two is not waited for: no fsync of the directory, which costs a
- * journal commit (~4 ms on ext4 here) per file — most of a run's wall
- * time once the ranges themselves were cheap.  Either version is a valid
- * state; the older one only means a little more work on the next run. */
-enum atomicfile_sync { ATOMICFILE_DURABLE, ATOMICFILE_ORDERED };
+/* What a commit waits for.
+ * DURABLE, the default (outputs, signature serials): once commit
+ *   returns, the new content survives a power loss.
+ * ORDERED (a source's last good list): the content reaches the disk
+ *   before the name points at it, so a power loss leaves the old file or
+ *   the new one, never an empty or partial one, but which of the two is
+ *   not waited for (no fsync of the directory: a journal commit per file).
+ * UNSYNCED (status files, the URL cache): no fsync at all.  For files
+ *   whose loss costs nothing but a little work, and whose loader refuses
+ *   an empty or torn copy as if absent.  Each fsync here is a cache
+ *   flush of the virtual disk, 1 to 30 ms depending on the host: with
+ *   the ranges cheap to handle, the flushes were most of a run's wall
+ *   time and all of its variance. */
+enum atomicfile_sync { ATOMICFILE_DURABLE, ATOMICFILE_ORDERED, ATOMICFILE_UNSYNCED };
 
 /* Check the target, create the temporary file.  NULL with err set. */
 struct atomicfile *atomicfile_open(const char *path, mode_t new_mode, char *err);
@@ -34,7 +38,8 @@ struct atomicfile *atomicfile_open(const char *path, mode_t new_mode, char *err)
 FILE *atomicfile_stream(struct atomicfile *af);
 /* Path of the temporary file (to re-read it before commit). */
 const char *atomicfile_temp(const struct atomicfile *af);
-/* Flush, fsync and close the temporary file (catches ENOSPC/EIO).
+/* Flush, fsync (unless UNSYNCED) and close the temporary file (catches
+ * ENOSPC/EIO).
  * 0 or -1 with err (the temporary file is then removed). */
 int atomicfile_sync(struct atomicfile *af, char *err);
 /* Sync if not done, rename over the target, fsync the directory, free.

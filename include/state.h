@@ -12,9 +12,10 @@
  * ranges (see state_digest): a corrupt, truncated or foreign-version
  * file is ignored with a warning (as if absent), never trusted, never
  * fatal.
- * Files are written with atomicfile, ordered but not durable: a power
- * loss may bring back the previous version of a file, never a broken
- * one (see enum atomicfile_sync). */
+ * Files are written with atomicfile: lists ordered (a power loss may
+ * bring back the previous list, never a broken one), status files
+ * unsynced (a power loss may empty one: it then reads as no status).
+ * See enum atomicfile_sync. */
 #ifndef ALLOWSYNC_STATE_H
 #define ALLOWSYNC_STATE_H
 

@@ -1,4 +1,4 @@
-/* atomicfile — temp file, fsync, rename, fsync the directory (when durable). */
+/* atomicfile — temp file, fsync, rename, fsync the directory (as durable as asked). */
 #include "atomicfile.h"
 
 #include <dirent.h>
@@ -170,7 +170,7 @@ atomicfile_sync(struct atomicfile *af, char *err)
 			 bad && errno == 0 ? "write error" : strerror(errno));
 		goto fail;
 	}
-	if (fsync(fileno(af->f)) < 0) {
+	if (af->how != ATOMICFILE_UNSYNCED && fsync(fileno(af->f)) < 0) {
 		snprintf(err, ATOMICFILE_ERR_MAX, "cannot sync %s: %s", af->temp, strerror(errno));
 		goto fail;
 	}

@@ -4,12 +4,10 @@
 #include "atomicfile.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #define MAGIC "allowsync-nft-state 2"
 
@@ -183,22 +181,6 @@ bad:
 	return -1;
 }
 
-static int
-write_all(int fd, const char *p, size_t n)
-{
-	while (n > 0) {
-		ssize_t w = write(fd, p, n);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0)
-			return -1;
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
 /* The whole record in one buffer: header, ranges, "end". */
 static char *
 render(const struct nftstate *st, const struct pset *applied, size_t *len)
@@ -240,48 +222,22 @@ render(const struct nftstate *st, const struct pset *applied, size_t *len)
 	return buf;
 }
 
-/* Without fsync: the record only saves a dump.  If a crash loses or
- * truncates it, the loader refuses it (magic, length, "end") or its
+/* Unsynced: the record only saves a dump.  If a crash loses, empties or
+ * tears it, the loader refuses it (magic, length, "end") or its
  * generation no longer matches, and the next run dumps the set. */
 int
 nftstate_save(const char *path, const struct nftstate *st, const struct pset *applied,
 	      char *err)
 {
-	size_t tlen = strlen(path) + 8, len = 0;
-	char *tmp = malloc(tlen), *rec = render(st, applied, &len);
-	int fd = -1, rc = -1;
+	size_t len = 0;
+	char *rec = render(st, applied, &len);
+	int rc;
 
-	if (tmp == NULL || rec == NULL) {
+	if (rec == NULL) {
 		snprintf(err, ATOMICFILE_ERR_MAX, "out of memory");
-		goto out;
+		return -1;
 	}
-	/* A fixed name: runs hold the lock, and one left by a killed run is
-	 * simply overwritten. */
-	snprintf(tmp, tlen, "%s.tmp", path);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
-	if (fd < 0) {
-		snprintf(err, ATOMICFILE_ERR_MAX, "cannot write %s: %s", tmp, strerror(errno));
-		goto out;
-	}
-	if (write_all(fd, rec, len) < 0) {
-		snprintf(err, ATOMICFILE_ERR_MAX, "cannot write %s: %s", tmp, strerror(errno));
-		close(fd);
-		unlink(tmp);
-		goto out;
-	}
-	if (close(fd) < 0) {
-		snprintf(err, ATOMICFILE_ERR_MAX, "cannot write %s: %s", tmp, strerror(errno));
-		unlink(tmp);
-		goto out;
-	}
-	if (rename(tmp, path) < 0) {
-		snprintf(err, ATOMICFILE_ERR_MAX, "cannot rename %s: %s", tmp, strerror(errno));
-		unlink(tmp);
-		goto out;
-	}
-	rc = 0;
-out:
+	rc = atomicfile_write_sync(path, 0600, rec, len, ATOMICFILE_UNSYNCED, err);
 	free(rec);
-	free(tmp);
 	return rc;
 }

@@ -282,14 +282,14 @@ meta_save(const char *dir, const char *name, const struct meta *m, char *err)
 		return -1;
 	}
 	cache_path(path, sizeof path, dir, name, "meta");
-	rc = atomicfile_write_sync(path, 0600, text, len, ATOMICFILE_ORDERED, err);
+	rc = atomicfile_write_sync(path, 0600, text, len, ATOMICFILE_UNSYNCED, err);
 	free(text);
 	return rc;
 }
 
-/* Body first, then the meta that vouches for it: a crash in between
- * (or one that keeps only one of the two renames: both are ordered, not
- * durable) leaves a digest mismatch, which reads as no cache. */
+/* Body first, then the meta that vouches for it: a crash in between, or
+ * one that loses or tears either file (neither is synced), leaves a
+ * digest mismatch or a refused meta, which reads as no cache. */
 static int
 cache_save(const char *dir, const char *name, const struct meta *m, const char *body,
 	   size_t len, char *err)
@@ -306,7 +306,7 @@ cache_save(const char *dir, const char *name, const struct meta *m, const char *
 		return -1;
 	}
 	cache_path(path, sizeof path, dir, name, "body");
-	if (atomicfile_write_sync(path, 0600, body, len, ATOMICFILE_ORDERED, err) < 0)
+	if (atomicfile_write_sync(path, 0600, body, len, ATOMICFILE_UNSYNCED, err) < 0)
 		return -1;
 	return meta_save(dir, name, m, err);
 }

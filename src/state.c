@@ -547,7 +547,7 @@ state_source_save(const char *dir, const char *name, const struct state_source *
 		put_text(m, "error", st->error);
 	fclose(m);
 	path_of(path, sizeof path, dir, "sources", name, "status");
-	r = atomicfile_write_sync(path, 0644, mem, len, ATOMICFILE_ORDERED, err);
+	r = atomicfile_write_sync(path, 0644, mem, len, ATOMICFILE_UNSYNCED, err);
 	free(mem);
 	return r;
 }
@@ -607,7 +607,7 @@ state_output_save(const char *dir, const char *name, const struct state_output *
 		put_text(m, "error", st->error);
 	fclose(m);
 	path_of(path, sizeof path, dir, "outputs", name, "status");
-	r = atomicfile_write_sync(path, 0644, mem, len, ATOMICFILE_ORDERED, err);
+	r = atomicfile_write_sync(path, 0644, mem, len, ATOMICFILE_UNSYNCED, err);
 	free(mem);
 	return r;
 }
