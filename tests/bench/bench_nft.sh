@@ -84,20 +84,20 @@ declare_set() {
 	X nft flush ruleset
 	printf 'table inet filter {\n\tset bench4 { type ipv4_addr; flags interval; }\n}\n' | X nft -f -
 }
-# one CMD...: run once under /usr/bin/time; sets WALL USER SYS RSS.
-# Wall time from the nanosecond clock around it (time's own %e has 10 ms
-# steps, a fifth of a 1%-change run), less the harness's own cost: the
-# median of timing `true` the same way (HARNESS, ~3 ms here, measured
-# below in the same run and printed).
+# one CMD...: run once under rutime (time(1) to the microsecond: its own
+# 10 ms steps are a fifth of a 1%-change run); sets WALL USER SYS RSS.
+# WALL is less the harness's own cost, the median of timing `true` the
+# same way (HARNESS, measured below in the same run and printed).
 HARNESS=0
 one() {
-	t0=$(date +%s%N)
-	/usr/bin/time -f '%e %M %U %S' -o "$BT/time" "$@" >"$BT/out" 2>"$BT/err" || {
+	"$BT/rutime" "$BT/time" "$@" >"$BT/out" 2>"$BT/err" || {
 		echo "bench_nft: failed: $*" >&2; tail -5 "$BT/err" >&2; return 1; }
-	t1=$(date +%s%N)
-	read -r _ RSS USER SYS <"$BT/time"
-	WALL=$(awk -v a="$t0" -v b="$t1" -v h="$HARNESS" 'BEGIN { printf "%.3f", (b - a) / 1e9 - h }')
+	read -r WALL RSS USER SYS <"$BT/time"
+	WALL=$(awk -v w="$WALL" -v h="$HARNESS" 'BEGIN { printf "%.4f", w - h }')
+	USER=$(awk -v x="$USER" 'BEGIN { printf "%.4f", x }')
+	SYS=$(awk -v x="$SYS" 'BEGIN { printf "%.4f", x }')
 }
+${CC:-cc} -O2 -o "$BT/rutime" "$here/rutime.c"
 h=""
 for _ in 1 2 3 4 5 6 7; do one true; h="$h $WALL"; done
 HARNESS=$(echo "$h" | tr ' ' '\n' | grep . | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
@@ -105,7 +105,7 @@ HARNESS=$(echo "$h" | tr ' ' '\n' | grep . | sort -n | awk '{a[NR]=$1} END {prin
 # from its -vv debug line), in seconds.
 outs() { sed -n 's/.*nftables: view \([0-9.]*\) ms.*plan \([0-9.]*\) ms, apply \([0-9.]*\) ms.*/\1 \2 \3/p' "$BT/err" |
 	awk '{ printf "%.3f", ($1 + $2 + $3) / 1000 }'; }
-cpu() { awk -v u="$USER" -v s="$SYS" 'BEGIN { printf "%.2f", u + s }'; }
+cpu() { awk -v u="$USER" -v s="$SYS" 'BEGIN { printf "%.4f", u + s }'; }
 median() { tr ' ' '\n' | grep . | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 asy() { X "$ALLOWSYNC" -c "$BT/allowsync.conf" run; }
 use() { cp "$1" "$BT/list"; }
@@ -175,7 +175,7 @@ one "$ALLOWSYNC" -c "$BT/allowsync.conf" run
 printf '%-44s %8s %8s %8s %10s\n' "allowsync run (generation moved: dump, 1%)" "$WALL" "$USER" "$SYS" "$(mib "$RSS")"
 
 echo
-echo "wall time (ms resolution); in brackets CPU time (user + sys, 10 ms steps), which a busy shared machine does not inflate"
+echo "wall time; in brackets CPU time (user + sys), which a busy shared machine inflates less"
 awk -v n="$nft_full" -v a="$asy_full" -v nc="$nft_full_cpu" -v ac="$asy_full_cpu" 'BEGIN {
 	printf "full replacement: nft -f / allowsync = %.1fx [%.1fx] (target >= 1.5x)\n", n / a, nc / ac }'
 awk -v a="$asy_same" -v ac="$asy_same_cpu" -v ao="$asy_same_out" 'BEGIN {
