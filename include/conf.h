@@ -71,6 +71,12 @@ unsigned conf_line(const struct conf_section *sec, const char *key);
 char **conf_get_words(const struct conf_section *sec, const char *key, size_t *n);
 void conf_words_free(char **words);
 
+/* Every prefix of every `key` line (separated by blanks and commas) added
+ * to `set`, which is then merged.  -1 with err at the line of the bad
+ * entry: "[WHAT] KEY: \"ENTRY\": reason" (WHAT: "source NAME"...). */
+int conf_get_prefixes(const struct conf_section *sec, const char *key, const char *what,
+		      struct pset *set, struct conf_err *err);
+
 /* Fill `err` for `key` of `sec` (line of that key, or of the section). */
 void conf_err_set(struct conf_err *err, const struct conf_section *sec, const char *key,
 		  const char *fmt, ...) __attribute__((format(printf, 4, 5)));

@@ -1065,12 +1065,14 @@ load_source(struct conf *c, struct conf_section *sec, struct conf_err *err)
 	return 0;
 }
 
-static int
-load_exclude(struct output *o, const struct conf_section *sec, struct conf_err *err)
+int
+conf_get_prefixes(const struct conf_section *sec, const char *key, const char *what,
+		  struct pset *set, struct conf_err *err)
 {
-	const struct conf_kv *kv = find_kv(sec, "exclude");
+	const struct conf_kv *kv = find_kv(sec, key);
 
 	for (size_t i = 0; kv && i < kv->n; i++) {
+		unsigned line = kv->lines[i] ? kv->lines[i] : sec->line;
 		const char *p = kv->values[i];
 		for (;;) {
 			while (*p == ' ' || *p == '\t' || *p == ',')
@@ -1081,19 +1083,31 @@ load_exclude(struct output *o, const struct conf_section *sec, struct conf_err *
 			struct pfx x;
 			const char *reason;
 			if (!pfx_parse(p, len, &x, &reason)) {
-				err_at(err, sec->file, kv->lines[i] ? kv->lines[i] : sec->line,
-				       "[output %s] exclude: \"%.*s\": %s", o->name, (int)len, p,
-				       reason);
+				err_at(err, sec->file, line, "[%s] %s: \"%.*s\": %s", what, key,
+				       (int)len, p, reason);
 				return -1;
 			}
-			if (pset_add_pfx(o->exclude, &x) < 0)
-				return oom(err, sec);
+			if (pset_add_pfx(set, &x) < 0) {
+				err_at(err, sec->file, line, "out of memory");
+				return -1;
+			}
 			p += len;
 		}
 	}
-	if (pset_merge(o->exclude) < 0)
-		return oom(err, sec);
+	if (pset_merge(set) < 0) {
+		err_at(err, sec->file, sec->line, "out of memory");
+		return -1;
+	}
 	return 0;
+}
+
+static int
+load_exclude(struct output *o, const struct conf_section *sec, struct conf_err *err)
+{
+	char what[96]; /* names are at most 64 characters */
+
+	snprintf(what, sizeof what, "output %s", o->name);
+	return conf_get_prefixes(sec, "exclude", what, o->exclude, err);
 }
 
 static int

@@ -14,8 +14,7 @@ static const struct conf_key static_keys[] = {
 static int
 static_configure(struct source *src, const struct conf_section *sec, struct conf_err *err)
 {
-	const char *const *vals;
-	size_t n = conf_get_all(sec, "prefixes", &vals);
+	char what[96]; /* names are at most 64 characters */
 	struct pset *set = pset_new();
 
 	if (!set) {
@@ -23,33 +22,8 @@ static_configure(struct source *src, const struct conf_section *sec, struct conf
 		return -1;
 	}
 	src->priv = set;
-	for (size_t i = 0; i < n; i++) {
-		const char *p = vals[i];
-		for (;;) {
-			while (*p == ' ' || *p == '\t' || *p == ',')
-				p++;
-			if (!*p)
-				break;
-			size_t len = strcspn(p, " \t,");
-			struct pfx x;
-			const char *reason;
-			if (!pfx_parse(p, len, &x, &reason)) {
-				conf_err_set(err, sec, "prefixes", "[source %s] prefixes: \"%.*s\": %s",
-					     src->name, (int)len, p, reason);
-				return -1;
-			}
-			if (pset_add_pfx(set, &x) < 0) {
-				conf_err_set(err, sec, "prefixes", "out of memory");
-				return -1;
-			}
-			p += len;
-		}
-	}
-	if (pset_merge(set) < 0) {
-		conf_err_set(err, sec, "prefixes", "out of memory");
-		return -1;
-	}
-	return 0;
+	snprintf(what, sizeof what, "source %s", src->name);
+	return conf_get_prefixes(sec, "prefixes", what, set, err);
 }
 
 static int

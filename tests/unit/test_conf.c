@@ -317,6 +317,9 @@ static const struct bad_case bad_cases[] = {
 	{"[source s]\ntype = static\n", 1, "missing required key \"prefixes\""},
 	{"[source s]\ntype = static\nprefixes = 192.0.2.1\npath = /x\n", 4, "unknown key \"path\""},
 	{"[source s]\ntype = static\nprefixes = 192.0.2.1 banana\n", 3, "\"banana\""},
+	/* the line of the bad entry, not the key's last line */
+	{"[source s]\ntype = static\nprefixes = 192.0.2.1\nprefixes = banana\nprefixes = 192.0.2.3\n", 4,
+	 "[source s] prefixes: \"banana\""},
 	{"[source s]\ntype = file\npath = relative.txt\n", 3, "not an absolute path"},
 	{"[global]\nmin_prefix4 = 7\n" SRC, 2, "below the hard floor /8"},
 	{"[global]\ndns_server = 127.0.0.1:99999\n" SRC, 2, "is not ADDR[:PORT]"},
