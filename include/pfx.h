@@ -50,6 +50,41 @@ pfx_max(enum pfx_family fam)
 	return fam == PFX_V4 ? (u128)UINT32_MAX : ~(u128)0;
 }
 
+/* An address as the bytes on the wire (network order: 4 for IPv4, 16
+ * for IPv6) and back, as netlink keys, DNS answers and the state files
+ * hold them. */
+static inline void
+pfx_addr_to_bytes(enum pfx_family fam, u128 addr, unsigned char *out)
+{
+	/* In 32- and 64-bit pieces: compilers make byte swaps of them. */
+	if (fam == PFX_V4) {
+		for (int i = 0; i < 4; i++)
+			out[i] = (unsigned char)((uint32_t)addr >> (24 - 8 * i));
+		return;
+	}
+	for (int i = 0; i < 8; i++) {
+		out[i] = (unsigned char)((uint64_t)(addr >> 64) >> (56 - 8 * i));
+		out[8 + i] = (unsigned char)((uint64_t)addr >> (56 - 8 * i));
+	}
+}
+
+static inline u128
+pfx_addr_from_bytes(enum pfx_family fam, const unsigned char *in)
+{
+	uint64_t hi = 0, lo = 0;
+
+	if (fam == PFX_V4) {
+		for (int i = 0; i < 4; i++)
+			lo = lo << 8 | in[i];
+		return lo;
+	}
+	for (int i = 0; i < 8; i++) {
+		hi = hi << 8 | in[i];
+		lo = lo << 8 | in[8 + i];
+	}
+	return (u128)hi << 64 | lo;
+}
+
 /* Parse one entry: an address, ADDR/LEN, or A-B / A - B.  `s` holds
  * exactly `n` bytes, no surrounding blanks (the caller strips those).
  * On refusal returns false and sets *reason to a static or

@@ -26,6 +26,11 @@ struct pset *pset_dup(const struct pset *s);
 /* Append an entry; the set is unmerged until pset_merge.  -1 on ENOMEM. */
 int pset_add_range(struct pset *s, enum pfx_family fam, u128 lo, u128 hi);
 int pset_add_pfx(struct pset *s, const struct pfx *p);
+/* Append a range to a merged set, which stays merged: for reading a set
+ * stored in its canonical form.  0; 1 when [lo, hi] is not a range of
+ * the family strictly after the last one with a gap (the stored form is
+ * not canonical); -1 on ENOMEM. */
+int pset_append_canonical(struct pset *s, enum pfx_family fam, u128 lo, u128 hi);
 int pset_add_set(struct pset *s, const struct pset *other);
 
 /* Sort and sweep; idempotent.  -1 on ENOMEM (the set is unchanged). */

@@ -317,15 +317,6 @@ map_status(int st, const struct dns *d)
 	}
 }
 
-static u128
-addr_from_bytes(const unsigned char *b, size_t n)
-{
-	u128 v = 0;
-	for (size_t i = 0; i < n; i++)
-		v = v << 8 | b[i];
-	return v;
-}
-
 /* Fill r from the answer; returns the status to report. */
 static enum dns_status
 parse_answer(const struct dns_q *q, const unsigned char *abuf, int alen, struct dns_reply *r)
@@ -344,7 +335,7 @@ parse_answer(const struct dns_q *q, const unsigned char *abuf, int alen, struct 
 			return DNS_ERROR;
 		for (int i = 0; i < n; i++) {
 			r->addr[i].fam = PFX_V4;
-			r->addr[i].addr = addr_from_bytes((const unsigned char *)&at[i].ipaddr, 4);
+			r->addr[i].addr = pfx_addr_from_bytes(PFX_V4, (const unsigned char *)&at[i].ipaddr);
 		}
 		r->n = (size_t)n;
 		break;
@@ -360,7 +351,7 @@ parse_answer(const struct dns_q *q, const unsigned char *abuf, int alen, struct 
 			return DNS_ERROR;
 		for (int i = 0; i < n; i++) {
 			r->addr[i].fam = PFX_V6;
-			r->addr[i].addr = addr_from_bytes(at[i].ip6addr._S6_un._S6_u8, 16);
+			r->addr[i].addr = pfx_addr_from_bytes(PFX_V6, at[i].ip6addr._S6_un._S6_u8);
 		}
 		r->n = (size_t)n;
 		break;

@@ -169,18 +169,6 @@ docformat_fingerprint(const struct docformat *fmt)
 	return fmt->fingerprint;
 }
 
-static void
-hex(const unsigned char *b, size_t n, char *out)
-{
-	static const char digits[] = "0123456789abcdef";
-
-	for (size_t i = 0; i < n; i++) {
-		out[2 * i] = digits[b[i] >> 4];
-		out[2 * i + 1] = digits[b[i] & 15];
-	}
-	out[2 * n] = '\0';
-}
-
 int
 docformat_parse(const struct docformat *fmt, const char *name, const char *buf, size_t len,
 		bool allow_empty, struct pset *out, struct parse_err *err)
@@ -191,7 +179,7 @@ docformat_parse(const struct docformat *fmt, const char *name, const char *buf, 
 
 		crypto_hash_sha256(got, (const unsigned char *)buf, len);
 		if (sodium_memcmp(got, fmt->sha256, sizeof got) != 0) {
-			hex(got, sizeof got, got_hex);
+			sodium_bin2hex(got_hex, sizeof got_hex, got, sizeof got);
 			err->line = 0;
 			snprintf(err->reason, sizeof err->reason,
 				 "sha256 %s does not match the pinned sha256", got_hex);

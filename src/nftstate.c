@@ -104,13 +104,11 @@ range_size(enum pfx_family fam)
 	return fam == PFX_V4 ? 2 * sizeof(uint32_t) : 2 * sizeof(u128);
 }
 
-/* n ranges of one family from p into r, checked canonical: in order,
- * disjoint, not adjacent, within the family. */
+/* n ranges of one family from p into r, which checks them canonical:
+ * in order, disjoint, not adjacent, within the family. */
 static int
 read_ranges(const unsigned char *p, size_t n, enum pfx_family fam, struct pset *r)
 {
-	u128 prev_hi = 0;
-
 	for (size_t i = 0; i < n; i++, p += range_size(fam)) {
 		u128 lo, hi;
 
@@ -123,11 +121,8 @@ read_ranges(const unsigned char *p, size_t n, enum pfx_family fam, struct pset *
 			memcpy(&lo, p, sizeof(lo));
 			memcpy(&hi, p + sizeof(lo), sizeof(hi));
 		}
-		if (hi < lo || hi > pfx_max(fam) || (i > 0 && lo <= prev_hi + 1))
+		if (pset_append_canonical(r, fam, lo, hi) != 0)
 			return -1;
-		if (pset_add_range(r, fam, lo, hi) < 0)
-			return -1;
-		prev_hi = hi;
 	}
 	return 0;
 }
@@ -168,8 +163,7 @@ nftstate_load(const char *path, struct nftstate *st, char *err)
 	    memcmp(c.end - 4, "end\n", 4) != 0 || !(st->ranges = pset_new()) ||
 	    read_ranges((const unsigned char *)c.p, n[0], PFX_V4, st->ranges) < 0 ||
 	    read_ranges((const unsigned char *)c.p + n[0] * range_size(PFX_V4), n[1], PFX_V6,
-			st->ranges) < 0 ||
-	    pset_merge(st->ranges) < 0)  /* in order already: a check and a sweep */
+			st->ranges) < 0)
 		goto bad;
 	free(buf);
 	return 0;

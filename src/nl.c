@@ -96,25 +96,6 @@ key_len(enum pfx_family fam)
 }
 
 static void
-key_put(enum pfx_family fam, u128 v, uint8_t *out)
-{
-	size_t n = key_len(fam);
-
-	for (size_t i = 0; i < n; i++)
-		out[n - 1 - i] = (uint8_t)(v >> (8 * i));
-}
-
-static u128
-key_get(const uint8_t *in, size_t n)
-{
-	u128 v = 0;
-
-	for (size_t i = 0; i < n; i++)
-		v = (v << 8) | in[i];
-	return v;
-}
-
-static void
 range_text(enum pfx_family fam, const struct nl_range *r, char *buf)
 {
 	struct pfx_range pr = { r->lo, r->hi };
@@ -600,7 +581,7 @@ dump_elem(struct dump_ctx *d, const struct nlattr *elem)
 			d->e = v;
 			d->cap = cap;
 		}
-		d->e[d->n].key = key_get(mnl_attr_get_payload(a), key_len(d->fam));
+		d->e[d->n].key = pfx_addr_from_bytes(d->fam, mnl_attr_get_payload(a));
 		d->e[d->n].flags = flags;
 		d->n++;
 	}
@@ -821,7 +802,7 @@ put_elem(struct nlmsghdr *nlh, enum pfx_family fam, u128 key, bool end)
 	uint8_t k[16];
 	struct nlattr *le, *kn;
 
-	key_put(fam, key, k);
+	pfx_addr_to_bytes(fam, key, k);
 	le = mnl_attr_nest_start(nlh, NFTA_LIST_ELEM);
 	kn = mnl_attr_nest_start(nlh, NFTA_SET_ELEM_KEY);
 	mnl_attr_put(nlh, NFTA_DATA_VALUE, key_len(fam), k);

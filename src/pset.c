@@ -132,6 +132,26 @@ pset_add_range(struct pset *s, enum pfx_family fam, u128 lo, u128 hi)
 }
 
 int
+pset_append_canonical(struct pset *s, enum pfx_family fam, u128 lo, u128 hi)
+{
+	size_t n = pset_count(s, fam);
+
+	if (!s->merged || hi < lo || hi > pfx_max(fam))
+		return 1;
+	if (n > 0) {
+		u128 last = range_get(s, fam, n - 1).hi;
+		/* Not after it, or adjacent (last + 1 overflows at the top). */
+		if (lo <= last || lo - last == 1)
+			return 1;
+	}
+	if (reserve(s, fam, 1) < 0)
+		return -1;
+	range_put(s, fam, (*count_of(s, fam))++, (struct pfx_range){lo, hi});
+	memo_forget(s);
+	return 0;
+}
+
+int
 pset_add_pfx(struct pset *s, const struct pfx *p)
 {
 	return pset_add_range(s, p->fam, p->r.lo, p->r.hi);

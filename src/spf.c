@@ -423,9 +423,7 @@ ip6_ok(const char *s, size_t n, u128 *v)
 	b[n] = '\0';
 	if (inet_pton(AF_INET6, b, a) != 1)
 		return false;
-	*v = 0;
-	for (int i = 0; i < 16; i++)
-		*v = *v << 8 | a[i];
+	*v = pfx_addr_from_bytes(PFX_V6, a);
 	return true;
 }
 

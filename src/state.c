@@ -81,59 +81,22 @@ put_text(FILE *f, const char *key, const char *text)
 	fputc('\n', f);
 }
 
-static void
-hex(const unsigned char *b, size_t n, char *out)
-{
-	static const char digits[] = "0123456789abcdef";
-
-	for (size_t i = 0; i < n; i++) {
-		out[2 * i] = digits[b[i] >> 4];
-		out[2 * i + 1] = digits[b[i] & 15];
-	}
-	out[2 * n] = 0;
-}
-
-/* v, big-endian, in 4 (an IPv4 address), 8 or 16 bytes. */
+/* A range count, big-endian in 8 bytes, and back. */
 static unsigned char *
-put_be(unsigned char *p, u128 v, int bytes)
+put_count(unsigned char *p, uint64_t n)
 {
-	uint32_t w;
-	uint64_t d[2];
-
-	switch (bytes) {
-	case 4:
-		w = htobe32((uint32_t)v);
-		memcpy(p, &w, 4);
-		break;
-	case 8:
-		d[0] = htobe64((uint64_t)v);
-		memcpy(p, d, 8);
-		break;
-	default:
-		d[0] = htobe64((uint64_t)(v >> 64));
-		d[1] = htobe64((uint64_t)v);
-		memcpy(p, d, 16);
-		break;
-	}
-	return p + bytes;
+	n = htobe64(n);
+	memcpy(p, &n, 8);
+	return p + 8;
 }
 
 static uint64_t
-get_be(const unsigned char *p, int bytes)
+get_count(const unsigned char *p)
 {
-	uint64_t v = 0;
+	uint64_t n;
 
-	for (int i = 0; i < bytes; i++)
-		v = v << 8 | p[i];
-	return v;
-}
-
-static u128
-get_addr(const unsigned char *p, int bytes)
-{
-	if (bytes == 4)
-		return get_be(p, 4);
-	return (u128)get_be(p, 8) << 64 | get_be(p + 8, 8);
+	memcpy(&n, p, 8);
+	return be64toh(n);
 }
 
 /* Bytes of the binary form of n4 IPv4 and n6 IPv6 ranges. */
@@ -158,12 +121,13 @@ set_bin(const struct pset *set, size_t *len)
 
 	if (!buf)
 		return NULL;
-	p = put_be(put_be(p, n[0], 8), n[1], 8);
+	p = put_count(put_count(p, n[0]), n[1]);
 	for (int k = 0; k < 2; k++) {
-		int w = fams[k] == PFX_V4 ? 4 : 16;
-		for (size_t i = 0; i < n[k]; i++) {
+		int w = pfx_bits(fams[k]) / 8;
+		for (size_t i = 0; i < n[k]; i++, p += 2 * w) {
 			struct pfx_range r = pset_get(set, fams[k], i);
-			p = put_be(put_be(p, r.lo, w), r.hi, w);
+			pfx_addr_to_bytes(fams[k], r.lo, p);
+			pfx_addr_to_bytes(fams[k], r.hi, p + w);
 		}
 	}
 	*len = (size_t)(p - buf);
@@ -181,7 +145,7 @@ digest_bin(const struct pset *set, const unsigned char *bin, size_t len,
 
 	crypto_generichash(d, sizeof d, bin, len, NULL, 0);
 	pset_tag_put(set, d);
-	hex(d, sizeof d, out);
+	sodium_bin2hex(out, STATE_DIGEST_HEX, d, sizeof d);
 }
 
 /* The digest remembered with the set, if any. */
@@ -192,7 +156,7 @@ digest_known(const struct pset *set, char out[STATE_DIGEST_HEX])
 
 	if (!pset_tag_get(set, d))
 		return false;
-	hex(d, sizeof d, out);
+	sodium_bin2hex(out, STATE_DIGEST_HEX, d, sizeof d);
 	return true;
 }
 
@@ -225,8 +189,8 @@ bin_set(const unsigned char *bin, size_t len, const char **why)
 	*why = "bad range counts";
 	if (len < 16)
 		return NULL;
-	n[0] = get_be(bin, 8);
-	n[1] = get_be(bin + 8, 8);
+	n[0] = get_count(bin);
+	n[1] = get_count(bin + 8);
 	if (n[0] > len / 8 || n[1] > len / 32 || bin_size(n[0], n[1]) != len)
 		return NULL;
 	*why = NULL;
@@ -234,19 +198,16 @@ bin_set(const unsigned char *bin, size_t len, const char **why)
 		return NULL;
 	*why = "ranges not in canonical order";
 	for (int k = 0; k < 2; k++) {
-		int w = fams[k] == PFX_V4 ? 4 : 16;
-		u128 prev_hi = 0;
+		int w = pfx_bits(fams[k]) / 8;
 		for (uint64_t i = 0; i < n[k]; i++, p += 2 * w) {
-			u128 lo = get_addr(p, w), hi = get_addr(p + w, w);
-			if (hi < lo || (i > 0 && (lo <= prev_hi || lo - prev_hi == 1)))
+			int r = pset_append_canonical(s, fams[k], pfx_addr_from_bytes(fams[k], p),
+						      pfx_addr_from_bytes(fams[k], p + w));
+			if (r > 0)
 				goto bad;
-			if (pset_add_range(s, fams[k], lo, hi) < 0)
+			if (r < 0)
 				goto nomem;
-			prev_hi = hi;
 		}
 	}
-	if (pset_merge(s) < 0)
-		goto nomem;
 	return s;
 nomem:
 	*why = NULL;
@@ -440,7 +401,7 @@ state_list_load(const char *dir, const char *name, struct pset **set, time_t *wh
 		goto corrupt;
 	binlen = (size_t)(buf + len - pos) - tail;
 	crypto_generichash(d, sizeof d, (const unsigned char *)pos, binlen, NULL, 0);
-	hex(d, sizeof d, dig);
+	sodium_bin2hex(dig, sizeof dig, d, sizeof d);
 	l = pos + binlen;
 	if (memcmp(l, "digest ", 7) != 0 || memcmp(l + 7, dig, STATE_DIGEST_HEX - 1) != 0 ||
 	    l[tail - 1] != '\n')

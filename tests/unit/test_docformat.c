@@ -204,6 +204,9 @@ test_pin(void **state)
 					      false, s, &err),
 			 -1);
 	assert_non_null(strstr(err.reason, "does not match the pinned sha256"));
+	/* It names the digest it got (sha256sum of the IPv4 fixture). */
+	assert_non_null(strstr(err.reason,
+			       "f02c6d83bc01ab0ae8577160e036d700c7455359bce054df884e5d7d9e4e9e7b"));
 	assert_int_equal(pset_total(s), 0);
 	pset_free(s);
 	docformat_free(f);

@@ -376,6 +376,36 @@ test_tag(void **state)
 	pset_free(s);
 }
 
+/* Appending a stored canonical form: in order with gaps only, the set
+ * stays merged; anything else is refused without changing it. */
+static void
+test_append_canonical(void **state)
+{
+	struct pset *s = pset_new();
+	(void)state;
+
+	assert_int_equal(pset_append_canonical(s, PFX_V4, 10, 20), 0);
+	assert_int_equal(pset_append_canonical(s, PFX_V4, 21, 30), 1); /* adjacent */
+	assert_int_equal(pset_append_canonical(s, PFX_V4, 15, 40), 1); /* overlapping */
+	assert_int_equal(pset_append_canonical(s, PFX_V4, 5, 6), 1);   /* before */
+	assert_int_equal(pset_append_canonical(s, PFX_V4, 50, 40), 1); /* hi < lo */
+	assert_int_equal(pset_append_canonical(s, PFX_V4, 50, (u128)UINT32_MAX + 1), 1);
+	assert_int_equal(pset_append_canonical(s, PFX_V4, 22, UINT32_MAX), 0);
+	assert_int_equal(pset_append_canonical(s, PFX_V4, UINT32_MAX, UINT32_MAX), 1);
+	/* The families are independent; at the top of IPv6 nothing follows. */
+	assert_int_equal(pset_append_canonical(s, PFX_V6, 0, ~(u128)0), 0);
+	assert_int_equal(pset_append_canonical(s, PFX_V6, 0, 0), 1);
+	assert_true(pset_is_merged(s));
+	assert_int_equal(pset_count(s, PFX_V4), 2);
+	assert_int_equal(pset_count(s, PFX_V6), 1);
+	assert_true(pset_get(s, PFX_V4, 1).lo == 22);
+	assert_int_equal(pset_cidr_count(s, PFX_V6), 1);
+	/* Not on an unmerged set. */
+	assert_int_equal(pset_add_range(s, PFX_V4, 1, 1), 0);
+	assert_int_equal(pset_append_canonical(s, PFX_V6, 0, 0), 1);
+	pset_free(s);
+}
+
 int
 main(void)
 {
@@ -389,6 +419,7 @@ main(void)
 		cmocka_unit_test(test_subtract_and_diff),
 		cmocka_unit_test(test_large_radix),
 		cmocka_unit_test(test_tag),
+		cmocka_unit_test(test_append_canonical),
 	};
 	return cmocka_run_group_tests_name("pset", tests, NULL, NULL);
 }
