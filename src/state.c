@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -450,125 +451,176 @@ status_read(const char *path, const char *kind)
 	return buf;
 }
 
-void
-state_source_load(const char *dir, const char *name, struct state_source *st)
+/* A status file is a magic line and one "key value" line per field: a
+ * table says which fields a kind has and where they live in its struct,
+ * so that both kinds share one reader and one writer. */
+enum field_kind { F_TIME, F_SIZE, F_BOOL, F_DIGEST, F_TEXT };
+
+struct field {
+	const char *key;
+	enum field_kind kind;
+	size_t off;
+};
+
+#define FIELD(type, member, kind) { #member, kind, offsetof(type, member) }
+
+static const struct field source_fields[] = {
+	FIELD(struct state_source, attempt, F_TIME),
+	FIELD(struct state_source, success, F_TIME),
+	FIELD(struct state_source, retry_after, F_TIME),
+	FIELD(struct state_source, partial, F_BOOL),
+	FIELD(struct state_source, list_digest, F_DIGEST),
+	FIELD(struct state_source, list_confirmed, F_TIME),
+	FIELD(struct state_source, error, F_TEXT),
+};
+
+static const struct field output_fields[] = {
+	FIELD(struct state_output, changed, F_TIME),
+	FIELD(struct state_output, applied, F_TIME),
+	FIELD(struct state_output, entries, F_SIZE),
+	FIELD(struct state_output, hook_pending, F_BOOL),
+	FIELD(struct state_output, digest, F_DIGEST),
+	FIELD(struct state_output, error, F_TEXT),
+};
+
+#define N_FIELDS(a) (sizeof (a) / sizeof (a)[0])
+
+_Static_assert(sizeof ((struct state_source *)0)->error == STATE_TEXT_MAX &&
+		       sizeof ((struct state_output *)0)->error == STATE_TEXT_MAX &&
+		       sizeof ((struct state_source *)0)->list_digest == STATE_DIGEST_HEX &&
+		       sizeof ((struct state_output *)0)->digest == STATE_DIGEST_HEX,
+	       "text and digest fields are read with these sizes");
+
+/* Set the field line l is for; false when l is not a valid field line. */
+static bool
+field_read(const struct field *f, size_t n, const char *l, void *st)
 {
-	char path[4096], *buf, *pos, *l;
+	char *at;
 	int64_t v;
 
-	memset(st, 0, sizeof *st);
-	path_of(path, sizeof path, dir, "sources", name, "status");
-	if (!(buf = status_read(path, "source")))
+	for (size_t i = 0; i < n; i++) {
+		size_t k = strlen(f[i].key);
+		if (strncmp(l, f[i].key, k) != 0 || l[k] != ' ')
+			continue;
+		at = (char *)st + f[i].off;
+		if (f[i].kind == F_DIGEST) {
+			if (strlen(l + k + 1) != STATE_DIGEST_HEX - 1)
+				return false;
+			memcpy(at, l + k + 1, STATE_DIGEST_HEX);
+			return true;
+		}
+		if (f[i].kind == F_TEXT) {
+			snprintf(at, STATE_TEXT_MAX, "%s", l + k + 1);
+			return true;
+		}
+		if (!get_num(l, f[i].key, &v))
+			return false;
+		if (f[i].kind == F_TIME)
+			*(time_t *)(void *)at = (time_t)v;
+		else if (f[i].kind == F_BOOL)
+			*(bool *)(void *)at = v != 0;
+		else if (v < 0)
+			return false;
+		else
+			*(size_t *)(void *)at = (size_t)v;
+		return true;
+	}
+	return false;
+}
+
+/* Missing or corrupt: st zeroed (corrupt: warned). */
+static void
+status_load(const char *path, const char *kind, const struct field *f, size_t n, void *st,
+	    size_t size)
+{
+	char *buf, *pos, *l;
+
+	memset(st, 0, size);
+	if (!(buf = status_read(path, kind)))
 		return;
 	pos = buf;
 	next_line(&pos);
 	while ((l = next_line(&pos))) {
-		if (get_num(l, "attempt", &v))
-			st->attempt = (time_t)v;
-		else if (get_num(l, "success", &v))
-			st->success = (time_t)v;
-		else if (get_num(l, "retry_after", &v))
-			st->retry_after = (time_t)v;
-		else if (get_num(l, "partial", &v))
-			st->partial = v != 0;
-		else if (get_num(l, "list_confirmed", &v))
-			st->list_confirmed = (time_t)v;
-		else if (strncmp(l, "list_digest ", 12) == 0 && strlen(l + 12) == STATE_DIGEST_HEX - 1)
-			memcpy(st->list_digest, l + 12, STATE_DIGEST_HEX);
-		else if (strncmp(l, "error ", 6) == 0)
-			snprintf(st->error, sizeof st->error, "%s", l + 6);
-		else {
+		if (!field_read(f, n, l, st)) {
 			log_warn("state: %s: unknown line: ignored", path);
-			memset(st, 0, sizeof *st);
+			memset(st, 0, size);
 			break;
 		}
 	}
 	free(buf);
+}
+
+static int
+status_save(const char *path, const char *kind, const struct field *f, size_t n,
+	    const void *st, char *err)
+{
+	char *mem = NULL;
+	size_t len = 0;
+	FILE *m = open_memstream(&mem, &len);
+	int r;
+
+	if (!m) {
+		snprintf(err, STATE_TEXT_MAX, "out of memory");
+		return -1;
+	}
+	fprintf(m, MAGIC "%s\n", kind);
+	for (size_t i = 0; i < n; i++) {
+		const char *at = (const char *)st + f[i].off;
+		switch (f[i].kind) {
+		case F_TIME:
+			fprintf(m, "%s %" PRId64 "\n", f[i].key, (int64_t)*(const time_t *)(const void *)at);
+			break;
+		case F_SIZE:
+			fprintf(m, "%s %zu\n", f[i].key, *(const size_t *)(const void *)at);
+			break;
+		case F_BOOL:
+			fprintf(m, "%s %d\n", f[i].key, *(const bool *)(const void *)at);
+			break;
+		case F_DIGEST:
+		case F_TEXT:
+			if (*at)  /* "" is left out */
+				put_text(m, f[i].key, at);
+			break;
+		}
+	}
+	fclose(m);
+	r = atomicfile_write_sync(path, 0644, mem, len, ATOMICFILE_UNSYNCED, err);
+	free(mem);
+	return r;
+}
+
+void
+state_source_load(const char *dir, const char *name, struct state_source *st)
+{
+	char path[4096];
+
+	path_of(path, sizeof path, dir, "sources", name, "status");
+	status_load(path, "source", source_fields, N_FIELDS(source_fields), st, sizeof *st);
 }
 
 int
 state_source_save(const char *dir, const char *name, const struct state_source *st, char *err)
 {
-	char path[4096], *mem = NULL;
-	size_t len = 0;
-	FILE *m = open_memstream(&mem, &len);
-	int r;
+	char path[4096];
 
-	if (!m) {
-		snprintf(err, STATE_TEXT_MAX, "out of memory");
-		return -1;
-	}
-	fprintf(m, MAGIC "source\nattempt %" PRId64 "\nsuccess %" PRId64 "\nretry_after %" PRId64
-		     "\npartial %d\n",
-		(int64_t)st->attempt, (int64_t)st->success, (int64_t)st->retry_after, st->partial);
-	if (st->list_digest[0])
-		fprintf(m, "list_digest %s\nlist_confirmed %" PRId64 "\n", st->list_digest,
-			(int64_t)st->list_confirmed);
-	if (st->error[0])
-		put_text(m, "error", st->error);
-	fclose(m);
 	path_of(path, sizeof path, dir, "sources", name, "status");
-	r = atomicfile_write_sync(path, 0644, mem, len, ATOMICFILE_UNSYNCED, err);
-	free(mem);
-	return r;
+	return status_save(path, "source", source_fields, N_FIELDS(source_fields), st, err);
 }
 
 void
 state_output_load(const char *dir, const char *name, struct state_output *st)
 {
-	char path[4096], *buf, *pos, *l;
-	int64_t v;
+	char path[4096];
 
-	memset(st, 0, sizeof *st);
 	path_of(path, sizeof path, dir, "outputs", name, "status");
-	if (!(buf = status_read(path, "output")))
-		return;
-	pos = buf;
-	next_line(&pos);
-	while ((l = next_line(&pos))) {
-		if (get_num(l, "changed", &v))
-			st->changed = (time_t)v;
-		else if (get_num(l, "applied", &v))
-			st->applied = (time_t)v;
-		else if (get_num(l, "entries", &v) && v >= 0)
-			st->entries = (size_t)v;
-		else if (get_num(l, "hook_pending", &v))
-			st->hook_pending = v != 0;
-		else if (strncmp(l, "digest ", 7) == 0 && strlen(l + 7) == STATE_DIGEST_HEX - 1)
-			memcpy(st->digest, l + 7, STATE_DIGEST_HEX);
-		else if (strncmp(l, "error ", 6) == 0)
-			snprintf(st->error, sizeof st->error, "%s", l + 6);
-		else {
-			log_warn("state: %s: unknown line: ignored", path);
-			memset(st, 0, sizeof *st);
-			break;
-		}
-	}
-	free(buf);
+	status_load(path, "output", output_fields, N_FIELDS(output_fields), st, sizeof *st);
 }
 
 int
 state_output_save(const char *dir, const char *name, const struct state_output *st, char *err)
 {
-	char path[4096], *mem = NULL;
-	size_t len = 0;
-	FILE *m = open_memstream(&mem, &len);
-	int r;
+	char path[4096];
 
-	if (!m) {
-		snprintf(err, STATE_TEXT_MAX, "out of memory");
-		return -1;
-	}
-	fprintf(m, MAGIC "output\nchanged %" PRId64 "\napplied %" PRId64 "\nentries %zu\n"
-		     "hook_pending %d\n",
-		(int64_t)st->changed, (int64_t)st->applied, st->entries, st->hook_pending);
-	if (st->digest[0])
-		fprintf(m, "digest %s\n", st->digest);
-	if (st->error[0])
-		put_text(m, "error", st->error);
-	fclose(m);
 	path_of(path, sizeof path, dir, "outputs", name, "status");
-	r = atomicfile_write_sync(path, 0644, mem, len, ATOMICFILE_UNSYNCED, err);
-	free(mem);
-	return r;
+	return status_save(path, "output", output_fields, N_FIELDS(output_fields), st, err);
 }

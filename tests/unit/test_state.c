@@ -311,6 +311,15 @@ test_status(void **state)
 	assert_int_equal(gs.retry_after, 200);
 	assert_true(gs.partial);
 	assert_string_equal(gs.error, "HTTP 503 second line");
+	assert_string_equal(gs.list_digest, "");
+	/* The list confirmation too. */
+	memset(ss.list_digest, 'a', STATE_DIGEST_HEX - 1);
+	ss.list_confirmed = 300;
+	assert_int_equal(state_source_save(test_dir, "s", &ss, err), 0);
+	state_source_load(test_dir, "s", &gs);
+	assert_string_equal(gs.list_digest, ss.list_digest);
+	assert_int_equal(gs.list_confirmed, 300);
+	assert_int_equal(gs.attempt, 100);
 
 	assert_int_equal(state_output_save(test_dir, "o", &so, err), 0);
 	state_output_load(test_dir, "o", &go);
@@ -331,6 +340,19 @@ test_status(void **state)
 	rewrite(path, "entries 12", "entries 12\nwhatever");
 	state_output_load(test_dir, "o", &go);
 	assert_false(go.hook_pending);
+	/* A known key with a bad value is garbled too. */
+	static const char *const bad_values[][2] = {
+		{"entries 12", "entries -1"},
+		{"changed 50", "changed x"},
+		{"digest ", "digest 0"},
+	};
+	for (size_t i = 0; i < sizeof bad_values / sizeof bad_values[0]; i++) {
+		assert_int_equal(state_output_save(test_dir, "o", &so, err), 0);
+		rewrite(path, bad_values[i][0], bad_values[i][1]);
+		state_output_load(test_dir, "o", &go);
+		if (go.hook_pending || go.entries != 0)
+			fail_msg("\"%s\" was accepted", bad_values[i][1]);
+	}
 	/* Missing: zeroed. */
 	state_source_load(test_dir, "nobody", &gs);
 	assert_int_equal(gs.attempt, 0);
