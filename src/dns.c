@@ -317,6 +317,23 @@ map_status(int st, const struct dns *d)
 	}
 }
 
+/* The n addresses of c-ares' answer records into r: the first at
+ * `first`, each next `stride` bytes further.  -1 on ENOMEM. */
+static int
+put_addrs(struct dns_reply *r, enum pfx_family fam, const unsigned char *first, size_t stride,
+	  int n)
+{
+	r->addr = calloc((size_t)n + 1, sizeof *r->addr);
+	if (!r->addr)
+		return -1;
+	for (int i = 0; i < n; i++) {
+		r->addr[i].fam = fam;
+		r->addr[i].addr = pfx_addr_from_bytes(fam, first + (size_t)i * stride);
+	}
+	r->n = (size_t)n;
+	return 0;
+}
+
 /* Fill r from the answer; returns the status to report. */
 static enum dns_status
 parse_answer(const struct dns_q *q, const unsigned char *abuf, int alen, struct dns_reply *r)
@@ -330,14 +347,8 @@ parse_answer(const struct dns_q *q, const unsigned char *abuf, int alen, struct 
 		st = ares_parse_a_reply(abuf, alen, NULL, at, &n);
 		if (st != ARES_SUCCESS)
 			return map_status(st, q->d);
-		r->addr = calloc((size_t)n + 1, sizeof *r->addr);
-		if (!r->addr)
+		if (put_addrs(r, PFX_V4, (const unsigned char *)&at[0].ipaddr, sizeof at[0], n) < 0)
 			return DNS_ERROR;
-		for (int i = 0; i < n; i++) {
-			r->addr[i].fam = PFX_V4;
-			r->addr[i].addr = pfx_addr_from_bytes(PFX_V4, (const unsigned char *)&at[i].ipaddr);
-		}
-		r->n = (size_t)n;
 		break;
 	}
 	case DNS_T_AAAA: {
@@ -346,14 +357,8 @@ parse_answer(const struct dns_q *q, const unsigned char *abuf, int alen, struct 
 		st = ares_parse_aaaa_reply(abuf, alen, NULL, at, &n);
 		if (st != ARES_SUCCESS)
 			return map_status(st, q->d);
-		r->addr = calloc((size_t)n + 1, sizeof *r->addr);
-		if (!r->addr)
+		if (put_addrs(r, PFX_V6, at[0].ip6addr._S6_un._S6_u8, sizeof at[0], n) < 0)
 			return DNS_ERROR;
-		for (int i = 0; i < n; i++) {
-			r->addr[i].fam = PFX_V6;
-			r->addr[i].addr = pfx_addr_from_bytes(PFX_V6, at[i].ip6addr._S6_un._S6_u8);
-		}
-		r->n = (size_t)n;
 		break;
 	}
 	case DNS_T_MX: {

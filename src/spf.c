@@ -683,6 +683,24 @@ qarg_new(struct walk *w)
 	return q;
 }
 
+/* The query state of an a or mx term, whose addresses collect in a set
+ * of its own; NULL (the walk failed) on ENOMEM. */
+static struct qarg *
+term_qarg(struct walk *w, struct term *t, struct rec *r)
+{
+	struct qarg *q = qarg_new(w);
+
+	if (!q)
+		return NULL;
+	if (!(t->set = pset_new())) {
+		fail(w, SPF_TEMPERROR, "out of memory");
+		return NULL;
+	}
+	q->t = t;
+	q->r = r;
+	return q;
+}
+
 static void on_txt(void *arg, const struct dns_reply *r);
 static void on_addr(void *arg, const struct dns_reply *r);
 static void on_mx(void *arg, const struct dns_reply *r);
@@ -788,24 +806,18 @@ issue_term(struct walk *w, struct rec *r, struct term *t)
 		return;
 	}
 	case M_A: {
-		struct qarg *q = qarg_new(w);
+		struct qarg *q = term_qarg(w, t, r);
 		if (!q)
 			return;
-		t->set = pset_new();
-		q->t = t;
-		q->r = r;
 		q->fams_left = 2;
 		send_q(w, q, dom, DNS_T_A, on_addr);
 		send_q(w, q, dom, DNS_T_AAAA, on_addr);
 		return;
 	}
 	case M_MX: {
-		struct qarg *q = qarg_new(w);
+		struct qarg *q = term_qarg(w, t, r);
 		if (!q)
 			return;
-		t->set = pset_new();
-		q->t = t;
-		q->r = r;
 		send_q(w, q, dom, DNS_T_MX, on_mx);
 		return;
 	}
