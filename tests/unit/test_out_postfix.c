@@ -7,6 +7,7 @@
 #include <cmocka.h>
 
 #include "testdir.h"
+#include "testsets.h"
 
 #include "conf.h"
 #include "parse_text.h"
@@ -39,16 +40,6 @@ load(const char *extra)
 	return c;
 }
 
-static struct pset *
-set_of(const char *text)
-{
-	struct pset *s = pset_new();
-	struct parse_err err;
-	assert_int_equal(parse_text_buf("t", text, strlen(text), s, &err), 0);
-	assert_int_equal(pset_merge(s), 0);
-	return s;
-}
-
 static char *
 slurp(const char *path)
 {
@@ -69,7 +60,7 @@ test_render_apply(void **state)
 	struct output *o = c->outputs[0];
 	struct output_ctx ctx = {.state_dir = test_dir};
 	/* Unsorted, overlapping, an unaligned range, IPv6 first. */
-	struct pset *want = set_of("2a00:1450::/32\n9.9.9.0/24\n8.8.8.1-8.8.8.6\n9.9.9.128/25\n"),
+	struct pset *want = test_set("2a00:1450::/32\n9.9.9.0/24\n8.8.8.1-8.8.8.6\n9.9.9.128/25\n"),
 		    *live = pset_new();
 	char err[OUTPUT_ERR_MAX], path[600];
 	bool changed;
@@ -111,7 +102,7 @@ test_render_apply(void **state)
 	assert_int_equal(st1.st_mtime, st2.st_mtime);
 
 	/* Prepared then aborted: old content stays, no temporary left. */
-	struct pset *other = set_of("1.2.3.4\n");
+	struct pset *other = test_set("1.2.3.4\n");
 	assert_int_equal(o->type->prepare(o, &ctx, other, &changed, err), 0);
 	assert_true(changed);
 	o->type->abort(o, &ctx);
@@ -142,7 +133,7 @@ test_live_parsing(void **state)
 	struct conf *c = load("");
 	struct output *o = c->outputs[0];
 	struct output_ctx ctx = {.state_dir = test_dir};
-	struct pset *live = pset_new(), *want = set_of("8.8.8.0/24\n2a00::/32\n");
+	struct pset *live = pset_new(), *want = test_set("8.8.8.0/24\n2a00::/32\n");
 	char err[OUTPUT_ERR_MAX], path[600];
 	(void)state;
 
@@ -178,7 +169,7 @@ test_keep_mode(void **state)
 	struct conf *c = load("result = dunno\n");
 	struct output *o = c->outputs[0];
 	struct output_ctx ctx = {.state_dir = test_dir};
-	struct pset *want = set_of("8.8.8.0/24\n");
+	struct pset *want = test_set("8.8.8.0/24\n");
 	char err[OUTPUT_ERR_MAX], path[600];
 	bool changed;
 	struct stat st;

@@ -5,6 +5,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "testsets.h"
+
 #include "testfiles.h"
 
 #include "parse_text.h"
@@ -14,17 +16,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-
-static struct pset *
-parse_ok(const char *text)
-{
-	struct pset *s = pset_new();
-	struct parse_err err;
-	if (parse_text_buf("t", text, strlen(text), s, &err) != 0)
-		fail_msg("refused at %zu: %s", err.line, err.reason);
-	assert_int_equal(pset_merge(s), 0);
-	return s;
-}
 
 static void
 parse_bad(const char *text, size_t len, size_t line, const char *why)
@@ -42,7 +33,7 @@ static void
 test_accepted_forms(void **state)
 {
 	(void)state;
-	struct pset *s = parse_ok("\xEF\xBB\xBF# header\r\n"
+	struct pset *s = test_set("\xEF\xBB\xBF# header\r\n"
 				  "192.0.2.0/24\r\n"
 				  "\t198.51.100.7 ; trailing\n"
 				  "   \n"
@@ -54,7 +45,7 @@ test_accepted_forms(void **state)
 	assert_int_equal(pset_count(s, PFX_V6), 1);
 	assert_true(pset_contains(s, PFX_V4, 0xcb00710a)); /* last line, no newline */
 	pset_free(s);
-	s = parse_ok("");
+	s = test_set("");
 	assert_int_equal(pset_total(s), 0);
 	pset_free(s);
 }

@@ -5,6 +5,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "testsets.h"
+
 #include "conf.h"
 #include "parse_text.h"
 #include "policy.h"
@@ -25,21 +27,11 @@ limits(void)
 	};
 }
 
-static struct pset *
-set_of(const char *text)
-{
-	struct pset *s = pset_new();
-	struct parse_err err;
-	if (parse_text_buf("t", text, strlen(text), s, &err) != 0)
-		fail_msg("bad test input: %s", err.reason);
-	return s;
-}
-
 static void
 accept(const struct source_limits *l, const char *text)
 {
 	char reason[POLICY_REASON_MAX];
-	struct pset *s = set_of(text);
+	struct pset *s = test_list(text);
 	if (policy_check(l, s, reason) != 0)
 		fail_msg("refused \"%s\": %s", text, reason);
 	assert_true(pset_is_merged(s));
@@ -50,7 +42,7 @@ static void
 refuse(const struct source_limits *l, const char *text, const char *why)
 {
 	char reason[POLICY_REASON_MAX] = "";
-	struct pset *s = set_of(text);
+	struct pset *s = test_list(text);
 	if (policy_check(l, s, reason) == 0)
 		fail_msg("accepted \"%s\"", text);
 	if (!strstr(reason, why))
@@ -194,7 +186,7 @@ static void
 shrink_case(const char *live_text, const char *want_text, unsigned pct, int expect,
 	    const char *why)
 {
-	struct pset *live = set_of(live_text), *want = set_of(want_text);
+	struct pset *live = test_list(live_text), *want = test_list(want_text);
 	char reason[POLICY_REASON_MAX] = "";
 
 	pset_merge(live);

@@ -5,28 +5,13 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "testsets.h"
+
 #include "pubdoc.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-static struct pset *
-set_of(const char *list)
-{
-	struct pset *s = pset_new();
-	char *copy = strdup(list);
-	assert_non_null(s);
-	for (char *t = strtok(copy, " "); t; t = strtok(NULL, " ")) {
-		struct pfx x;
-		const char *why;
-		assert_true(pfx_parse(t, strlen(t), &x, &why));
-		assert_int_equal(pset_add_pfx(s, &x), 0);
-	}
-	free(copy);
-	assert_int_equal(pset_merge(s), 0);
-	return s;
-}
 
 static const char EXPECTED[] =
 	"{\n"
@@ -100,9 +85,9 @@ setup(void **state)
 	static const char *const t_ded[] = {"eu", "dedicated"};
 	struct fixture *f = calloc(1, sizeof *f);
 	const char *why;
-	f->shared = set_of("198.51.100.0/24 2001:db8::/48");
-	f->dedicated = set_of("203.0.113.7 198.51.100.130");
-	f->untagged = set_of("203.0.113.9");
+	f->shared = test_set("198.51.100.0/24\n2001:db8::/48");
+	f->dedicated = test_set("203.0.113.7\n198.51.100.130");
+	f->untagged = test_set("203.0.113.9");
 	struct pubdoc_input in[] = {
 		{f->shared, t_shared, 1},
 		{f->dedicated, t_ded, 2},
@@ -181,7 +166,7 @@ test_parse_back(void **state)
 	assert_int_equal(pubdoc_parse(EXPECTED, strlen(EXPECTED), ded, 1, 0, sel, err, sizeof err),
 			 0);
 	assert_int_equal(pset_merge(sel), 0);
-	want = set_of("203.0.113.7 198.51.100.130");
+	want = test_set("203.0.113.7\n198.51.100.130");
 	assert_true(pset_equal(sel, want));
 	pset_free(want);
 	pset_free(sel);
@@ -281,7 +266,7 @@ test_tags_and_dates(void **state)
 	assert_non_null(pubdoc_tag_check("a b"));
 
 	static const char *const badtag[] = {"x\"y"};
-	struct pset *s = set_of("192.0.2.1");
+	struct pset *s = test_set("192.0.2.1");
 	struct pubdoc_input in = {s, badtag, 1};
 	const char *why = NULL;
 	assert_null(pubdoc_inv_new(&in, 1, &why));

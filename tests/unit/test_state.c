@@ -6,6 +6,8 @@
 #include <cmocka.h>
 
 #include "testdir.h"
+#include "testfiles.h"
+#include "testsets.h"
 
 #include "parse_text.h"
 #include "state.h"
@@ -17,16 +19,6 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-static struct pset *
-set_of(const char *text)
-{
-	struct pset *s = pset_new();
-	struct parse_err err;
-	assert_int_equal(parse_text_buf("t", text, strlen(text), s, &err), 0);
-	assert_int_equal(pset_merge(s), 0);
-	return s;
-}
 
 static void
 rewrite(const char *path, const char *from, const char *to)
@@ -49,7 +41,7 @@ rewrite(const char *path, const char *from, const char *to)
 static void
 test_list_roundtrip(void **state)
 {
-	struct pset *s = set_of("8.8.8.0/24\n1.1.1.1\n2a00:1450::/32\n"), *got = NULL;
+	struct pset *s = test_set("8.8.8.0/24\n1.1.1.1\n2a00:1450::/32\n"), *got = NULL;
 	char err[STATE_TEXT_MAX], origin[STATE_TEXT_MAX];
 	time_t when = 0;
 	(void)state;
@@ -80,19 +72,6 @@ test_list_roundtrip(void **state)
 	pset_free(s);
 }
 
-/* The file at path, whole. */
-static unsigned char *
-slurp(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "r");
-	unsigned char *buf = malloc(65536);
-	assert_non_null(f);
-	assert_non_null(buf);
-	*len = fread(buf, 1, 65536, f);
-	fclose(f);
-	return buf;
-}
-
 static void
 spill(const char *path, const void *buf, size_t len)
 {
@@ -117,7 +96,7 @@ expect_ignored(const char *what, size_t at)
 static void
 test_list_corrupt(void **state)
 {
-	struct pset *s = set_of("8.8.8.0/24\n9.9.9.9\n2001:db8::/48\n");
+	struct pset *s = test_set("8.8.8.0/24\n9.9.9.9\n2001:db8::/48\n");
 	char err[STATE_TEXT_MAX], path[600];
 	unsigned char *good, *bad;
 	size_t len, body;
@@ -125,7 +104,7 @@ test_list_corrupt(void **state)
 
 	snprintf(path, sizeof path, "%s/sources/c.list", test_dir);
 	assert_int_equal(state_list_save(test_dir, "c", s, 10, "o", err), 0);
-	good = slurp(path, &len);
+	good = (unsigned char *)test_slurp(path, &len);
 	bad = malloc(len);
 	/* Every byte of the ranges and the digest matters, and so does the
 	 * header's shape: flip one bit anywhere but in the values of time
@@ -216,7 +195,7 @@ inode_of(const char *path)
 static void
 test_list_keep(void **state)
 {
-	struct pset *a = set_of("8.8.8.0/24\n2001:db8::/32\n"), *b = set_of("9.9.9.9\n"), *got;
+	struct pset *a = test_set("8.8.8.0/24\n2001:db8::/32\n"), *b = test_set("9.9.9.9\n"), *got;
 	struct state_source st;
 	char err[STATE_TEXT_MAX], origin[STATE_TEXT_MAX], path[600];
 	time_t when;
@@ -278,7 +257,7 @@ test_list_keep(void **state)
 static void
 test_digest_form(void **state)
 {
-	struct pset *s = set_of("9.9.9.9\n2001:db8::/32\n8.8.8.0/24\n"), *e = pset_new();
+	struct pset *s = test_set("9.9.9.9\n2001:db8::/32\n8.8.8.0/24\n"), *e = pset_new();
 	char d[STATE_DIGEST_HEX];
 	(void)state;
 
@@ -361,8 +340,8 @@ test_status(void **state)
 static void
 test_digest(void **state)
 {
-	struct pset *a = set_of("8.8.8.0/24\n"), *b = set_of("8.8.8.0/25\n8.8.8.128/25\n"),
-		    *c = set_of("8.8.8.0/23\n");
+	struct pset *a = test_set("8.8.8.0/24\n"), *b = test_set("8.8.8.0/25\n8.8.8.128/25\n"),
+		    *c = test_set("8.8.8.0/23\n");
 	char da[STATE_DIGEST_HEX], db[STATE_DIGEST_HEX], dc[STATE_DIGEST_HEX];
 	(void)state;
 
