@@ -32,10 +32,12 @@ const char *policy_special(enum pfx_family fam, u128 lo, u128 hi, const char **c
 size_t policy_special_count(void);
 bool policy_special_valid(size_t i);
 
-/* Shrink guard: would replacing `live` by `want` (both merged) lose more
- * than max_pct percent of the entries (CIDRs) or of the addresses of a
- * family?  0 = within the limit; 1 = over it, with reason. */
-int policy_shrink(const struct pset *live, const struct pset *want, unsigned max_pct,
-		  char *reason);
+/* Shrink guard: would replacing `live` by `want` (both merged), which
+ * removes `removed` (live - want, computed once by the caller, who also
+ * reports it), lose more than max_pct percent of the entries (CIDRs) or
+ * of the addresses of a family?  0 = within the limit; 1 = over it, with
+ * reason. */
+int policy_shrink(const struct pset *live, const struct pset *want, const struct pset *removed,
+		  unsigned max_pct, char *reason);
 
 #endif

@@ -269,14 +269,12 @@ policy_check(const struct source_limits *l, struct pset *set, char *reason)
 }
 
 int
-policy_shrink(const struct pset *live, const struct pset *want, unsigned max_pct,
-	      char *reason)
+policy_shrink(const struct pset *live, const struct pset *want, const struct pset *removed,
+	      unsigned max_pct, char *reason)
 {
 	static const enum pfx_family fams[] = {PFX_V4, PFX_V6};
 	size_t live_n = pset_cidr_count(live, PFX_V4) + pset_cidr_count(live, PFX_V6);
 	size_t want_n = pset_cidr_count(want, PFX_V4) + pset_cidr_count(want, PFX_V6);
-	struct pset *removed;
-	int rc = 0;
 
 	if (live_n == 0 || max_pct >= 100)
 		return 0;
@@ -286,21 +284,15 @@ policy_shrink(const struct pset *live, const struct pset *want, unsigned max_pct
 			 want_n, (long double)(live_n - want_n) * 100 / live_n, max_pct);
 		return 1;
 	}
-	if (!(removed = pset_new()) || pset_diff(live, want, NULL, removed) < 0) {
-		pset_free(removed);
-		snprintf(reason, POLICY_REASON_MAX, "out of memory");
-		return 1;
-	}
-	for (int k = 0; k < 2 && !rc; k++) {
+	for (int k = 0; k < 2; k++) {
 		long double all = (long double)pset_addr_count(live, fams[k]);
 		long double lost = (long double)pset_addr_count(removed, fams[k]);
 		if (all > 0 && lost * 100 > all * max_pct) {
 			snprintf(reason, POLICY_REASON_MAX,
 				 "would drop %.0Lf%% of the IPv%d addresses (max_shrink = %u%%)",
 				 lost * 100 / all, fams[k] == PFX_V4 ? 4 : 6, max_pct);
-			rc = 1;
+			return 1;
 		}
 	}
-	pset_free(removed);
-	return rc;
+	return 0;
 }

@@ -280,6 +280,8 @@ struct run_output {
 	struct output *o;
 	struct pset *want;
 	struct pset *live;
+	struct pset *added;   /* want - live, and */
+	struct pset *removed; /* live - want: worked out once, for the guards and the reports */
 	enum out_how how;
 	bool changed;
 	bool partial;
@@ -301,24 +303,17 @@ print_cidr(void *ctx, enum pfx_family fam, u128 addr, int len)
 static int
 print_diff(FILE *out, const struct run_output *ro, const char *note)
 {
-	struct pset *added = pset_new(), *removed = pset_new();
 	FILE *plus[2] = {out, out}, *minus[2] = {out, NULL};
-	int rc = -1;
 
-	if (!added || !removed || pset_diff(ro->live, ro->want, added, removed) < 0)
-		goto out;
 	fprintf(out, "output \"%s\": +%zu -%zu entries (%zu now, %zu after)%s\n", ro->o->name,
-		cidrs(added), cidrs(removed), cidrs(ro->live), cidrs(ro->want), note);
+		cidrs(ro->added), cidrs(ro->removed), cidrs(ro->live), cidrs(ro->want), note);
 	for (int k = 0; k < 2; k++) {
 		enum pfx_family fam = k ? PFX_V6 : PFX_V4;
-		pset_each_cidr(removed, fam, print_cidr, minus);
-		pset_each_cidr(added, fam, print_cidr, plus);
+		if (pset_each_cidr(ro->removed, fam, print_cidr, minus) ||
+		    pset_each_cidr(ro->added, fam, print_cidr, plus))
+			return -1;
 	}
-	rc = 0;
-out:
-	pset_free(added);
-	pset_free(removed);
-	return rc;
+	return 0;
 }
 
 static void
@@ -397,21 +392,19 @@ run_pipeline(struct conf *c, const struct run_opts *o)
 				 out->name, err);
 			pset_clear(ro[i].live);
 		}
-		if (pset_merge(ro[i].live) < 0) {
+		if (pset_merge(ro[i].live) < 0 || !(ro[i].added = pset_new()) ||
+		    !(ro[i].removed = pset_new()) ||
+		    pset_diff(ro[i].live, ro[i].want, ro[i].added, ro[i].removed) < 0) {
 			output_failed(&ro[i], "live", "out of memory");
 			continue;
 		}
 		char reason[POLICY_REASON_MAX] = "";
-		bool hold = policy_shrink(ro[i].live, ro[i].want, out->max_shrink, reason) != 0;
-		if (!hold && ro[i].partial) {
-			struct pset *removed = pset_new();
-			if (!removed || pset_diff(ro[i].live, ro[i].want, NULL, removed) < 0)
-				hold = true, snprintf(reason, sizeof reason, "out of memory");
-			else if (pset_total(removed))
-				hold = true, snprintf(reason, sizeof reason,
-						      "a partial source would remove %zu entries",
-						      cidrs(removed));
-			pset_free(removed);
+		bool hold = policy_shrink(ro[i].live, ro[i].want, ro[i].removed, out->max_shrink,
+					  reason) != 0;
+		if (!hold && ro[i].partial && pset_total(ro[i].removed)) {
+			hold = true;
+			snprintf(reason, sizeof reason, "a partial source would remove %zu entries",
+				 cidrs(ro[i].removed));
 		}
 		if (o->dry_run) {
 			char note[POLICY_REASON_MAX + 64] = "";
@@ -419,7 +412,7 @@ run_pipeline(struct conf *c, const struct run_opts *o)
 				snprintf(note, sizeof note, " [held: %s%s]", reason,
 					 o->force ? ", --force applies it" : "");
 			if (print_diff(o->out, &ro[i], note) < 0) {
-				output_failed(&ro[i], "diff", "out of memory");
+				output_failed(&ro[i], "diff", strerror(errno));
 				continue;
 			}
 			ro[i].how = OUT_SKIP;
@@ -461,16 +454,9 @@ run_pipeline(struct conf *c, const struct run_opts *o)
 		x->st.entries = cidrs(x->want);
 		state_digest(x->want, x->st.digest);
 		if (x->changed) {
-			struct pset *added = pset_new(), *removed = pset_new();
 			x->st.changed = octx.now;
-			if (added && removed && pset_diff(x->live, x->want, added, removed) == 0)
-				log_notice("output \"%s\": updated: +%zu -%zu, %zu entries", x->o->name,
-					   cidrs(added), cidrs(removed), x->st.entries);
-			else
-				log_notice("output \"%s\": updated, %zu entries", x->o->name,
-					   x->st.entries);
-			pset_free(added);
-			pset_free(removed);
+			log_notice("output \"%s\": updated: +%zu -%zu, %zu entries", x->o->name,
+				   cidrs(x->added), cidrs(x->removed), x->st.entries);
 		} else {
 			log_info("output \"%s\": unchanged, %zu entries", x->o->name, x->st.entries);
 		}
@@ -512,6 +498,8 @@ out:
 				failed = true;
 			pset_free(ro[i].want);
 			pset_free(ro[i].live);
+			pset_free(ro[i].added);
+			pset_free(ro[i].removed);
 		}
 	free(ro);
 	run_sources_free(rs, c->n_sources);

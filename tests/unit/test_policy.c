@@ -186,16 +186,16 @@ static void
 shrink_case(const char *live_text, const char *want_text, unsigned pct, int expect,
 	    const char *why)
 {
-	struct pset *live = test_list(live_text), *want = test_list(want_text);
+	struct pset *live = test_set(live_text), *want = test_set(want_text), *removed = pset_new();
 	char reason[POLICY_REASON_MAX] = "";
 
-	pset_merge(live);
-	pset_merge(want);
-	int r = policy_shrink(live, want, pct, reason);
+	assert_int_equal(pset_diff(live, want, NULL, removed), 0);
+	int r = policy_shrink(live, want, removed, pct, reason);
 	if (r != expect)
 		fail_msg("shrink %s -> %s at %u%%: got %d (%s)", live_text, want_text, pct, r, reason);
 	if (why && !strstr(reason, why))
 		fail_msg("reason \"%s\" lacks \"%s\"", reason, why);
+	pset_free(removed);
 	pset_free(live);
 	pset_free(want);
 }
