@@ -122,52 +122,46 @@ declare_set
 echo "100k IPv4 ranges, median of $RUNS ($QUICK_RUNS for the unchanged and 1% runs), wall / user / sys seconds, peak RSS (wall less the timing harness's own $HARNESS s)"
 printf '%-44s %8s %8s %8s %10s\n' case wall user sys "RSS MiB"
 
-# Full replacement, nft -f: the set holds A, the script puts B (and back).
-w=""; u=""; s=""; c=""; o=""
-X nft -f "$BT/a.nft"
-for i in $(seq "$RUNS"); do
-	if [ $((i % 2)) = 1 ]; then one nft -f "$BT/b.nft"; else one nft -f "$BT/a.nft"; fi
-	w="$w $WALL"; u="$u $USER"; s="$s $SYS"; nft_rss=$RSS; c="$c $(cpu)"
-done
-nft_full=$(echo "$w" | median) nft_full_cpu=$(echo "$c" | median)
-printf '%-44s %8s %8s %8s %10s\n' "nft -f flush + add (full replacement)" "$nft_full" \
-	"$(echo "$u" | median)" "$(echo "$s" | median)" "$(mib "$nft_rss")"
+# series N LABEL PREP IN1 IN2 CMD...: N runs of CMD, each after `PREP IN`
+# with IN alternating IN1, IN2, IN1...; prints the row of medians and sets
+# MED (wall), MED_CPU and MED_OUT (the nftables output's own share, from
+# -vv; empty for nft).
+series() {
+	n=$1 label=$2 prep=$3 in1=$4 in2=$5
+	shift 5
+	w=""; u=""; s=""; c=""; o=""
+	for i in $(seq "$n"); do
+		if [ $((i % 2)) = 1 ]; then "$prep" "$in1"; else "$prep" "$in2"; fi
+		one "$@"
+		w="$w $WALL"; u="$u $USER"; s="$s $SYS"; c="$c $(cpu)"; o="$o $(outs)"
+	done
+	MED=$(echo "$w" | median) MED_CPU=$(echo "$c" | median) MED_OUT=$(echo "$o" | median)
+	printf '%-44s %8s %8s %8s %10s\n' "$label" "$MED" "$(echo "$u" | median)" \
+		"$(echo "$s" | median)" "$(mib "$RSS")"
+}
+script_is() { ln -sf "$1" "$BT/cur.nft"; }
 
-# Full replacement, allowsync: the set holds A (applied by allowsync, so
-# its state is current), the run puts B, and so on.
+# Full replacement, nft -f: the set holds A, the script puts B (and back).
+X nft -f "$BT/a.nft"
+series "$RUNS" "nft -f flush + add (full replacement)" script_is "$BT/b.nft" "$BT/a.nft" \
+	nft -f "$BT/cur.nft"
+nft_full=$MED nft_full_cpu=$MED_CPU
+
+# allowsync: the set holds A (applied by allowsync, so its state is
+# current).  Full replacement: the run puts B, then A...; unchanged: A
+# again; 1% change: A1, A, A1...
 declare_set
 use "$BT/a"; asy 2>/dev/null
-w=""; u=""; s=""; c=""; o=""
-for i in $(seq "$RUNS"); do
-	if [ $((i % 2)) = 1 ]; then use "$BT/b"; else use "$BT/a"; fi
-	one "$ALLOWSYNC" -c "$BT/allowsync.conf" run
-	w="$w $WALL"; u="$u $USER"; s="$s $SYS"; asy_rss=$RSS; c="$c $(cpu)"
-done
-asy_full=$(echo "$w" | median) asy_full_cpu=$(echo "$c" | median)
-printf '%-44s %8s %8s %8s %10s\n' "allowsync run (full replacement)" "$asy_full" \
-	"$(echo "$u" | median)" "$(echo "$s" | median)" "$(mib "$asy_rss")"
-
-# Unchanged: same list again.
-w=""; u=""; s=""; c=""; o=""
-for i in $(seq "$QUICK_RUNS"); do
-	one "$ALLOWSYNC" -vv -c "$BT/allowsync.conf" run
-	w="$w $WALL"; u="$u $USER"; s="$s $SYS"; c="$c $(cpu)"; o="$o $(outs)"
-done
-asy_same=$(echo "$w" | median) asy_same_cpu=$(echo "$c" | median) asy_same_out=$(echo "$o" | median)
-printf '%-44s %8s %8s %8s %10s\n' "allowsync run (unchanged)" "$asy_same" \
-	"$(echo "$u" | median)" "$(echo "$s" | median)" "$(mib "$RSS")"
-
-# 1% change: A -> A1 -> A …
+series "$RUNS" "allowsync run (full replacement)" use "$BT/b" "$BT/a" \
+	"$ALLOWSYNC" -vv -c "$BT/allowsync.conf" run
+asy_full=$MED asy_full_cpu=$MED_CPU
 use "$BT/a"; asy 2>/dev/null
-w=""; u=""; s=""; c=""; o=""
-for i in $(seq "$QUICK_RUNS"); do
-	if [ $((i % 2)) = 1 ]; then use "$BT/a1"; else use "$BT/a"; fi
-	one "$ALLOWSYNC" -vv -c "$BT/allowsync.conf" run
-	w="$w $WALL"; u="$u $USER"; s="$s $SYS"; c="$c $(cpu)"; o="$o $(outs)"
-done
-asy_delta=$(echo "$w" | median) asy_delta_cpu=$(echo "$c" | median) asy_delta_out=$(echo "$o" | median)
-printf '%-44s %8s %8s %8s %10s\n' "allowsync run (1% changed: delta)" "$asy_delta" \
-	"$(echo "$u" | median)" "$(echo "$s" | median)" "$(mib "$RSS")"
+series "$QUICK_RUNS" "allowsync run (unchanged)" use "$BT/a" "$BT/a" \
+	"$ALLOWSYNC" -vv -c "$BT/allowsync.conf" run
+asy_same=$MED asy_same_cpu=$MED_CPU asy_same_out=$MED_OUT
+series "$QUICK_RUNS" "allowsync run (1% changed: delta)" use "$BT/a1" "$BT/a" \
+	"$ALLOWSYNC" -vv -c "$BT/allowsync.conf" run
+asy_delta=$MED asy_delta_cpu=$MED_CPU asy_delta_out=$MED_OUT
 
 # After nft flush ruleset + reload the generation moved: the run dumps.
 X nft flush ruleset; declare_set; X nft -f "$BT/a.nft"
