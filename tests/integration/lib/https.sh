@@ -94,6 +94,15 @@ EOC
 	wait_port "$port"
 }
 
+# fault_server: the test CA and a fault server on a free port, for the
+# url_* cases; sets port and b (its base URL).
+fault_server() {
+	https_certs "$T/ca"
+	port=$(free_port)
+	fault_start "$port"
+	b=https://localhost:$port
+}
+
 fault_start() {
 	port=$1 cert=${2:-server}
 	python3 "$LIB/faultserver.py" "$port" "$T/ca/$cert.pem" "$T/ca/$cert.key" \

@@ -26,6 +26,13 @@ nft_conf() {
 	} >"$T/allowsync.conf"
 }
 
+# declare_set4: table inet filter with an empty interval set allowsync4,
+# declared the way an administrator would.
+declare_set4() {
+	printf 'table inet filter {\n\tset allowsync4 { type ipv4_addr; flags interval; }\n}\n' |
+		X nft -f -
+}
+
 # run_as [ARGS...]: allowsync -c $T/allowsync.conf ARGS inside the namespace
 asy() { X "$ALLOWSYNC" -c "$T/allowsync.conf" "$@"; }
 

@@ -3,11 +3,7 @@
 # element, then a 1% change applied as a delta.
 . ../lib/common.sh
 . ../lib/nft.sh
-X nft -f - <<'NFT'
-table inet filter {
-	set allowsync4 { type ipv4_addr; flags interval; }
-}
-NFT
+declare_set4
 ranges4 200000 1 >"$T/list"
 nft_conf "table = filter" "set4 = allowsync4"
 expect_exit 0 asy run

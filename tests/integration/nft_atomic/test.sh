@@ -33,11 +33,7 @@ replace100() {
 }
 
 # Listings, on 40 ranges (80 elements: one dump message).
-X nft -f - <<NFT
-table inet filter {
-	set allowsync4 { type ipv4_addr; flags interval; }
-}
-NFT
+declare_set4
 nft_conf "table = filter" "set4 = allowsync4"
 ranges4 40 1 >"$T/sa"
 ranges4 40 2 >"$T/sb"

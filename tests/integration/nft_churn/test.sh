@@ -5,11 +5,7 @@
 # needs no stable view.  Every run must succeed and leave the wanted set.
 . ../lib/common.sh
 . ../lib/nft.sh
-X nft -f - <<'NFT'
-table inet filter {
-	set allowsync4 { type ipv4_addr; flags interval; }
-}
-NFT
+declare_set4
 ranges4 2000 1 >"$T/a"
 ranges4 2000 2 >"$T/b"
 awk 'NR % 50 == 0 { gsub(/^11\./, "12."); gsub(/-11\./, "-12."); } { print }' "$T/a" >"$T/a2"

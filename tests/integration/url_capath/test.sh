@@ -12,9 +12,7 @@ command -v unshare >/dev/null || skip "unshare not available"
 unshare -m --propagation private true 2>/dev/null || skip "cannot create a mount namespace (needs root)"
 certs=$(curl-config --ca 2>/dev/null | xargs dirname 2>/dev/null || echo /etc/ssl/certs)
 [ -d "$certs" ] || skip "no system CA directory"
-https_certs "$T/ca"
-port=$(free_port)
-fault_start "$port"
+fault_server
 url_conf "https://localhost:$port/feed/cloudflare-ips-v4.txt"
 sed -i '/^ca_file/d' "$T/a.conf"
 

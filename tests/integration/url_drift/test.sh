@@ -4,10 +4,7 @@
 # not addresses (GitHub's SSH keys) are refused with their JSONPath.
 . ../lib/common.sh
 . ../lib/https.sh
-https_certs "$T/ca"
-port=$(free_port)
-fault_start "$port"
-b=https://localhost:$port
+fault_server
 fault_expect "$b/feed/aws-ip-ranges.json" "$b/drift" \
 	'selector "\$\.prefixes\[\*\]\.ip_prefix" matched nothing' \
 	format=json 'select=$.prefixes[*].ip_prefix' min_prefix4=8

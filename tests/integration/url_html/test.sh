@@ -3,10 +3,7 @@
 # such, for text and for JSON sources.
 . ../lib/common.sh
 . ../lib/https.sh
-https_certs "$T/ca"
-port=$(free_port)
-fault_start "$port"
-b=https://localhost:$port
+fault_server
 fault_expect "$b/feed/cloudflare-ips-v4.txt" "$b/bad/cloudflare-js-challenge.txt" 'HTML page'
 fault_expect "$b/feed/cloudflare-ips-v4.txt" "$b/bad/cloudflare-blocked-sorted.txt" 'HTML page'
 fault_expect "$b/feed/google-goog.json" "$b/bad/oracle-html-error.json" 'HTML page' \

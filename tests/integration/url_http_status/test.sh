@@ -3,10 +3,7 @@
 # 503 with Retry-After: the next run does not ask before that time.
 . ../lib/common.sh
 . ../lib/https.sh
-https_certs "$T/ca"
-port=$(free_port)
-fault_start "$port"
-b=https://localhost:$port
+fault_server
 good=$b/feed/cloudflare-ips-v4.txt
 fault_expect "$good" "$b/status/404" 'HTTP 404 Not Found'
 fault_expect "$good" "$b/status/500" 'HTTP 500'

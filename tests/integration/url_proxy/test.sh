@@ -5,11 +5,8 @@
 # end), and a dead proxy fails the fetch, naming the connect failure.
 . ../lib/common.sh
 . ../lib/https.sh
-https_certs "$T/ca"
-port=$(free_port)
-fault_start "$port"
+fault_server
 dead=$(free_port)
-b=https://localhost:$port
 export https_proxy=http://127.0.0.1:$dead HTTPS_PROXY=http://127.0.0.1:$dead
 export ALL_PROXY=http://127.0.0.1:$dead all_proxy=http://127.0.0.1:$dead NO_PROXY= no_proxy=
 url_conf "$b/feed/cloudflare-ips-v4.txt"

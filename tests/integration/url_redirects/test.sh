@@ -3,10 +3,7 @@
 # and a loop ends after 5 hops.
 . ../lib/common.sh
 . ../lib/https.sh
-https_certs "$T/ca"
-port=$(free_port)
-fault_start "$port"
-b=https://localhost:$port
+fault_server
 good=$b/feed/cloudflare-ips-v4.txt
 url_conf "$b/redirect?to=https://127.0.0.1:$port/feed/cloudflare-ips-v4.txt"
 expect_exit 0 "$ALLOWSYNC" -c "$T/a.conf" run

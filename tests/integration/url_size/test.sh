@@ -4,10 +4,7 @@
 # cleanly with the cap named; memory stays bounded.
 . ../lib/common.sh
 . ../lib/https.sh
-https_certs "$T/ca"
-port=$(free_port)
-fault_start "$port"
-b=https://localhost:$port
+fault_server
 good=$b/feed/cloudflare-ips-v4.txt
 fault_expect "$good" "$b/big?mb=2" 'body larger than max_body \(1M' max_body=1M
 fault_expect "$good" "$b/endless" 'body larger than max_body \(1M\)' max_body=1M

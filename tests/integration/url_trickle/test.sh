@@ -4,10 +4,7 @@
 # body would end.
 . ../lib/common.sh
 . ../lib/https.sh
-https_certs "$T/ca"
-port=$(free_port)
-fault_start "$port"
-b=https://localhost:$port
+fault_server
 URL_TIMEOUT=4
 fault_expect "$b/feed/cloudflare-ips-v4.txt" "$b/trickle" 'timeout: .*(too slow|timed out)'
 [ "$took" -le 6 ] || fail "took ${took}s to give up"

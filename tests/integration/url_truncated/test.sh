@@ -3,9 +3,6 @@
 # refused as truncated, never parsed as a shorter list.
 . ../lib/common.sh
 . ../lib/https.sh
-https_certs "$T/ca"
-port=$(free_port)
-fault_start "$port"
-b=https://localhost:$port
+fault_server
 fault_expect "$b/feed/cloudflare-ips-v4.txt" "$b/truncated" 'truncated body'
 echo ok
