@@ -13,7 +13,7 @@ STATEDIR   ?= /var/lib/allowsync
 INSTALL_CRON ?= yes
 DESTDIR    ?=
 BUILD      ?= build
-FIXTURES   ?= $(abspath ../shared/fixtures)
+FIXTURES   ?= $(abspath tests/fixtures)
 
 CC         ?= cc
 PKG_CONFIG ?= pkg-config

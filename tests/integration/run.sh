@@ -10,7 +10,7 @@ set -u
 here=$(cd "$(dirname "$0")" && pwd)
 : "${BUILD:=$here/../../build}"
 : "${ALLOWSYNC:=$BUILD/allowsync}"
-: "${FIXTURES:=$here/../../../shared/fixtures}"
+: "${FIXTURES:=$here/../fixtures}"
 export ALLOWSYNC FIXTURES BUILD
 logs=$BUILD/integration
 mkdir -p "$logs"

@@ -1,7 +1,8 @@
-/* testfiles — reading the shared fixtures from unit tests.
+/* testfiles — reading the repository's fixtures from unit tests.
  *
  * FIXTURES names the fixtures directory (make passes it); the default is
- * ../shared/fixtures, relative to the repository.  Header-only: each test
+ * tests/fixtures, relative to the top of the repository, where make runs
+ * the tests.  Header-only: each test
  * program is one translation unit.
  */
 #ifndef ALLOWSYNC_TESTFILES_H
@@ -16,7 +17,7 @@ test_fixture(const char *rel)
 {
 	static char path[4096];
 	const char *dir = getenv("FIXTURES");
-	snprintf(path, sizeof path, "%s/%s", dir ? dir : "../shared/fixtures", rel);
+	snprintf(path, sizeof path, "%s/%s", dir ? dir : "tests/fixtures", rel);
 	return path;
 }
 
