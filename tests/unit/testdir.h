@@ -12,6 +12,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/stat.h>
 
 #define TEST_DIR_TEMPLATE "/tmp/allowsync-unit.XXXXXX"
 static char test_dir[] = TEST_DIR_TEMPLATE;
@@ -31,6 +33,19 @@ test_dir_teardown(void **state)
 	(void)state;
 	snprintf(cmd, sizeof cmd, "rm -rf '%s'", test_dir);
 	return system(cmd) == 0 ? 0 : -1;
+}
+
+/* Gives path an mtime far in the past and refreshes *st with it, so that
+ * a test can tell a rewrite from no write without waiting for the clock.
+ * Needs cmocka.h included before this header. */
+static inline void
+test_set_old_mtime(const char *path, struct stat *st)
+{
+	const struct timespec old[2] = {{1000000000, 0}, {1000000000, 0}};
+
+	assert_int_equal(utimensat(AT_FDCWD, path, old, 0), 0);
+	assert_int_equal(stat(path, st), 0);
+	assert_int_equal(st->st_mtime, 1000000000);
 }
 
 #endif
