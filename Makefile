@@ -173,19 +173,16 @@ demo: deps
 	@$(MAKE) --no-print-directory all
 	@sh examples/demo.sh $(BIN)
 
+# The stages run one after the other, timed, each even when an earlier one
+# failed; the end names every failed program or case with its log's tail.
 check: deps
 	@$(MAKE) --no-print-directory all unit-bins
-	@$(MAKE) --no-print-directory unit
-	@$(MAKE) --no-print-directory asan
-	@$(MAKE) --no-print-directory fuzz-smoke
-	@$(MAKE) --no-print-directory integration
+	@MAKE="$(MAKE)" BUILD="$(BUILD)" sh tests/check.sh
 
 unit-bins: $(UNIT_BINS)
 
 unit: $(UNIT_BINS)
-	@fail=0; for t in $(UNIT_BINS); do \
-		FIXTURES=$(FIXTURES) $$t || fail=1; \
-	done; exit $$fail
+	@BUILD=$(abspath $(BUILD)) FIXTURES=$(FIXTURES) sh tests/unit/run.sh $(UNIT_BINS)
 
 integration: $(BIN)
 	@ALLOWSYNC=$(abspath $(BIN)) FIXTURES=$(FIXTURES) BUILD=$(abspath $(BUILD)) \
@@ -215,12 +212,13 @@ $(BUILD)/fuzz/%: tests/fuzz/%.c $(LIB)
 fuzz-smoke:
 	@if command -v clang >/dev/null 2>&1; then \
 		$(MAKE) --no-print-directory fuzz && \
+		: >$(FUZZ_BUILD)/failed && fail=0 && \
 		for f in $(FUZZERS); do \
 			echo "fuzz $$f: 10 s"; \
 			$(FUZZ_BUILD)/fuzz/$$f -max_total_time=10 -max_len=512 \
 				-print_final_stats=0 2>$(FUZZ_BUILD)/$$f.log >/dev/null || \
-				{ tail -40 $(FUZZ_BUILD)/$$f.log; exit 1; }; \
-		done; \
+				{ tail -40 $(FUZZ_BUILD)/$$f.log; echo $$f >>$(FUZZ_BUILD)/failed; fail=1; }; \
+		done; exit $$fail; \
 	else echo "fuzz: clang not installed, skipped"; fi
 
 bench: deps

@@ -3,7 +3,9 @@
 # the other, against the real components (nft in a network namespace,
 # postmap, HTTPS and DNS servers on loopback).  A case passes with exit 0,
 # is skipped with exit 77, fails otherwise; its output is kept in
-# $BUILD/integration/<case>.log and shown when it fails.
+# $BUILD/integration/<case>.log and shown when it fails; the names of the
+# failed cases go to $BUILD/integration/failed, which make check's summary
+# reads.
 #
 # Usage: run.sh [CASE...]   (env: ALLOWSYNC, FIXTURES, BUILD, INTEGRATION_SKIP)
 set -u
@@ -14,6 +16,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 export ALLOWSYNC FIXTURES BUILD
 logs=$BUILD/integration
 mkdir -p "$logs"
+: >"$logs/failed"
 
 if [ $# -gt 0 ]; then cases=$*; else
 	# INTEGRATION_SKIP=PREFIX leaves out the cases whose name starts so.
@@ -33,7 +36,7 @@ for c in $cases; do
 	case $rc in
 	0) passed=$((passed + 1)); echo "ok    $c (${secs}s)" ;;
 	77) skipped=$((skipped + 1)); echo "skip  $c: $(tail -1 "$logs/$c.log")" ;;
-	*) failed=$((failed + 1)); failures="$failures $c"
+	*) failed=$((failed + 1)); failures="$failures $c"; echo "$c" >>"$logs/failed"
 	   echo "FAIL  $c (exit $rc, ${secs}s)"; sed 's/^/    | /' "$logs/$c.log" | tail -40 ;;
 	esac
 done
