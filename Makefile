@@ -84,6 +84,8 @@ LIB_SRCS := \
 
 # One test per module: tests/unit/test_MODULE.c
 UNIT_TESTS := \
+	outfile \
+	registry \
 	curlload \
 	http \
 	docformat \

@@ -34,8 +34,12 @@ outfile_prepare(struct outfile *of, const struct output *o, const struct pset *w
 		snprintf(err, OUTPUT_ERR_MAX, "out of memory");
 		return -1;
 	}
-	if (render(o, want, m) < 0 || fclose(m) != 0) {
-		snprintf(err, OUTPUT_ERR_MAX, "cannot render: %s", strerror(errno));
+	/* The stream is closed whatever render did, or its buffer leaks. */
+	r = render(o, want, m);
+	int render_errno = errno;
+	if (fclose(m) != 0 || r < 0) {
+		snprintf(err, OUTPUT_ERR_MAX, "cannot render: %s",
+			 strerror(r < 0 ? render_errno : errno));
 		goto out;
 	}
 	r = atomicfile_read(of->path, &cur, &curlen, err);
