@@ -86,6 +86,7 @@ LIB_SRCS := \
 UNIT_TESTS := \
 	outfile \
 	registry \
+	out_nft \
 	curlload \
 	http \
 	docformat \

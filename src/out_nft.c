@@ -52,6 +52,18 @@
 
 static const enum pfx_family fams[2] = { PFX_V4, PFX_V6 };
 
+static const struct out_nft_kernel nl_kernel = {
+	.open = nl_open,
+	.close = nl_close,
+	.netns_cookie = nl_netns_cookie,
+	.boot_id = nftstate_boot_id,
+	.getgen = nl_getgen,
+	.get_table = nl_get_table,
+	.get_set = nl_get_set,
+	.dump_ranges = nl_dump_ranges,
+	.send = nl_batch_send,
+};
+
 struct side {
 	const char *set;       /* NULL: no set for this family */
 	bool exists;
@@ -68,6 +80,7 @@ struct nft {
 	int family;
 	const char *table;
 	bool create;
+	const struct out_nft_kernel *k;
 	char *target;
 	char *state_path;
 	struct nl_sock *sock;
@@ -168,6 +181,7 @@ nft_configure(struct output *o, const struct conf_section *sec, struct conf_err 
 		return -1;
 	}
 	o->priv = n;
+	n->k = &nl_kernel;
 	n->family = nl_family_parse(fam ? fam : "inet");
 	if (n->family < 0) {
 		conf_err_set(err, sec, "family", "[output %s] family = %s: use inet, ip or ip6",
@@ -245,7 +259,7 @@ state_matches(const struct nft *n, const struct nftstate *st, uint64_t cookie, u
 {
 	char boot[40];
 
-	nftstate_boot_id(boot);
+	n->k->boot_id(boot);
 	if (st->gen == 0 || st->gen != gen || cookie == 0 || st->netns != cookie)
 		return false;
 	if (boot[0] == '\0' || strcmp(boot, st->boot) != 0)
@@ -311,11 +325,11 @@ view(struct output *o, const struct output_ctx *ctx, bool force_dump, char *err)
 	nftstate_init(&st);
 	if (state_path(o, ctx, err) < 0)
 		return -1;
-	if (n->sock == NULL && nl_open(&n->sock, err) < 0)
+	if (n->sock == NULL && n->k->open(&n->sock, err) < 0)
 		return -1;
-	if (nl_getgen(n->sock, &n->gen, err) < 0)
+	if (n->k->getgen(n->sock, &n->gen, err) < 0)
 		return -1;
-	r = nl_get_table(n->sock, n->family, n->table, why);
+	r = n->k->get_table(n->sock, n->family, n->table, why);
 	if (r < 0 && r != -ENOENT) {
 		snprintf(err, OUTPUT_ERR_MAX, "table %s %.64s: %.300s", fname, n->table, why);
 		return -1;
@@ -325,15 +339,16 @@ view(struct output *o, const struct output_ctx *ctx, bool force_dump, char *err)
 		r = nftstate_load(n->state_path, &st, why);
 		if (r < 0)
 			log_warn("output \"%s\": %s: dumping the sets instead", o->name, why);
-		use_state = r == 0 && state_matches(n, &st, nl_netns_cookie(n->sock), n->gen);
+		use_state = r == 0 && state_matches(n, &st, n->k->netns_cookie(n->sock), n->gen);
 	}
 	for (int k = 0; k < 2; k++) {
 		struct side *s = &n->side[k];
 
 		if (s->set == NULL)
 			continue;
-		r = n->table_exists ? nl_get_set(n->sock, n->family, n->table, s->set, &s->info, why)
-				    : -ENOENT;
+		r = n->table_exists
+			    ? n->k->get_set(n->sock, n->family, n->table, s->set, &s->info, why)
+			    : -ENOENT;
 		if (r == -ENOENT) {
 			if (!n->create) {
 				snprintf(err, OUTPUT_ERR_MAX, "set %s %s %s not found%s", fname,
@@ -352,7 +367,7 @@ view(struct output *o, const struct output_ctx *ctx, bool force_dump, char *err)
 			goto out;
 		if (use_state)
 			continue;  /* the record's ranges, below */
-		r = nl_dump_ranges(n->sock, n->family, n->table, s->set, fams[k], &s->live, why);
+		r = n->k->dump_ranges(n->sock, n->family, n->table, s->set, fams[k], &s->live, why);
 		if (r < 0) {
 			snprintf(err, OUTPUT_ERR_MAX, "set %s %.64s %.64s: %.300s", fname, n->table, s->set, why);
 			goto out;
@@ -603,8 +618,8 @@ record(struct output *o, uint32_t gen, char *err)
 	int r;
 
 	nftstate_init(&st);
-	nftstate_boot_id(st.boot);
-	st.netns = nl_netns_cookie(n->sock);
+	n->k->boot_id(st.boot);
+	st.netns = n->k->netns_cookie(n->sock);
 	st.gen = gen;
 	st.family = n->family;
 	snprintf(st.table, sizeof(st.table), "%s", n->table);
@@ -629,7 +644,7 @@ nft_commit(struct output *o, const struct output_ctx *ctx, char *err)
 	for (int attempt = 0; n->batch != NULL; attempt++) {
 		bool changed;
 
-		r = nl_batch_send(n->sock, n->batch, why);
+		r = n->k->send(n->sock, n->batch, why);
 		if (r == 0)
 			break;
 		/* ERESTART: another commit came between our view and our
@@ -677,7 +692,7 @@ nft_commit(struct output *o, const struct output_ctx *ctx, char *err)
 		return 0;
 	if (n->batch == NULL) {
 		after = n->gen;  /* nothing sent: the view itself is recorded */
-	} else if (nl_getgen(n->sock, &after, why) < 0 || after != n->gen + 1) {
+	} else if (n->k->getgen(n->sock, &after, why) < 0 || after != n->gen + 1) {
 		/* Someone committed right after us: our record may already be
 		 * stale, so record no generation and dump next time. */
 		after = 0;
@@ -732,11 +747,22 @@ nft_free(struct output *o)
 	if (n == NULL)
 		return;
 	nft_reset(n);
-	nl_close(n->sock);
+	n->k->close(n->sock);
 	free(n->target);
 	free(n->state_path);
 	free(n);
 	o->priv = NULL;
+}
+
+void
+out_nft_use_kernel(struct output *o, const struct out_nft_kernel *k)
+{
+	struct nft *n = o->priv;
+
+	nft_reset(n);
+	n->k->close(n->sock);
+	n->sock = NULL;
+	n->k = k;
 }
 
 const struct output_type out_nft = {
