@@ -87,6 +87,8 @@ UNIT_TESTS := \
 	outfile \
 	registry \
 	out_nft \
+	src_url \
+	src_file \
 	curlload \
 	http \
 	docformat \
@@ -128,7 +130,7 @@ FUZZERS := \
 # Debian packages the build and the tests need (make deps installs them).
 DEB_DEPS := build-essential pkg-config clang libclang-rt-14-dev \
 	libcurl4-openssl-dev libcjson-dev libnftnl-dev libmnl-dev libinih-dev \
-	libc-ares-dev libsodium-dev libcmocka-dev \
+	libc-ares-dev libsodium-dev libcmocka-dev libssl-dev \
 	python3 python3-yaml iprange nftables iproute2 postfix openssl nginx-light jq \
 	minisign nsd dnsutils time procps \
 	debhelper lintian rpm rpmlint mandoc man-db groff-base cpio systemd
@@ -156,7 +158,10 @@ $(BIN): $(BUILD)/src/main.o $(LIB)
 
 $(BUILD)/tests/test_%: $(BUILD)/tests/unit/test_%.o $(LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS) -lcmocka
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS) $(TEST_LIBS) -lcmocka
+
+# test_src_url answers the source's requests with an HTTPS server of its own.
+$(BUILD)/tests/test_src_url: TEST_LIBS = $(shell $(PKG_CONFIG) --libs openssl 2>/dev/null)
 
 -include $(LIB_OBJS:.o=.d) $(BUILD)/src/main.d $(UNIT_TESTS:%=$(BUILD)/tests/unit/test_%.d)
 
