@@ -681,6 +681,12 @@ nft_commit(struct output *o, const struct output_ctx *ctx, char *err)
 		 * (ACKs lost), the next run must not trust the record. */
 		if (r == -ENOBUFS || r == -ETIMEDOUT)
 			remove(n->state_path);
+		/* Neither the batch nor the view it was planned on may serve a
+		 * later prepare: it would send this batch again, or call the
+		 * old view unchanged. */
+		nl_batch_free(n->batch);
+		n->batch = NULL;
+		n->viewed = false;
 		return -1;
 	}
 	n->viewed = false;  /* our commit moved the generation */

@@ -1558,6 +1558,39 @@ test_kernel_errors(void **state)
 	assert_string_equal(err, "set inet filter allow6: holds a catch-all element");
 }
 
+/* A commit the kernel refused leaves no plan behind: a later prepare
+ * (without live() in between) plans afresh against the kernel, and never
+ * sends the refused batch. */
+static void
+test_failed_commit_forgets_plan(void **state)
+{
+	struct pset *old = test_set("192.0.2.0/24\n2001:db8::/32\n");
+	struct pset *new = test_set("192.0.2.0/25\n2001:db8::/32\n");
+	char err[OUTPUT_ERR_MAX];
+	bool changed = true;
+
+	(void)state;
+	load(BOTH "create = yes\n");
+	assert_true(run_ok("192.0.2.0/24\n2001:db8::/32\n"));
+	K.send_err = -EPERM;
+	K.send_why = "needs CAP_NET_ADMIN (sending the transaction: Operation not permitted)";
+	assert_int_equal(run_once("192.0.2.0/25\n2001:db8::/32\n", NULL, err), AT_COMMIT);
+	K.send_err = 0;
+
+	/* What the kernel holds is what was there: nothing to do. */
+	assert_int_equal(O->type->prepare(O, &CTX, old, &changed, err), 0);
+	assert_false(changed);
+	assert_int_equal(O->type->commit(O, &CTX, err), 0);
+	assert_string_equal(set_text("allow4"), "[192.0.2.0 192.0.3.0)");
+
+	assert_int_equal(O->type->prepare(O, &CTX, new, &changed, err), 0);
+	assert_true(changed);
+	assert_int_equal(O->type->commit(O, &CTX, err), 0);
+	assert_string_equal(set_text("allow4"), "[192.0.2.0 192.0.2.128)");
+	pset_free(new);
+	pset_free(old);
+}
+
 /* show: the nft commands that would fill the sets. */
 static void
 test_render(void **state)
@@ -1634,6 +1667,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_size_too_small, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_dropped_family, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_families_ip_ip6, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_failed_commit_forgets_plan, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_kernel_errors, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_render, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_configure_refusals, setup, teardown),
