@@ -1,12 +1,16 @@
 #!/usr/bin/env python3
 """A minimal HTTP CONNECT proxy for the url_proxy case: usage
-connectproxy.py PORT LOG.  Each CONNECT target is logged; bytes are
-relayed both ways until either side closes.  Loopback targets only."""
+connectproxy.py PORT LOG [PORTFILE].  Each CONNECT target is logged;
+bytes are relayed both ways until either side closes.  Loopback targets
+only.  PORT 0: a free port of the kernel's choosing; once listening, the
+port is written to PORTFILE (whole or not at all)."""
+import os
 import socket
 import sys
 import threading
 
 port, log = int(sys.argv[1]), sys.argv[2]
+portfile = sys.argv[3] if len(sys.argv) > 3 else None
 
 
 def pipe(a, b):
@@ -58,6 +62,10 @@ srv = socket.socket()
 srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
 srv.bind(("127.0.0.1", port))
 srv.listen(16)
+if portfile:
+    with open(portfile + ".tmp", "w") as f:
+        f.write("%d\n" % srv.getsockname()[1])
+    os.rename(portfile + ".tmp", portfile)
 while True:
     conn, _ = srv.accept()
     threading.Thread(target=handle, args=(conn,), daemon=True).start()

@@ -1,13 +1,18 @@
 #!/usr/bin/env python3
 """A DNS forwarder (UDP and TCP) that never answers some queries.
 
-  dnsproxy.py LISTEN_ADDR LISTEN_PORT UPSTREAM_PORT RULES
+  dnsproxy.py LISTEN_ADDR LISTEN_PORT UPSTREAM_PORT RULES [PORTFILE]
 
 RULES lines: `NAME [TYPE...]`: queries for NAME (case-insensitive) whose
 type is not among the TYPEs are dropped -- the client sees a timeout, as
 from a dead server.  `*` as NAME matches every name.  Everything else is
-passed to 127.0.0.1:UPSTREAM_PORT unchanged.  RULES is re-read when it
-changes, so a test can kill a branch between two runs.
+passed to 127.0.0.1:UPSTREAM_PORT unchanged.  RULES is read again for
+every query, so a test can kill a branch between two runs (however soon
+after the last it rewrites the file).
+
+LISTEN_PORT 0: a port free for both UDP and TCP, of the kernel's
+choosing; once both sockets are bound (and TCP listens), the port is
+written to PORTFILE (whole or not at all).
 """
 import os
 import socket
@@ -42,15 +47,13 @@ def load(path):
 
 class Rules:
     def __init__(self, path):
-        self.path, self.mtime, self.rules = path, None, {}
+        self.path, self.rules = path, {}
 
     def get(self):
         try:
-            m = os.stat(self.path).st_mtime_ns
+            self.rules = load(self.path)
         except OSError:
-            return self.rules
-        if m != self.mtime:
-            self.mtime, self.rules = m, load(self.path)
+            pass
         return self.rules
 
 
@@ -106,12 +109,26 @@ def tcp_conn(c, up, rules):
 
 def main():
     addr, port, up, rules = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), Rules(sys.argv[4])
-    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    s.bind((addr, port))
-    t = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    t.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    t.bind((addr, port))
+    portfile = sys.argv[5] if len(sys.argv) > 5 else None
+    while True:
+        s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        s.bind((addr, port))
+        t = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        t.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            t.bind((addr, s.getsockname()[1]))
+        except OSError:
+            if port:
+                raise
+            s.close()
+            t.close()
+            continue   # the TCP port is taken: another one
+        break
     t.listen(64)
+    if portfile:
+        with open(portfile + ".tmp", "w") as f:
+            f.write("%d\n" % s.getsockname()[1])
+        os.rename(portfile + ".tmp", portfile)
     threading.Thread(target=udp, args=(s, up, rules), daemon=True).start()
     while True:
         c, _ = t.accept()

@@ -1,7 +1,11 @@
 #!/usr/bin/env python3
 """HTTPS server with scripted faults for the url_* integration cases.
 
-usage: faultserver.py PORT CERT KEY FIXTURES LOG
+usage: faultserver.py PORT CERT KEY FIXTURES LOG [PORTFILE]
+
+PORT 0: a free port of the kernel's choosing.  Once the server listens,
+its port is written to PORTFILE (written whole: it appears complete or
+not at all).  "{port}" in LOG stands for the port.
 
 Paths (all GET):
   /feed/NAME            the fixture feeds/NAME, 200
@@ -26,6 +30,7 @@ import time
 import urllib.parse
 
 port, cert, key, fixtures, log = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5]
+portfile = sys.argv[6] if len(sys.argv) > 6 else None
 
 
 class H(http.server.BaseHTTPRequestHandler):
@@ -125,8 +130,14 @@ class S(http.server.ThreadingHTTPServer):
         pass
 
 
-srv = S(("127.0.0.1", int(port)), H)
+srv = S(("127.0.0.1", int(port)), H)   # bound and listening from here
 ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
 ctx.load_cert_chain(cert, key)
 srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
+port = srv.socket.getsockname()[1]
+log = log.replace("{port}", str(port))
+if portfile:
+    with open(portfile + ".tmp", "w") as f:
+        f.write("%d\n" % port)
+    os.rename(portfile + ".tmp", portfile)
 srv.serve_forever()

@@ -4,14 +4,24 @@
 #   for localhost/127.0.0.1 (DIR/server.{pem,key}); a second one with the
 #   wrong name (DIR/wrong.{pem,key}); one from a CA nobody trusts
 #   (DIR/rogue.{pem,key}).
-# free_port: a TCP port free on 127.0.0.1 right now.
-# nginx_start ROOT PORT [CERT]: real nginx serving ROOT over HTTPS (ETag,
+# Servers choose their own port and say which (sets $port): a port
+# picked beforehand could be taken by anything in between.
+# nginx_start ROOT [PORT [CERT]]: real nginx serving ROOT over HTTPS (ETag,
 #   Last-Modified, If-None-Match/If-Modified-Since, gzip), its own prefix
 #   in $T/nginx-PORT; stopped when the case ends.  Access log:
 #   $T/nginx-PORT/access.log (method, URI, status, UA, If-None-Match).
-# fault_start PORT [CERT]: lib/faultserver.py with scripted faults (see
-#   there); requests logged to $T/fault-PORT.log.
-# (LIB may be set by the caller, e.g. a benchmark outside tests/integration.)
+#   PORT 0 or none: a free one, tried again with another should it be
+#   taken before nginx binds it.
+# fault_start [CERT]: lib/faultserver.py with scripted faults (see
+#   there) on a port of its choosing; requests logged to
+#   $T/fault-PORT.log.
+# dead_port: sets $dead, a port on 127.0.0.1 that refuses connections for
+#   as long as the case runs (held bound, never listening, by a process of
+#   ours: nothing else can listen there).
+# free_port: a TCP port free on 127.0.0.1 right now -- and perhaps not a
+#   moment later: only for a server that retries (nginx_start) or outside
+#   the cases (benchmarks).
+# wait_port PORT: until something accepts connections on it.
 : "${LIB:=$(cd "$(dirname "$0")/../lib" && pwd)}"
 
 command -v openssl >/dev/null || skip "openssl not installed"
@@ -53,19 +63,18 @@ free_port() {
 	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
 }
 
-wait_port() {
-	i=0
-	while ! python3 -c "import socket,sys; socket.create_connection(('127.0.0.1',$1),0.2)" 2>/dev/null; do
-		i=$((i + 1)); [ $i -lt 100 ] || fail "server on port $1 did not start"
-		sleep 0.05
-	done
-}
+_port_open() { python3 -c "import socket,sys; socket.create_connection(('127.0.0.1',$1),0.5)" 2>/dev/null; }
+wait_port() { wait_for "a server on port $1" _port_open "$1"; }
 
 nginx_start() {
-	root=$1 port=$2 cert=${3:-server}
+	root=$1 want=${2:-0} cert=${3:-server}
 	command -v nginx >/dev/null || skip "nginx not installed (Debian nginx-light)"
-	p=$T/nginx-$port; mkdir -p "$p/logs" "$p/tmp"
-	cat >"$p/nginx.conf" <<EOC
+	_tries=0
+	while :; do
+		port=$want
+		[ "$port" != 0 ] || port=$(free_port)
+		p=$T/nginx-$port; mkdir -p "$p/logs" "$p/tmp"
+		cat >"$p/nginx.conf" <<EOC
 daemon on;
 master_process off;
 pid $p/nginx.pid;
@@ -89,8 +98,18 @@ http {
 	}
 }
 EOC
-	nginx -p "$p" -c "$p/nginx.conf" -e "$p/error.log" || fail "nginx did not start: $(cat "$p/error.log")"
-	at_exit "kill \$(cat $p/nginx.pid) 2>/dev/null"
+		# nginx binds before it goes to the background: exit 0 means
+		# it listens (its pid file follows, from the daemon).
+		nginx -p "$p" -c "$p/nginx.conf" -e "$p/error.log" 2>"$p/start.err" && break
+		_tries=$((_tries + 1))
+		if [ "$want" = 0 ] && [ $_tries -lt 20 ] &&
+			grep -q 'Address already in use' "$p/error.log" "$p/start.err" 2>/dev/null; then
+			continue
+		fi
+		fail "nginx did not start: $(cat "$p/start.err" "$p/error.log" 2>/dev/null)"
+	done
+	at_exit "kill \$(cat $p/nginx.pid 2>/dev/null) 2>/dev/null"
+	wait_file -s "$p/nginx.pid" "nginx's pid file $p/nginx.pid"
 	wait_port "$port"
 }
 
@@ -98,18 +117,36 @@ EOC
 # url_* cases; sets port and b (its base URL).
 fault_server() {
 	https_certs "$T/ca"
-	port=$(free_port)
-	fault_start "$port"
+	fault_start
 	b=https://localhost:$port
 }
 
+fault_n=0
 fault_start() {
-	port=$1 cert=${2:-server}
-	python3 "$LIB/faultserver.py" "$port" "$T/ca/$cert.pem" "$T/ca/$cert.key" \
-		"$FIXTURES" "$T/fault-$port.log" 2>"$T/fault-$port.err" &
+	cert=${1:-server}
+	fault_n=$((fault_n + 1))
+	f=$T/fault.$fault_n
+	python3 "$LIB/faultserver.py" 0 "$T/ca/$cert.pem" "$T/ca/$cert.key" \
+		"$FIXTURES" "$T/fault-{port}.log" "$f.port" 2>"$f.err" &
 	pid=$!
 	at_exit "kill $pid 2>/dev/null"
-	wait_port "$port"
+	wait_ready "$f.port" "$pid" "$f.err" "the fault server ($cert)"
+	port=$(cat "$f.port")
+}
+
+dead_port() {
+	python3 -c '
+import os, signal, socket, sys
+s = socket.socket()      # no SO_REUSEADDR: no one else can bind the port
+s.bind(("127.0.0.1", 0))
+with open(sys.argv[1] + ".tmp", "w") as f:
+    f.write("%d\n" % s.getsockname()[1])
+os.rename(sys.argv[1] + ".tmp", sys.argv[1])
+signal.pause()' "$T/dead.port" 2>"$T/dead.err" &
+	_dpid=$!
+	at_exit "kill $_dpid 2>/dev/null"
+	wait_ready "$T/dead.port" "$_dpid" "$T/dead.err" "the dead port's holder"
+	dead=$(cat "$T/dead.port")
 }
 
 # url_conf URL [KEY=VALUE]...: $T/a.conf with one url source "feed" (text

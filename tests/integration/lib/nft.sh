@@ -75,3 +75,40 @@ for i in range(n):
 sys.stdout.write("\n".join(out) + "\n")
 PY
 }
+
+# An `nft monitor` of the namespace, with markers instead of sleeps: a
+# marker is a table of its own (ip allowsync_markN) whose creation the
+# monitor prints; once it has printed marker N it has printed everything
+# committed before it, in order.
+# monitor_start FILE: the monitor, writing to FILE, subscribed (markers
+# are added until one shows up: the first ones may come before it
+# listens); sets mon (its pid) and mark (the last marker's number).
+monitor_start() {
+	# exec: $! must be nft itself, not a subshell that would leave it running.
+	ip netns exec "$NS" sh -c 'exec nft monitor' >"$1" 2>&1 &
+	mon=$!
+	at_exit "kill $mon 2>/dev/null || true"
+	mark=0
+	_mon_end=$(($(date +%s) + WAIT_LIMIT))
+	until grep -q '^add table ip allowsync_mark' "$1"; do
+		kill -0 "$mon" 2>/dev/null || { cat "$1" >&2; fail "nft monitor exited"; }
+		[ "$(date +%s)" -le "$_mon_end" ] || fail "nft monitor printed none of $mark markers in ${WAIT_LIMIT}s"
+		mark=$((mark + 1))
+		X nft add table ip "allowsync_mark$mark"
+		sleep 0.1
+	done
+	monitor_mark "$1"
+}
+# monitor_mark FILE: a new marker; returns once the monitor printed it.
+monitor_mark() {
+	mark=$((mark + 1))
+	X nft add table ip "allowsync_mark$mark"
+	wait_for "nft monitor to print marker $mark" grep -qx "add table ip allowsync_mark$mark" "$1"
+}
+# monitor_between FILE A B: what the monitor printed between markers A
+# and B, the markers themselves (and their generations) left out.
+monitor_between() {
+	sed -n "/^add table ip allowsync_mark$2\$/,/^add table ip allowsync_mark$3\$/p" "$1" |
+		grep -v -x -e 'add table ip allowsync_mark[0-9]*' \
+			-e '# new generation [0-9]* by process [0-9]* (nft)' || true
+}

@@ -1,5 +1,5 @@
 #!/bin/sh
-# Atomicity of 100 replacements, seen from both sides:
+# Atomicity of (at least) 100 replacements, seen from both sides:
 #  - `nft list set` in a loop (lib/nft_watch.py) over a set small enough
 #    that the kernel dumps it in one message: every listing taken while
 #    no commit happened (same ruleset generation before and after) shows
@@ -21,11 +21,12 @@ import hashlib, json, sys
 e = [x for x in json.load(sys.stdin)["nftables"] if "set" in x][0]["set"].get("elem", [])
 print(hashlib.md5(json.dumps(e, sort_keys=True).encode()).hexdigest())'
 }
-# replace100 A B A2: 100 runs over the contents B, A, A2, A, B, …
-replace100() {
+# replace N A B A2: N runs (a multiple of 4) over the contents B, A, A2,
+# A, B, …, ending with A
+replace() {
 	i=0
-	while [ $i -lt 100 ]; do
-		case $((i % 4)) in 0) c=$2 ;; 2) c=$3 ;; *) c=$1 ;; esac
+	while [ $i -lt "$1" ]; do
+		case $((i % 4)) in 0) c=$3 ;; 2) c=$4 ;; *) c=$2 ;; esac
 		cp "$T/$c" "$T/list"
 		expect_exit 0 asy run
 		i=$((i + 1))
@@ -48,16 +49,26 @@ done
 X python3 ../lib/nft_watch.py inet filter allowsync4 "$T/stop" "$T/seen" &
 watcher=$!
 at_exit "touch $T/stop; kill $watcher 2>/dev/null || true"
-sleep 0.3
-replace100 sa sb sa2
-sleep 0.3
+# Watching before the first replacement, and still after the last one.
+wait_file -s "$T/seen" "the watcher's first listing"
+# 100 replacements, more (up to 500) while the watcher has fewer than 20
+# listings to judge: a slow machine slows the listings too.
+quiet() { grep -c '^quiet ' "$T/seen" || true; }
+rounds=100
+replace 100 sa sb sa2
+while [ "$(quiet)" -lt 20 ] && [ $rounds -lt 500 ]; do
+	replace 20 sa sb sa2
+	rounds=$((rounds + 20))
+done
+n=$(grep -c . "$T/seen")
+wait_for "a listing after the last replacement" sh -c "[ \$(grep -c . '$T/seen') -gt $n ]"
 touch "$T/stop"
 wait $watcher || fail "the watcher failed"
 check_set inet filter allowsync4 -4 "$T/sa"
-quiet=$(grep -c '^quiet ' "$T/seen" || true)
+quiet=$(quiet)
 moving=$(grep -c '^moving ' "$T/seen" || true)
 bad=$(grep '^quiet ' "$T/seen" | grep -v -F -f "$T/digests" | grep -c . || true)
-[ "$quiet" -ge 20 ] || fail "only $quiet quiet listings"
+[ "$quiet" -ge 20 ] || fail "only $quiet quiet listings in $rounds replacements"
 [ "$bad" -eq 0 ] || { grep -v -F -f "$T/digests" "$T/seen" | head >&2; fail "$bad of $quiet listings saw a partial or empty set"; }
 X nft flush ruleset
 rm -rf "$T/state" "$T/stop"
@@ -87,6 +98,7 @@ PY
 )"
 [ -n "${BOTH:-}" ] || fail "no common address"
 
+counter() { X nft -j list counter inet filter "$1" | jq '.nftables[1].counter.packets'; }
 # Both addresses local: packets to them cross the output hook on lo.
 X ip link set lo up
 X ip addr add "$BOTH/32" dev lo
@@ -120,19 +132,22 @@ while not os.path.exists(sys.argv[3]):
 ' "$BOTH" "$NONE" "$T/stop" &
 sender=$!
 at_exit "touch $T/stop; kill $sender 2>/dev/null || true"
-sleep 0.3
-replace100 a b a2
+sending() { [ "$(counter sent_both)" -gt 0 ]; }
+wait_for "the first packets to $BOTH" sending
+replace 100 a b a2
 touch "$T/stop"
 wait $sender || true
 check_set inet filter allowsync4 -4 "$T/a"
-counter() { X nft -j list counter inet filter "$1" | jq '.nftables[1].counter.packets'; }
 sent=$(counter sent_both); miss=$(counter miss_both); hit=$(counter hit_none)
 [ "$sent" -ge 1000 ] || fail "only $sent packets sent"
 [ "$miss" -eq 0 ] || fail "$miss of $sent packets to $BOTH missed the set"
 [ "$hit" -eq 0 ] || fail "$hit packets to $NONE matched the set"
 # The probe can fail: a flush and a refill in two transactions (what a
-# naive script does) leaves packets to $BOTH unmatched in between.
+# naive script does) leaves packets to $BOTH unmatched in between.  The
+# sender is sending before the first flush; the flushes go on until a
+# packet is seen missing (at most 200).
 rm -f "$T/stop"
+sent0=$(counter sent_both)
 X python3 -c '
 import os, socket, sys
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
@@ -140,10 +155,14 @@ while not os.path.exists(sys.argv[2]):
     s.sendto(b"x", (sys.argv[1], 9))
 ' "$BOTH" "$T/stop" &
 sender=$!
+sending() { [ "$(counter sent_both)" -gt "$sent0" ]; }
+wait_for "the probe's first packets to $BOTH" sending
 { echo "add element inet filter allowsync4 {"; sed 's/$/,/' "$T/a"; echo "}"; } >"$T/refill.nft"
 i=0
-while [ $i -lt 10 ]; do X nft flush set inet filter allowsync4; X nft -f "$T/refill.nft"; i=$((i + 1)); done
+while [ $i -lt 200 ] && [ "$(counter miss_both)" -eq 0 ]; do
+	X nft flush set inet filter allowsync4; X nft -f "$T/refill.nft"; i=$((i + 1))
+done
 touch "$T/stop"
 wait $sender || true
-[ "$(counter miss_both)" -gt 0 ] || fail "the packet probe did not notice non-atomic updates"
-echo "ok: $quiet quiet listings complete ($moving taken during a commit, not judged); $sent packets to $BOTH all matched, none to $NONE"
+[ "$(counter miss_both)" -gt 0 ] || fail "the packet probe did not notice non-atomic updates ($i flushes)"
+echo "ok: $quiet quiet listings over $rounds replacements complete ($moving taken during a commit, not judged); $sent packets to $BOTH all matched, none to $NONE"

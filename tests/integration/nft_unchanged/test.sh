@@ -11,22 +11,22 @@ expect_exit 0 asy run
 [ -e "$T/hooked" ] || fail "hook did not run on the first (changing) run"
 rm -f "$T/hooked"
 
-# exec: $! must be nft itself, not a subshell that would leave it running.
-ip netns exec "$NS" sh -c 'exec nft monitor' >"$T/monitor" 2>&1 &
-mon=$!
-at_exit "kill $mon 2>/dev/null || true"
-sleep 0.5
+monitor_start "$T/monitor"
+m0=$mark
 expect_exit 0 asy -v run
 expect_grep 'output "fw": unchanged' "$T/err"
-sleep 0.5
-[ ! -s "$T/monitor" ] || { cat "$T/monitor" >&2; fail "an unchanged run sent something"; }
+monitor_mark "$T/monitor"
+monitor_between "$T/monitor" "$m0" "$mark" >"$T/sent"
+[ ! -s "$T/sent" ] || { cat "$T/sent" >&2; fail "an unchanged run sent something"; }
 [ ! -e "$T/hooked" ] || fail "hook ran although nothing changed"
 
+m1=$mark
 printf '192.0.2.0/24\n198.51.100.8\n2001:db8::/32\n' >"$T/list"
 expect_exit 0 asy run
-sleep 0.5
+monitor_mark "$T/monitor"
 kill $mon 2>/dev/null || true
-grep -q 'element inet filter allowsync4' "$T/monitor" || { cat "$T/monitor" >&2; fail "the monitor saw no change (probe broken)"; }
-grep -q 'delete element' "$T/monitor" || fail "the change was not a delta"
+monitor_between "$T/monitor" "$m1" "$mark" >"$T/sent"
+grep -q 'element inet filter allowsync4' "$T/sent" || { cat "$T/monitor" >&2; fail "the monitor saw no change (probe broken)"; }
+grep -q 'delete element' "$T/sent" || fail "the change was not a delta"
 [ -e "$T/hooked" ] || fail "hook did not run after a change"
 echo ok

@@ -15,18 +15,28 @@ for t in dpkg-buildpackage dh apt-get lintian systemd-analyze; do
 done
 
 # Everything allowsync-named on the system outside the trees we work in,
-# before and after: the purge must bring it back to the same.
+# before and after: the purge must bring it back to the same.  man-db's
+# page cache is not the package's: `man` (run by systemd-analyze verify
+# --man=yes below) leaves formatted pages there whenever man-db has made
+# its cache directories, and man-db's own cron job ages them out.
 snapshot() {
 	find / -xdev \( -path /proc -o -path /sys -o -path /run -o -path /work -o -path /tmp \
+		-o -path /var/cache/man \
 		-o -path "$repo" -o -path "$BUILD" -o -path "${TMPDIR:-/tmp}" \) -prune \
 		-o -name '*allowsync*' -print 2>/dev/null | sort
 }
+# An allowsync package this case did not install (the machine's own) is
+# not ours to purge.  One an earlier run of the case installed and could
+# not purge (killed) is: the marker in $BUILD says so.
+mark=$BUILD/pkg_deb.installed
 if dpkg-query -W -f='${Status}' allowsync 2>/dev/null | grep -q 'installed\|config-files'; then
-	echo "allowsync is installed from an earlier run: purging it first"
+	[ -e "$mark" ] || skip "an allowsync package is installed on this machine, not by this case: left alone"
+	echo "allowsync is installed from an earlier run of this case: purging it first"
 	apt-get purge -y -qq allowsync >/dev/null
 fi
+rm -f "$mark"
 snapshot >"$T/before"
-at_exit 'if dpkg-query -W allowsync >/dev/null 2>&1; then apt-get purge -y -qq allowsync >/dev/null 2>&1 || true; fi'
+at_exit 'if dpkg-query -W allowsync >/dev/null 2>&1; then apt-get purge -y -qq allowsync >/dev/null 2>&1 && rm -f "$mark"; else rm -f "$mark"; fi'
 
 # --- build
 make -s -C "$repo" BUILD="$BUILD" deb >"$T/make.log" 2>&1 || { cat "$T/make.log"; fail "make deb"; }
@@ -52,6 +62,7 @@ printf '/etc/allowsync/allowsync.conf\n/etc/cron.d/allowsync\n' | cmp -s - "$T/c
 	{ cat "$T/conffiles"; fail "conffiles"; }
 
 # --- install
+: >"$mark"
 DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$deb" \
 	>"$T/apt.log" 2>&1 || { cat "$T/apt.log"; fail "apt-get install"; }
 dpkg-query -W -f='${Status}\n' allowsync | grep -q 'install ok installed' || fail "not installed"

@@ -55,25 +55,20 @@ setsid unshare --pid --fork --mount --mount-proc --propagation private --net "$T
 	>"$T/systemd.log" 2>&1 &
 upid=$!
 at_exit "kill -KILL $upid 2>/dev/null || true"
-i=0
-while :; do
-	P=$(pgrep -P "$upid" | head -1)
-	[ -n "$P" ] && break
-	i=$((i + 1)); [ $i -lt 100 ] || { cat "$T/systemd.log"; fail "no manager process"; }
-	sleep 0.1
-done
+manager_pid() { P=$(pgrep -P "$upid" | head -1); [ -n "$P" ]; }
+wait_for -v 'cat "$T/systemd.log"' "the manager process" manager_pid
 # Killing the namespace's PID 1 ends every process in it and its mounts;
 # the cgroups the manager made in the host's hierarchies are removed.
 stop_manager() {
 	kill -KILL "$P" 2>/dev/null || true
 	n=0
-	while kill -0 "$P" 2>/dev/null && [ $n -lt 50 ]; do n=$((n + 1)); sleep 0.1; done
+	while kill -0 "$P" 2>/dev/null && [ $n -lt 600 ]; do n=$((n + 1)); sleep 0.05; done
 	for h in /sys/fs/cgroup/*/; do
 		for d in init.scope system.slice; do
 			if grep -qx "$h$d" "$T/cgroups.before" || [ ! -d "$h$d" ]; then continue; fi
 			n=0
-			until find "$h$d" -depth -type d -exec rmdir {} + 2>/dev/null || [ $n -ge 50 ]; do
-				n=$((n + 1)); sleep 0.1
+			until find "$h$d" -depth -type d -exec rmdir {} + 2>/dev/null || [ $n -ge 600 ]; do
+				n=$((n + 1)); sleep 0.05
 			done
 		done
 	done
@@ -81,11 +76,9 @@ stop_manager() {
 }
 at_exit stop_manager
 sd() { nsenter -t "$P" -m -p -n -- "$@"; }
-i=0
-until state=$(sd systemctl is-system-running 2>/dev/null) && { [ "$state" = running ] || [ "$state" = degraded ]; }; do
-	i=$((i + 1)); [ $i -lt 100 ] || { cat "$T/systemd.log"; fail "the manager did not come up ($state)"; }
-	sleep 0.1
-done
+state=
+manager_up() { state=$(sd systemctl is-system-running 2>/dev/null) && { [ "$state" = running ] || [ "$state" = degraded ]; }; }
+WAIT_LIMIT=60 wait_for -v 'cat "$T/systemd.log"; echo "state: $state"' "the manager to come up" manager_up
 echo "private systemd manager up (pid $P)"
 root=/proc/$P/root   # the namespace's view, from here
 
@@ -142,11 +135,9 @@ maillog_file = $W/pf/maillog
 EOF
 sed 's/^smtp \{1,\}inet/#&/' /usr/share/postfix/master.cf.dist >"$root$W/pf/etc/master.cf"
 sd postfix -c "$W/pf/etc" start >"$T/pf.log" 2>&1 || { cat "$T/pf.log"; fail "postfix start"; }
-i=0
-until grep -q 'daemon started' "$root$W/pf/maillog" 2>/dev/null; do
-	i=$((i + 1)); [ $i -lt 50 ] || fail "postfix did not start"; sleep 0.1
-done
+wait_for "postfix to start" grep -q 'daemon started' "$root$W/pf/maillog"
 reloads() { grep -c 'postfix/master.*reload' "$root$W/pf/maillog" || true; }
+reloaded_past() { [ "$(reloads)" -gt "$1" ]; }
 
 # --- the configuration
 printf '198.51.100.0/28\n' >"$root$W/relay.txt"
@@ -193,11 +184,7 @@ n0=$(reloads)
 start allowsync.service || { svclog; cat "$T/start.out"; fail "allowsync.service failed with the drop-in"; }
 [ "$(show allowsync.service Result)" = success ] || fail "result"
 grep -qx '198.51.100.0/28	permit' "$root$W/tables/relays.cidr" || fail "table not written"
-i=0
-until [ "$(reloads)" -gt "$n0" ]; do
-	i=$((i + 1)); [ $i -lt 50 ] || { svclog; tail "$root$W/pf/maillog"; fail "postfix did not reload"; }
-	sleep 0.1
-done
+wait_for -v 'svclog; tail "$root$W/pf/maillog"' "postfix to reload" reloaded_past "$n0"
 echo "with the drop-in: table written, postfix reload hook ran under the sandbox"
 
 # 3. degraded (exit 3) is success for the unit
@@ -218,23 +205,28 @@ sd systemctl daemon-reload
 rm -f "$root/var/lib/allowsync/plain.txt"
 start nftables.service || fail "start nftables.service"
 # pulled in, ordered after nftables.service: it runs once that has started
-i=0
-while [ "$(show allowsync-restore.service ActiveState)" = activating ] ||
-	[ "$(show allowsync-restore.service ActiveState)" = inactive ] && [ $i -lt 100 ]; do
-	i=$((i + 1)); sleep 0.1
-done
+# (and stays active once done: RemainAfterExit)
+restore_ran() {
+	case $(show allowsync-restore.service ActiveState) in activating | inactive) return 1 ;; esac
+}
+wait_for "allowsync-restore.service to run after nftables.service" restore_ran
 [ "$(show allowsync-restore.service ActiveState)" = active ] ||
 	{ cat "$T/enable.out" "$root$W/log/allowsync-restore.log"; sd systemctl status --no-pager allowsync-restore.service nftables.service;
 	  sd systemctl show -p Wants -p ConsistsOf nftables.service; fail "restore did not run with nftables.service"; }
 [ -f "$root/var/lib/allowsync/plain.txt" ] || fail "restore at start did not re-apply"
 set4 | grep -q '198.51.100.0/28' || { set4; fail "restore at start did not refill the set"; }
 rm -f "$root/var/lib/allowsync/plain.txt"
+refills() { grep -c 'output "firewall": updated: +1 -0' "$root$W/log/allowsync-restore.log" || true; }
+r0=$(refills)
 sd systemctl reload nftables.service || fail "reload nftables.service"
-i=0
-until [ -f "$root/var/lib/allowsync/plain.txt" ]; do
-	i=$((i + 1)); [ $i -lt 50 ] || { cat "$root$W/log/allowsync-restore.log"; fail "restore did not re-apply on reload"; }
-	sleep 0.1
-done
+# The propagated reload is a job of its own, not waited for by systemctl:
+# done once the restore run has reported its last output (the set), and
+# the unit is back to active.
+reloaded() {
+	[ "$(refills)" -gt "$r0" ] && [ "$(show allowsync-restore.service ActiveState)" = active ]
+}
+wait_for -v 'cat "$root$W/log/allowsync-restore.log"' "the restore run on reload" reloaded
+[ -f "$root/var/lib/allowsync/plain.txt" ] || { cat "$root$W/log/allowsync-restore.log"; fail "restore did not re-apply on reload"; }
 grep -qx reload "$root$W/log/nftables.log" || fail "nftables.service did not reload"
 set4 | grep -q '198.51.100.0/28' || { set4; cat "$root$W/log/allowsync-restore.log"; fail "the set is empty after the reload"; }
 # each time, the set had been emptied by the ruleset load and was refilled

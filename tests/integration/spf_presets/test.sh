@@ -85,8 +85,8 @@ mkdir -p "$T/www"
 cp "$FIXTURES/feeds/aws-ip-ranges.json" "$FIXTURES/feeds/google-goog.json" \
 	"$FIXTURES/feeds/github-meta.json" "$FIXTURES/feeds/cloudflare-ips-v4.txt" \
 	"$FIXTURES/feeds/cloudflare-ips-v6.txt" "$T/www/"
-hp=$(free_port)
-nginx_start "$T/www" "$hp"
+nginx_start "$T/www"
+hp=$port
 check_url_preset() {
 	preset=$1 file=$2 expr=$3
 	cat >"$T/u.conf" <<EOC

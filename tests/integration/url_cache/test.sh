@@ -13,8 +13,11 @@ https_certs "$T/ca"
 mkdir -p "$T/www"
 cp "$FIXTURES/feeds/google-goog.json" "$T/www/goog.json"
 printf '5.9.0.0/16\n' >"$T/www/list.txt"
-port=$(free_port)
-nginx_start "$T/www" "$port"
+# nginx's ETag and Last-Modified come from the mtime: the documents get
+# theirs explicitly, and a change a new one, not whatever second it is.
+stamp=$(($(date +%s) - 1000))
+touch -d "@$stamp" "$T/www/goog.json" "$T/www/list.txt"
+nginx_start "$T/www"   # sets port
 log=$T/nginx-$port/access.log
 b=https://localhost:$port
 count() { grep -c "GET $1 $2" "$log" || true; }
@@ -22,9 +25,15 @@ count() { grep -c "GET $1 $2" "$log" || true; }
 # 1. Refused, then 304: still refused (exit 3), output untouched.
 url_conf "$b/list.txt"
 expect_exit 0 "$ALLOWSYNC" -c "$T/a.conf" run
+t1=$(date +%s)
 expect_grep '^5.9.0.0/16$' "$T/o/list.txt"
-sleep 1
+# The refused fetch must come in a later second than the last good copy:
+# allowsync compares the two in whole seconds (src_url.c, use_cache:
+# `when >= fetched`), and within one second a 304 afterwards would pass
+# the refused document off as not modified.
+next_second "$t1"
 printf '5.9.0.0/16\n4.0.0.0/6\n' >"$T/www/list.txt"   # broader than the /8 hard floor
+touch -d "@$((stamp + 100))" "$T/www/list.txt"
 expect_exit 3 "$ALLOWSYNC" -c "$T/a.conf" run
 expect_grep 'refused: ' "$T/err"
 expect_exit 3 "$ALLOWSYNC" -c "$T/a.conf" run

@@ -6,7 +6,7 @@
 . ../lib/common.sh
 . ../lib/https.sh
 fault_server
-dead=$(free_port)
+dead_port
 export https_proxy=http://127.0.0.1:$dead HTTPS_PROXY=http://127.0.0.1:$dead
 export ALL_PROXY=http://127.0.0.1:$dead all_proxy=http://127.0.0.1:$dead NO_PROXY= no_proxy=
 url_conf "$b/feed/cloudflare-ips-v4.txt"
@@ -19,11 +19,11 @@ expect_grep "source \"feed\": $b/feed/cloudflare-ips-v4.txt: connect: .*127.0.0.
 expect_grep 'keeping last good' "$T/err"
 [ "$(cksum <"$T/o/list.txt")" = "$sum" ] || fail "output changed"
 
-pp=$(free_port)
-python3 "$LIB/connectproxy.py" "$pp" "$T/proxy.log" 2>"$T/proxy.err" &
+python3 "$LIB/connectproxy.py" 0 "$T/proxy.log" "$T/proxy.port" 2>"$T/proxy.err" &
 ppid=$!
 at_exit "kill $ppid 2>/dev/null"
-wait_port "$pp"
+wait_ready "$T/proxy.port" "$ppid" "$T/proxy.err" "the CONNECT proxy"
+pp=$(cat "$T/proxy.port")
 url_conf "$b/feed/cloudflare-ips-v4.txt" "proxy=http://127.0.0.1:$pp"
 expect_exit 0 "$ALLOWSYNC" -c "$T/a.conf" run
 expect_grep "^CONNECT localhost:$port HTTP/1.1" "$T/proxy.log"

@@ -4,9 +4,9 @@
 . ../lib/common.sh
 . ../lib/https.sh
 https_certs "$T/ca"
-p1=$(free_port); fault_start "$p1"
-p2=$(free_port); fault_start "$p2" wrong
-p3=$(free_port); fault_start "$p3" rogue
+fault_start; p1=$port
+fault_start wrong; p2=$port
+fault_start rogue; p3=$port
 good=https://localhost:$p1/feed/cloudflare-ips-v4.txt
 fault_expect "$good" "https://localhost:$p2/feed/cloudflare-ips-v4.txt" \
 	'TLS certificate verification failed: .*(subject name|does not match|match)'
