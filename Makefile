@@ -173,7 +173,8 @@ deps:
 	if [ -n "$$missing" ]; then \
 		echo "make deps: installing $$missing"; \
 		echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections; \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+		apt-get -o DPkg::Lock::Timeout=300 update -qq && DEBIAN_FRONTEND=noninteractive \
+			apt-get -o DPkg::Lock::Timeout=300 install -y -qq \
 			--no-install-recommends $$missing >/dev/null || exit 1; \
 	fi
 

@@ -1,6 +1,6 @@
 #!/bin/sh
 # The Debian package: `make deb` builds it from the tree, lintian finds no
-# error, `apt-get install ./…deb` installs the files of files.txt (timer
+# error, `apt install ./…deb` installs the files of files.txt (timer
 # not enabled), the binary runs and accepts the shipped configuration, the
 # installed units pass systemd-analyze verify (and security rates the
 # service OK or better), the shipped configuration runs harmlessly, and
@@ -13,6 +13,10 @@ version=$(sed -n 's/^VERSION *:= *//p' "$repo/Makefile")
 for t in dpkg-buildpackage dh apt-get lintian systemd-analyze; do
 	command -v "$t" >/dev/null || skip "$t not installed (make deps)"
 done
+
+# apt-get waits for the dpkg lock rather than failing at once when
+# something else (apt's daily timer on a fresh machine) holds it.
+apt_get() { DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 "$@"; }
 
 # Everything allowsync-named on the system outside the trees we work in,
 # before and after: the purge must bring it back to the same.  man-db's
@@ -32,11 +36,11 @@ mark=$BUILD/pkg_deb.installed
 if dpkg-query -W -f='${Status}' allowsync 2>/dev/null | grep -q 'installed\|config-files'; then
 	[ -e "$mark" ] || skip "an allowsync package is installed on this machine, not by this case: left alone"
 	echo "allowsync is installed from an earlier run of this case: purging it first"
-	apt-get purge -y -qq allowsync >/dev/null
+	apt_get purge -y -qq allowsync >/dev/null
 fi
 rm -f "$mark"
 snapshot >"$T/before"
-at_exit 'if dpkg-query -W allowsync >/dev/null 2>&1; then apt-get purge -y -qq allowsync >/dev/null 2>&1 && rm -f "$mark"; else rm -f "$mark"; fi'
+at_exit 'if dpkg-query -W allowsync >/dev/null 2>&1; then apt_get purge -y -qq allowsync >/dev/null 2>&1 && rm -f "$mark"; else rm -f "$mark"; fi'
 
 # --- build
 make -s -C "$repo" BUILD="$BUILD" deb >"$T/make.log" 2>&1 || { cat "$T/make.log"; fail "make deb"; }
@@ -63,7 +67,7 @@ printf '/etc/allowsync/allowsync.conf\n/etc/cron.d/allowsync\n' | cmp -s - "$T/c
 
 # --- install
 : >"$mark"
-DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$deb" \
+apt_get install -y -qq --no-install-recommends "$deb" \
 	>"$T/apt.log" 2>&1 || { cat "$T/apt.log"; fail "apt-get install"; }
 dpkg-query -W -f='${Status}\n' allowsync | grep -q 'install ok installed' || fail "not installed"
 
@@ -110,13 +114,13 @@ EOF
 expect_exit 0 allowsync status
 
 # --- remove: configuration and state stay, the program goes
-apt-get remove -y -qq allowsync >"$T/apt.log" 2>&1 || { cat "$T/apt.log"; fail "apt-get remove"; }
+apt_get remove -y -qq allowsync >"$T/apt.log" 2>&1 || { cat "$T/apt.log"; fail "apt-get remove"; }
 [ -e /usr/sbin/allowsync ] && fail "binary left after remove"
 [ -e /lib/systemd/system/allowsync.service ] && fail "unit left after remove"
 [ -f /etc/allowsync/allowsync.conf ] || fail "conffile gone at remove (policy keeps it until purge)"
 
 # --- purge: nothing is left
-apt-get purge -y -qq allowsync >"$T/apt.log" 2>&1 || { cat "$T/apt.log"; fail "apt-get purge"; }
+apt_get purge -y -qq allowsync >"$T/apt.log" 2>&1 || { cat "$T/apt.log"; fail "apt-get purge"; }
 dpkg-query -W -f='${Status}\n' allowsync 2>/dev/null | grep -q 'installed\|config-files' &&
 	fail "still known to dpkg after purge"
 snapshot >"$T/after"
