@@ -35,6 +35,7 @@ LIBS = $(shell $(PKG_CONFIG) --libs $(filter-out libcurl,$(PKGS)) 2>/dev/null) -
 
 # One line a module, in data-flow order.
 LIB_SRCS := \
+	src/err.c \
 	src/log.c \
 	src/pfx.c \
 	src/pset.c \
@@ -84,6 +85,7 @@ LIB_SRCS := \
 
 # One test per module: tests/unit/test_MODULE.c
 UNIT_TESTS := \
+	err \
 	outfile \
 	registry \
 	out_nft \
