@@ -9,11 +9,11 @@
 #ifndef ALLOWSYNC_ATOMICFILE_H
 #define ALLOWSYNC_ATOMICFILE_H
 
+#include "err.h"
+
 #include <stdbool.h>
 #include <stdio.h>
 #include <sys/types.h>
-
-#define ATOMICFILE_ERR_MAX 512
 
 struct atomicfile;
 
@@ -33,7 +33,7 @@ struct atomicfile;
 enum atomicfile_sync { ATOMICFILE_DURABLE, ATOMICFILE_ORDERED, ATOMICFILE_UNSYNCED };
 
 /* Check the target, create the temporary file.  NULL with err set. */
-struct atomicfile *atomicfile_open(const char *path, mode_t new_mode, char *err);
+struct atomicfile *atomicfile_open(const char *path, mode_t new_mode, struct err *err);
 /* Where to write the content. */
 FILE *atomicfile_stream(struct atomicfile *af);
 /* Path of the temporary file (to re-read it before commit). */
@@ -41,10 +41,10 @@ const char *atomicfile_temp(const struct atomicfile *af);
 /* Flush, fsync (unless UNSYNCED) and close the temporary file (catches
  * ENOSPC/EIO).
  * 0 or -1 with err (the temporary file is then removed). */
-int atomicfile_sync(struct atomicfile *af, char *err);
+int atomicfile_sync(struct atomicfile *af, struct err *err);
 /* Sync if not done, rename over the target, fsync the directory, free.
  * 0 or -1 with err (the target unchanged, the temp removed, af freed). */
-int atomicfile_commit(struct atomicfile *af, char *err);
+int atomicfile_commit(struct atomicfile *af, struct err *err);
 /* Choose what commit waits for (before commit). */
 void atomicfile_set_sync(struct atomicfile *af, enum atomicfile_sync how);
 /* Remove the temporary file and free; NULL is a no-op. */
@@ -56,12 +56,13 @@ void atomicfile_cleanup(const char *path);
 
 /* Read a whole regular file into memory (NUL-terminated).  0; 1 when it
  * does not exist; -1 with err (also for symlinks and non-regular files). */
-int atomicfile_read(const char *path, char **buf, size_t *len, char *err);
+int atomicfile_read(const char *path, char **buf, size_t *len, struct err *err);
 
 /* Write `len` bytes to `path` atomically in one go (durably, or as
  * `how` says). */
-int atomicfile_write(const char *path, mode_t new_mode, const void *buf, size_t len, char *err);
+int atomicfile_write(const char *path, mode_t new_mode, const void *buf, size_t len,
+		     struct err *err);
 int atomicfile_write_sync(const char *path, mode_t new_mode, const void *buf, size_t len,
-			  enum atomicfile_sync how, char *err);
+			  enum atomicfile_sync how, struct err *err);
 
 #endif

@@ -14,8 +14,9 @@
 #ifndef ALLOWSYNC_CONF_H
 #define ALLOWSYNC_CONF_H
 
-#include "source.h"
+#include "err.h"
 #include "output.h"
+#include "source.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -49,13 +50,6 @@ struct conf_key {
 	unsigned flags;
 };
 
-/* A refusal: file, line (0 = the file as a whole) and reason. */
-struct conf_err {
-	char file[512];
-	unsigned line;
-	char reason[512];
-};
-
 /* Last value of `key`, or NULL when absent. */
 const char *conf_get(const struct conf_section *sec, const char *key);
 /* All values of `key` in order; *values points into the section.
@@ -75,13 +69,17 @@ void conf_words_free(char **words);
  * to `set`, which is then merged.  -1 with err at the line of the bad
  * entry: "[WHAT] KEY: \"ENTRY\": reason" (WHAT: "source NAME"...). */
 int conf_get_prefixes(const struct conf_section *sec, const char *key, const char *what,
-		      struct pset *set, struct conf_err *err);
+		      struct pset *set, struct err *err);
 
-/* Fill `err` for `key` of `sec` (line of that key, or of the section). */
-void conf_err_set(struct conf_err *err, const struct conf_section *sec, const char *key,
-		  const char *fmt, ...) __attribute__((format(printf, 4, 5)));
-/* "FILE:LINE: reason" (or "FILE: reason" when line is 0) into buf. */
-const char *conf_err_str(const struct conf_err *err, char *buf, size_t n);
+/* Fill `err` for `key` of `sec`: "FILE:LINE: reason" at the line of that
+ * key, or of the section ("FILE: reason" without a section); err->line
+ * holds the line.  The arguments may point into err->msg. */
+void conf_err_set(struct err *err, const struct conf_section *sec, const char *key, const char *fmt,
+		  ...) __attribute__((format(printf, 4, 5)));
+/* The same at line `line` of sec's file (0: "FILE: reason"), for a value
+ * of a repeated key. */
+void conf_err_at(struct err *err, const struct conf_section *sec, unsigned line, const char *fmt,
+		 ...) __attribute__((format(printf, 4, 5)));
 
 /* Strict value parsers: NULL on success, else a reason. */
 /* Seconds: "0", "90", "90s", "90m", "3h", "7d", "2w". */
@@ -134,13 +132,14 @@ struct conf {
 /* conf_load flags */
 #define CONF_LOAD_NO_OWNER_CHECK 0x1u /* skip the root-owned/not-writable check */
 
-/* Read and check `path`.  0 with *out set, or -1 with *err filled.
+/* Read and check `path`.  0 with *out set, or -1 with err holding
+ * "FILE:LINE: reason" (or "FILE: reason").
  * When running as root, a file not owned by root or writable by group
  * or others is refused (unless CONF_LOAD_NO_OWNER_CHECK).
  * `preset = NAME` in a [source] takes the keys of [source NAME] of the
  * presets file ($ALLOWSYNC_PRESETS, else ALLOWSYNC_DATADIR/presets.conf)
  * that the section does not set itself. */
-int conf_load(const char *path, unsigned flags, struct conf **out, struct conf_err *err);
+int conf_load(const char *path, unsigned flags, struct conf **out, struct err *err);
 void conf_free(struct conf *c);
 
 struct source *conf_find_source(const struct conf *c, const char *name);

@@ -14,6 +14,8 @@
 #ifndef ALLOWSYNC_CURLLOAD_H
 #define ALLOWSYNC_CURLLOAD_H
 
+#include "err.h"
+
 #include <curl/curl.h>
 
 #include <stddef.h>
@@ -37,8 +39,8 @@ struct curl_api {
 /* Fill api from libcurl, opening it on the first call (later calls find
  * it loaded: it is never unloaded).  0, or -1 when libcurl cannot be
  * opened or lacks a function, with the reason in err (when not NULL). */
-int curlload(struct curl_api *api, char *err, size_t errlen);
+int curlload(struct curl_api *api, struct err *err);
 /* The same from a library of another name (for the tests). */
-int curlload_from(const char *soname, struct curl_api *api, char *err, size_t errlen);
+int curlload_from(const char *soname, struct curl_api *api, struct err *err);
 
 #endif

@@ -18,6 +18,7 @@
 #ifndef ALLOWSYNC_DNS_H
 #define ALLOWSYNC_DNS_H
 
+#include "err.h"
 #include "pfx.h"
 
 #include <stdbool.h>
@@ -96,13 +97,13 @@ struct dns_opts {
 
 struct dns;
 
-/* NULL on failure with *reason set (bad server list, c-ares failure). */
-struct dns *dns_new(const struct dns_opts *o, const char **reason);
+/* NULL on failure with err set (bad server list, c-ares failure). */
+struct dns *dns_new(const struct dns_opts *o, struct err *err);
 void dns_free(struct dns *d);
 
-/* Check a server list without creating a resolver: NULL when valid,
- * else a reason naming the bad entry (static buffer per thread). */
-const char *dns_servers_check(const char *servers);
+/* Check a server list without creating a resolver: 0 when valid, else
+ * -1 with err naming the bad entry. */
+int dns_servers_check(const char *servers, struct err *err);
 
 /* Queue one query.  The callback runs from dns_run() (or from within
  * dns_query itself for immediate failures).  0, or -1 if it could not

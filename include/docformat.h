@@ -16,6 +16,7 @@
 #ifndef ALLOWSYNC_DOCFORMAT_H
 #define ALLOWSYNC_DOCFORMAT_H
 
+#include "err.h"
 #include "parse_text.h"
 #include "pset.h"
 
@@ -24,7 +25,6 @@
 #include <stdint.h>
 
 struct conf_section;
-struct conf_err;
 
 /* The keys above, for a source type's key list: { DOCFORMAT_KEYS, … }. */
 #define DOCFORMAT_KEYS {"format", 0}, {"select", CONF_KEY_MULTI}, {"sha256", 0}
@@ -35,8 +35,7 @@ struct docformat;
 
 /* Read format/select/sha256 from `sec` (of source `name`, for messages)
  * and compile the selectors.  NULL with err set via conf_err_set(). */
-struct docformat *docformat_new(const char *name, const struct conf_section *sec,
-				struct conf_err *err);
+struct docformat *docformat_new(const char *name, const struct conf_section *sec, struct err *err);
 void docformat_free(struct docformat *fmt);
 
 enum docformat_kind docformat_kind(const struct docformat *fmt);
@@ -47,14 +46,15 @@ enum docformat_kind docformat_kind(const struct docformat *fmt);
 uint64_t docformat_fingerprint(const struct docformat *fmt);
 
 /* Check and parse one document; prefixes are appended to `out`.  `name`
- * labels warnings (e.g. the URL or path).  0, or -1 with *err filled. */
-int docformat_parse(const struct docformat *fmt, const char *name, const char *buf,
-		    size_t len, bool allow_empty, struct pset *out, struct parse_err *err);
+ * labels warnings (e.g. the URL or path).  0, or -1 with err filled
+ * (err->line: the line of the document, or 0). */
+int docformat_parse(const struct docformat *fmt, const char *name, const char *buf, size_t len,
+		    bool allow_empty, struct pset *out, struct err *err);
 
 /* The same for a local file (`file` sources).  A plain text list without
  * a sha256 pin is streamed (constant memory); anything else is read
  * whole, refused beyond `max_body` bytes. */
 int docformat_parse_file(const struct docformat *fmt, const char *path, uint64_t max_body,
-			 bool allow_empty, struct pset *out, struct parse_err *err);
+			 bool allow_empty, struct pset *out, struct err *err);
 
 #endif

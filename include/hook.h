@@ -3,6 +3,8 @@
 #ifndef ALLOWSYNC_HOOK_H
 #define ALLOWSYNC_HOOK_H
 
+#include "err.h"
+
 #include <stddef.h>
 #include <stdint.h>
 
@@ -10,11 +12,9 @@
  * hook_argv_free).  Words are separated by blanks; '…' quotes literally,
  * "…" quotes with \" and \\ escapes, a backslash outside quotes escapes
  * the next character.  No variables, globs or redirections.  NULL with
- * *reason set on an unterminated quote or an empty command (or ENOMEM). */
-char **hook_split(const char *cmd, const char **reason);
+ * err set on an unterminated quote or an empty command (or ENOMEM). */
+char **hook_split(const char *cmd, struct err *err);
 void hook_argv_free(char **argv);
-
-#define HOOK_ERR_MAX 256
 
 /* Run argv[0] (PATH is searched when it has no slash) with stdin from
  * /dev/null, in its own process group, and wait at most `timeout`
@@ -22,6 +22,6 @@ void hook_argv_free(char **argv);
  * 0 when it exited with status 0, else -1 with err saying why
  * ("exited with status 3", "killed by signal 9", "timed out after 60s",
  * "cannot run: No such file or directory"). */
-int hook_run(char *const argv[], uint64_t timeout, char *err);
+int hook_run(char *const argv[], uint64_t timeout, struct err *err);
 
 #endif

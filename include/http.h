@@ -15,12 +15,13 @@
 #ifndef ALLOWSYNC_HTTP_H
 #define ALLOWSYNC_HTTP_H
 
+#include "err.h"
+
 #include <stddef.h>
 #include <stdint.h>
 #include <time.h>
 
 #define HTTP_MAX_REDIRECTS 5
-#define HTTP_ERR_MAX 512
 /* A Retry-After further away than this is shortened to it: a publisher
  * must not be able to silence a source for months. */
 #define HTTP_RETRY_AFTER_MAX (24 * 3600)
@@ -52,12 +53,13 @@ struct http_resp {
 	char *etag;           /* validators of the 200 response, or NULL */
 	char *last_modified;
 	time_t retry_after;   /* 429/503 with Retry-After: absolute time; else 0 */
-	char err[HTTP_ERR_MAX]; /* one line naming the URL and the cause */
 };
 
 /* GET req->url.  `now` anchors Retry-After.  The response is zeroed
- * first; release it with http_resp_clear. */
-enum http_status http_get(const struct http_req *req, time_t now, struct http_resp *resp);
+ * first; release it with http_resp_clear.  On HTTP_FAIL, err holds one
+ * line naming the URL and the cause. */
+enum http_status http_get(const struct http_req *req, time_t now, struct http_resp *resp,
+			  struct err *err);
 void http_resp_clear(struct http_resp *resp);
 
 /* Retry-After value (delay-seconds or HTTP-date) to an absolute time,

@@ -21,17 +21,16 @@
 #ifndef ALLOWSYNC_JSONPATH_H
 #define ALLOWSYNC_JSONPATH_H
 
+#include "err.h"
+
 #include <stddef.h>
 
 struct cJSON;
 struct jsonpath;
 
-/* Room for a compile error: "at character N: reason". */
-#define JSONPATH_REASON_MAX 192
-
-/* Compile `text` (NUL-terminated UTF-8).  NULL on refusal, with the
- * reason in `reason` (always filled then, "out of memory" included). */
-struct jsonpath *jsonpath_compile(const char *text, char *reason, size_t reason_size);
+/* Compile `text` (NUL-terminated UTF-8).  NULL on refusal, with err
+ * saying "at character N: reason" (or "out of memory"). */
+struct jsonpath *jsonpath_compile(const char *text, struct err *err);
 void jsonpath_free(struct jsonpath *jp);
 
 /* The text the query was compiled from. */

@@ -2,11 +2,11 @@
 #ifndef ALLOWSYNC_LOCK_H
 #define ALLOWSYNC_LOCK_H
 
-#define LOCK_ERR_MAX 512
+#include "err.h"
 
 /* 0 with *fd holding the lock; 1 when another process holds it;
  * -1 with err. */
-int lock_acquire(const char *state_dir, int *fd, char *err);
+int lock_acquire(const char *state_dir, int *fd, struct err *err);
 /* Release; a negative fd is a no-op. */
 void lock_release(int fd);
 

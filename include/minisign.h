@@ -14,12 +14,14 @@
  *                     alg "Ed" signs the message, "ED" its BLAKE2b-512 hash;
  *                     global_sig signs sig[64] || TEXT.
  *
- * Parsers and verifiers return a reason string (static, never NULL on
- * failure); file loaders fill a caller buffer since their messages carry
- * the path and errno.
+ * Parsers return a reason string (static, never NULL on failure); the
+ * file loaders, the signer and the verifier fill err (the loaders' messages
+ * carry the path and errno).
  */
 #ifndef ALLOWSYNC_MINISIGN_H
 #define ALLOWSYNC_MINISIGN_H
+
+#include "err.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -67,13 +69,13 @@ const char *minisign_pk_parse(const char *text, size_t len, struct minisign_pk *
 /* `spec` is the base64 string itself or the path of a public key file
  * (anything that does not parse as a key is taken as a path).  0, or -1
  * with a one-line message in err. */
-int minisign_pk_load(const char *spec, struct minisign_pk *pk, char *err, size_t errlen);
+int minisign_pk_load(const char *spec, struct minisign_pk *pk, struct err *err);
 
 /* The text of an unencrypted secret key file.  NULL on success. */
 const char *minisign_sk_parse(const char *text, size_t len, struct minisign_sk *sk);
 
 /* Read a secret key file; it must not be readable by group or others. */
-int minisign_sk_load(const char *path, struct minisign_sk *sk, char *err, size_t errlen);
+int minisign_sk_load(const char *path, struct minisign_sk *sk, struct err *err);
 
 /* Zero the secret key. */
 void minisign_sk_wipe(struct minisign_sk *sk);
@@ -92,21 +94,20 @@ char *minisign_sk_file_text(const struct minisign_sk *sk);
  * secret key is created 0600, the public key 0644).  On failure nothing
  * is left behind. */
 int minisign_keygen_files(const char *pubfile, const char *secfile, struct minisign_pk *pk,
-			  char *err, size_t errlen);
+			  struct err *err);
 
 /* Sign `msg`: prehashed (ED) unless `legacy`.  The comments are one line
  * each (no CR/LF; the trusted one shorter than MINISIGN_TRUSTED_MAX).
  * Returns the signature file text (malloc'd) and its length in *outlen,
- * or NULL with *reason set. */
+ * or NULL with err set. */
 char *minisign_sign(const struct minisign_sk *sk, const void *msg, size_t len, bool legacy,
-		    const char *untrusted, const char *trusted, size_t *outlen,
-		    const char **reason);
+		    const char *untrusted, const char *trusted, size_t *outlen, struct err *err);
 
 /* Verify the signature file text `sig` over `msg` with `pk`, either
  * algorithm.  On MINISIGN_OK the trusted comment is copied to `trusted`
- * (truncated to `tlen`); *reason (may be NULL) says why otherwise. */
+ * (truncated to `tlen`); err says why otherwise. */
 enum minisign_status minisign_verify(const struct minisign_pk *pk, const void *msg, size_t len,
 				     const char *sig, size_t siglen, char *trusted, size_t tlen,
-				     const char **reason);
+				     struct err *err);
 
 #endif

@@ -19,6 +19,7 @@
 #ifndef ALLOWSYNC_NFTSTATE_H
 #define ALLOWSYNC_NFTSTATE_H
 
+#include "err.h"
 #include "nl.h"
 #include "pset.h"
 
@@ -45,12 +46,12 @@ void nftstate_boot_id(char out[40]);
 
 /* 0 loaded; 1 absent; -1 unreadable or malformed (err says why; the
  * caller then treats it as absent and dumps). */
-int nftstate_load(const char *path, struct nftstate *st, char *err);
+int nftstate_load(const char *path, struct nftstate *st, struct err *err);
 
 /* Write st's header with the ranges of `applied` (both families):
  * temporary file and rename, deliberately without fsync (a lost record
  * only costs a dump).  0 or -1 with err. */
 int nftstate_save(const char *path, const struct nftstate *st, const struct pset *applied,
-		  char *err);
+		  struct err *err);
 
 #endif

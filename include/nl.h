@@ -17,14 +17,12 @@
 #ifndef ALLOWSYNC_NL_H
 #define ALLOWSYNC_NL_H
 
+#include "err.h"
 #include "pfx.h"
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-
-/* Size of the reason buffers the functions below write to. */
-#define NL_ERR_MAX 512
 
 /* One interval as the kernel holds it: a start element at `lo` and,
  * unless the interval runs to the top of the address space, an end
@@ -95,7 +93,7 @@ const char *nl_family_name(int family);
 struct nl_sock;
 
 /* Opens NETLINK_NETFILTER with extended ACKs and capped ACKs. */
-int nl_open(struct nl_sock **out, char *err);
+int nl_open(struct nl_sock **out, struct err *err);
 void nl_close(struct nl_sock *s);
 
 /* Cookie of the network namespace the socket lives in (never reused
@@ -103,19 +101,19 @@ void nl_close(struct nl_sock *s);
 uint64_t nl_netns_cookie(const struct nl_sock *s);
 
 /* NFT_MSG_GETGEN: the ruleset generation, bumped by every commit. */
-int nl_getgen(struct nl_sock *s, uint32_t *gen, char *err);
+int nl_getgen(struct nl_sock *s, uint32_t *gen, struct err *err);
 
 /* Does the table exist?  0 yes, -ENOENT no, other negative on error. */
-int nl_get_table(struct nl_sock *s, int family, const char *table, char *err);
+int nl_get_table(struct nl_sock *s, int family, const char *table, struct err *err);
 
 /* NFT_MSG_GETSET of one set.  -ENOENT when the table or set is absent. */
 int nl_get_set(struct nl_sock *s, int family, const char *table, const char *set,
-	       struct nl_setinfo *info, char *err);
+	       struct nl_setinfo *info, struct err *err);
 
 /* NFT_MSG_GETSETELEM dump of an interval set, turned back into
  * intervals in address order (see struct nl_range). */
 int nl_dump_ranges(struct nl_sock *s, int family, const char *table, const char *set,
-		   enum pfx_family fam, struct nl_ranges *out, char *err);
+		   enum pfx_family fam, struct nl_ranges *out, struct err *err);
 
 /* Turn raw elements (key, NFT_SET_ELEM_* flags) into intervals; sorts
  * `keys`/`flags` in place.  Exposed for the unit tests. */
@@ -170,6 +168,6 @@ int nl_batch_each(const struct nl_batch *b, nl_msg_fn fn, void *ctx);
  * -ERESTART when the generation moved (nothing applied); another
  * negative errno with the kernel's reason (and the element concerned,
  * when the extended ACK points at one) when refused. */
-int nl_batch_send(struct nl_sock *s, struct nl_batch *b, char *err);
+int nl_batch_send(struct nl_sock *s, struct nl_batch *b, struct err *err);
 
 #endif

@@ -20,14 +20,15 @@ struct outfile {
 };
 
 /* Check the bytes of the written temporary file; 0 or -1 + err. */
-typedef int (*outfile_verify_fn)(const struct output *o, const struct pset *want,
-				 const char *buf, size_t len, char *err);
+typedef int (*outfile_verify_fn)(const struct output *o, const struct pset *want, const char *buf,
+				 size_t len, struct err *err);
 /* Write the content for `want` to f. */
 typedef int (*outfile_render_fn)(const struct output *o, const struct pset *want, FILE *f);
 
 int outfile_prepare(struct outfile *of, const struct output *o, const struct pset *want,
-		    outfile_render_fn render, outfile_verify_fn verify, bool *changed, char *err);
-int outfile_commit(struct outfile *of, char *err);
+		    outfile_render_fn render, outfile_verify_fn verify, bool *changed,
+		    struct err *err);
+int outfile_commit(struct outfile *of, struct err *err);
 void outfile_abort(struct outfile *of);
 
 /* The text-file header naming the output and its sources ("# " lines). */

@@ -13,11 +13,12 @@
  * hook_timeout, max_shrink.  A type lists only its own keys in `keys`.
  *
  * Error texts are one line without the output name (the run prefixes
- * `output "NAME": STAGE: `), written to `err` of OUTPUT_ERR_MAX bytes.
+ * `output "NAME": STAGE: `), written to `err`.
  */
 #ifndef ALLOWSYNC_OUTPUT_H
 #define ALLOWSYNC_OUTPUT_H
 
+#include "err.h"
 #include "pset.h"
 
 #include <stdbool.h>
@@ -28,10 +29,7 @@
 
 struct conf_section;
 struct conf_key;
-struct conf_err;
 struct source;
-
-#define OUTPUT_ERR_MAX 512
 
 struct output {
 	char *name;
@@ -61,19 +59,18 @@ struct output_type {
 	const char *name;            /* the `type =` value */
 	const struct conf_key *keys; /* type-specific keys, ends with {NULL, 0} */
 	/* Read the type's keys (no changes to the system).  0 or -1 + err. */
-	int (*configure)(struct output *o, const struct conf_section *sec,
-			 struct conf_err *err);
+	int (*configure)(struct output *o, const struct conf_section *sec, struct err *err);
 	/* Add what is live now to `live` (merged by the caller).  Nothing
 	 * there yet = leave it empty.  0 or -1 + err. */
 	int (*live)(struct output *o, const struct output_ctx *ctx, struct pset *live,
-		    char *err);
+		    struct err *err);
 	/* Build and validate the new content for `want` (merged) without
 	 * making it visible; *changed = whether committing would change what
 	 * is live.  0 or -1 + err (then nothing is left behind). */
 	int (*prepare)(struct output *o, const struct output_ctx *ctx, const struct pset *want,
-		       bool *changed, char *err);
+		       bool *changed, struct err *err);
 	/* Make the prepared content live (atomically).  0 or -1 + err. */
-	int (*commit)(struct output *o, const struct output_ctx *ctx, char *err);
+	int (*commit)(struct output *o, const struct output_ctx *ctx, struct err *err);
 	/* Drop what prepare built. */
 	void (*abort)(struct output *o, const struct output_ctx *ctx);
 	/* Write what the output would contain for `want` to f (for `show`);

@@ -12,6 +12,7 @@
 #ifndef ALLOWSYNC_PARSE_JSON_H
 #define ALLOWSYNC_PARSE_JSON_H
 
+#include "err.h"
 #include "parse_text.h"
 #include "pset.h"
 
@@ -26,14 +27,13 @@ struct jsonpath;
 
 /* Check and parse `buf`, apply every selector of `sel` in turn and append
  * the prefixes to `out` (unmerged).  `name` labels warnings (host bits
- * set).  0, or -1 with *err filled (err->line is the line of a syntax
+ * set).  0, or -1 with err filled (err->line is the line of a syntax
  * error, else 0). */
-int parse_json_buf(const char *name, const char *buf, size_t len,
-		   struct jsonpath *const *sel, size_t nsel, bool allow_empty, struct pset *out,
-		   struct parse_err *err);
+int parse_json_buf(const char *name, const char *buf, size_t len, struct jsonpath *const *sel,
+		   size_t nsel, bool allow_empty, struct pset *out, struct err *err);
 
 /* Only the checks before and during parsing (no selectors): 0 or -1 with
- * *err.  For callers that want to know whether a body is a JSON document. */
-int parse_json_check(const char *buf, size_t len, struct parse_err *err);
+ * err.  For callers that want to know whether a body is a JSON document. */
+int parse_json_check(const char *buf, size_t len, struct err *err);
 
 #endif

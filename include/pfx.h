@@ -8,6 +8,8 @@
 #ifndef ALLOWSYNC_PFX_H
 #define ALLOWSYNC_PFX_H
 
+#include "err.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -87,9 +89,8 @@ pfx_addr_from_bytes(enum pfx_family fam, const unsigned char *in)
 
 /* Parse one entry: an address, ADDR/LEN, or A-B / A - B.  `s` holds
  * exactly `n` bytes, no surrounding blanks (the caller strips those).
- * On refusal returns false and sets *reason to a static or
- * thread-local message describing the entry (never NULL). */
-bool pfx_parse(const char *s, size_t n, struct pfx *out, const char **reason);
+ * On refusal returns false with err saying why, quoting the entry. */
+bool pfx_parse(const char *s, size_t n, struct pfx *out, struct err *err);
 /* The common list line, fast: an IPv4 address, prefix or range right up
  * to a newline.  Returns the newline, with *out as pfx_parse would set
  * it for the text before it, or NULL for anything else (which then goes
@@ -97,8 +98,7 @@ bool pfx_parse(const char *s, size_t n, struct pfx *out, const char **reason);
 const char *pfx_parse_v4_line(const char *s, const char *end, struct pfx *out);
 
 /* Parse a bare address (no length, no range). */
-bool pfx_parse_addr(const char *s, size_t n, enum pfx_family *fam, u128 *addr,
-		    const char **reason);
+bool pfx_parse_addr(const char *s, size_t n, enum pfx_family *fam, u128 *addr, struct err *err);
 
 /* Canonical text of an address (RFC 5952 for IPv6).  Returns its length. */
 size_t pfx_format_addr(enum pfx_family fam, u128 addr, char *buf);

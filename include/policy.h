@@ -10,17 +10,16 @@
 #ifndef ALLOWSYNC_POLICY_H
 #define ALLOWSYNC_POLICY_H
 
+#include "err.h"
 #include "pset.h"
 #include "source.h"
 
 #include <stdbool.h>
 #include <stddef.h>
 
-#define POLICY_REASON_MAX 512
-
 /* Check the entries of `set` as collected, then merge it in place.
- * 0, or -1 with reason ("10.0.0.0/8 is private-use (RFC 1918) …"). */
-int policy_check(const struct source_limits *l, struct pset *set, char *reason);
+ * 0, or -1 with err ("10.0.0.0/8 is private-use (RFC 1918) …"). */
+int policy_check(const struct source_limits *l, struct pset *set, struct err *err);
 
 /* The special-purpose range that [lo,hi] overlaps: its description
  * ("private-use (RFC 1918)") and, if cidr is not NULL, *cidr
@@ -36,8 +35,8 @@ bool policy_special_valid(size_t i);
  * removes `removed` (live - want, computed once by the caller, who also
  * reports it), lose more than max_pct percent of the entries (CIDRs) or
  * of the addresses of a family?  0 = within the limit; 1 = over it, with
- * reason. */
+ * err saying by how much. */
 int policy_shrink(const struct pset *live, const struct pset *want, const struct pset *removed,
-		  unsigned max_pct, char *reason);
+		  unsigned max_pct, struct err *err);
 
 #endif

@@ -31,6 +31,7 @@
 #ifndef ALLOWSYNC_PUBDOC_H
 #define ALLOWSYNC_PUBDOC_H
 
+#include "err.h"
 #include "parse_text.h"
 #include "pset.h"
 
@@ -75,8 +76,8 @@ struct pubdoc_meta {
 /* NULL when the tag is acceptable, else why not. */
 const char *pubdoc_tag_check(const char *tag);
 
-/* Build the inventory from its parts.  NULL with *reason on failure. */
-struct pubdoc_inv *pubdoc_inv_new(const struct pubdoc_input *in, size_t n, const char **reason);
+/* Build the inventory from its parts.  NULL with err on failure. */
+struct pubdoc_inv *pubdoc_inv_new(const struct pubdoc_input *in, size_t n, struct err *err);
 void pubdoc_inv_free(struct pubdoc_inv *inv);
 
 /* The JSON document (malloc'd, NUL-terminated); NULL on ENOMEM. */
@@ -98,11 +99,11 @@ const char *pubdoc_meta_parse(const char *buf, size_t len, struct pubdoc_meta *m
  * `out`.  A document whose `expires` is at or before `now` is refused
  * (now = 0 skips that check).  0, or -1 with a reason in err. */
 int pubdoc_parse(const char *buf, size_t len, const char *const *tags, size_t n_tags, time_t now,
-		 struct pset *out, char *err, size_t errlen);
+		 struct pset *out, struct err *err);
 
 /* pubdoc_parse for docformat (`format = allowsync`): the current time,
  * and no entries without allow_empty is an error too. */
 int pubdoc_parse_doc(const char *buf, size_t len, const char *const *tags, size_t n_tags,
-		     bool allow_empty, struct pset *out, struct parse_err *err);
+		     bool allow_empty, struct pset *out, struct err *err);
 
 #endif

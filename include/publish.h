@@ -23,6 +23,7 @@
 #define ALLOWSYNC_PUBLISH_H
 
 #include "conf.h"
+#include "err.h"
 #include "minisign.h"
 #include "pubdoc.h"
 
@@ -33,7 +34,6 @@
 
 #define PUBLISH_DEFAULT_VALID_FOR (7 * 86400)
 #define PUBLISH_DEFAULT_SPF_TTL 3600
-#define PUBLISH_ERR_MAX 1024
 
 struct publish_conf {
 	/* Strings point into the configuration (owned by struct conf). */
@@ -48,12 +48,12 @@ struct publish_conf {
 };
 
 /* Read and check [publish] of `c` (absent: an error).  0 or -1 with err. */
-int publish_conf_load(const struct conf *c, struct publish_conf *pc, struct conf_err *err);
+int publish_conf_load(const struct conf *c, struct publish_conf *pc, struct err *err);
 void publish_conf_clear(struct publish_conf *pc);
 
 /* For conf_load: refuse a bad [publish] in every command, as any other
  * configuration error.  0 or -1 with err. */
-int publish_conf_check(const struct conf *c, struct conf_err *err);
+int publish_conf_check(const struct conf *c, struct err *err);
 
 enum publish_file_kind {
 	PUBLISH_JSON,
@@ -83,17 +83,16 @@ struct publish_plan {
  * current NAME.json to keep its serial when nothing changed.  `sk` signs
  * when not NULL.  0, or -1 with err. */
 int publish_plan(const struct publish_conf *pc, const struct pubdoc_inv *inv,
-		 const struct minisign_sk *sk, time_t now, struct publish_plan *p, char *err,
-		 size_t errlen);
+		 const struct minisign_sk *sk, time_t now, struct publish_plan *p, struct err *err);
 
 /* Write the changed files (JSON before its signature).  0 or -1 + err. */
-int publish_commit(const struct publish_plan *p, char *err, size_t errlen);
+int publish_commit(const struct publish_plan *p, struct err *err);
 void publish_plan_free(struct publish_plan *p);
 
 /* Collect the inventory of pc's sources (collect + policy).  NULL with
  * err (naming the source) when any fails: a publisher never publishes
  * a partial or stale inventory. */
-struct pubdoc_inv *publish_collect(const struct conf *c, const struct publish_conf *pc,
-				   time_t now, char *err, size_t errlen);
+struct pubdoc_inv *publish_collect(const struct conf *c, const struct publish_conf *pc, time_t now,
+				   struct err *err);
 
 #endif

@@ -9,6 +9,7 @@
 #define ALLOWSYNC_RUN_H
 
 #include "conf.h"
+#include "err.h"
 
 #include <stdbool.h>
 #include <stdio.h>
@@ -37,7 +38,7 @@ struct run_source {
 	enum run_src_how how;
 	bool partial;
 	time_t when;      /* when the set was obtained */
-	char error[SOURCE_ERROR_MAX + 128];
+	struct err error; /* why there is no set (RUN_SRC_FAILED) */
 };
 
 /* Load the configuration of -c (or the default): 0, or EXIT_USAGE after
@@ -54,8 +55,8 @@ void run_sources_free(struct run_source *rs, size_t n);
 
 /* What an output would hold: union of its sources minus exclude,
  * merged.  NULL with err when a source has nothing usable. */
-struct pset *run_want(const struct output *o, const struct conf *c,
-		      const struct run_source *rs, char *err, size_t errlen);
+struct pset *run_want(const struct output *o, const struct conf *c, const struct run_source *rs,
+		      struct err *err);
 
 /* "3h12m", "41s", "2d3h": a duration for messages. */
 void run_format_age(time_t secs, char *buf, size_t n);

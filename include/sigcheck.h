@@ -17,6 +17,8 @@
 #ifndef ALLOWSYNC_SIGCHECK_H
 #define ALLOWSYNC_SIGCHECK_H
 
+#include "err.h"
+
 #include <stddef.h>
 #include <stdint.h>
 #include <time.h>
@@ -54,8 +56,7 @@ enum sigcheck_status {
  * says which rule failed. */
 enum sigcheck_status sigcheck_verify(const char *pubkey, const void *body, size_t len,
 				     const char *sig, size_t siglen, uint64_t last_serial,
-				     time_t now, struct sigcheck_info *info, char *err,
-				     size_t errlen);
+				     time_t now, struct sigcheck_info *info, struct err *err);
 
 /* A signature names the document it was made for (`file:`): one key
  * signing several publications must not let one pass for another.

@@ -19,13 +19,14 @@
 #ifndef ALLOWSYNC_SIGSRC_H
 #define ALLOWSYNC_SIGSRC_H
 
+#include "err.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <time.h>
 
 struct conf_section;
-struct conf_err;
 struct http_req;
 
 /* For a source type's key list: { …, SIGSRC_KEYS, … }. */
@@ -36,7 +37,7 @@ struct sigsrc;
 /* Read pubkey/sig_url of source `name` whose document is at `url`.
  * 0 with *out (NULL when the section has no pubkey), or -1 with err. */
 int sigsrc_configure(const char *name, const struct conf_section *sec, const char *url,
-		     struct sigsrc **out, struct conf_err *err);
+		     struct sigsrc **out, struct err *err);
 void sigsrc_free(struct sigsrc *s);
 
 /* Check `body` against the signature: fetched now from sig_url with the
@@ -44,11 +45,10 @@ void sigsrc_free(struct sigsrc *s);
  * 0, or -1 with a one-line reason in err (without the source name). */
 int sigsrc_check(struct sigsrc *s, const struct http_req *req, const char *state_dir,
 		 const char *name, const char *body, size_t len, bool fetch, time_t now,
-		 char *err, size_t errlen);
+		 struct err *err);
 
 /* Remember what the last successful sigsrc_check accepted.  0 or -1. */
-int sigsrc_commit(struct sigsrc *s, const char *state_dir, const char *name, char *err,
-		  size_t errlen);
+int sigsrc_commit(struct sigsrc *s, const char *state_dir, const char *name, struct err *err);
 
 /* The last accepted serial of source `name` (0: none or unreadable). */
 uint64_t sigsrc_last_serial(const char *state_dir, const char *name);

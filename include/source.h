@@ -15,6 +15,7 @@
 #ifndef ALLOWSYNC_SOURCE_H
 #define ALLOWSYNC_SOURCE_H
 
+#include "err.h"
 #include "pset.h"
 
 #include <stdbool.h>
@@ -24,7 +25,6 @@
 
 struct conf_section;
 struct conf_key;
-struct conf_err;
 
 /* Per-source limits: [global] values, overridable in each [source]. */
 struct source_limits {
@@ -58,7 +58,6 @@ struct source_ctx {
 };
 
 #define SOURCE_ORIGIN_MAX 512
-#define SOURCE_ERROR_MAX 512
 
 /* What a collect() produced.  The caller zeroes it and gives a fresh,
  * empty `set`. */
@@ -70,13 +69,12 @@ struct source_result {
 	 * the last good list from the state directory (and refreshes its age). */
 	bool not_modified;
 	/* The set lacks something it should hold (e.g. spf_partial): it is
-	 * applied, the run is degraded, and it may not shrink any output. */
+	 * applied, the run is degraded, and it may not shrink any output.
+	 * collect's err may say what is missing (one line). */
 	bool partial;
 	/* The publisher asked to wait (429/503 Retry-After): absolute time;
 	 * until then the run serves the last good copy without calling collect. */
 	time_t retry_after;
-	/* Why collect failed (one line, without the source name). */
-	char error[SOURCE_ERROR_MAX];
 };
 
 struct source_type {
@@ -85,12 +83,13 @@ struct source_type {
 	/* Read the type's keys from `sec` into src->priv.  No I/O beyond what
 	 * checking the configuration needs (never the network).  0, or -1
 	 * with err filled via conf_err_set(). */
-	int (*configure)(struct source *src, const struct conf_section *sec,
-			 struct conf_err *err);
+	int (*configure)(struct source *src, const struct conf_section *sec, struct err *err);
 	/* Fetch and parse.  0 (res->set filled, or not_modified), or -1 with
-	 * res->error set (res->retry_after may be set too). */
-	int (*collect)(struct source *src, const struct source_ctx *ctx,
-		       struct source_result *res);
+	 * err saying why in one line, without the source name (the run
+	 * prefixes it; res->retry_after may be set too).  The caller clears
+	 * err first. */
+	int (*collect)(struct source *src, const struct source_ctx *ctx, struct source_result *res,
+		       struct err *err);
 	/* Free src->priv (may be NULL: configure failed or never ran). */
 	void (*free)(struct source *src);
 };

@@ -27,6 +27,7 @@
 #define ALLOWSYNC_SPF_H
 
 #include "dns.h"
+#include "err.h"
 #include "pset.h"
 
 #include <stdbool.h>
@@ -61,7 +62,6 @@ enum spf_status {
 
 struct spf_result {
 	enum spf_status status;
-	char error[512];     /* one line, when status != SPF_OK */
 	char warning[512];   /* what `partial` left out ("" when nothing) */
 	bool partial;        /* something was left out */
 	bool none;           /* the top name has no v=spf1 record (RFC 7208 "none") */
@@ -84,9 +84,9 @@ const char *spf_status_str(enum spf_status s);
 bool spf_domain_ok(const char *domain);
 
 /* Expand the SPF record of `domain`.  Returns 0 on SPF_OK, else -1 with
- * res->status and res->error set. */
+ * res->status set and err saying why (one line). */
 int spf_expand(const char *domain, const struct spf_opts *o, const struct spf_resolver *rv,
-	       struct spf_result *res);
+	       struct spf_result *res, struct err *err);
 
 /* Select the SPF record among a name's TXT records: exactly one must
  * start with "v=spf1" (case-insensitive) followed by a space or the end.

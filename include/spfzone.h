@@ -16,6 +16,7 @@
 #ifndef ALLOWSYNC_SPFZONE_H
 #define ALLOWSYNC_SPFZONE_H
 
+#include "err.h"
 #include "pset.h"
 
 #include <stddef.h>
@@ -45,8 +46,8 @@ const char *spfzone_domain_check(const char *domain);
 
 /* Lay out the records for `set` (merged).  0 with *out set, or -1 with
  * err: an inventory that does not fit says how much does. */
-int spfzone_build(const struct pset *set, const char *domain, struct spfzone **out, char *err,
-		  size_t errlen);
+int spfzone_build(const struct pset *set, const char *domain, struct spfzone **out,
+		  struct err *err);
 void spfzone_free(struct spfzone *z);
 
 /* The zone-file text (malloc'd); `comment` goes in the header line. */

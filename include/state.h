@@ -19,6 +19,7 @@
 #ifndef ALLOWSYNC_STATE_H
 #define ALLOWSYNC_STATE_H
 
+#include "err.h"
 #include "pset.h"
 
 #include <stdbool.h>
@@ -29,14 +30,14 @@
 #define STATE_DIGEST_HEX 65 /* 32 bytes BLAKE2b, hex, NUL */
 
 /* Create state_dir and its subdirectories (0755) if missing. */
-int state_init(const char *dir, char *err);
+int state_init(const char *dir, struct err *err);
 
 /* The last good list of a source.  0 with *set (merged) and the rest
  * filled; 1 when there is none (or it was corrupt: warned); -1 ENOMEM. */
 int state_list_load(const char *dir, const char *name, struct pset **set, time_t *when,
 		    char *origin);
 int state_list_save(const char *dir, const char *name, const struct pset *set, time_t when,
-		    const char *origin, char *err);
+		    const char *origin, struct err *err);
 
 struct state_source {
 	time_t attempt;     /* last collect attempt (0 = never) */
@@ -52,7 +53,7 @@ struct state_source {
 /* Missing or corrupt: zeroed (corrupt: warned). */
 void state_source_load(const char *dir, const char *name, struct state_source *st);
 int state_source_save(const char *dir, const char *name, const struct state_source *st,
-		      char *err);
+		      struct err *err);
 
 /* Keep `set` as the last good list, obtained at `when`: a list equal to
  * the stored one (same digest, which ends the file) is not written again
@@ -61,7 +62,7 @@ int state_source_save(const char *dir, const char *name, const struct state_sour
  * of the list's time and its confirmation.  Rewriting an unchanged 100k
  * list every run cost a write and an fsync of megabytes for nothing. */
 int state_list_keep(const char *dir, const char *name, const struct pset *set, time_t when,
-		    const char *origin, struct state_source *st, char *err);
+		    const char *origin, struct state_source *st, struct err *err);
 
 struct state_output {
 	char digest[STATE_DIGEST_HEX]; /* of the set applied, "" = none */
@@ -73,7 +74,7 @@ struct state_output {
 };
 void state_output_load(const char *dir, const char *name, struct state_output *st);
 int state_output_save(const char *dir, const char *name, const struct state_output *st,
-		      char *err);
+		      struct err *err);
 
 /* Digest of a merged set: hex BLAKE2b-256 of its range counts and
  * ranges in a fixed binary form (big-endian addresses). */

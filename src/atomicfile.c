@@ -75,7 +75,7 @@ af_free(struct atomicfile *af)
 }
 
 struct atomicfile *
-atomicfile_open(const char *path, mode_t new_mode, char *err)
+atomicfile_open(const char *path, mode_t new_mode, struct err *err)
 {
 	struct atomicfile *af = calloc(1, sizeof *af);
 	struct stat st;
@@ -90,13 +90,12 @@ atomicfile_open(const char *path, mode_t new_mode, char *err)
 	const char *base = basename(tmp2);
 	if (lstat(path, &st) == 0) {
 		if (!S_ISREG(st.st_mode)) {
-			snprintf(err, ATOMICFILE_ERR_MAX, "%s is %s: refusing to replace it", path,
-				 kind_of(st.st_mode));
+			err_set(err, "%s is %s: refusing to replace it", path, kind_of(st.st_mode));
 			goto fail;
 		}
 		exists = true;
 	} else if (errno != ENOENT) {
-		snprintf(err, ATOMICFILE_ERR_MAX, "%s: %s", path, strerror(errno));
+		err_errno(err, errno, "%s", path);
 		goto fail;
 	}
 	remove_stale(af->dir, base);
@@ -105,26 +104,22 @@ atomicfile_open(const char *path, mode_t new_mode, char *err)
 		goto nomem;
 	snprintf(af->temp, n, "%s/.%s.allowsync-XXXXXX", af->dir, base);
 	if ((fd = mkostemp(af->temp, O_CLOEXEC)) < 0) {
-		snprintf(err, ATOMICFILE_ERR_MAX, "cannot create a temporary file in %s: %s", af->dir,
-			 strerror(errno));
+		err_errno(err, errno, "cannot create a temporary file in %s", af->dir);
 		goto fail;
 	}
 	if (exists) {
 		/* Keep who may read it: a Postfix table readable by postfix only
 		 * must stay so. */
 		if (fchown(fd, st.st_uid, st.st_gid) < 0 && geteuid() == 0) {
-			snprintf(err, ATOMICFILE_ERR_MAX, "cannot set the owner of %s: %s", af->temp,
-				 strerror(errno));
+			err_errno(err, errno, "cannot set the owner of %s", af->temp);
 			goto fail_unlink;
 		}
 		if (fchmod(fd, st.st_mode & 07777) < 0) {
-			snprintf(err, ATOMICFILE_ERR_MAX, "cannot set the mode of %s: %s", af->temp,
-				 strerror(errno));
+			err_errno(err, errno, "cannot set the mode of %s", af->temp);
 			goto fail_unlink;
 		}
 	} else if (fchmod(fd, new_mode) < 0) {
-		snprintf(err, ATOMICFILE_ERR_MAX, "cannot set the mode of %s: %s", af->temp,
-			 strerror(errno));
+		err_errno(err, errno, "cannot set the mode of %s", af->temp);
 		goto fail_unlink;
 	}
 	if (!(af->f = fdopen(fd, "w")))
@@ -133,13 +128,13 @@ atomicfile_open(const char *path, mode_t new_mode, char *err)
 	free(tmp2);
 	return af;
 nomem_unlink:
-	snprintf(err, ATOMICFILE_ERR_MAX, "out of memory");
+	err_set(err, "out of memory");
 fail_unlink:
 	close(fd);
 	unlink(af->temp);
 	goto fail;
 nomem:
-	snprintf(err, ATOMICFILE_ERR_MAX, "out of memory");
+	err_set(err, "out of memory");
 fail:
 	free(tmp1);
 	free(tmp2);
@@ -160,24 +155,24 @@ atomicfile_temp(const struct atomicfile *af)
 }
 
 int
-atomicfile_sync(struct atomicfile *af, char *err)
+atomicfile_sync(struct atomicfile *af, struct err *err)
 {
 	if (af->synced)
 		return 0;
 	int bad = ferror(af->f);
 	if (fflush(af->f) != 0 || bad) {
-		snprintf(err, ATOMICFILE_ERR_MAX, "cannot write %s: %s", af->temp,
-			 bad && errno == 0 ? "write error" : strerror(errno));
+		err_set(err, "cannot write %s: %s", af->temp,
+			bad && errno == 0 ? "write error" : strerror(errno));
 		goto fail;
 	}
 	if (af->how != ATOMICFILE_UNSYNCED && fsync(fileno(af->f)) < 0) {
-		snprintf(err, ATOMICFILE_ERR_MAX, "cannot sync %s: %s", af->temp, strerror(errno));
+		err_errno(err, errno, "cannot sync %s", af->temp);
 		goto fail;
 	}
 	FILE *f = af->f;
 	af->f = NULL;
 	if (fclose(f) != 0) {
-		snprintf(err, ATOMICFILE_ERR_MAX, "cannot close %s: %s", af->temp, strerror(errno));
+		err_errno(err, errno, "cannot close %s", af->temp);
 		unlink(af->temp);
 		return -1;
 	}
@@ -191,7 +186,7 @@ fail:
 }
 
 int
-atomicfile_commit(struct atomicfile *af, char *err)
+atomicfile_commit(struct atomicfile *af, struct err *err)
 {
 	struct stat st;
 	int dfd, rc = -1;
@@ -200,14 +195,12 @@ atomicfile_commit(struct atomicfile *af, char *err)
 		goto out;
 	/* The target may have been replaced by a symlink since open. */
 	if (lstat(af->path, &st) == 0 && !S_ISREG(st.st_mode)) {
-		snprintf(err, ATOMICFILE_ERR_MAX, "%s is %s: refusing to replace it", af->path,
-			 kind_of(st.st_mode));
+		err_set(err, "%s is %s: refusing to replace it", af->path, kind_of(st.st_mode));
 		unlink(af->temp);
 		goto out;
 	}
 	if (rename(af->temp, af->path) < 0) {
-		snprintf(err, ATOMICFILE_ERR_MAX, "cannot rename %s to %s: %s", af->temp, af->path,
-			 strerror(errno));
+		err_errno(err, errno, "cannot rename %s to %s", af->temp, af->path);
 		unlink(af->temp);
 		goto out;
 	}
@@ -215,8 +208,7 @@ atomicfile_commit(struct atomicfile *af, char *err)
 	if (af->how == ATOMICFILE_DURABLE &&
 	    (dfd = open(af->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0) {
 		if (fsync(dfd) < 0 && errno != EINVAL) {
-			snprintf(err, ATOMICFILE_ERR_MAX, "cannot sync directory %s: %s", af->dir,
-				 strerror(errno));
+			err_errno(err, errno, "cannot sync directory %s", af->dir);
 			close(dfd);
 			goto out;
 		}
@@ -245,7 +237,7 @@ atomicfile_abort(struct atomicfile *af)
 }
 
 int
-atomicfile_read(const char *path, char **buf, size_t *len, char *err)
+atomicfile_read(const char *path, char **buf, size_t *len, struct err *err)
 {
 	struct stat st;
 	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
@@ -256,18 +248,18 @@ atomicfile_read(const char *path, char **buf, size_t *len, char *err)
 		if (errno == ENOENT)
 			return 1;
 		if (errno == ELOOP)
-			snprintf(err, ATOMICFILE_ERR_MAX, "%s is a symbolic link", path);
+			err_set(err, "%s is a symbolic link", path);
 		else
-			snprintf(err, ATOMICFILE_ERR_MAX, "cannot open %s: %s", path, strerror(errno));
+			err_errno(err, errno, "cannot open %s", path);
 		return -1;
 	}
 	if (fstat(fd, &st) < 0) {
-		snprintf(err, ATOMICFILE_ERR_MAX, "cannot stat %s: %s", path, strerror(errno));
+		err_errno(err, errno, "cannot stat %s", path);
 		close(fd);
 		return -1;
 	}
 	if (!S_ISREG(st.st_mode)) {
-		snprintf(err, ATOMICFILE_ERR_MAX, "%s is %s", path, kind_of(st.st_mode));
+		err_set(err, "%s is %s", path, kind_of(st.st_mode));
 		close(fd);
 		return -1;
 	}
@@ -289,7 +281,7 @@ atomicfile_read(const char *path, char **buf, size_t *len, char *err)
 		if (got < 0 && errno == EINTR)
 			continue;
 		if (got < 0) {
-			snprintf(err, ATOMICFILE_ERR_MAX, "cannot read %s: %s", path, strerror(errno));
+			err_errno(err, errno, "cannot read %s", path);
 			free(b);
 			close(fd);
 			return -1;
@@ -304,21 +296,21 @@ atomicfile_read(const char *path, char **buf, size_t *len, char *err)
 	*len = n;
 	return 0;
 nomem:
-	snprintf(err, ATOMICFILE_ERR_MAX, "out of memory reading %s", path);
+	err_set(err, "out of memory reading %s", path);
 	free(b);
 	close(fd);
 	return -1;
 }
 
 int
-atomicfile_write(const char *path, mode_t new_mode, const void *buf, size_t len, char *err)
+atomicfile_write(const char *path, mode_t new_mode, const void *buf, size_t len, struct err *err)
 {
 	return atomicfile_write_sync(path, new_mode, buf, len, ATOMICFILE_DURABLE, err);
 }
 
 int
 atomicfile_write_sync(const char *path, mode_t new_mode, const void *buf, size_t len,
-		      enum atomicfile_sync how, char *err)
+		      enum atomicfile_sync how, struct err *err)
 {
 	struct atomicfile *af = atomicfile_open(path, new_mode, err);
 
@@ -326,7 +318,7 @@ atomicfile_write_sync(const char *path, mode_t new_mode, const void *buf, size_t
 		return -1;
 	af->how = how;
 	if (len && fwrite(buf, 1, len, af->f) != len) {
-		snprintf(err, ATOMICFILE_ERR_MAX, "cannot write %s: %s", af->temp, strerror(errno));
+		err_errno(err, errno, "cannot write %s", af->temp);
 		atomicfile_abort(af);
 		return -1;
 	}

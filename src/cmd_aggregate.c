@@ -45,15 +45,15 @@ print_ranges(FILE *f, const struct pset *s, enum pfx_family fam)
 static int
 read_list(const char *path, struct pset *s)
 {
-	struct parse_err err;
+	struct err err;
 
 	if (parse_text_file(path, s, &err) == 0)
 		return 0;
 	const char *name = strcmp(path, "-") == 0 ? "(stdin)" : path;
 	if (err.line)
-		fprintf(stderr, "allowsync: %s:%zu: %s\n", name, err.line, err.reason);
+		fprintf(stderr, "allowsync: %s:%zu: %s\n", name, err.line, err.msg);
 	else
-		fprintf(stderr, "allowsync: %s: %s\n", name, err.reason);
+		fprintf(stderr, "allowsync: %s: %s\n", name, err.msg);
 	return -1;
 }
 

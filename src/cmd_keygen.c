@@ -34,9 +34,9 @@ cmd_keygen(int argc, char **argv, const struct global_opts *g)
 		return EXIT_USAGE;
 	}
 	struct minisign_pk pk;
-	char err[1024];
-	if (minisign_keygen_files(pubfile, secfile, &pk, err, sizeof err) < 0) {
-		fprintf(stderr, "allowsync: keygen: %s\n", err);
+	struct err err;
+	if (minisign_keygen_files(pubfile, secfile, &pk, &err) < 0) {
+		fprintf(stderr, "allowsync: keygen: %s\n", err.msg);
 		return EXIT_FAIL;
 	}
 	if (g->verbosity >= 0) {

@@ -20,13 +20,12 @@ int
 cmd_publish(int argc, char **argv, const struct global_opts *g)
 {
 	struct conf *c = NULL;
-	struct conf_err cerr;
+	struct err err;
 	struct publish_conf pc = {0};
 	struct publish_plan plan = {0};
 	struct minisign_sk sk;
 	struct pubdoc_inv *inv = NULL;
 	bool have_sk = false;
-	char buf[1200], err[PUBLISH_ERR_MAX];
 	int ret = EXIT_USAGE;
 
 	if (argc != 1) {
@@ -34,26 +33,26 @@ cmd_publish(int argc, char **argv, const struct global_opts *g)
 		fprintf(stderr, "usage: allowsync [-c FILE] [-n] publish\n");
 		return EXIT_USAGE;
 	}
-	if (conf_load(g->config ? g->config : ALLOWSYNC_DEFAULT_CONFIG, 0, &c, &cerr) < 0 ||
-	    publish_conf_load(c, &pc, &cerr) < 0) {
-		log_err("%s", conf_err_str(&cerr, buf, sizeof buf));
+	if (conf_load(g->config ? g->config : ALLOWSYNC_DEFAULT_CONFIG, 0, &c, &err) < 0 ||
+	    publish_conf_load(c, &pc, &err) < 0) {
+		log_err("%s", err.msg);
 		goto out;
 	}
 	if (pc.sign_key) {
-		if (minisign_sk_load(pc.sign_key, &sk, err, sizeof err) < 0) {
-			log_err("publish \"%s\": sign_key %s", pc.name, err);
+		if (minisign_sk_load(pc.sign_key, &sk, &err) < 0) {
+			log_err("publish \"%s\": sign_key %s", pc.name, err.msg);
 			goto out;
 		}
 		have_sk = true;
 	}
 	ret = EXIT_FAIL;
 	time_t now = time(NULL);
-	if (!(inv = publish_collect(c, &pc, now, err, sizeof err))) {
-		log_err("%s; nothing published", err);
+	if (!(inv = publish_collect(c, &pc, now, &err))) {
+		log_err("%s; nothing published", err.msg);
 		goto out;
 	}
-	if (publish_plan(&pc, inv, have_sk ? &sk : NULL, now, &plan, err, sizeof err) < 0) {
-		log_err("%s; nothing published", err);
+	if (publish_plan(&pc, inv, have_sk ? &sk : NULL, now, &plan, &err) < 0) {
+		log_err("%s; nothing published", err.msg);
 		goto out;
 	}
 	char files[1024] = "";
@@ -65,8 +64,8 @@ cmd_publish(int argc, char **argv, const struct global_opts *g)
 			if (w > 0 && (size_t)w < sizeof files - off)
 				off += (size_t)w;
 		}
-	if (!g->dry_run && publish_commit(&plan, err, sizeof err) < 0) {
-		log_err("publish \"%s\": %s", pc.name, err);
+	if (!g->dry_run && publish_commit(&plan, &err) < 0) {
+		log_err("publish \"%s\": %s", pc.name, err.msg);
 		goto out;
 	}
 	char serial[96];

@@ -49,12 +49,12 @@ cmd_show(int argc, char **argv, const struct global_opts *g)
 	rc = EXIT_OK;
 	for (size_t i = 0; i < c->n_outputs; i++) {
 		struct output *out = c->outputs[i];
-		char err[512];
+		struct err err;
 		if (only && strcmp(only, out->name) != 0)
 			continue;
-		struct pset *want = run_want(out, c, rs, err, sizeof err);
+		struct pset *want = run_want(out, c, rs, &err);
 		if (!want) {
-			log_err("output \"%s\": %s: cannot show it", out->name, err);
+			log_err("output \"%s\": %s: cannot show it", out->name, err.msg);
 			rc = EXIT_FAIL;
 			continue;
 		}

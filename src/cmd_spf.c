@@ -39,7 +39,7 @@ result_for(const struct spf_result *r, const char *addr)
 {
 	enum pfx_family fam;
 	u128 a;
-	const char *why;
+	struct err why;
 
 	if (!pfx_parse_addr(addr, strlen(addr), &fam, &a, &why))
 		return "badaddress";
@@ -78,7 +78,7 @@ cmd_spf(int argc, char **argv, const struct global_opts *g)
 	int c, rc = EXIT_FAIL;
 	struct dns *d = NULL;
 	struct spf_result res = {0};
-	const char *why;
+	struct err why;
 
 	(void)g;
 	checks = calloc((size_t)argc, sizeof *checks);
@@ -138,8 +138,8 @@ cmd_spf(int argc, char **argv, const struct global_opts *g)
 		rc = EXIT_USAGE;
 		goto out;
 	}
-	if ((why = dns_servers_check(dopts.servers))) {
-		fprintf(stderr, "allowsync spf: %s\n", why);
+	if (dns_servers_check(dopts.servers, &why) < 0) {
+		fprintf(stderr, "allowsync spf: %s\n", why.msg);
 		rc = EXIT_USAGE;
 		goto out;
 	}
@@ -150,7 +150,7 @@ cmd_spf(int argc, char **argv, const struct global_opts *g)
 	dopts.tries = 2;
 	d = dns_new(&dopts, &why);
 	if (!d) {
-		fprintf(stderr, "allowsync spf: resolver: %s\n", why);
+		fprintf(stderr, "allowsync spf: resolver: %s\n", why.msg);
 		goto out;
 	}
 	struct spf_resolver rv;
@@ -163,7 +163,8 @@ cmd_spf(int argc, char **argv, const struct global_opts *g)
 		goto out;
 	struct timespec t0, t1;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	int st = spf_expand(domain, &o, &rv, &res);
+	err_clear(&why);
+	int st = spf_expand(domain, &o, &rv, &res, &why);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	if (stats)
 		fprintf(stderr,
@@ -186,13 +187,13 @@ cmd_spf(int argc, char **argv, const struct global_opts *g)
 			printf("%s %s%s\n", checks[i], err ? err : result_for(&res, checks[i]),
 			       res.partial ? " partial" : "");
 		if (err)
-			fprintf(stderr, "spf \"%s\": %s\n", domain, res.error);
+			fprintf(stderr, "spf \"%s\": %s\n", domain, why.msg);
 		rc = EXIT_OK;
 		goto out;
 	}
 	if (st < 0) {
 		fprintf(stderr, "spf \"%s\": %s: %s\n", domain, spf_status_str(res.status),
-			res.error);
+			why.msg);
 		goto out;
 	}
 	if (pset_each_cidr(res.pass, PFX_V4, print_cidr, NULL) != 0 ||

@@ -61,7 +61,8 @@ cmd_why(int argc, char **argv, const struct global_opts *g)
 	struct conf *c;
 	enum pfx_family fam;
 	u128 addr;
-	const char *reason, *cidr;
+	const char *cidr;
+	struct err err;
 	char buf[PFX_TEXT_MAX];
 	int ch, rc, hits = 0;
 
@@ -77,8 +78,8 @@ cmd_why(int argc, char **argv, const struct global_opts *g)
 		return EXIT_USAGE;
 	}
 	const char *text = argv[optind];
-	if (!pfx_parse_addr(text, strlen(text), &fam, &addr, &reason)) {
-		fprintf(stderr, "allowsync why: \"%s\": %s\n", text, reason);
+	if (!pfx_parse_addr(text, strlen(text), &fam, &addr, &err)) {
+		fprintf(stderr, "allowsync why: \"%s\": %s\n", text, err.msg);
 		return EXIT_USAGE;
 	}
 	if ((rc = run_load_conf(g->config, &c)) != 0)
@@ -95,7 +96,7 @@ cmd_why(int argc, char **argv, const struct global_opts *g)
 		printf("  special-purpose: %s %s\n", cidr, what);
 	for (size_t i = 0; i < c->n_sources; i++) {
 		if (!rs[i].set) {
-			printf("  source \"%s\": unknown (%s)\n", rs[i].src->name, rs[i].error);
+			printf("  source \"%s\": unknown (%s)\n", rs[i].src->name, rs[i].error.msg);
 			continue;
 		}
 		if (pset_contains(rs[i].set, fam, addr)) {
@@ -106,10 +107,9 @@ cmd_why(int argc, char **argv, const struct global_opts *g)
 	}
 	for (size_t i = 0; i < c->n_outputs; i++) {
 		struct output *out = c->outputs[i];
-		char err[512];
-		struct pset *want = run_want(out, c, rs, err, sizeof err);
+		struct pset *want = run_want(out, c, rs, &err);
 		if (!want) {
-			printf("  output \"%s\": unknown (%s)\n", out->name, err);
+			printf("  output \"%s\": unknown (%s)\n", out->name, err.msg);
 			continue;
 		}
 		if (pset_contains(want, fam, addr)) {

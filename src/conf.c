@@ -305,39 +305,47 @@ fail:
 	return NULL;
 }
 
+/* "FILE:LINE: reason", or "FILE: reason" about the file as a whole; the
+ * line is kept in err->line too. */
+static void __attribute__((format(printf, 4, 0)))
+file_errv(struct err *err, const char *file, unsigned line, const char *fmt, va_list ap)
+{
+	err_setv(err, fmt, ap);
+	if (line)
+		err_prefix(err, "%s:%u", file, line);
+	else
+		err_prefix(err, "%s", file);
+	err->line = line;
+}
+
 void
-conf_err_set(struct conf_err *err, const struct conf_section *sec, const char *key,
-	     const char *fmt, ...)
+conf_err_set(struct err *err, const struct conf_section *sec, const char *key, const char *fmt, ...)
 {
 	va_list ap;
 
-	snprintf(err->file, sizeof err->file, "%s", sec && sec->file ? sec->file : "");
-	err->line = sec ? conf_line(sec, key) : 0;
 	va_start(ap, fmt);
-	vsnprintf(err->reason, sizeof err->reason, fmt, ap);
+	file_errv(err, sec && sec->file ? sec->file : "", sec ? conf_line(sec, key) : 0, fmt, ap);
+	va_end(ap);
+}
+
+void
+conf_err_at(struct err *err, const struct conf_section *sec, unsigned line, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	file_errv(err, sec->file ? sec->file : "", line, fmt, ap);
 	va_end(ap);
 }
 
 static void __attribute__((format(printf, 4, 5)))
-err_at(struct conf_err *err, const char *file, unsigned line, const char *fmt, ...)
+file_err(struct err *err, const char *file, unsigned line, const char *fmt, ...)
 {
 	va_list ap;
 
-	snprintf(err->file, sizeof err->file, "%s", file);
-	err->line = line;
 	va_start(ap, fmt);
-	vsnprintf(err->reason, sizeof err->reason, fmt, ap);
+	file_errv(err, file, line, fmt, ap);
 	va_end(ap);
-}
-
-const char *
-conf_err_str(const struct conf_err *err, char *buf, size_t n)
-{
-	if (err->line)
-		snprintf(buf, n, "%s:%u: %s", err->file, err->line, err->reason);
-	else
-		snprintf(buf, n, "%s: %s", err->file, err->reason);
-	return buf;
 }
 
 static void
@@ -400,7 +408,7 @@ struct reader {
 	char *long_value;
 	struct conf_section **secs;
 	size_t n_secs;
-	struct conf_err *err;
+	struct err *err;
 	bool failed, oom;
 };
 
@@ -442,7 +450,7 @@ reader_section(struct reader *r, const char *line)
 	char *name = NULL, *word, *rest;
 
 	if (!end) {
-		err_at(r->err, r->file, r->line, "section header without ']'");
+		file_err(r->err, r->file, r->line, "section header without ']'");
 		r->failed = true;
 		return;
 	}
@@ -455,37 +463,39 @@ reader_section(struct reader *r, const char *line)
 	if (strcmp(word, "global") == 0 || strcmp(word, "publish") == 0) {
 		kind = strcmp(word, "global") == 0 ? CONF_GLOBAL : CONF_PUBLISH;
 		if (*rest) {
-			err_at(r->err, r->file, r->line, "[%s] takes no name", word);
+			file_err(r->err, r->file, r->line, "[%s] takes no name", word);
 			r->failed = true;
 			return;
 		}
 	} else if (strcmp(word, "source") == 0 || strcmp(word, "output") == 0) {
 		kind = strcmp(word, "source") == 0 ? CONF_SOURCE : CONF_OUTPUT;
 		if (!*rest) {
-			err_at(r->err, r->file, r->line, "[%s] needs a name: [%s NAME]", word, word);
+			file_err(r->err, r->file, r->line, "[%s] needs a name: [%s NAME]", word,
+				 word);
 			r->failed = true;
 			return;
 		}
 		if (!valid_name(rest)) {
-			err_at(r->err, r->file, r->line,
-			       "bad %s name \"%s\" (letters, digits, '.', '_', '-'; at most 64)",
-			       word, rest);
+			file_err(r->err, r->file, r->line,
+				 "bad %s name \"%s\" (letters, digits, '.', '_', '-'; at most 64)",
+				 word, rest);
 			r->failed = true;
 			return;
 		}
 		name = rest;
 	} else {
-		err_at(r->err, r->file, r->line,
-		       "unknown section [%.*s] (expected global, source NAME, output NAME, publish)",
-		       (int)(end - line - 1), line + 1);
+		file_err(r->err, r->file, r->line,
+			 "unknown section [%.*s] (expected global, source NAME, output NAME, publish)",
+			 (int)(end - line - 1), line + 1);
 		r->failed = true;
 		return;
 	}
 	for (size_t i = 0; i < r->n_secs; i++) {
 		const struct conf_section *o = r->secs[i];
 		if (o->kind == kind && ((!name && !o->name) || (name && o->name && strcmp(name, o->name) == 0))) {
-			err_at(r->err, r->file, r->line, "duplicate section [%s%s%s] (first at line %u)",
-			       word, name ? " " : "", name ? name : "", o->line);
+			file_err(r->err, r->file, r->line,
+				 "duplicate section [%s%s%s] (first at line %u)", word,
+				 name ? " " : "", name ? name : "", o->line);
 			r->failed = true;
 			return;
 		}
@@ -571,7 +581,7 @@ reader_fn(char *str, int num, void *stream)
 		str[cap - 1] = '\n';
 		str[cap] = 0;
 		if (line[lead] != ';' && line[lead] != '#' && !r->failed) {
-			err_at(r->err, r->file, r->line, "line too long and not key = value");
+			file_err(r->err, r->file, r->line, "line too long and not key = value");
 			r->failed = true;
 		}
 		return str;
@@ -595,7 +605,7 @@ handler_fn(void *user, const char *section, const char *name, const char *value)
 	if (r->failed || r->oom)
 		return 1;
 	if (r->n_secs == 0) {
-		err_at(r->err, r->file, r->line, "\"%s\" outside of any section", name);
+		file_err(r->err, r->file, r->line, "\"%s\" outside of any section", name);
 		r->failed = true;
 		return 1;
 	}
@@ -607,7 +617,7 @@ handler_fn(void *user, const char *section, const char *name, const char *value)
 }
 
 static int
-read_whole(const char *path, bool owner_check, char **buf, size_t *len, struct conf_err *err)
+read_whole(const char *path, bool owner_check, char **buf, size_t *len, struct err *err)
 {
 	struct stat st;
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -615,22 +625,22 @@ read_whole(const char *path, bool owner_check, char **buf, size_t *len, struct c
 	size_t n = 0;
 
 	if (fd < 0) {
-		err_at(err, path, 0, "cannot open: %s", strerror(errno));
+		file_err(err, path, 0, "cannot open: %s", strerror(errno));
 		return -1;
 	}
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		err_at(err, path, 0, "not a regular file");
+		file_err(err, path, 0, "not a regular file");
 		goto fail;
 	}
 	if (owner_check && (st.st_uid != 0 || (st.st_mode & 022))) {
-		err_at(err, path, 0,
-		       "refusing a configuration %s (running as root: it must be owned by root "
-		       "and not writable by group or others)",
-		       st.st_uid != 0 ? "not owned by root" : "writable by group or others");
+		file_err(err, path, 0,
+			 "refusing a configuration %s (running as root: it must be owned by root "
+			 "and not writable by group or others)",
+			 st.st_uid != 0 ? "not owned by root" : "writable by group or others");
 		goto fail;
 	}
 	if ((uint64_t)st.st_size > CONF_MAX_FILE) {
-		err_at(err, path, 0, "file larger than %u bytes", CONF_MAX_FILE);
+		file_err(err, path, 0, "file larger than %u bytes", CONF_MAX_FILE);
 		goto fail;
 	}
 	if (!(b = malloc((size_t)st.st_size + 1)))
@@ -640,14 +650,15 @@ read_whole(const char *path, bool owner_check, char **buf, size_t *len, struct c
 		if (got < 0 && errno == EINTR)
 			continue;
 		if (got <= 0) {
-			err_at(err, path, 0, "cannot read: %s", got < 0 ? strerror(errno) : "file shrank");
+			file_err(err, path, 0, "cannot read: %s",
+				 got < 0 ? strerror(errno) : "file shrank");
 			goto fail;
 		}
 		n += (size_t)got;
 	}
 	b[n] = 0;
 	if (memchr(b, 0, n)) {
-		err_at(err, path, 0, "contains a NUL byte");
+		file_err(err, path, 0, "contains a NUL byte");
 		goto fail;
 	}
 	close(fd);
@@ -655,7 +666,7 @@ read_whole(const char *path, bool owner_check, char **buf, size_t *len, struct c
 	*len = n;
 	return 0;
 oom:
-	err_at(err, path, 0, "out of memory");
+	file_err(err, path, 0, "out of memory");
 fail:
 	free(b);
 	close(fd);
@@ -665,7 +676,7 @@ fail:
 /* Parse a file into sections.  `file` must outlive the sections. */
 static int
 parse_file(const char *file, bool owner_check, struct conf_section ***secs, size_t *n_secs,
-	   struct conf_err *err)
+	   struct err *err)
 {
 	struct reader r = {.file = file, .err = err};
 	char *buf = NULL;
@@ -680,11 +691,11 @@ parse_file(const char *file, bool owner_check, struct conf_section ***secs, size
 	free(buf);
 	free(r.long_value);
 	if (r.oom) {
-		err_at(err, file, 0, "out of memory");
+		file_err(err, file, 0, "out of memory");
 	} else if (!r.failed && rc != 0) {
-		err_at(err, file, rc > 0 ? (unsigned)rc : 0,
-		       rc > 0 ? "syntax error (expected [section], key = value or a comment)"
-			      : "cannot parse");
+		file_err(err, file, rc > 0 ? (unsigned)rc : 0,
+			 rc > 0 ? "syntax error (expected [section], key = value or a comment)"
+				: "cannot parse");
 	} else if (!r.failed) {
 		*secs = r.secs;
 		*n_secs = r.n_secs;
@@ -730,7 +741,7 @@ key_find(const struct conf_key *list, const char *name)
 /* Unknown keys, repeated single keys, missing required keys. */
 static int
 check_keys(const struct conf_section *sec, const struct conf_key *a, const struct conf_key *b,
-	   const char *what, struct conf_err *err)
+	   const char *what, struct err *err)
 {
 	for (size_t i = 0; i < sec->n_kv; i++) {
 		const struct conf_kv *kv = &sec->kv[i];
@@ -738,14 +749,14 @@ check_keys(const struct conf_section *sec, const struct conf_key *a, const struc
 		if (!k)
 			k = key_find(b, kv->key);
 		if (!k) {
-			err_at(err, sec->file, kv->lines[0] ? kv->lines[0] : sec->line,
-			       "unknown key \"%s\" in %s", kv->key, what);
+			file_err(err, sec->file, kv->lines[0] ? kv->lines[0] : sec->line,
+				 "unknown key \"%s\" in %s", kv->key, what);
 			return -1;
 		}
 		if (!(k->flags & CONF_KEY_MULTI) && kv->n > 1) {
-			err_at(err, sec->file, kv->lines[1] ? kv->lines[1] : sec->line,
-			       "\"%s\" given twice in %s (first at line %u)", kv->key, what,
-			       kv->lines[0]);
+			file_err(err, sec->file, kv->lines[1] ? kv->lines[1] : sec->line,
+				 "\"%s\" given twice in %s (first at line %u)", kv->key, what,
+				 kv->lines[0]);
 			return -1;
 		}
 	}
@@ -765,7 +776,7 @@ check_keys(const struct conf_section *sec, const struct conf_key *a, const struc
  * value is reported as `FILE:LINE: key = value: reason`. */
 static int
 bad_value(const struct conf_section *sec, const char *key, const char *s, const char *reason,
-	  struct conf_err *err)
+	  struct err *err)
 {
 	if (!reason)
 		return 0;
@@ -774,28 +785,28 @@ bad_value(const struct conf_section *sec, const char *key, const char *s, const 
 }
 
 static int
-get_duration(const struct conf_section *sec, const char *key, uint64_t *v, struct conf_err *err)
+get_duration(const struct conf_section *sec, const char *key, uint64_t *v, struct err *err)
 {
 	const char *s = conf_get(sec, key);
 	return s ? bad_value(sec, key, s, conf_parse_duration(s, v), err) : 0;
 }
 
 static int
-get_size(const struct conf_section *sec, const char *key, uint64_t *v, struct conf_err *err)
+get_size(const struct conf_section *sec, const char *key, uint64_t *v, struct err *err)
 {
 	const char *s = conf_get(sec, key);
 	return s ? bad_value(sec, key, s, conf_parse_size(s, v), err) : 0;
 }
 
 static int
-get_bool(const struct conf_section *sec, const char *key, bool *v, struct conf_err *err)
+get_bool(const struct conf_section *sec, const char *key, bool *v, struct err *err)
 {
 	const char *s = conf_get(sec, key);
 	return s ? bad_value(sec, key, s, conf_parse_bool(s, v), err) : 0;
 }
 
 static int
-get_percent(const struct conf_section *sec, const char *key, unsigned *v, struct conf_err *err)
+get_percent(const struct conf_section *sec, const char *key, unsigned *v, struct err *err)
 {
 	const char *s = conf_get(sec, key);
 	return s ? bad_value(sec, key, s, conf_parse_percent(s, v), err) : 0;
@@ -803,7 +814,7 @@ get_percent(const struct conf_section *sec, const char *key, unsigned *v, struct
 
 static int
 get_uint(const struct conf_section *sec, const char *key, uint64_t max, uint64_t *v,
-	 struct conf_err *err)
+	 struct err *err)
 {
 	const char *s = conf_get(sec, key);
 	return s ? bad_value(sec, key, s, conf_parse_uint(s, max, v), err) : 0;
@@ -811,7 +822,7 @@ get_uint(const struct conf_section *sec, const char *key, uint64_t max, uint64_t
 
 static int
 get_floor(const struct conf_section *sec, const char *key, int hard, int bits, int *v,
-	  struct conf_err *err)
+	  struct err *err)
 {
 	uint64_t x;
 	const char *s = conf_get(sec, key);
@@ -834,7 +845,7 @@ get_floor(const struct conf_section *sec, const char *key, int hard, int bits, i
 
 /* The limit keys shared by [global] and [source]: overrides `l`. */
 static int
-get_limits(const struct conf_section *sec, struct source_limits *l, struct conf_err *err)
+get_limits(const struct conf_section *sec, struct source_limits *l, struct err *err)
 {
 	const char *ca;
 
@@ -879,7 +890,7 @@ presets_path(void)
  * (line 0: errors about them point at the section). */
 static int
 apply_preset(struct conf *c, struct conf_section *sec, struct conf_section ***psecs,
-	     size_t *n_psecs, char **ppath, struct conf_err *err)
+	     size_t *n_psecs, char **ppath, struct err *err)
 {
 	const char *name = conf_get(sec, "preset");
 	const struct conf_section *p = NULL;
@@ -889,11 +900,10 @@ apply_preset(struct conf *c, struct conf_section *sec, struct conf_section ***ps
 			conf_err_set(err, sec, "preset", "out of memory");
 			return -1;
 		}
-		struct conf_err perr;
+		struct err perr;
 		if (parse_file(*ppath, false, psecs, n_psecs, &perr) < 0) {
-			char buf[1200];
 			conf_err_set(err, sec, "preset", "preset \"%s\": presets file: %s", name,
-				     conf_err_str(&perr, buf, sizeof buf));
+				     perr.msg);
 			return -1;
 		}
 	}
@@ -989,14 +999,14 @@ conf_find_output(const struct conf *c, const char *name)
 }
 
 static int
-oom(struct conf_err *err, const struct conf_section *sec)
+oom(struct err *err, const struct conf_section *sec)
 {
 	conf_err_set(err, sec, NULL, "out of memory");
 	return -1;
 }
 
 static int
-load_global(struct conf *c, const struct conf_section *g, struct conf_err *err)
+load_global(struct conf *c, const struct conf_section *g, struct err *err)
 {
 	const char *sd;
 	size_t n;
@@ -1020,18 +1030,16 @@ load_global(struct conf *c, const struct conf_section *g, struct conf_err *err)
 		return oom(err, g);
 	c->n_dns_servers = n;
 	/* A bad server would otherwise only show when an SPF source runs. */
-	for (size_t i = 0; i < n; i++) {
-		const char *why = dns_servers_check(c->dns_servers[i]);
-		if (why) {
-			conf_err_set(err, g, "dns_server", "%s", why);
+	for (size_t i = 0; i < n; i++)
+		if (dns_servers_check(c->dns_servers[i], err) < 0) {
+			conf_err_set(err, g, "dns_server", "%s", err->msg);
 			return -1;
 		}
-	}
 	return 0;
 }
 
 static int
-load_source(struct conf *c, struct conf_section *sec, struct conf_err *err)
+load_source(struct conf *c, struct conf_section *sec, struct err *err)
 {
 	char what[128];
 	const char *tname = conf_get(sec, "type");
@@ -1067,7 +1075,7 @@ load_source(struct conf *c, struct conf_section *sec, struct conf_err *err)
 
 int
 conf_get_prefixes(const struct conf_section *sec, const char *key, const char *what,
-		  struct pset *set, struct conf_err *err)
+		  struct pset *set, struct err *err)
 {
 	const struct conf_kv *kv = find_kv(sec, key);
 
@@ -1081,28 +1089,27 @@ conf_get_prefixes(const struct conf_section *sec, const char *key, const char *w
 				break;
 			size_t len = strcspn(p, " \t,");
 			struct pfx x;
-			const char *reason;
-			if (!pfx_parse(p, len, &x, &reason)) {
-				err_at(err, sec->file, line, "[%s] %s: \"%.*s\": %s", what, key,
-				       (int)len, p, reason);
+			if (!pfx_parse(p, len, &x, err)) {
+				file_err(err, sec->file, line, "[%s] %s: \"%.*s\": %s", what, key,
+					 (int)len, p, err->msg);
 				return -1;
 			}
 			if (pset_add_pfx(set, &x) < 0) {
-				err_at(err, sec->file, line, "out of memory");
+				file_err(err, sec->file, line, "out of memory");
 				return -1;
 			}
 			p += len;
 		}
 	}
 	if (pset_merge(set) < 0) {
-		err_at(err, sec->file, sec->line, "out of memory");
+		file_err(err, sec->file, sec->line, "out of memory");
 		return -1;
 	}
 	return 0;
 }
 
 static int
-load_exclude(struct output *o, const struct conf_section *sec, struct conf_err *err)
+load_exclude(struct output *o, const struct conf_section *sec, struct err *err)
 {
 	char what[96]; /* names are at most 64 characters */
 
@@ -1111,7 +1118,7 @@ load_exclude(struct output *o, const struct conf_section *sec, struct conf_err *
 }
 
 static int
-load_output(struct conf *c, struct conf_section *sec, struct conf_err *err)
+load_output(struct conf *c, struct conf_section *sec, struct err *err)
 {
 	char what[128];
 	const char *tname = conf_get(sec, "type"), *hook;
@@ -1149,9 +1156,8 @@ load_output(struct conf *c, struct conf_section *sec, struct conf_err *err)
 		return -1;
 	}
 	if ((hook = conf_get(sec, "on_change"))) {
-		const char *reason;
-		if (!(o->on_change = hook_split(hook, &reason))) {
-			conf_err_set(err, sec, "on_change", "on_change: %s", reason);
+		if (!(o->on_change = hook_split(hook, err))) {
+			conf_err_set(err, sec, "on_change", "on_change: %s", err->msg);
 			return -1;
 		}
 	}
@@ -1192,7 +1198,7 @@ out:
 }
 
 int
-conf_load(const char *path, unsigned flags, struct conf **out, struct conf_err *err)
+conf_load(const char *path, unsigned flags, struct conf **out, struct err *err)
 {
 	struct conf *c = calloc(1, sizeof *c);
 	struct conf_section **psecs = NULL;
@@ -1201,9 +1207,9 @@ conf_load(const char *path, unsigned flags, struct conf **out, struct conf_err *
 	const struct conf_section *global = NULL;
 	int rc = -1;
 
-	memset(err, 0, sizeof *err);
+	err_clear(err);
 	if (!c || !(c->path = strdup(path)) || !(c->state_dir = strdup(CONF_DEFAULT_STATE_DIR))) {
-		err_at(err, path, 0, "out of memory");
+		file_err(err, path, 0, "out of memory");
 		goto out;
 	}
 	c->limits = (struct source_limits){
@@ -1217,7 +1223,7 @@ conf_load(const char *path, unsigned flags, struct conf **out, struct conf_err *
 	c->max_shrink = CONF_DEFAULT_MAX_SHRINK;
 	c->hook_timeout = CONF_DEFAULT_HOOK_TIMEOUT;
 	if (!(c->dns_servers = calloc(1, sizeof *c->dns_servers))) {
-		err_at(err, path, 0, "out of memory");
+		file_err(err, path, 0, "out of memory");
 		goto out;
 	}
 	bool owner_check = !(flags & CONF_LOAD_NO_OWNER_CHECK) && geteuid() == 0;
@@ -1235,12 +1241,12 @@ conf_load(const char *path, unsigned flags, struct conf **out, struct conf_err *
 	if (global && load_global(c, global, err) < 0)
 		goto out;
 	if (n_src == 0) {
-		err_at(err, c->path, 0, "no [source NAME] section: nothing to allow");
+		file_err(err, c->path, 0, "no [source NAME] section: nothing to allow");
 		goto out;
 	}
 	if (!(c->sources = calloc(n_src, sizeof *c->sources)) ||
 	    !(c->outputs = calloc(n_out + 1, sizeof *c->outputs))) {
-		err_at(err, path, 0, "out of memory");
+		file_err(err, path, 0, "out of memory");
 		goto out;
 	}
 	for (size_t i = 0; i < c->n_secs; i++) {

@@ -27,13 +27,13 @@ bind_symbol(void *lib, const char *symbol, void *field, size_t size)
 	} while (0)
 
 int
-curlload(struct curl_api *api, char *err, size_t errlen)
+curlload(struct curl_api *api, struct err *err)
 {
-	return curlload_from(CURLLOAD_SONAME, api, err, errlen);
+	return curlload_from(CURLLOAD_SONAME, api, err);
 }
 
 int
-curlload_from(const char *soname, struct curl_api *api, char *err, size_t errlen)
+curlload_from(const char *soname, struct curl_api *api, struct err *err)
 {
 	const char *missing;
 	/* RTLD_NODELETE: dlclose below only drops our reference; libcurl and
@@ -43,7 +43,7 @@ curlload_from(const char *soname, struct curl_api *api, char *err, size_t errlen
 
 	if (lib == NULL) {
 		if (err)
-			snprintf(err, errlen, "cannot load libcurl: %s", dlerror());
+			err_set(err, "cannot load libcurl: %s", dlerror());
 		return -1;
 	}
 	BIND(easy_init, "curl_easy_init");
@@ -59,7 +59,7 @@ curlload_from(const char *soname, struct curl_api *api, char *err, size_t errlen
 	return 0;
 fail:
 	if (err)
-		snprintf(err, errlen, "cannot load libcurl: %s has no %s", soname, missing);
+		err_set(err, "cannot load libcurl: %s has no %s", soname, missing);
 	dlclose(lib);
 	return -1;
 }

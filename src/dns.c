@@ -109,11 +109,10 @@ sock_state(void *data, ares_socket_t fd, int rd, int wr)
 }
 
 /* One server entry: IPv4[:PORT], [IPv6]:PORT or a bare IPv6 address.
- * Writes the c-ares form to `out` (NULL to only check). */
-static const char *
-server_entry(const char *s, size_t n, char *out, size_t outsz)
+ * Writes the c-ares form to `out` (NULL to only check).  0 or -1 + err. */
+static int
+server_entry(const char *s, size_t n, char *out, size_t outsz, struct err *err)
 {
-	static _Thread_local char why[160];
 	char host[INET6_ADDRSTRLEN + 1];
 	unsigned char buf[sizeof(struct in6_addr)];
 	const char *port = NULL;
@@ -166,24 +165,24 @@ server_entry(const char *s, size_t n, char *out, size_t outsz)
 	}
 	if (out)
 		snprintf(out, outsz, v6 ? "[%s]:%lu" : "%s:%lu", host, p);
-	return NULL;
+	return 0;
 bad:
-	snprintf(why, sizeof why, "dns_server: \"%.*s\" is not ADDR[:PORT] or [ADDR6]:PORT",
-		 (int)(n > 80 ? 80 : n), s);
-	return why;
+	return err_set(err, "dns_server: \"%.*s\" is not ADDR[:PORT] or [ADDR6]:PORT",
+		       (int)(n > 80 ? 80 : n), s);
 }
 
-/* Convert "A[:P] [B]:P, …" to c-ares' "A:P,[B]:P"; NULL = valid. */
-static const char *
-servers_csv(const char *servers, char **csv)
+/* Convert "A[:P] [B]:P, …" to c-ares' "A:P,[B]:P" (csv NULL: only
+ * check).  0 or -1 + err. */
+static int
+servers_csv(const char *servers, char **csv, struct err *err)
 {
 	size_t cap = strlen(servers) * 2 + 64, used = 0;
 	char *out = csv ? malloc(cap) : NULL;
 	const char *p = servers;
-	const char *why = NULL;
+	int rc = 0;
 
 	if (csv && !out)
-		return "out of memory";
+		return err_set(err, "out of memory");
 	if (out)
 		out[0] = '\0';
 	for (;;) {
@@ -193,12 +192,12 @@ servers_csv(const char *servers, char **csv)
 			break;
 		size_t n = strcspn(p, " \t,");
 		char one[INET6_ADDRSTRLEN + 16];
-		if ((why = server_entry(p, n, one, sizeof one)))
+		if ((rc = server_entry(p, n, one, sizeof one, err)) < 0)
 			break;
 		if (out) {
 			size_t l = strlen(one);
 			if (used + l + 2 > cap) {
-				why = "dns_server: list too long";
+				rc = err_set(err, "dns_server: list too long");
 				break;
 			}
 			if (used)
@@ -208,36 +207,35 @@ servers_csv(const char *servers, char **csv)
 		}
 		p += n;
 	}
-	if (why || !csv) {
+	if (rc < 0 || !csv) {
 		free(out);
-		return why;
+		return rc;
 	}
 	*csv = out;
-	return NULL;
+	return 0;
 }
 
-const char *
-dns_servers_check(const char *servers)
+int
+dns_servers_check(const char *servers, struct err *err)
 {
-	return servers ? servers_csv(servers, NULL) : NULL;
+	return servers ? servers_csv(servers, NULL, err) : 0;
 }
 
 struct dns *
-dns_new(const struct dns_opts *o, const char **reason)
+dns_new(const struct dns_opts *o, struct err *err)
 {
 	struct ares_options ao;
 	struct dns *d;
 	int st, mask;
 
-	*reason = NULL;
 	st = ares_library_init(ARES_LIB_INIT_ALL);
 	if (st != ARES_SUCCESS) {
-		*reason = ares_strerror(st);
+		err_set(err, "%s", ares_strerror(st));
 		return NULL;
 	}
 	d = calloc(1, sizeof *d);
 	if (!d) {
-		*reason = "out of memory";
+		err_set(err, "out of memory");
 		goto fail_lib;
 	}
 	d->total_ms = o && o->total_ms > 0 ? o->total_ms : 30000;
@@ -256,18 +254,18 @@ dns_new(const struct dns_opts *o, const char **reason)
 	       ARES_OPT_NDOTS;
 	st = ares_init_options(&d->ch, &ao, mask);
 	if (st != ARES_SUCCESS) {
-		*reason = ares_strerror(st);
+		err_set(err, "%s", ares_strerror(st));
 		goto fail_d;
 	}
 	if (o && o->servers && *o->servers) {
 		char *csv = NULL;
-		if ((*reason = servers_csv(o->servers, &csv)))
+		if (servers_csv(o->servers, &csv, err) < 0)
 			goto fail_ch;
 		if (*csv)
 			st = ares_set_servers_ports_csv(d->ch, csv);
 		free(csv);
 		if (st != ARES_SUCCESS) {
-			*reason = ares_strerror(st);
+			err_set(err, "%s", ares_strerror(st));
 			goto fail_ch;
 		}
 	}

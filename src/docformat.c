@@ -64,7 +64,7 @@ docformat_free(struct docformat *fmt)
 }
 
 struct docformat *
-docformat_new(const char *name, const struct conf_section *sec, struct conf_err *err)
+docformat_new(const char *name, const struct conf_section *sec, struct err *err)
 {
 	const char *format = conf_get(sec, "format"), *pin = conf_get(sec, "sha256");
 	const char *const *selects = NULL;
@@ -112,19 +112,18 @@ docformat_new(const char *name, const struct conf_section *sec, struct conf_err 
 		goto err;
 	}
 	for (size_t i = 0; i < nsel; i++) {
-		char reason[JSONPATH_REASON_MAX];
-
-		if (!(fmt->sel[i] = jsonpath_compile(selects[i], reason, sizeof reason))) {
+		if (!(fmt->sel[i] = jsonpath_compile(selects[i], err))) {
 			/* Name the right line when select is repeated. */
 			const struct conf_kv *kv = NULL;
+			unsigned line = conf_line(sec, "select");
 
 			for (size_t k = 0; k < sec->n_kv; k++)
 				if (strcmp(sec->kv[k].key, "select") == 0)
 					kv = &sec->kv[k];
-			conf_err_set(err, sec, "select", "[source %s] select = %s: %s", name,
-				     selects[i], reason);
 			if (kv && i < kv->n)
-				err->line = kv->lines[i];
+				line = kv->lines[i];
+			conf_err_at(err, sec, line, "[source %s] select = %s: %s", name, selects[i],
+				    err->msg);
 			goto err;
 		}
 		fmt->nsel++;
@@ -171,7 +170,7 @@ docformat_fingerprint(const struct docformat *fmt)
 
 int
 docformat_parse(const struct docformat *fmt, const char *name, const char *buf, size_t len,
-		bool allow_empty, struct pset *out, struct parse_err *err)
+		bool allow_empty, struct pset *out, struct err *err)
 {
 	if (fmt->pinned) {
 		unsigned char got[crypto_hash_sha256_BYTES];
@@ -180,18 +179,12 @@ docformat_parse(const struct docformat *fmt, const char *name, const char *buf, 
 		crypto_hash_sha256(got, (const unsigned char *)buf, len);
 		if (sodium_memcmp(got, fmt->sha256, sizeof got) != 0) {
 			sodium_bin2hex(got_hex, sizeof got_hex, got, sizeof got);
-			err->line = 0;
-			snprintf(err->reason, sizeof err->reason,
-				 "sha256 %s does not match the pinned sha256", got_hex);
-			return -1;
+			return err_set(err, "sha256 %s does not match the pinned sha256", got_hex);
 		}
 	}
-	if (looks_like_html(buf, len)) {
-		err->line = 0;
-		snprintf(err->reason, sizeof err->reason, "looks like an HTML page, not a %s",
-			 fmt->kind == DOCFORMAT_TEXT ? "list" : "JSON document");
-		return -1;
-	}
+	if (looks_like_html(buf, len))
+		return err_set(err, "looks like an HTML page, not a %s",
+			       fmt->kind == DOCFORMAT_TEXT ? "list" : "JSON document");
 	if (fmt->kind == DOCFORMAT_ALLOWSYNC)
 		return pubdoc_parse_doc(buf, len, (const char *const *)fmt->tags, fmt->ntags,
 					allow_empty, out, err);
@@ -202,7 +195,7 @@ docformat_parse(const struct docformat *fmt, const char *name, const char *buf, 
 
 int
 docformat_parse_file(const struct docformat *fmt, const char *path, uint64_t max_body,
-		     bool allow_empty, struct pset *out, struct parse_err *err)
+		     bool allow_empty, struct pset *out, struct err *err)
 {
 	struct stat sb;
 	char *buf = NULL;
@@ -211,19 +204,16 @@ docformat_parse_file(const struct docformat *fmt, const char *path, uint64_t max
 
 	if (fmt->kind == DOCFORMAT_TEXT && !fmt->pinned)
 		return parse_text_file(path, out, err);
-	err->line = 0;
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
-		snprintf(err->reason, sizeof err->reason, "%s", strerror(errno));
-		return -1;
-	}
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return err_set(err, "%s", strerror(errno));
 	if (fstat(fd, &sb) < 0 || !S_ISREG(sb.st_mode)) {
-		snprintf(err->reason, sizeof err->reason, "not a regular file");
+		err_set(err, "not a regular file");
 		goto out;
 	}
 	/* The size may change while we read: read to EOF, bounded. */
 	cap = (uint64_t)sb.st_size < max_body ? (size_t)sb.st_size + 1 : (size_t)max_body + 1;
 	if (!(buf = malloc(cap + 1))) {
-		snprintf(err->reason, sizeof err->reason, "out of memory");
+		err_set(err, "out of memory");
 		goto out;
 	}
 	for (;;) {
@@ -233,13 +223,13 @@ docformat_parse_file(const struct docformat *fmt, const char *path, uint64_t max
 			char *nb;
 
 			if (len > max_body) {
-				snprintf(err->reason, sizeof err->reason,
-					 "larger than max_body (%llu bytes)", (unsigned long long)max_body);
+				err_set(err, "larger than max_body (%llu bytes)",
+					(unsigned long long)max_body);
 				goto out;
 			}
 			cap = cap * 2 > max_body + 1 ? (size_t)max_body + 1 : cap * 2;
 			if (!(nb = realloc(buf, cap + 1))) {
-				snprintf(err->reason, sizeof err->reason, "out of memory");
+				err_set(err, "out of memory");
 				goto out;
 			}
 			buf = nb;
@@ -248,7 +238,7 @@ docformat_parse_file(const struct docformat *fmt, const char *path, uint64_t max
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
-			snprintf(err->reason, sizeof err->reason, "read: %s", strerror(errno));
+			err_errno(err, errno, "read");
 			goto out;
 		}
 		if (n == 0)
@@ -256,8 +246,7 @@ docformat_parse_file(const struct docformat *fmt, const char *path, uint64_t max
 		len += (size_t)n;
 	}
 	if (len > max_body) {
-		snprintf(err->reason, sizeof err->reason, "larger than max_body (%llu bytes)",
-			 (unsigned long long)max_body);
+		err_set(err, "larger than max_body (%llu bytes)", (unsigned long long)max_body);
 		goto out;
 	}
 	buf[len] = '\0';

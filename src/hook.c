@@ -26,14 +26,14 @@ hook_argv_free(char **argv)
 }
 
 char **
-hook_split(const char *cmd, const char **reason)
+hook_split(const char *cmd, struct err *err)
 {
 	size_t cap = 8, n = 0, len = strlen(cmd);
 	char **argv = calloc(cap, sizeof *argv);
 	char *word = malloc(len + 1);
 	const char *p = cmd;
+	const char *why = "out of memory";
 
-	*reason = "out of memory";
 	if (!argv || !word)
 		goto fail;
 	for (;;) {
@@ -49,7 +49,7 @@ hook_split(const char *cmd, const char **reason)
 			if (*p == '\'') {
 				const char *end = strchr(p + 1, '\'');
 				if (!end) {
-					*reason = "unterminated ' quote";
+					why = "unterminated ' quote";
 					goto fail;
 				}
 				memcpy(word + w, p + 1, (size_t)(end - p - 1));
@@ -63,13 +63,13 @@ hook_split(const char *cmd, const char **reason)
 					word[w++] = *p++;
 				}
 				if (!*p) {
-					*reason = "unterminated \" quote";
+					why = "unterminated \" quote";
 					goto fail;
 				}
 				p++;
 			} else if (*p == '\\') {
 				if (!p[1]) {
-					*reason = "backslash at the end";
+					why = "backslash at the end";
 					goto fail;
 				}
 				word[w++] = p[1];
@@ -83,26 +83,26 @@ hook_split(const char *cmd, const char **reason)
 		if (n + 2 > cap) {
 			char **grown = realloc(argv, 2 * cap * sizeof *argv);
 			if (!grown) {
-				*reason = "out of memory";
+				why = "out of memory";
 				goto fail;
 			}
 			argv = grown;
 			cap *= 2;
 		}
 		if (!(argv[n] = strndup(word, w))) {
-			*reason = "out of memory";
+			why = "out of memory";
 			goto fail;
 		}
 		argv[++n] = NULL;
 	}
 	if (n == 0) {
-		*reason = "empty command";
+		why = "empty command";
 		goto fail;
 	}
 	free(word);
-	*reason = NULL;
 	return argv;
 fail:
+	err_set(err, "%s", why);
 	free(word);
 	hook_argv_free(argv);
 	return NULL;
@@ -132,7 +132,7 @@ wait_for(pid_t pid, long ms, int *status)
 }
 
 int
-hook_run(char *const argv[], uint64_t timeout, char *err)
+hook_run(char *const argv[], uint64_t timeout, struct err *err)
 {
 	posix_spawn_file_actions_t fa;
 	posix_spawnattr_t attr;
@@ -141,12 +141,12 @@ hook_run(char *const argv[], uint64_t timeout, char *err)
 	int status = 0, rc;
 
 	if (posix_spawn_file_actions_init(&fa) != 0) {
-		snprintf(err, HOOK_ERR_MAX, "cannot run: out of memory");
+		err_set(err, "cannot run: out of memory");
 		return -1;
 	}
 	if (posix_spawnattr_init(&attr) != 0) {
 		posix_spawn_file_actions_destroy(&fa);
-		snprintf(err, HOOK_ERR_MAX, "cannot run: out of memory");
+		err_set(err, "cannot run: out of memory");
 		return -1;
 	}
 	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
@@ -159,7 +159,7 @@ hook_run(char *const argv[], uint64_t timeout, char *err)
 	posix_spawn_file_actions_destroy(&fa);
 	posix_spawnattr_destroy(&attr);
 	if (rc != 0) {
-		snprintf(err, HOOK_ERR_MAX, "cannot run %s: %s", argv[0], strerror(rc));
+		err_errno(err, rc, "cannot run %s", argv[0]);
 		return -1;
 	}
 	long ms = timeout > 86400 ? 86400000L : (long)timeout * 1000;
@@ -169,19 +169,18 @@ hook_run(char *const argv[], uint64_t timeout, char *err)
 			kill(-pid, SIGKILL);
 			waitpid(pid, &status, 0);
 		}
-		snprintf(err, HOOK_ERR_MAX, "%s timed out after %llus", argv[0],
-			 (unsigned long long)timeout);
+		err_set(err, "%s timed out after %llus", argv[0], (unsigned long long)timeout);
 		return -1;
 	}
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
 		return 0;
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 127)
-		snprintf(err, HOOK_ERR_MAX, "%s exited with status 127 (not found?)", argv[0]);
+		err_set(err, "%s exited with status 127 (not found?)", argv[0]);
 	else if (WIFEXITED(status))
-		snprintf(err, HOOK_ERR_MAX, "%s exited with status %d", argv[0], WEXITSTATUS(status));
+		err_set(err, "%s exited with status %d", argv[0], WEXITSTATUS(status));
 	else if (WIFSIGNALED(status))
-		snprintf(err, HOOK_ERR_MAX, "%s killed by signal %d", argv[0], WTERMSIG(status));
+		err_set(err, "%s killed by signal %d", argv[0], WTERMSIG(status));
 	else
-		snprintf(err, HOOK_ERR_MAX, "%s ended abnormally", argv[0]);
+		err_set(err, "%s ended abnormally", argv[0]);
 	return -1;
 }

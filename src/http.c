@@ -42,22 +42,20 @@ http_resp_clear(struct http_resp *resp)
 	memset(resp, 0, sizeof *resp);
 }
 
-static void seterr(struct http_resp *resp, const char *url, const char *fmt, ...)
+static void seterr(struct err *err, const char *url, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
 static void
-seterr(struct http_resp *resp, const char *url, const char *fmt, ...)
+seterr(struct err *err, const char *url, const char *fmt, ...)
 {
 	va_list ap;
-	int k = snprintf(resp->err, sizeof resp->err, "%s: ", url);
 
-	if (k < 0 || (size_t)k >= sizeof resp->err)
-		return;
 	va_start(ap, fmt);
-	vsnprintf(resp->err + k, sizeof resp->err - (size_t)k, fmt, ap);
+	err_setv(err, fmt, ap);
 	va_end(ap);
+	err_prefix(err, "%s", url);
 	/* One line, whatever libcurl's texts hold. */
-	for (char *p = resp->err; *p; p++)
+	for (char *p = err->msg; *p; p++)
 		if (*p == '\n' || *p == '\r')
 			*p = ' ';
 }
@@ -186,7 +184,7 @@ http_parse_retry_after(const char *value, time_t now)
 			s = HTTP_RETRY_AFTER_MAX;
 		return now + (time_t)s;
 	}
-	if (curlload(&cu, NULL, 0) < 0)
+	if (curlload(&cu, NULL) < 0)
 		return 0;
 	t = cu.getdate(value, NULL);
 	if (t == -1)
@@ -211,85 +209,86 @@ size_text(uint64_t n, char *buf, size_t len)
 
 /* Turn libcurl's result into one line naming the cause. */
 static void
-describe(CURL *c, CURLcode rc, const struct xfer *x, const char *ebuf)
+describe(CURL *c, CURLcode rc, const struct xfer *x, const char *ebuf, struct err *err)
 {
 	const struct http_req *req = x->req;
-	struct http_resp *r = x->resp;
 	const char *detail = ebuf[0] ? ebuf : x->cu.easy_strerror(rc);
 	char *where = NULL, size[32];
 
 	switch (rc) {
 	case CURLE_COULDNT_RESOLVE_HOST:
-		seterr(r, req->url, "DNS: %s", detail);
+		seterr(err, req->url, "DNS: %s", detail);
 		break;
 	case CURLE_COULDNT_RESOLVE_PROXY:
-		seterr(r, req->url, "DNS (proxy %s): %s", req->proxy, detail);
+		seterr(err, req->url, "DNS (proxy %s): %s", req->proxy, detail);
 		break;
 	case CURLE_COULDNT_CONNECT:
-		seterr(r, req->url, "connect: %s", detail);
+		seterr(err, req->url, "connect: %s", detail);
 		break;
 	case CURLE_PEER_FAILED_VERIFICATION:
 #if LIBCURL_VERSION_NUM < 0x073e00
 	case CURLE_SSL_CACERT:
 #endif
-		seterr(r, req->url, "TLS certificate verification failed: %s", detail);
+		seterr(err, req->url, "TLS certificate verification failed: %s", detail);
 		break;
 	case CURLE_SSL_CONNECT_ERROR:
-		seterr(r, req->url, "TLS handshake failed: %s", detail);
+		seterr(err, req->url, "TLS handshake failed: %s", detail);
 		break;
 	case CURLE_SSL_CACERT_BADFILE:
 		if (req->ca_file && *req->ca_file)
-			seterr(r, req->url, "ca_file %s unusable: %s", req->ca_file, detail);
+			seterr(err, req->url, "ca_file %s unusable: %s", req->ca_file, detail);
 		else
-			seterr(r, req->url, "the system's CA bundle is unusable: %s", detail);
+			seterr(err, req->url, "the system's CA bundle is unusable: %s", detail);
 		break;
 	case CURLE_OPERATION_TIMEDOUT:
-		seterr(r, req->url, "timeout: %s", detail);
+		seterr(err, req->url, "timeout: %s", detail);
 		break;
 	case CURLE_FILESIZE_EXCEEDED:
 		size_text(req->max_body, size, sizeof size);
-		seterr(r, req->url, "body larger than max_body (%s, announced by Content-Length)",
+		seterr(err, req->url, "body larger than max_body (%s, announced by Content-Length)",
 		       size);
 		break;
 	case CURLE_WRITE_ERROR:
 		size_text(req->max_body, size, sizeof size);
 		if (x->too_big)
-			seterr(r, req->url, "body larger than max_body (%s)", size);
+			seterr(err, req->url, "body larger than max_body (%s)", size);
 		else
-			seterr(r, req->url, "out of memory for the body");
+			seterr(err, req->url, "out of memory for the body");
 		break;
 	case CURLE_PARTIAL_FILE:
-		seterr(r, req->url, "truncated body: %s", detail);
+		seterr(err, req->url, "truncated body: %s", detail);
 		break;
 	case CURLE_TOO_MANY_REDIRECTS:
-		seterr(r, req->url, "more than %d redirects (a redirect loop?)", HTTP_MAX_REDIRECTS);
+		seterr(err, req->url, "more than %d redirects (a redirect loop?)",
+		       HTTP_MAX_REDIRECTS);
 		break;
 	case CURLE_UNSUPPORTED_PROTOCOL:
 		if (x->location || (x->cu.easy_getinfo(c, CURLINFO_REDIRECT_URL, &where) == CURLE_OK &&
 				    where))
-			seterr(r, req->url, "redirect to %.300s refused: only https:// is followed",
+			seterr(err, req->url,
+			       "redirect to %.300s refused: only https:// is followed",
 			       x->location ? x->location : where);
 		else
-			seterr(r, req->url, "not https: %s", detail);
+			seterr(err, req->url, "not https: %s", detail);
 		break;
 	case CURLE_BAD_CONTENT_ENCODING:
-		seterr(r, req->url, "bad content encoding: %s", detail);
+		seterr(err, req->url, "bad content encoding: %s", detail);
 		break;
 	case CURLE_GOT_NOTHING:
-		seterr(r, req->url, "empty reply from server");
+		seterr(err, req->url, "empty reply from server");
 		break;
 	case CURLE_RECV_ERROR:
 	case CURLE_SEND_ERROR:
-		seterr(r, req->url, "connection broken: %s", detail);
+		seterr(err, req->url, "connection broken: %s", detail);
 		break;
 	default:
-		seterr(r, req->url, "%s", detail);
+		seterr(err, req->url, "%s", detail);
 		break;
 	}
 }
 
 enum http_status
-http_get(const struct http_req *req, time_t now, struct http_resp *resp)
+http_get(const struct http_req *req, time_t now, struct http_resp *resp, struct err *err)
 {
 	struct xfer x = {.req = req, .resp = resp};
 	char ebuf[CURL_ERROR_SIZE] = "";
@@ -309,15 +308,15 @@ http_get(const struct http_req *req, time_t now, struct http_resp *resp)
 	if (lst == 0)
 		lst = 1;
 	if (strncasecmp(req->url, "https://", 8) != 0) {
-		seterr(resp, req->url, "not an https:// URL");
+		seterr(err, req->url, "not an https:// URL");
 		return HTTP_FAIL;
 	}
-	if (curlload(&x.cu, line, sizeof line) < 0) {
-		seterr(resp, req->url, "%s", line);
+	if (curlload(&x.cu, err) < 0) {
+		seterr(err, req->url, "%s", err->msg);
 		return HTTP_FAIL;
 	}
 	if (!(c = x.cu.easy_init())) {
-		seterr(resp, req->url, "cannot initialise libcurl");
+		seterr(err, req->url, "cannot initialise libcurl");
 		return HTTP_FAIL;
 	}
 	x.curl = c;
@@ -397,17 +396,17 @@ http_get(const struct http_req *req, time_t now, struct http_resp *resp)
 		if (resp->code == 429 || resp->code == 503)
 			resp->retry_after = http_parse_retry_after(x.retry_after, now);
 		if (resp->code == 304)
-			seterr(resp, req->url, "HTTP 304 to a request that was not conditional");
+			seterr(err, req->url, "HTTP 304 to a request that was not conditional");
 		else if (resp->code >= 300 && resp->code < 400)
-			seterr(resp, req->url, "HTTP %ld%s without a usable Location", resp->code,
+			seterr(err, req->url, "HTTP %ld%s without a usable Location", resp->code,
 			       x.reason);
 		else
-			seterr(resp, req->url, "HTTP %ld%s%s", resp->code, x.reason,
+			seterr(err, req->url, "HTTP %ld%s%s", resp->code, x.reason,
 			       resp->retry_after ? " (Retry-After given)" : "");
 		goto out;
 	}
 	if (rc != CURLE_OK) {
-		describe(c, rc, &x, ebuf);
+		describe(c, rc, &x, ebuf, err);
 		goto out;
 	}
 	if (!resp->body && !(resp->body = calloc(1, 1)))
@@ -418,7 +417,7 @@ http_get(const struct http_req *req, time_t now, struct http_resp *resp)
 	st = HTTP_OK;
 	goto out;
 oom:
-	seterr(resp, req->url, "out of memory");
+	seterr(err, req->url, "out of memory");
 out:
 	if (st != HTTP_OK) {
 		free(resp->body);

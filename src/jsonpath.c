@@ -156,8 +156,7 @@ jsonpath_text(const struct jsonpath *jp)
 struct parser {
 	const char *s;
 	size_t n, i;
-	char *reason;
-	size_t rsize;
+	struct err *err;
 	bool failed;
 	int depth;
 };
@@ -168,19 +167,14 @@ static void
 fail(struct parser *p, const char *fmt, ...)
 {
 	va_list ap;
-	int k;
 
 	if (p->failed)
 		return;
 	p->failed = true;
-	if (!p->reason || p->rsize == 0)
-		return;
-	k = snprintf(p->reason, p->rsize, "at character %zu: ", p->i + 1);
-	if (k < 0 || (size_t)k >= p->rsize)
-		return;
 	va_start(ap, fmt);
-	vsnprintf(p->reason + k, p->rsize - (size_t)k, fmt, ap);
+	err_setv(p->err, fmt, ap);
 	va_end(ap);
+	err_prefix(p->err, "at character %zu", p->i + 1);
 }
 
 static void
@@ -189,8 +183,7 @@ nomem(struct parser *p)
 	if (p->failed)
 		return;
 	p->failed = true;
-	if (p->reason && p->rsize)
-		snprintf(p->reason, p->rsize, "out of memory");
+	err_set(p->err, "out of memory");
 }
 
 static int
@@ -1456,14 +1449,12 @@ err:
 }
 
 struct jsonpath *
-jsonpath_compile(const char *text, char *reason, size_t reason_size)
+jsonpath_compile(const char *text, struct err *err)
 {
-	struct parser p = {.s = text, .n = strlen(text), .reason = reason, .rsize = reason_size};
+	struct parser p = {.s = text, .n = strlen(text), .err = err};
 	struct jsonpath *jp;
 	size_t bad;
 
-	if (reason && reason_size)
-		reason[0] = '\0';
 	if (!utf8_valid((const unsigned char *)text, p.n, &bad)) {
 		p.i = bad;
 		fail(&p, "invalid UTF-8");

@@ -10,14 +10,14 @@
 #include <unistd.h>
 
 int
-lock_acquire(const char *state_dir, int *fd, char *err)
+lock_acquire(const char *state_dir, int *fd, struct err *err)
 {
 	char path[4096];
 	int f;
 
 	snprintf(path, sizeof path, "%s/lock", state_dir);
 	if ((f = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600)) < 0) {
-		snprintf(err, LOCK_ERR_MAX, "cannot open %s/lock: %s", state_dir, strerror(errno));
+		err_errno(err, errno, "cannot open %s/lock", state_dir);
 		return -1;
 	}
 	while (flock(f, LOCK_EX | LOCK_NB) < 0) {
@@ -27,7 +27,7 @@ lock_acquire(const char *state_dir, int *fd, char *err)
 		close(f);
 		if (e == EWOULDBLOCK)
 			return 1;
-		snprintf(err, LOCK_ERR_MAX, "cannot lock %s/lock: %s", state_dir, strerror(e));
+		err_errno(err, e, "cannot lock %s/lock", state_dir);
 		return -1;
 	}
 	*fd = f;

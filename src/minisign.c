@@ -173,26 +173,26 @@ minisign_pk_parse(const char *text, size_t len, struct minisign_pk *pk)
 
 /* Read a small file whole; NUL-terminated.  -1 with err filled. */
 static int
-slurp(const char *path, char **out, size_t *outlen, struct stat *st, char *err, size_t errlen)
+slurp(const char *path, char **out, size_t *outlen, struct stat *st, struct err *err)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
 	if (fd < 0) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		err_errno(err, errno, "%s", path);
 		return -1;
 	}
 	char *buf = NULL;
 	size_t len = 0;
 	if (fstat(fd, st) < 0) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		err_errno(err, errno, "%s", path);
 		goto fail;
 	}
 	if (!S_ISREG(st->st_mode)) {
-		snprintf(err, errlen, "%s: not a regular file", path);
+		err_set(err, "%s: not a regular file", path);
 		goto fail;
 	}
 	buf = malloc(KEYFILE_MAX + 1);
 	if (!buf) {
-		snprintf(err, errlen, "%s: out of memory", path);
+		err_set(err, "%s: out of memory", path);
 		goto fail;
 	}
 	for (;;) {
@@ -200,14 +200,14 @@ slurp(const char *path, char **out, size_t *outlen, struct stat *st, char *err, 
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r < 0) {
-			snprintf(err, errlen, "%s: %s", path, strerror(errno));
+			err_errno(err, errno, "%s", path);
 			goto fail;
 		}
 		if (r == 0)
 			break;
 		len += (size_t)r;
 		if (len > KEYFILE_MAX) {
-			snprintf(err, errlen, "%s: too large for a key file", path);
+			err_set(err, "%s: too large for a key file", path);
 			goto fail;
 		}
 	}
@@ -226,7 +226,7 @@ fail:
 }
 
 int
-minisign_pk_load(const char *spec, struct minisign_pk *pk, char *err, size_t errlen)
+minisign_pk_load(const char *spec, struct minisign_pk *pk, struct err *err)
 {
 	size_t n = strlen(spec);
 	const char *s = spec;
@@ -236,19 +236,18 @@ minisign_pk_load(const char *spec, struct minisign_pk *pk, char *err, size_t err
 	/* Something shaped like a bare key that names no file: report why
 	 * the key is wrong rather than "no such file". */
 	if (n == MINISIGN_PK_B64_MAX - 1 && has_prefix(s, n, "RW") && access(spec, F_OK) < 0) {
-		snprintf(err, errlen, "public key \"%.*s\": %s", (int)n, s,
-			 minisign_pk_parse(s, n, pk));
+		err_set(err, "public key \"%.*s\": %s", (int)n, s, minisign_pk_parse(s, n, pk));
 		return -1;
 	}
 	char *text;
 	size_t len;
 	struct stat st;
-	if (slurp(spec, &text, &len, &st, err, errlen) < 0)
+	if (slurp(spec, &text, &len, &st, err) < 0)
 		return -1;
 	const char *reason = minisign_pk_parse(text, len, pk);
 	free(text);
 	if (reason) {
-		snprintf(err, errlen, "%s: %s", spec, reason);
+		err_set(err, "%s: %s", spec, reason);
 		return -1;
 	}
 	return 0;
@@ -338,12 +337,12 @@ out:
 }
 
 int
-minisign_sk_load(const char *path, struct minisign_sk *sk, char *err, size_t errlen)
+minisign_sk_load(const char *path, struct minisign_sk *sk, struct err *err)
 {
 	char *text;
 	size_t len;
 	struct stat st;
-	if (slurp(path, &text, &len, &st, err, errlen) < 0)
+	if (slurp(path, &text, &len, &st, err) < 0)
 		return -1;
 	const char *reason = NULL;
 	if (st.st_mode & 0077)
@@ -353,7 +352,7 @@ minisign_sk_load(const char *path, struct minisign_sk *sk, char *err, size_t err
 	sodium_memzero(text, len);
 	free(text);
 	if (reason) {
-		snprintf(err, errlen, "%s: %s", path, reason);
+		err_set(err, "%s: %s", path, reason);
 		return -1;
 	}
 	return 0;
@@ -437,7 +436,7 @@ write_all(int fd, const char *s, size_t n)
 
 int
 minisign_keygen_files(const char *pubfile, const char *secfile, struct minisign_pk *pk,
-		      char *err, size_t errlen)
+		      struct err *err)
 {
 	struct minisign_sk sk;
 	char *pktext = NULL, *sktext = NULL;
@@ -445,32 +444,32 @@ minisign_keygen_files(const char *pubfile, const char *secfile, struct minisign_
 	bool made_p = false, made_s = false;
 
 	if (strcmp(pubfile, secfile) == 0) {
-		snprintf(err, errlen, "keygen: public and secret key file are the same path");
+		err_set(err, "keygen: public and secret key file are the same path");
 		return -1;
 	}
 	if (minisign_generate(pk, &sk) < 0) {
-		snprintf(err, errlen, "keygen: libsodium failed to initialise");
+		err_set(err, "keygen: libsodium failed to initialise");
 		goto out;
 	}
 	pktext = minisign_pk_file_text(pk);
 	sktext = minisign_sk_file_text(&sk);
 	if (!pktext || !sktext) {
-		snprintf(err, errlen, "keygen: out of memory");
+		err_set(err, "keygen: out of memory");
 		goto out;
 	}
 	/* O_EXCL: an existing key is never overwritten, not even one that
 	 * appears between a check and the write. */
 	sfd = open(secfile, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
 	if (sfd < 0) {
-		snprintf(err, errlen, "%s: %s", secfile,
-			 errno == EEXIST ? "already exists; not overwriting it" : strerror(errno));
+		err_set(err, "%s: %s", secfile,
+			errno == EEXIST ? "already exists; not overwriting it" : strerror(errno));
 		goto out;
 	}
 	made_s = true;
 	pfd = open(pubfile, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0644);
 	if (pfd < 0) {
-		snprintf(err, errlen, "%s: %s", pubfile,
-			 errno == EEXIST ? "already exists; not overwriting it" : strerror(errno));
+		err_set(err, "%s: %s", pubfile,
+			errno == EEXIST ? "already exists; not overwriting it" : strerror(errno));
 		goto out;
 	}
 	made_p = true;
@@ -478,22 +477,22 @@ minisign_keygen_files(const char *pubfile, const char *secfile, struct minisign_
 	 * key; the secret one must be 0600 whatever the umask. */
 	if (fchmod(sfd, 0600) < 0 || write_all(sfd, sktext, strlen(sktext)) < 0 ||
 	    fsync(sfd) < 0) {
-		snprintf(err, errlen, "%s: %s", secfile, strerror(errno));
+		err_errno(err, errno, "%s", secfile);
 		goto out;
 	}
 	if (write_all(pfd, pktext, strlen(pktext)) < 0 || fsync(pfd) < 0) {
-		snprintf(err, errlen, "%s: %s", pubfile, strerror(errno));
+		err_errno(err, errno, "%s", pubfile);
 		goto out;
 	}
 	if (close(sfd) < 0) {
 		sfd = -1;
-		snprintf(err, errlen, "%s: %s", secfile, strerror(errno));
+		err_errno(err, errno, "%s", secfile);
 		goto out;
 	}
 	sfd = -1;
 	if (close(pfd) < 0) {
 		pfd = -1;
-		snprintf(err, errlen, "%s: %s", pubfile, strerror(errno));
+		err_errno(err, errno, "%s", pubfile);
 		goto out;
 	}
 	pfd = -1;
@@ -524,7 +523,7 @@ one_line(const char *s)
 
 char *
 minisign_sign(const struct minisign_sk *sk, const void *msg, size_t len, bool legacy,
-	      const char *untrusted, const char *trusted, size_t *outlen, const char **reason)
+	      const char *untrusted, const char *trusted, size_t *outlen, struct err *err)
 {
 	uint8_t sigbin[SIG_BIN], global[MINISIGN_SIG_BYTES], hash[crypto_generichash_BYTES_MAX];
 	char *b64sig = NULL, *b64global = NULL, *text = NULL;
@@ -532,15 +531,15 @@ minisign_sign(const struct minisign_sk *sk, const void *msg, size_t len, bool le
 	size_t tclen = strlen(trusted);
 
 	if (sodium_ready() < 0) {
-		*reason = "libsodium failed to initialise";
+		err_set(err, "libsodium failed to initialise");
 		return NULL;
 	}
 	if (!one_line(untrusted) || !one_line(trusted)) {
-		*reason = "a comment holds a line break";
+		err_set(err, "a comment holds a line break");
 		return NULL;
 	}
 	if (tclen + sizeof TRUSTED_PREFIX >= MINISIGN_TRUSTED_MAX) {
-		*reason = "trusted comment too long";
+		err_set(err, "trusted comment too long");
 		return NULL;
 	}
 	memcpy(sigbin, legacy ? ALG_PURE : ALG_HASHED, 2);
@@ -571,7 +570,7 @@ minisign_sign(const struct minisign_sk *sk, const void *msg, size_t len, bool le
 	*outlen = (size_t)n;
 	goto out;
 oom:
-	*reason = "out of memory";
+	err_set(err, "out of memory");
 out:
 	free(sig_tc);
 	free(b64sig);
@@ -581,47 +580,44 @@ out:
 
 enum minisign_status
 minisign_verify(const struct minisign_pk *pk, const void *msg, size_t len, const char *sig,
-		size_t siglen, char *trusted, size_t tlen, const char **reason)
+		size_t siglen, char *trusted, size_t tlen, struct err *err)
 {
 	const char *p = sig, *end = sig + siglen, *l1, *l2, *l3, *l4, *line;
 	size_t n1, n2, n3, n4, n;
 	uint8_t sigbin[SIG_BIN], global[MINISIGN_SIG_BYTES], hash[crypto_generichash_BYTES_MAX];
-	const char *dummy;
 	enum minisign_status st;
 
-	if (!reason)
-		reason = &dummy;
 	if (sodium_ready() < 0) {
-		*reason = "libsodium failed to initialise";
+		err_set(err, "libsodium failed to initialise");
 		return MINISIGN_MALFORMED;
 	}
 	if (memchr(sig, '\0', siglen)) {
-		*reason = "not a minisign signature (binary data)";
+		err_set(err, "not a minisign signature (binary data)");
 		return MINISIGN_MALFORMED;
 	}
 	if (!next_line(&p, end, &l1, &n1) || !has_prefix(l1, n1, UNTRUSTED_PREFIX)) {
-		*reason = "not a minisign signature (no \"untrusted comment:\" line)";
+		err_set(err, "not a minisign signature (no \"untrusted comment:\" line)");
 		return MINISIGN_MALFORMED;
 	}
 	if (!next_line(&p, end, &l2, &n2) || !next_line(&p, end, &l3, &n3) ||
 	    !next_line(&p, end, &l4, &n4)) {
-		*reason = "truncated minisign signature";
+		err_set(err, "truncated minisign signature");
 		return MINISIGN_MALFORMED;
 	}
 	if (!has_prefix(l3, n3, TRUSTED_PREFIX)) {
-		*reason = "not a minisign signature (no \"trusted comment:\" line)";
+		err_set(err, "not a minisign signature (no \"trusted comment:\" line)");
 		return MINISIGN_MALFORMED;
 	}
 	while (next_line(&p, end, &line, &n))
 		if (!is_blank(line, n)) {
-			*reason = "trailing text after the minisign signature";
+			err_set(err, "trailing text after the minisign signature");
 			return MINISIGN_MALFORMED;
 		}
 	trim(&l2, &n2);
 	trim(&l4, &n4);
 	if (!b64_exact(l2, n2, sigbin, sizeof sigbin) ||
 	    !b64_exact(l4, n4, global, sizeof global)) {
-		*reason = "malformed minisign signature (bad base64 or length)";
+		err_set(err, "malformed minisign signature (bad base64 or length)");
 		return MINISIGN_MALFORMED;
 	}
 	bool hashed;
@@ -630,11 +626,11 @@ minisign_verify(const struct minisign_pk *pk, const void *msg, size_t len, const
 	} else if (memcmp(sigbin, ALG_PURE, 2) == 0) {
 		hashed = false;
 	} else {
-		*reason = "unsupported signature algorithm (only \"Ed\" and \"ED\")";
+		err_set(err, "unsupported signature algorithm (only \"Ed\" and \"ED\")");
 		return MINISIGN_UNSUPPORTED;
 	}
 	if (memcmp(sigbin + 2, pk->keynum, MINISIGN_KEYNUM_BYTES) != 0) {
-		*reason = "signed by another key (key id differs)";
+		err_set(err, "signed by another key (key id differs)");
 		return MINISIGN_WRONG_KEY;
 	}
 	const uint8_t *s = sigbin + 2 + MINISIGN_KEYNUM_BYTES;
@@ -646,14 +642,14 @@ minisign_verify(const struct minisign_pk *pk, const void *msg, size_t len, const
 		bad = crypto_sign_verify_detached(s, msg, len, pk->pk);
 	}
 	if (bad) {
-		*reason = "signature does not match the document";
+		err_set(err, "signature does not match the document");
 		return MINISIGN_BAD_SIG;
 	}
 	const char *tc = l3 + strlen(TRUSTED_PREFIX);
 	size_t tcn = n3 - strlen(TRUSTED_PREFIX);
 	uint8_t *sig_tc = malloc(MINISIGN_SIG_BYTES + tcn + 1);
 	if (!sig_tc) {
-		*reason = "out of memory";
+		err_set(err, "out of memory");
 		return MINISIGN_MALFORMED;
 	}
 	memcpy(sig_tc, s, MINISIGN_SIG_BYTES);
@@ -661,11 +657,10 @@ minisign_verify(const struct minisign_pk *pk, const void *msg, size_t len, const
 	bad = crypto_sign_verify_detached(global, sig_tc, MINISIGN_SIG_BYTES + tcn, pk->pk);
 	free(sig_tc);
 	if (bad) {
-		*reason = "trusted comment signature does not match (comment altered)";
+		err_set(err, "trusted comment signature does not match (comment altered)");
 		return MINISIGN_BAD_GLOBAL_SIG;
 	}
 	st = MINISIGN_OK;
-	*reason = NULL;
 	if (trusted && tlen > 0) {
 		size_t c = tcn < tlen - 1 ? tcn : tlen - 1;
 		memcpy(trusted, tc, c);

@@ -128,7 +128,7 @@ read_ranges(const unsigned char *p, size_t n, enum pfx_family fam, struct pset *
 }
 
 int
-nftstate_load(const char *path, struct nftstate *st, char *err)
+nftstate_load(const char *path, struct nftstate *st, struct err *err)
 {
 	char *buf = NULL, text[64];
 	const char *line;
@@ -171,7 +171,7 @@ bad:
 	free(buf);
 	nftstate_release(st);
 	nftstate_init(st);
-	snprintf(err, ATOMICFILE_ERR_MAX, "%s: malformed state file", path);
+	err_set(err, "%s: malformed state file", path);
 	return -1;
 }
 
@@ -221,14 +221,14 @@ render(const struct nftstate *st, const struct pset *applied, size_t *len)
  * generation no longer matches, and the next run dumps the set. */
 int
 nftstate_save(const char *path, const struct nftstate *st, const struct pset *applied,
-	      char *err)
+	      struct err *err)
 {
 	size_t len = 0;
 	char *rec = render(st, applied, &len);
 	int rc;
 
 	if (rec == NULL) {
-		snprintf(err, ATOMICFILE_ERR_MAX, "out of memory");
+		err_set(err, "out of memory");
 		return -1;
 	}
 	rc = atomicfile_write_sync(path, 0600, rec, len, ATOMICFILE_UNSYNCED, err);

@@ -305,13 +305,15 @@ nl_elems_to_ranges(enum pfx_family fam, struct nl_elem *e, size_t n, struct nl_r
 
 /* ---- socket ------------------------------------------------------- */
 
-static void
-errno_reason(int e, const char *what, char *err)
+/* Returns -e, for `return errno_reason(errno, …)`. */
+static int
+errno_reason(int e, const char *what, struct err *err)
 {
 	if (e == EPERM)
-		snprintf(err, NL_ERR_MAX, "needs CAP_NET_ADMIN (%s: %s)", what, strerror(e));
+		err_set(err, "needs CAP_NET_ADMIN (%s: %s)", what, strerror(e));
 	else
-		snprintf(err, NL_ERR_MAX, "%s: %s", what, strerror(e));
+		err_errno(err, e, "%s", what);
+	return -e;
 }
 
 static void
@@ -331,7 +333,7 @@ raise_buf(int fd, int force_opt, int opt, size_t want)
 }
 
 int
-nl_open(struct nl_sock **out, char *err)
+nl_open(struct nl_sock **out, struct err *err)
 {
 	struct nl_sock *s;
 	int one = 1, fd, e = ENOMEM;
@@ -343,7 +345,7 @@ nl_open(struct nl_sock **out, char *err)
 		goto fail_nomem;
 	s->buf = malloc(NL_RECV_BUF);
 	if (s->buf == NULL) {
-		snprintf(err, NL_ERR_MAX, "out of memory");
+		err_set(err, "out of memory");
 		goto fail_free;
 	}
 	s->mnl = mnl_socket_open(NETLINK_NETFILTER);
@@ -378,7 +380,7 @@ fail_free:
 	free(s);
 	return -e;
 fail_nomem:
-	snprintf(err, NL_ERR_MAX, "out of memory");
+	err_set(err, "out of memory");
 	return -ENOMEM;
 }
 
@@ -416,7 +418,7 @@ wait_readable(int fd)
  * end of the dump. */
 static int
 talk(struct nl_sock *s, struct nlmsghdr *nlh, mnl_cb_t cb, void *data, const char *what,
-     char *err)
+     struct err *err)
 {
 	int fd = mnl_socket_get_fd(s->mnl);
 	uint32_t seq = nlh->nlmsg_seq;
@@ -424,20 +426,17 @@ talk(struct nl_sock *s, struct nlmsghdr *nlh, mnl_cb_t cb, void *data, const cha
 	int r;
 
 	if (mnl_socket_sendto(s->mnl, nlh, nlh->nlmsg_len) < 0) {
-		errno_reason(errno, what, err);
-		return -errno;
+		return errno_reason(errno, what, err);
 	}
 	for (;;) {
 		if (wait_readable(fd) < 0) {
-			errno_reason(errno, what, err);
-			return -errno;
+			return errno_reason(errno, what, err);
 		}
 		n = mnl_socket_recvfrom(s->mnl, s->buf, NL_RECV_BUF);
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
-			errno_reason(errno, what, err);
-			return -errno;
+			return errno_reason(errno, what, err);
 		}
 		errno = 0;
 		r = mnl_cb_run(s->buf, (size_t)n, seq, s->portid, cb, data);
@@ -467,7 +466,7 @@ gen_cb(const struct nlmsghdr *nlh, void *data)
 }
 
 int
-nl_getgen(struct nl_sock *s, uint32_t *gen, char *err)
+nl_getgen(struct nl_sock *s, uint32_t *gen, struct err *err)
 {
 	char buf[256];
 	struct nlmsghdr *nlh;
@@ -486,7 +485,7 @@ noop_cb(const struct nlmsghdr *nlh, void *data)
 }
 
 int
-nl_get_table(struct nl_sock *s, int family, const char *table, char *err)
+nl_get_table(struct nl_sock *s, int family, const char *table, struct err *err)
 {
 	char buf[512];
 	struct nlmsghdr *nlh;
@@ -519,7 +518,7 @@ set_cb(const struct nlmsghdr *nlh, void *data)
 
 int
 nl_get_set(struct nl_sock *s, int family, const char *table, const char *set,
-	   struct nl_setinfo *info, char *err)
+	   struct nl_setinfo *info, struct err *err)
 {
 	char buf[512];
 	struct nlmsghdr *nlh;
@@ -607,7 +606,7 @@ dump_cb(const struct nlmsghdr *nlh, void *data)
 
 int
 nl_dump_ranges(struct nl_sock *s, int family, const char *table, const char *set,
-	       enum pfx_family fam, struct nl_ranges *out, char *err)
+	       enum pfx_family fam, struct nl_ranges *out, struct err *err)
 {
 	char buf[512];
 	struct nlmsghdr *nlh;
@@ -620,14 +619,14 @@ nl_dump_ranges(struct nl_sock *s, int family, const char *table, const char *set
 	mnl_attr_put_strz(nlh, NFTA_SET_ELEM_LIST_SET, set);
 	r = talk(s, nlh, dump_cb, &d, "dumping the set", err);
 	if (r == 0 && d.bad == EDOM) {
-		snprintf(err, NL_ERR_MAX, "holds a catch-all element");
+		err_set(err, "holds a catch-all element");
 		r = -EDOM;
 	} else if (r == 0 && d.bad) {
-		snprintf(err, NL_ERR_MAX, "holds elements of another key length");
+		err_set(err, "holds elements of another key length");
 		r = -EPROTOTYPE;
 	}
 	if (r == 0 && nl_elems_to_ranges(fam, d.e, d.n, out) < 0) {
-		snprintf(err, NL_ERR_MAX, "out of memory");
+		err_set(err, "out of memory");
 		r = -ENOMEM;
 	}
 	free(d.e);
@@ -1007,7 +1006,7 @@ rec_range_at(const struct nl_rec *rec, uint32_t off)
 
 static void
 describe(const struct nl_batch *b, uint32_t seq, int e, const char *msg, uint32_t off,
-	 char *err)
+	 struct err *err)
 {
 	const struct nl_rec *rec = rec_find(b, seq);
 	char what[256], el[PFX_TEXT_MAX + 16] = "";
@@ -1047,10 +1046,10 @@ describe(const struct nl_batch *b, uint32_t seq, int e, const char *msg, uint32_
 		}
 	}
 	if (e == EPERM)
-		snprintf(err, NL_ERR_MAX, "needs CAP_NET_ADMIN (%s: %s)", what, strerror(e));
+		err_set(err, "needs CAP_NET_ADMIN (%s: %s)", what, strerror(e));
 	else
-		snprintf(err, NL_ERR_MAX, "%.250s: %s%s%s%.100s", what, strerror(e), el,
-			 msg && *msg ? ": " : "", msg ? msg : "");
+		err_set(err, "%.250s: %s%s%s%.100s", what, strerror(e), el, msg && *msg ? ": " : "",
+			msg ? msg : "");
 }
 
 struct ack_state {
@@ -1102,7 +1101,7 @@ ack_parse(const struct nl_batch *b, const struct nlmsghdr *nlh, struct ack_state
 }
 
 int
-nl_batch_send(struct nl_sock *s, struct nl_batch *b, char *err)
+nl_batch_send(struct nl_sock *s, struct nl_batch *b, struct err *err)
 {
 	int fd = mnl_socket_get_fd(s->mnl);
 	struct sockaddr_nl kernel = { .nl_family = AF_NETLINK };
@@ -1113,12 +1112,12 @@ nl_batch_send(struct nl_sock *s, struct nl_batch *b, char *err)
 	ssize_t n;
 
 	if (!b->ended) {
-		snprintf(err, NL_ERR_MAX, "batch not ended");
+		err_set(err, "batch not ended");
 		return -EINVAL;
 	}
 	iov = batch_iov(b, &niov);
 	if (iov == NULL) {
-		snprintf(err, NL_ERR_MAX, "out of memory");
+		err_set(err, "out of memory");
 		return -ENOMEM;
 	}
 	/* The whole transaction must fit in one send, and every ACK in
@@ -1132,16 +1131,14 @@ nl_batch_send(struct nl_sock *s, struct nl_batch *b, char *err)
 	n = sendmsg(fd, &mh, 0);
 	free(iov);
 	if (n < 0) {
-		errno_reason(errno, "sending the transaction", err);
-		return -errno;
+		return errno_reason(errno, "sending the transaction", err);
 	}
 	while (st.acks < b->nmsgs && !st.batch_error) {
 		const struct nlmsghdr *nlh;
 		int len;
 
 		if (wait_readable(fd) < 0) {
-			errno_reason(errno, "waiting for the kernel's answer", err);
-			return -errno;
+			return errno_reason(errno, "waiting for the kernel's answer", err);
 		}
 		n = recv(fd, s->buf, NL_RECV_BUF, 0);
 		if (n < 0) {
@@ -1149,8 +1146,7 @@ nl_batch_send(struct nl_sock *s, struct nl_batch *b, char *err)
 				continue;
 			/* ENOBUFS: ACKs were lost; the caller must find out
 			 * from the generation whether the batch committed. */
-			errno_reason(errno, "reading the kernel's answer", err);
-			return -errno;
+			return errno_reason(errno, "reading the kernel's answer", err);
 		}
 		nlh = (const struct nlmsghdr *)s->buf;
 		len = (int)n;
@@ -1160,7 +1156,7 @@ nl_batch_send(struct nl_sock *s, struct nl_batch *b, char *err)
 		}
 	}
 	if (st.err == ERESTART && st.batch_error) {
-		snprintf(err, NL_ERR_MAX, "ruleset changed while the update was prepared");
+		err_set(err, "ruleset changed while the update was prepared");
 		return -ERESTART;
 	}
 	if (st.err != 0) {

@@ -170,7 +170,7 @@ nft_reset(struct nft *n)
 }
 
 static int
-nft_configure(struct output *o, const struct conf_section *sec, struct conf_err *err)
+nft_configure(struct output *o, const struct conf_section *sec, struct err *err)
 {
 	struct nft *n = calloc(1, sizeof(*n));
 	const char *fam = conf_get(sec, "family"), *create = conf_get(sec, "create"), *r;
@@ -236,7 +236,7 @@ nft_configure(struct output *o, const struct conf_section *sec, struct conf_err 
 }
 
 static int
-state_path(struct output *o, const struct output_ctx *ctx, char *err)
+state_path(struct output *o, const struct output_ctx *ctx, struct err *err)
 {
 	struct nft *n = o->priv;
 	size_t len;
@@ -246,7 +246,7 @@ state_path(struct output *o, const struct output_ctx *ctx, char *err)
 	len = strlen(ctx->state_dir) + strlen(o->name) + 16;
 	n->state_path = malloc(len);
 	if (n->state_path == NULL) {
-		snprintf(err, OUTPUT_ERR_MAX, "out of memory");
+		err_set(err, "out of memory");
 		return -1;
 	}
 	snprintf(n->state_path, len, "%s/outputs/%s.nft", ctx->state_dir, o->name);
@@ -276,33 +276,32 @@ state_matches(const struct nft *n, const struct nftstate *st, uint64_t cookie, u
 }
 
 static int
-check_set(const struct nft *n, const struct side *s, enum pfx_family fam, char *err)
+check_set(const struct nft *n, const struct side *s, enum pfx_family fam, struct err *err)
 {
 	const char *fname = nl_family_name(n->family);
 	uint32_t ktype = fam == PFX_V4 ? NL_KEY_IPV4 : NL_KEY_IPV6;
 
 	if (s->info.flags & (NFT_SET_MAP | NFT_SET_OBJECT | NFT_SET_CONCAT)) {
-		snprintf(err, OUTPUT_ERR_MAX, "set %s %s %s is a map or concatenation, not a set of %s addresses",
-			 fname, n->table, s->set, fam_label(fam));
+		err_set(err, "set %s %s %s is a map or concatenation, not a set of %s addresses",
+			fname, n->table, s->set, fam_label(fam));
 		return -1;
 	}
 	if (s->info.key_type != ktype || s->info.key_len != (fam == PFX_V4 ? 4u : 16u)) {
-		snprintf(err, OUTPUT_ERR_MAX, "set %s %s %s: key type is not %s", fname, n->table,
-			 s->set, fam == PFX_V4 ? "ipv4_addr" : "ipv6_addr");
+		err_set(err, "set %s %s %s: key type is not %s", fname, n->table, s->set,
+			fam == PFX_V4 ? "ipv4_addr" : "ipv6_addr");
 		return -1;
 	}
 	if (!(s->info.flags & NFT_SET_INTERVAL)) {
-		snprintf(err, OUTPUT_ERR_MAX, "set %s %s %s lacks flags interval", fname, n->table,
-			 s->set);
+		err_set(err, "set %s %s %s lacks flags interval", fname, n->table, s->set);
 		return -1;
 	}
 	if (s->info.flags & NFT_SET_TIMEOUT) {
-		snprintf(err, OUTPUT_ERR_MAX, "set %s %s %s has the timeout flag: elements would expire",
-			 fname, n->table, s->set);
+		err_set(err, "set %s %s %s has the timeout flag: elements would expire", fname,
+			n->table, s->set);
 		return -1;
 	}
 	if (s->info.flags & NFT_SET_CONSTANT) {
-		snprintf(err, OUTPUT_ERR_MAX, "set %s %s %s is constant", fname, n->table, s->set);
+		err_set(err, "set %s %s %s is constant", fname, n->table, s->set);
 		return -1;
 	}
 	return 0;
@@ -311,11 +310,10 @@ check_set(const struct nft *n, const struct side *s, enum pfx_family fam, char *
 /* Take the view: generation, set properties, and the intervals live at
  * that generation (from the state record when it still applies). */
 static int
-view(struct output *o, const struct output_ctx *ctx, bool force_dump, char *err)
+view(struct output *o, const struct output_ctx *ctx, bool force_dump, struct err *err)
 {
 	struct nft *n = o->priv;
 	struct nftstate st;
-	char why[NL_ERR_MAX];
 	const char *fname = nl_family_name(n->family);
 	bool use_state = false;
 	double t0 = now_ms();
@@ -329,16 +327,14 @@ view(struct output *o, const struct output_ctx *ctx, bool force_dump, char *err)
 		return -1;
 	if (n->k->getgen(n->sock, &n->gen, err) < 0)
 		return -1;
-	r = n->k->get_table(n->sock, n->family, n->table, why);
-	if (r < 0 && r != -ENOENT) {
-		snprintf(err, OUTPUT_ERR_MAX, "table %s %.64s: %.300s", fname, n->table, why);
-		return -1;
-	}
+	r = n->k->get_table(n->sock, n->family, n->table, err);
+	if (r < 0 && r != -ENOENT)
+		return err_prefix(err, "table %s %.64s", fname, n->table);
 	n->table_exists = r == 0;
 	if (!force_dump) {
-		r = nftstate_load(n->state_path, &st, why);
+		r = nftstate_load(n->state_path, &st, err);
 		if (r < 0)
-			log_warn("output \"%s\": %s: dumping the sets instead", o->name, why);
+			log_warn("output \"%s\": %s: dumping the sets instead", o->name, err->msg);
 		use_state = r == 0 && state_matches(n, &st, n->k->netns_cookie(n->sock), n->gen);
 	}
 	for (int k = 0; k < 2; k++) {
@@ -347,19 +343,18 @@ view(struct output *o, const struct output_ctx *ctx, bool force_dump, char *err)
 		if (s->set == NULL)
 			continue;
 		r = n->table_exists
-			    ? n->k->get_set(n->sock, n->family, n->table, s->set, &s->info, why)
-			    : -ENOENT;
+			? n->k->get_set(n->sock, n->family, n->table, s->set, &s->info, err)
+			: -ENOENT;
 		if (r == -ENOENT) {
 			if (!n->create) {
-				snprintf(err, OUTPUT_ERR_MAX, "set %s %s %s not found%s", fname,
-					 n->table, s->set,
-					 n->table_exists ? "" : " (no such table)");
+				err_set(err, "set %s %s %s not found%s", fname, n->table, s->set,
+					n->table_exists ? "" : " (no such table)");
 				goto out;
 			}
 			continue;  /* created by the batch; empty until then */
 		}
 		if (r < 0) {
-			snprintf(err, OUTPUT_ERR_MAX, "set %s %.64s %.64s: %.300s", fname, n->table, s->set, why);
+			err_prefix(err, "set %s %.64s %.64s", fname, n->table, s->set);
 			goto out;
 		}
 		s->exists = true;
@@ -367,9 +362,9 @@ view(struct output *o, const struct output_ctx *ctx, bool force_dump, char *err)
 			goto out;
 		if (use_state)
 			continue;  /* the record's ranges, below */
-		r = n->k->dump_ranges(n->sock, n->family, n->table, s->set, fams[k], &s->live, why);
+		r = n->k->dump_ranges(n->sock, n->family, n->table, s->set, fams[k], &s->live, err);
 		if (r < 0) {
-			snprintf(err, OUTPUT_ERR_MAX, "set %s %.64s %.64s: %.300s", fname, n->table, s->set, why);
+			err_prefix(err, "set %s %.64s %.64s", fname, n->table, s->set);
 			goto out;
 		}
 	}
@@ -387,7 +382,7 @@ out:
 }
 
 static int
-nft_live(struct output *o, const struct output_ctx *ctx, struct pset *live, char *err)
+nft_live(struct output *o, const struct output_ctx *ctx, struct pset *live, struct err *err)
 {
 	struct nft *n = o->priv;
 
@@ -395,7 +390,7 @@ nft_live(struct output *o, const struct output_ctx *ctx, struct pset *live, char
 		return -1;
 	if (n->from_state) {
 		if (pset_add_set(live, n->recorded) < 0) {
-			snprintf(err, OUTPUT_ERR_MAX, "out of memory");
+			err_set(err, "out of memory");
 			return -1;
 		}
 		return 0;
@@ -407,7 +402,7 @@ nft_live(struct output *o, const struct output_ctx *ctx, struct pset *live, char
 			if (l->v[i].stray)
 				continue;
 			if (pset_add_range(live, fams[k], l->v[i].lo, l->v[i].hi) < 0) {
-				snprintf(err, OUTPUT_ERR_MAX, "out of memory");
+				err_set(err, "out of memory");
 				return -1;
 			}
 		}
@@ -447,7 +442,7 @@ delta(struct nft *n, struct side *s, const struct pset *want, enum pfx_family fa
 }
 
 static int
-build_batch(struct output *o, char *err)
+build_batch(struct output *o, struct err *err)
 {
 	struct nft *n = o->priv;
 	bool need_table = false;
@@ -489,20 +484,20 @@ build_batch(struct output *o, char *err)
 	if (r == 0)
 		r = nl_batch_end(n->batch);
 	if (r == -EINVAL) {
-		snprintf(err, OUTPUT_ERR_MAX, "refusing a batch that would empty a set");
+		err_set(err, "refusing a batch that would empty a set");
 		return -1;
 	}
 	if (r < 0)
 		goto nomem;
 	return 0;
 nomem:
-	snprintf(err, OUTPUT_ERR_MAX, "out of memory");
+	err_set(err, "out of memory");
 	return -1;
 }
 
 /* From the view and `want`, work out and build the batch. */
 static int
-plan(struct output *o, const struct pset *want, bool *changed, char *err)
+plan(struct output *o, const struct pset *want, bool *changed, struct err *err)
 {
 	struct nft *n = o->priv;
 	const char *fname = nl_family_name(n->family);
@@ -523,16 +518,15 @@ plan(struct output *o, const struct pset *want, bool *changed, char *err)
 			continue;
 		}
 		if (s->exists && s->info.size != 0 && cnt > s->info.size) {
-			snprintf(err, OUTPUT_ERR_MAX,
-				 "set %s %s %s: size %u is too small for %zu ranges", fname,
-				 n->table, s->set, s->info.size, cnt);
+			err_set(err, "set %s %s %s: size %u is too small for %zu ranges", fname,
+				n->table, s->set, s->info.size, cnt);
 			return -1;
 		}
 		size_t live_n = n->from_state ? pset_count(n->recorded, fams[k]) : s->live.n;
 		if (cnt == 0 && live_n > 0) {
-			snprintf(err, OUTPUT_ERR_MAX,
-				 "set %s %s %s: refusing to empty it (%zu ranges live, none wanted)",
-				 fname, n->table, s->set, live_n);
+			err_set(err,
+				"set %s %s %s: refusing to empty it (%zu ranges live, none wanted)",
+				fname, n->table, s->set, live_n);
 			return -1;
 		}
 		if (delta(n, s, want, fams[k]) < 0)
@@ -557,13 +551,13 @@ plan(struct output *o, const struct pset *want, bool *changed, char *err)
 	n->record = true;
 	return build_batch(o, err);
 nomem:
-	snprintf(err, OUTPUT_ERR_MAX, "out of memory");
+	err_set(err, "out of memory");
 	return -1;
 }
 
 static int
-nft_prepare(struct output *o, const struct output_ctx *ctx, const struct pset *want,
-	    bool *changed, char *err)
+nft_prepare(struct output *o, const struct output_ctx *ctx, const struct pset *want, bool *changed,
+	    struct err *err)
 {
 	struct nft *n = o->priv;
 	double t0;
@@ -604,18 +598,16 @@ nft_prepare(struct output *o, const struct output_ctx *ctx, const struct pset *w
 	n->ms_plan = now_ms() - t0;
 	return 0;
 nomem:
-	snprintf(err, OUTPUT_ERR_MAX, "out of memory");
+	err_set(err, "out of memory");
 	nft_reset(n);
 	return -1;
 }
 
 static int
-record(struct output *o, uint32_t gen, char *err)
+record(struct output *o, uint32_t gen, struct err *err)
 {
 	struct nft *n = o->priv;
 	struct nftstate st;
-	char why[OUTPUT_ERR_MAX];
-	int r;
 
 	nftstate_init(&st);
 	n->k->boot_id(st.boot);
@@ -625,17 +617,13 @@ record(struct output *o, uint32_t gen, char *err)
 	snprintf(st.table, sizeof(st.table), "%s", n->table);
 	for (int k = 0; k < 2; k++)
 		snprintf(st.set[k], sizeof(st.set[k]), "%s", n->side[k].set ? n->side[k].set : "");
-	r = nftstate_save(n->state_path, &st, n->applied, why);
-	if (r < 0)
-		snprintf(err, OUTPUT_ERR_MAX, "%s", why);
-	return r;
+	return nftstate_save(n->state_path, &st, n->applied, err);
 }
 
 static int
-nft_commit(struct output *o, const struct output_ctx *ctx, char *err)
+nft_commit(struct output *o, const struct output_ctx *ctx, struct err *err)
 {
 	struct nft *n = o->priv;
-	char why[NL_ERR_MAX];
 	uint32_t after = 0;
 	bool forced = false;
 	double t0 = now_ms();
@@ -644,7 +632,7 @@ nft_commit(struct output *o, const struct output_ctx *ctx, char *err)
 	for (int attempt = 0; n->batch != NULL; attempt++) {
 		bool changed;
 
-		r = n->k->send(n->sock, n->batch, why);
+		r = n->k->send(n->sock, n->batch, err);
 		if (r == 0)
 			break;
 		/* ERESTART: another commit came between our view and our
@@ -657,7 +645,8 @@ nft_commit(struct output *o, const struct output_ctx *ctx, char *err)
 			struct pset *own = n->applied_own;
 
 			forced = forced || r != -ERESTART;
-			log_info("output \"%s\": %s: retrying with a fresh view", o->name, why);
+			log_info("output \"%s\": %s: retrying with a fresh view", o->name,
+				 err->msg);
 			n->applied_own = NULL;  /* view() resets; keep what we apply */
 			if (view(o, ctx, forced, err) < 0) {
 				pset_free(own);
@@ -676,7 +665,6 @@ nft_commit(struct output *o, const struct output_ctx *ctx, char *err)
 				return -1;
 			continue;
 		}
-		snprintf(err, OUTPUT_ERR_MAX, "%s", why);
 		/* The kernel left the set as it was; but if we cannot tell
 		 * (ACKs lost), the next run must not trust the record. */
 		if (r == -ENOBUFS || r == -ETIMEDOUT)
@@ -698,7 +686,7 @@ nft_commit(struct output *o, const struct output_ctx *ctx, char *err)
 		return 0;
 	if (n->batch == NULL) {
 		after = n->gen;  /* nothing sent: the view itself is recorded */
-	} else if (n->k->getgen(n->sock, &after, why) < 0 || after != n->gen + 1) {
+	} else if (n->k->getgen(n->sock, &after, err) < 0 || after != n->gen + 1) {
 		/* Someone committed right after us: our record may already be
 		 * stale, so record no generation and dump next time. */
 		after = 0;

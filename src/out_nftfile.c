@@ -62,7 +62,7 @@ valid_name(const char *s)
 }
 
 static int
-nftfile_configure(struct output *o, const struct conf_section *sec, struct conf_err *err)
+nftfile_configure(struct output *o, const struct conf_section *sec, struct err *err)
 {
 	static const char *const keys[2][2] = { { "set4", "set6" }, { "define4", "define6" } };
 	struct nftfile *n = calloc(1, sizeof(*n));
@@ -201,7 +201,7 @@ first_error(int fd, char *out, size_t outsz)
 
 static int
 nftfile_verify(const struct output *o, const struct pset *want, const char *buf, size_t len,
-	       char *err)
+	       struct err *err)
 {
 	const struct nftfile *n = o->priv;
 	char wrapper[] = "/tmp/allowsync-nftcheck-XXXXXX";
@@ -218,19 +218,17 @@ nftfile_verify(const struct output *o, const struct pset *want, const char *buf,
 	wfd = mkstemp(wrapper);
 	efd = mkstemp(errpath);
 	if (wfd < 0 || efd < 0) {
-		snprintf(err, OUTPUT_ERR_MAX, "nft -c: cannot create a temporary file: %s",
-			 strerror(errno));
+		err_errno(err, errno, "nft -c: cannot create a temporary file");
 		goto out;
 	}
 	unlink(errpath);
 	f = fdopen(wfd, "w");
 	if (f == NULL || write_wrapper(n, buf, len, f) < 0 || fflush(f) != 0) {
-		snprintf(err, OUTPUT_ERR_MAX, "nft -c: cannot write %s: %s", wrapper,
-			 strerror(errno));
+		err_errno(err, errno, "nft -c: cannot write %s", wrapper);
 		goto out;
 	}
 	if (posix_spawn_file_actions_init(&fa) != 0) {
-		snprintf(err, OUTPUT_ERR_MAX, "out of memory");
+		err_set(err, "out of memory");
 		goto out;
 	}
 	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
@@ -244,12 +242,12 @@ nftfile_verify(const struct output *o, const struct pset *want, const char *buf,
 		goto out;
 	}
 	if (r != 0) {
-		snprintf(err, OUTPUT_ERR_MAX, "cannot run nft -c: %s", strerror(r));
+		err_errno(err, r, "cannot run nft -c");
 		goto out;
 	}
 	while (waitpid(pid, &status, 0) < 0) {
 		if (errno != EINTR) {
-			snprintf(err, OUTPUT_ERR_MAX, "nft -c: %s", strerror(errno));
+			err_errno(err, errno, "nft -c");
 			goto out;
 		}
 	}
@@ -266,7 +264,7 @@ nftfile_verify(const struct output *o, const struct pset *want, const char *buf,
 		rc = 0;
 		goto out;
 	}
-	snprintf(err, OUTPUT_ERR_MAX, "nft -c refused the new file: %s", msg);
+	err_set(err, "nft -c refused the new file: %s", msg);
 out:
 	if (f != NULL)
 		fclose(f);
@@ -281,7 +279,7 @@ out:
 
 static int
 nftfile_prepare(struct output *o, const struct output_ctx *ctx, const struct pset *want,
-		bool *changed, char *err)
+		bool *changed, struct err *err)
 {
 	struct nftfile *n = o->priv;
 
@@ -294,9 +292,8 @@ nftfile_prepare(struct output *o, const struct output_ctx *ctx, const struct pse
 				 cnt, k == 0 ? "IPv4" : "IPv6", n->defines ? "define" : "set",
 				 k == 0 ? 4 : 6);
 		if (n->defines && n->name[k] && cnt == 0) {
-			snprintf(err, OUTPUT_ERR_MAX,
-				 "no %s ranges for define %s (nft has no empty set literal)",
-				 k == 0 ? "IPv4" : "IPv6", n->name[k]);
+			err_set(err, "no %s ranges for define %s (nft has no empty set literal)",
+				k == 0 ? "IPv4" : "IPv6", n->name[k]);
 			return -1;
 		}
 	}
@@ -304,11 +301,12 @@ nftfile_prepare(struct output *o, const struct output_ctx *ctx, const struct pse
 }
 
 static int
-nftfile_live(struct output *o, const struct output_ctx *ctx, struct pset *live, char *err)
+nftfile_live(struct output *o, const struct output_ctx *ctx, struct pset *live, struct err *err)
 {
 	const struct nftfile *n = o->priv;
 	char *buf = NULL;
 	size_t len;
+	struct err notpfx; /* the lines that hold no element: syntax, comments */
 	int r;
 
 	(void)ctx;
@@ -319,7 +317,6 @@ nftfile_live(struct output *o, const struct output_ctx *ctx, struct pset *live, 
 	 * trailing comma; every other line is syntax or a comment. */
 	for (char *line = buf, *end; line < buf + len; line = end + 1) {
 		struct pfx p;
-		const char *reason;
 		char *s = line;
 		size_t l;
 
@@ -331,9 +328,9 @@ nftfile_live(struct output *o, const struct output_ctx *ctx, struct pset *live, 
 		l = (size_t)(end - s);
 		if (l > 0 && s[l - 1] == ',')
 			l--;
-		if (l > 0 && pfx_parse(s, l, &p, &reason) && pset_add_pfx(live, &p) < 0) {
+		if (l > 0 && pfx_parse(s, l, &p, &notpfx) && pset_add_pfx(live, &p) < 0) {
 			free(buf);
-			snprintf(err, OUTPUT_ERR_MAX, "out of memory");
+			err_set(err, "out of memory");
 			return -1;
 		}
 	}
@@ -342,7 +339,7 @@ nftfile_live(struct output *o, const struct output_ctx *ctx, struct pset *live, 
 }
 
 static int
-nftfile_commit(struct output *o, const struct output_ctx *ctx, char *err)
+nftfile_commit(struct output *o, const struct output_ctx *ctx, struct err *err)
 {
 	struct nftfile *n = o->priv;
 

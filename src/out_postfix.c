@@ -23,7 +23,7 @@ static const struct conf_key postfix_keys[] = {
 };
 
 static int
-postfix_configure(struct output *o, const struct conf_section *sec, struct conf_err *err)
+postfix_configure(struct output *o, const struct conf_section *sec, struct err *err)
 {
 	struct postfix *p = calloc(1, sizeof *p);
 	const char *path = conf_get(sec, "path"), *result = conf_get(sec, "result");
@@ -83,9 +83,9 @@ postfix_render(const struct output *o, const struct pset *want, FILE *f)
 }
 
 /* One table line: the network (pfx parsed) and where the result starts.
- * 1 = entry, 0 = blank/comment, -1 = bad (reason set). */
+ * 1 = entry, 0 = blank/comment, -1 = bad (err set). */
 static int
-parse_line(const char *line, size_t n, struct pfx *x, size_t *res_off, const char **reason)
+parse_line(const char *line, size_t n, struct pfx *x, size_t *res_off, struct err *err)
 {
 	size_t i = 0, w;
 
@@ -96,12 +96,10 @@ parse_line(const char *line, size_t n, struct pfx *x, size_t *res_off, const cha
 	w = i;
 	while (w < n && !isspace((unsigned char)line[w]))
 		w++;
-	if (!pfx_parse(line + i, w - i, x, reason))
+	if (!pfx_parse(line + i, w - i, x, err))
 		return -1;
-	if (x->len < 0) {
-		*reason = "a range, not network/len";
-		return -1;
-	}
+	if (x->len < 0)
+		return err_set(err, "a range, not network/len");
 	while (w < n && (line[w] == ' ' || line[w] == '\t'))
 		w++;
 	*res_off = w;
@@ -109,7 +107,7 @@ parse_line(const char *line, size_t n, struct pfx *x, size_t *res_off, const cha
 }
 
 static int
-postfix_live(struct output *o, const struct output_ctx *ctx, struct pset *live, char *err)
+postfix_live(struct output *o, const struct output_ctx *ctx, struct pset *live, struct err *err)
 {
 	const struct postfix *p = o->priv;
 	char *buf = NULL;
@@ -126,16 +124,14 @@ postfix_live(struct output *o, const struct output_ctx *ctx, struct pset *live, 
 		line++;
 		struct pfx x;
 		size_t off;
-		const char *reason;
-		r = parse_line(buf + pos, end - pos, &x, &off, &reason);
+		r = parse_line(buf + pos, end - pos, &x, &off, err);
 		if (r < 0) {
-			snprintf(err, OUTPUT_ERR_MAX, "cannot read the current %s:%zu: %s", p->of.path,
-				 line, reason);
+			err_prefix(err, "cannot read the current %s:%zu", p->of.path, line);
 			free(buf);
 			return -1;
 		}
 		if (r > 0 && pset_add_pfx(live, &x) < 0) {
-			snprintf(err, OUTPUT_ERR_MAX, "out of memory");
+			err_set(err, "out of memory");
 			free(buf);
 			return -1;
 		}
@@ -148,7 +144,7 @@ postfix_live(struct output *o, const struct output_ctx *ctx, struct pset *live, 
 /* Every line exactly as Postfix must read it, and together exactly `want`. */
 static int
 postfix_verify(const struct output *o, const struct pset *want, const char *buf, size_t len,
-	       char *err)
+	       struct err *err)
 {
 	const struct postfix *p = o->priv;
 	struct pset *got = pset_new();
@@ -157,11 +153,11 @@ postfix_verify(const struct output *o, const struct pset *want, const char *buf,
 	int rc = -1;
 
 	if (!got) {
-		snprintf(err, OUTPUT_ERR_MAX, "out of memory");
+		err_set(err, "out of memory");
 		return -1;
 	}
 	if (len && buf[len - 1] != '\n') {
-		snprintf(err, OUTPUT_ERR_MAX, "check of the new table: last line unterminated");
+		err_set(err, "check of the new table: last line unterminated");
 		goto out;
 	}
 	for (size_t pos = 0; pos < len;) {
@@ -171,9 +167,9 @@ postfix_verify(const struct output *o, const struct pset *want, const char *buf,
 		line++;
 		struct pfx x;
 		size_t off;
-		const char *reason = "";
+		const char *reason = NULL;
 		char canon[PFX_TEXT_MAX];
-		int r = parse_line(buf + pos, end - pos, &x, &off, &reason);
+		int r = parse_line(buf + pos, end - pos, &x, &off, err);
 		if (r == 0 && buf[pos] != '#' && end != pos) {
 			reason = "blank line with white space";
 			r = -1;
@@ -188,29 +184,29 @@ postfix_verify(const struct output *o, const struct pset *want, const char *buf,
 				reason = "result differs";
 			else if (x.fam == PFX_V4 && seen6)
 				reason = "IPv4 after IPv6";
-			else
-				reason = NULL;
 			if (reason)
 				r = -1;
 			seen6 |= x.fam == PFX_V6;
 		}
 		if (r < 0) {
-			snprintf(err, OUTPUT_ERR_MAX, "check of the new table: line %zu: %s", line,
-				 reason);
+			/* The parser's reason, unless a check of ours refused it. */
+			if (reason)
+				err_set(err, "%s", reason);
+			err_prefix(err, "check of the new table: line %zu", line);
 			goto out;
 		}
 		if (r > 0 && pset_add_pfx(got, &x) < 0) {
-			snprintf(err, OUTPUT_ERR_MAX, "out of memory");
+			err_set(err, "out of memory");
 			goto out;
 		}
 		pos = end + 1;
 	}
 	if (pset_merge(got) < 0) {
-		snprintf(err, OUTPUT_ERR_MAX, "out of memory");
+		err_set(err, "out of memory");
 		goto out;
 	}
 	if (!pset_equal(got, want)) {
-		snprintf(err, OUTPUT_ERR_MAX, "check of the new table: it does not hold the wanted set");
+		err_set(err, "check of the new table: it does not hold the wanted set");
 		goto out;
 	}
 	rc = 0;
@@ -221,7 +217,7 @@ out:
 
 static int
 postfix_prepare(struct output *o, const struct output_ctx *ctx, const struct pset *want,
-		bool *changed, char *err)
+		bool *changed, struct err *err)
 {
 	struct postfix *p = o->priv;
 
@@ -230,7 +226,7 @@ postfix_prepare(struct output *o, const struct output_ctx *ctx, const struct pse
 }
 
 static int
-postfix_commit(struct output *o, const struct output_ctx *ctx, char *err)
+postfix_commit(struct output *o, const struct output_ctx *ctx, struct err *err)
 {
 	struct postfix *p = o->priv;
 

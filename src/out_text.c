@@ -24,7 +24,7 @@ static const struct conf_key text_keys[] = {
 };
 
 static int
-text_configure(struct output *o, const struct conf_section *sec, struct conf_err *err)
+text_configure(struct output *o, const struct conf_section *sec, struct err *err)
 {
 	struct text *t = calloc(1, sizeof *t);
 	const char *path = conf_get(sec, "path"), *style = conf_get(sec, "style"),
@@ -92,10 +92,9 @@ text_render(const struct output *o, const struct pset *want, FILE *f)
 }
 
 static int
-text_live(struct output *o, const struct output_ctx *ctx, struct pset *live, char *err)
+text_live(struct output *o, const struct output_ctx *ctx, struct pset *live, struct err *err)
 {
 	const struct text *t = o->priv;
-	struct parse_err perr = {0};
 	char *buf = NULL;
 	size_t len;
 	int r;
@@ -103,19 +102,16 @@ text_live(struct output *o, const struct output_ctx *ctx, struct pset *live, cha
 	(void)ctx;
 	if ((r = atomicfile_read(t->of.path, &buf, &len, err)) != 0)
 		return r > 0 ? 0 : -1;
-	r = parse_text_buf(t->of.path, buf, len, live, &perr);
+	r = parse_text_buf(t->of.path, buf, len, live, err);
 	free(buf);
-	if (r < 0) {
-		snprintf(err, OUTPUT_ERR_MAX, "cannot read the current %s:%zu: %s", t->of.path,
-			 perr.line, perr.reason);
-		return -1;
-	}
+	if (r < 0)
+		return err_prefix(err, "cannot read the current %s:%zu", t->of.path, err->line);
 	return 0;
 }
 
 static int
-text_prepare(struct output *o, const struct output_ctx *ctx, const struct pset *want,
-	     bool *changed, char *err)
+text_prepare(struct output *o, const struct output_ctx *ctx, const struct pset *want, bool *changed,
+	     struct err *err)
 {
 	struct text *t = o->priv;
 
@@ -124,7 +120,7 @@ text_prepare(struct output *o, const struct output_ctx *ctx, const struct pset *
 }
 
 static int
-text_commit(struct output *o, const struct output_ctx *ctx, char *err)
+text_commit(struct output *o, const struct output_ctx *ctx, struct err *err)
 {
 	struct text *t = o->priv;
 

@@ -22,7 +22,7 @@ outfile_header(const struct output *o, FILE *f)
 
 int
 outfile_prepare(struct outfile *of, const struct output *o, const struct pset *want,
-		outfile_render_fn render, outfile_verify_fn verify, bool *changed, char *err)
+		outfile_render_fn render, outfile_verify_fn verify, bool *changed, struct err *err)
 {
 	char *mem = NULL, *cur = NULL, *back = NULL;
 	size_t memlen = 0, curlen = 0, backlen = 0;
@@ -30,16 +30,13 @@ outfile_prepare(struct outfile *of, const struct output *o, const struct pset *w
 	int rc = -1, r;
 
 	of->af = NULL;
-	if (!m) {
-		snprintf(err, OUTPUT_ERR_MAX, "out of memory");
-		return -1;
-	}
+	if (!m)
+		return err_set(err, "out of memory");
 	/* The stream is closed whatever render did, or its buffer leaks. */
 	r = render(o, want, m);
 	int render_errno = errno;
 	if (fclose(m) != 0 || r < 0) {
-		snprintf(err, OUTPUT_ERR_MAX, "cannot render: %s",
-			 strerror(r < 0 ? render_errno : errno));
+		err_errno(err, r < 0 ? render_errno : errno, "cannot render");
 		goto out;
 	}
 	r = atomicfile_read(of->path, &cur, &curlen, err);
@@ -56,22 +53,20 @@ outfile_prepare(struct outfile *of, const struct output *o, const struct pset *w
 		goto out;
 	FILE *f = atomicfile_stream(of->af);
 	if (memlen && fwrite(mem, 1, memlen, f) != memlen) {
-		snprintf(err, OUTPUT_ERR_MAX, "cannot write %s: %s", atomicfile_temp(of->af),
-			 strerror(errno));
+		err_errno(err, errno, "cannot write %s", atomicfile_temp(of->af));
 		goto fail;
 	}
 	if (atomicfile_sync(of->af, err) < 0)
 		goto fail;
 	if (verify) {
 		/* Check what reached the disk, not what we meant to write. */
-		if (atomicfile_read(atomicfile_temp(of->af), &back, &backlen, err) != 0) {
-			if (!*err)
-				snprintf(err, OUTPUT_ERR_MAX, "%s vanished", atomicfile_temp(of->af));
+		if ((r = atomicfile_read(atomicfile_temp(of->af), &back, &backlen, err)) != 0) {
+			if (r > 0)
+				err_set(err, "%s vanished", atomicfile_temp(of->af));
 			goto fail;
 		}
 		if (backlen != memlen || memcmp(back, mem, memlen) != 0) {
-			snprintf(err, OUTPUT_ERR_MAX, "%s does not read back as written",
-				 atomicfile_temp(of->af));
+			err_set(err, "%s does not read back as written", atomicfile_temp(of->af));
 			goto fail;
 		}
 		if (verify(o, want, back, backlen, err) < 0)
@@ -91,7 +86,7 @@ out:
 }
 
 int
-outfile_commit(struct outfile *of, char *err)
+outfile_commit(struct outfile *of, struct err *err)
 {
 	struct atomicfile *af = of->af;
 

@@ -24,21 +24,6 @@
 /* Host-bit warnings per document before they are only counted. */
 #define HOST_BITS_WARN_MAX 5
 
-static int fail(struct parse_err *err, size_t line, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static int
-fail(struct parse_err *err, size_t line, const char *fmt, ...)
-{
-	va_list ap;
-
-	err->line = line;
-	va_start(ap, fmt);
-	vsnprintf(err->reason, sizeof err->reason, fmt, ap);
-	va_end(ap);
-	return -1;
-}
-
 static void
 line_col(const char *buf, size_t off, size_t *line, size_t *col)
 {
@@ -129,7 +114,7 @@ skip_outside8(const unsigned char *s, size_t i, size_t len)
 }
 
 static int
-prescan(const char *buf, size_t len, struct parse_err *err)
+prescan(const char *buf, size_t len, struct err *err)
 {
 	const unsigned char *s = (const unsigned char *)buf;
 	size_t i = 0, line, col;
@@ -151,15 +136,17 @@ prescan(const char *buf, size_t len, struct parse_err *err)
 
 			if (!k) {
 				line_col(buf, i, &line, &col);
-				return fail(err, line, "column %zu: invalid UTF-8 (byte 0x%02x at offset %zu)",
-					    col, c, i);
+				return err_set_line(err, line,
+						    "column %zu: invalid UTF-8 (byte 0x%02x at offset %zu)",
+						    col, c, i);
 			}
 			i += k;
 			continue;
 		}
 		if (c == 0) {
 			line_col(buf, i, &line, &col);
-			return fail(err, line, "column %zu: NUL byte at offset %zu", col, i);
+			return err_set_line(err, line, "column %zu: NUL byte at offset %zu", col,
+					    i);
 		}
 		if (in_str) {
 			if (c == '"') {
@@ -168,7 +155,9 @@ prescan(const char *buf, size_t len, struct parse_err *err)
 				if (s[i + 1] == 0 ||
 				    (len - i >= 6 && memcmp(s + i + 1, "u0000", 5) == 0)) {
 					line_col(buf, i, &line, &col);
-					return fail(err, line, "column %zu: NUL character in a string", col);
+					return err_set_line(err, line,
+							    "column %zu: NUL character in a string",
+							    col);
 				}
 				/* Escaped character: ASCII in valid JSON; a non-ASCII byte
 				 * here is caught as invalid UTF-8 or by cJSON. */
@@ -182,8 +171,9 @@ prescan(const char *buf, size_t len, struct parse_err *err)
 		} else if (c == '[' || c == '{') {
 			if (++depth > PARSE_JSON_MAX_DEPTH) {
 				line_col(buf, i, &line, &col);
-				return fail(err, line, "column %zu: nested deeper than %d levels", col,
-					    PARSE_JSON_MAX_DEPTH);
+				return err_set_line(err, line,
+						    "column %zu: nested deeper than %d levels", col,
+						    PARSE_JSON_MAX_DEPTH);
 			}
 		} else {
 			depth--;
@@ -296,7 +286,7 @@ arena_free(struct arena *a)
 
 /* Parse after the checks; the tree lives in `a` (arena_free). */
 static cJSON *
-parse_doc(const char *buf, size_t len, struct arena *a, struct parse_err *err)
+parse_doc(const char *buf, size_t len, struct arena *a, struct err *err)
 {
 	cJSON_Hooks hooks = {.malloc_fn = arena_alloc, .free_fn = arena_dealloc};
 	const char *end = NULL;
@@ -306,11 +296,11 @@ parse_doc(const char *buf, size_t len, struct arena *a, struct parse_err *err)
 	for (i = 0; i < len && is_ws(buf[i]); i++)
 		;
 	if (i == len) {
-		fail(err, 0, "empty document");
+		err_set(err, "empty document");
 		return NULL;
 	}
 	if (looks_like_html(buf, len)) {
-		fail(err, 0, "looks like an HTML page, not a JSON document");
+		err_set(err, "looks like an HTML page, not a JSON document");
 		return NULL;
 	}
 	if (prescan(buf, len, err) < 0)
@@ -324,28 +314,28 @@ parse_doc(const char *buf, size_t len, struct arena *a, struct parse_err *err)
 	cJSON_InitHooks(NULL);
 	cur_arena = NULL;
 	if (a->oom) {
-		fail(err, 0, "out of memory");
+		err_set(err, "out of memory");
 		return NULL;
 	}
 	if (!root) {
 		size_t off = end && end >= buf && end <= buf + len ? (size_t)(end - buf) : 0;
 
 		line_col(buf, off, &line, &col);
-		fail(err, line, "column %zu: not valid JSON", col);
+		err_set_line(err, line, "column %zu: not valid JSON", col);
 		return NULL;
 	}
 	for (i = (size_t)(end - buf); i < len && is_ws(buf[i]); i++)
 		;
 	if (i != len) {
 		line_col(buf, i, &line, &col);
-		fail(err, line, "column %zu: trailing data after the JSON value", col);
+		err_set_line(err, line, "column %zu: trailing data after the JSON value", col);
 		return NULL;
 	}
 	return root;
 }
 
 int
-parse_json_check(const char *buf, size_t len, struct parse_err *err)
+parse_json_check(const char *buf, size_t len, struct err *err)
 {
 	struct arena a = {0};
 	cJSON *root = parse_doc(buf, len, &a, err);
@@ -360,8 +350,8 @@ struct collect {
 	struct pset *out;
 	size_t n;
 	size_t host_bits;
-	const cJSON *bad; /* the offending node */
-	char why[160];
+	const cJSON *bad; /* the offending node, err saying what is wrong with it */
+	struct err *err;
 	bool nomem;
 };
 
@@ -389,21 +379,20 @@ static int
 take(void *ctx, const cJSON *node)
 {
 	struct collect *c = ctx;
-	const char *reason;
 	struct pfx p;
 
 	c->n++;
 	if (!cJSON_IsString(node)) {
 		c->bad = node;
-		snprintf(c->why, sizeof c->why, "is %s, not a string%s", type_name(node),
-			 cJSON_IsArray(node) || cJSON_IsObject(node)
-				 ? " (select its members with [*])"
-				 : "");
+		err_set(c->err, "is %s, not a string%s", type_name(node),
+			cJSON_IsArray(node) || cJSON_IsObject(node)
+			    ? " (select its members with [*])"
+			    : "");
 		return 1;
 	}
-	if (!pfx_parse(node->valuestring, strlen(node->valuestring), &p, &reason)) {
+	if (!pfx_parse(node->valuestring, strlen(node->valuestring), &p, c->err)) {
 		c->bad = node;
-		snprintf(c->why, sizeof c->why, "is not an address, prefix or range: %s", reason);
+		err_set(c->err, "is not an address, prefix or range: %s", c->err->msg);
 		return 1;
 	}
 	if (p.host_bits && ++c->host_bits <= HOST_BITS_WARN_MAX) {
@@ -423,9 +412,9 @@ take(void *ctx, const cJSON *node)
 
 int
 parse_json_buf(const char *name, const char *buf, size_t len, struct jsonpath *const *sel,
-	       size_t nsel, bool allow_empty, struct pset *out, struct parse_err *err)
+	       size_t nsel, bool allow_empty, struct pset *out, struct err *err)
 {
-	struct collect c = {.name = name, .out = out};
+	struct collect c = {.name = name, .out = out, .err = err};
 	struct arena a = {0};
 	cJSON *root;
 	int rc = -1;
@@ -439,18 +428,19 @@ parse_json_buf(const char *name, const char *buf, size_t len, struct jsonpath *c
 		c.n = 0;
 		if (jsonpath_eval(sel[k], root, take, &c) != 0) {
 			if (c.nomem) {
-				fail(err, 0, "out of memory");
+				err_set(err, "out of memory");
 			} else {
 				char path[128];
 
 				if (jsonpath_node_path(root, c.bad, path, sizeof path) >= sizeof path)
 					memcpy(path + sizeof path - 4, "...", 4);
-				fail(err, 0, "selector \"%s\": %s %s", jsonpath_text(sel[k]), path, c.why);
+				err_set(err, "selector \"%s\": %s %s", jsonpath_text(sel[k]), path,
+					err->msg);
 			}
 			goto out;
 		}
 		if (c.n == 0 && !allow_empty) {
-			fail(err, 0, "selector \"%s\" matched nothing", jsonpath_text(sel[k]));
+			err_set(err, "selector \"%s\" matched nothing", jsonpath_text(sel[k]));
 			goto out;
 		}
 	}

@@ -20,18 +20,10 @@
 struct reader {
 	const char *name;
 	struct pset *out;
-	struct parse_err *err;
+	struct err *err;
 	size_t line;
 	size_t host_bits;
 };
-
-static int
-fail(struct parse_err *err, size_t line, const char *reason)
-{
-	err->line = line;
-	snprintf(err->reason, sizeof err->reason, "%s", reason);
-	return -1;
-}
 
 static bool
 is_blank(char c)
@@ -89,13 +81,12 @@ static int
 feed_line(struct reader *rd, const char *s, size_t n)
 {
 	struct pfx p;
-	const char *reason;
 
 	rd->line++;
 	if (rd->line == 1)
 		s = skip_bom(s, &n);
 	if (n > LINE_MAX_LEN)
-		return fail(rd->err, rd->line, "line too long for a list entry");
+		return err_set_line(rd->err, rd->line, "line too long for a list entry");
 	n = comment_start(s, n);
 	while (n > 0 && is_blank(s[n - 1]))
 		n--;
@@ -106,9 +97,11 @@ feed_line(struct reader *rd, const char *s, size_t n)
 	if (n == 0)
 		return 0;
 	if (s[0] == '<')
-		return fail(rd->err, rd->line, "looks like an HTML page, not a list");
-	if (!pfx_parse(s, n, &p, &reason))
-		return fail(rd->err, rd->line, reason);
+		return err_set_line(rd->err, rd->line, "looks like an HTML page, not a list");
+	if (!pfx_parse(s, n, &p, rd->err)) {
+		rd->err->line = rd->line;
+		return -1;
+	}
 	if (p.host_bits) {
 		if (++rd->host_bits <= HOST_BITS_WARN_MAX) {
 			char text[PFX_TEXT_MAX];
@@ -118,7 +111,7 @@ feed_line(struct reader *rd, const char *s, size_t n)
 		}
 	}
 	if (pset_add_pfx(rd->out, &p) < 0)
-		return fail(rd->err, rd->line, "out of memory");
+		return err_set_line(rd->err, rd->line, "out of memory");
 	return 0;
 }
 
@@ -139,7 +132,7 @@ feed_lines(struct reader *rd, const char *buf, size_t len, bool last, size_t *us
 		if (rd->line > 0 && (nl = pfx_parse_v4_line(p, end, &x)) && !x.host_bits) {
 			rd->line++;
 			if (pset_add_pfx(rd->out, &x) < 0)
-				return fail(rd->err, rd->line, "out of memory");
+				return err_set_line(rd->err, rd->line, "out of memory");
 			p = nl + 1;
 			continue;
 		}
@@ -166,14 +159,13 @@ finish(struct reader *rd)
 }
 
 int
-parse_text_buf(const char *name, const char *buf, size_t len, struct pset *out,
-	       struct parse_err *err)
+parse_text_buf(const char *name, const char *buf, size_t len, struct pset *out, struct err *err)
 {
 	struct reader rd = {.name = name, .out = out, .err = err};
 	size_t used;
 
 	if (looks_like_html(buf, len))
-		return fail(err, 0, "looks like an HTML page, not a list");
+		return err_set_line(err, 0, "looks like an HTML page, not a list");
 	if (feed_lines(&rd, buf, len, true, &used) < 0)
 		return -1;
 	finish(&rd);
@@ -181,7 +173,7 @@ parse_text_buf(const char *name, const char *buf, size_t len, struct pset *out,
 }
 
 int
-parse_text_fd(const char *name, int fd, struct pset *out, struct parse_err *err)
+parse_text_fd(const char *name, int fd, struct pset *out, struct err *err)
 {
 	struct reader rd = {.name = name, .out = out, .err = err};
 	char *buf = malloc(CHUNK);
@@ -190,19 +182,19 @@ parse_text_fd(const char *name, int fd, struct pset *out, struct parse_err *err)
 	int rc = -1;
 
 	if (!buf)
-		return fail(err, 0, "out of memory");
+		return err_set_line(err, 0, "out of memory");
 	for (;;) {
 		ssize_t got = read(fd, buf + have, CHUNK - have);
 		if (got < 0) {
 			if (errno == EINTR)
 				continue;
-			fail(err, 0, strerror(errno));
+			err_set(err, "%s", strerror(errno));
 			goto out;
 		}
 		have += (size_t)got;
 		if (first && have > 0) {
 			if (looks_like_html(buf, have)) {
-				fail(err, 0, "looks like an HTML page, not a list");
+				err_set_line(err, 0, "looks like an HTML page, not a list");
 				goto out;
 			}
 			first = false;
@@ -213,7 +205,7 @@ parse_text_fd(const char *name, int fd, struct pset *out, struct parse_err *err)
 		if (got == 0)
 			break;
 		if (used == 0 && have == CHUNK) {
-			fail(err, rd.line + 1, "line too long for a list entry");
+			err_set_line(err, rd.line + 1, "line too long for a list entry");
 			goto out;
 		}
 		memmove(buf, buf + used, have - used);
@@ -227,13 +219,13 @@ out:
 }
 
 int
-parse_text_file(const char *path, struct pset *out, struct parse_err *err)
+parse_text_file(const char *path, struct pset *out, struct err *err)
 {
 	if (strcmp(path, "-") == 0)
 		return parse_text_fd("(stdin)", STDIN_FILENO, out, err);
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
-		return fail(err, 0, strerror(errno));
+		return err_set(err, "%s", strerror(errno));
 	int rc = parse_text_fd(path, fd, out, err);
 	close(fd);
 	return rc;

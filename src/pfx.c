@@ -10,18 +10,14 @@
 #include <stdio.h>
 #include <string.h>
 
-/* Refusal reasons quote the offending text, so they are built per call.
- * Thread-local scratch: no state survives between calls that matters. */
-static _Thread_local char reason_buf[192];
-
-static const char *
-refuse(const char *what, const char *s, size_t n)
+/* Refusal reasons quote the offending text (cut at 80 bytes: a list
+ * line may be 4 KiB).  Returns -1. */
+static int
+refuse(struct err *err, const char *what, const char *s, size_t n)
 {
 	if (n > 80)
-		snprintf(reason_buf, sizeof reason_buf, "%s in \"%.80s…\"", what, s);
-	else
-		snprintf(reason_buf, sizeof reason_buf, "%s in \"%.*s\"", what, (int)n, s);
-	return reason_buf;
+		return err_set(err, "%s in \"%.80s…\"", what, s);
+	return err_set(err, "%s in \"%.*s\"", what, (int)n, s);
 }
 
 static bool
@@ -46,8 +42,8 @@ hex_value(char c)
 }
 
 /* A dotted quad, exactly four decimal octets without leading zeros. */
-static const char *
-parse_v4(const char *s, size_t n, uint32_t *out)
+static int
+parse_v4(const char *s, size_t n, uint32_t *out, struct err *err)
 {
 	uint32_t v = 0;
 	size_t i = 0;
@@ -55,9 +51,9 @@ parse_v4(const char *s, size_t n, uint32_t *out)
 	for (int octet = 0; octet < 4; octet++) {
 		if (octet > 0) {
 			if (i >= n)
-				return refuse("too few octets", s, n);
+				return refuse(err, "too few octets", s, n);
 			if (s[i] != '.')
-				return refuse("unexpected character", s, n);
+				return refuse(err, "unexpected character", s, n);
 			i++;
 		}
 		size_t start = i;
@@ -66,36 +62,38 @@ parse_v4(const char *s, size_t n, uint32_t *out)
 			val = val * 10 + (unsigned)(s[i++] - '0');
 		size_t len = i - start;
 		if (i < n && (s[i] == 'x' || s[i] == 'X'))
-			return refuse("hexadecimal octet", s, n);
+			return refuse(err, "hexadecimal octet", s, n);
 		if (len == 0) {
 			if (i < n && s[i] != '.')
-				return refuse("unexpected character", s, n);
-			return refuse(i >= n ? "too few octets" : "empty octet", s, n);
+				return refuse(err, "unexpected character", s, n);
+			return refuse(err, i >= n ? "too few octets" : "empty octet", s, n);
 		}
 		if (len > 1 && s[start] == '0')
-			return refuse(s[start + 1] == 'x' || s[start + 1] == 'X' ? "hexadecimal octet"
-										     : "leading zero",
+			return refuse(err,
+				      s[start + 1] == 'x' || s[start + 1] == 'X'
+					  ? "hexadecimal octet"
+					  : "leading zero",
 				      s, n);
 		if (len > 3 || val > 255)
-			return refuse("octet out of range", s, n);
+			return refuse(err, "octet out of range", s, n);
 		v = v << 8 | val;
 	}
 	if (i < n) {
 		if (s[i] == '.')
-			return refuse("too many octets", s, n);
+			return refuse(err, "too many octets", s, n);
 		if (s[i] == 'x' || s[i] == 'X')
-			return refuse("hexadecimal octet", s, n);
-		return refuse("unexpected character", s, n);
+			return refuse(err, "hexadecimal octet", s, n);
+		return refuse(err, "unexpected character", s, n);
 	}
 	*out = v;
-	return NULL;
+	return 0;
 }
 
 /* RFC 4291 section 2.2 text: eight groups of one to four hex digits, one
  * "::" standing for one or more zero groups, optionally a dotted quad in
  * the last 32 bits. */
-static const char *
-parse_v6(const char *s, size_t n, u128 *out)
+static int
+parse_v6(const char *s, size_t n, u128 *out, struct err *err)
 {
 	uint16_t groups[8];
 	int ngroups = 0, gap = -1;
@@ -105,11 +103,11 @@ parse_v6(const char *s, size_t n, u128 *out)
 		gap = 0;
 		i = 2;
 	} else if (n >= 1 && s[0] == ':') {
-		return refuse("single leading colon", s, n);
+		return refuse(err, "single leading colon", s, n);
 	}
 	while (i < n) {
 		if (ngroups == 8)
-			return refuse("too many groups", s, n);
+			return refuse(err, "too many groups", s, n);
 		size_t start = i;
 		unsigned val = 0;
 		int h;
@@ -121,40 +119,41 @@ parse_v6(const char *s, size_t n, u128 *out)
 		if (i < n && s[i] == '.') {
 			/* Embedded IPv4 takes the last two groups. */
 			uint32_t v4;
-			const char *why;
 			if (ngroups > 6)
-				return refuse("too many groups", s, n);
-			if ((why = parse_v4(s + start, n - start, &v4)) != NULL)
-				return refuse("bad embedded IPv4 address", s, n);
+				return refuse(err, "too many groups", s, n);
+			if (parse_v4(s + start, n - start, &v4, err) < 0)
+				return refuse(err, "bad embedded IPv4 address", s, n);
 			groups[ngroups++] = (uint16_t)(v4 >> 16);
 			groups[ngroups++] = (uint16_t)v4;
 			i = n;
 			break;
 		}
 		if (len == 0)
-			return refuse(i < n && s[i] == ':' ? "misplaced \"::\"" : "unexpected character",
+			return refuse(err,
+				      i < n && s[i] == ':' ? "misplaced \"::\"" : "unexpected character",
 				      s, n);
 		if (len > 4)
-			return refuse("group longer than four digits", s, n);
+			return refuse(err, "group longer than four digits", s, n);
 		groups[ngroups++] = (uint16_t)val;
 		if (i == n)
 			break;
 		if (s[i] != ':')
-			return refuse(s[i] == '%' ? "zone identifier" : "unexpected character", s, n);
+			return refuse(err, s[i] == '%' ? "zone identifier" : "unexpected character",
+				      s, n);
 		i++;
 		if (i < n && s[i] == ':') {
 			if (gap >= 0)
-				return refuse("more than one \"::\"", s, n);
+				return refuse(err, "more than one \"::\"", s, n);
 			gap = ngroups;
 			i++;
 		} else if (i == n) {
-			return refuse("trailing colon", s, n);
+			return refuse(err, "trailing colon", s, n);
 		}
 	}
 	if (gap < 0 && ngroups != 8)
-		return refuse("too few groups", s, n);
+		return refuse(err, "too few groups", s, n);
 	if (gap >= 0 && ngroups > 7)
-		return refuse("\"::\" with eight groups", s, n);
+		return refuse(err, "\"::\" with eight groups", s, n);
 
 	/* Place the groups, the ones after "::" at the bottom.  ("::" alone
 	 * has no group; shifting a u128 by 128 would be undefined.) */
@@ -164,41 +163,40 @@ parse_v6(const char *s, size_t n, u128 *out)
 		v |= (u128)groups[g] << (16 * (7 - pos));
 	}
 	*out = v;
-	return NULL;
+	return 0;
 }
 
 /* A refusal caused by brackets or a zone id deserves that name rather
- * than "unexpected character"; looked for only once parsing failed. */
-static const char *
-refine(const char *why, const char *s, size_t n)
+ * than "unexpected character"; looked for only once parsing failed (err
+ * holds the parser's reason, kept otherwise). */
+static void
+refine(const char *s, size_t n, struct err *err)
 {
 	if (memchr(s, '[', n) || memchr(s, ']', n))
-		return refuse("brackets", s, n);
-	if (memchr(s, '%', n))
-		return refuse("zone identifier", s, n);
-	return why;
+		refuse(err, "brackets", s, n);
+	else if (memchr(s, '%', n))
+		refuse(err, "zone identifier", s, n);
 }
 
 bool
-pfx_parse_addr(const char *s, size_t n, enum pfx_family *fam, u128 *addr, const char **reason)
+pfx_parse_addr(const char *s, size_t n, enum pfx_family *fam, u128 *addr, struct err *err)
 {
-	const char *why;
 	uint32_t v4;
 
 	if (n == 0) {
-		*reason = "empty address";
+		err_set(err, "empty address");
 		return false;
 	}
 	if (memchr(s, ':', n)) {
-		if ((why = parse_v6(s, n, addr)) != NULL) {
-			*reason = refine(why, s, n);
+		if (parse_v6(s, n, addr, err) < 0) {
+			refine(s, n, err);
 			return false;
 		}
 		*fam = PFX_V6;
 		return true;
 	}
-	if ((why = parse_v4(s, n, &v4)) != NULL) {
-		*reason = refine(why, s, n);
+	if (parse_v4(s, n, &v4, err) < 0) {
+		refine(s, n, err);
 		return false;
 	}
 	*fam = PFX_V4;
@@ -266,7 +264,7 @@ is_blank(char c)
 }
 
 static bool
-parse_range(const char *s, size_t n, const char *dash, struct pfx *out, const char **reason)
+parse_range(const char *s, size_t n, const char *dash, struct pfx *out, struct err *err)
 {
 	size_t an = (size_t)(dash - s), bs = an + 1, bn;
 	enum pfx_family fa, fb;
@@ -278,10 +276,10 @@ parse_range(const char *s, size_t n, const char *dash, struct pfx *out, const ch
 		bs++;
 	bn = n - bs;
 	if (memchr(s, '/', an) || memchr(s + bs, '/', bn)) {
-		*reason = refuse("prefix length in a range", s, n);
+		refuse(err, "prefix length in a range", s, n);
 		return false;
 	}
-	if (!pfx_parse_addr(s, an, &fa, &a, reason) || !pfx_parse_addr(s + bs, bn, &fb, &b, reason))
+	if (!pfx_parse_addr(s, an, &fa, &a, err) || !pfx_parse_addr(s + bs, bn, &fb, &b, err))
 		return false;
 	/* A mapped end meets an IPv4 end as IPv4; two IPv6 ends become IPv4
 	 * only when the whole range lies in the mapped space. */
@@ -290,7 +288,7 @@ parse_range(const char *s, size_t n, const char *dash, struct pfx *out, const ch
 		v6->r.hi = v6->r.lo;
 		unmap(v6);
 		if (v6->fam != PFX_V4) {
-			*reason = refuse("mixed-family range", s, n);
+			refuse(err, "mixed-family range", s, n);
 			return false;
 		}
 		if (fa == PFX_V6)
@@ -299,7 +297,7 @@ parse_range(const char *s, size_t n, const char *dash, struct pfx *out, const ch
 			b = v6->r.lo;
 	}
 	if (a > b) {
-		*reason = refuse("range end before its start", s, n);
+		refuse(err, "range end before its start", s, n);
 		return false;
 	}
 	out->fam = fa == fb ? fa : PFX_V4;
@@ -423,7 +421,7 @@ pfx_parse_v4_line(const char *s, const char *end, struct pfx *out)
 }
 
 bool
-pfx_parse(const char *s, size_t n, struct pfx *out, const char **reason)
+pfx_parse(const char *s, size_t n, struct pfx *out, struct err *err)
 {
 	const char *slash, *dash;
 	enum pfx_family fam;
@@ -431,7 +429,7 @@ pfx_parse(const char *s, size_t n, struct pfx *out, const char **reason)
 	int len;
 
 	if (n == 0) {
-		*reason = "empty entry";
+		err_set(err, "empty entry");
 		return false;
 	}
 	if (parse_v4_fast(s, n, out))
@@ -445,19 +443,19 @@ pfx_parse(const char *s, size_t n, struct pfx *out, const char **reason)
 	}
 	/* "/-8" is a signed length, not a range. */
 	if (slash && slash + 1 < s + n && (slash[1] == '-' || slash[1] == '+')) {
-		*reason = refuse("bad prefix length", s, n);
+		refuse(err, "bad prefix length", s, n);
 		return false;
 	}
 	if (dash)
-		return parse_range(s, n, dash, out, reason);
+		return parse_range(s, n, dash, out, err);
 
 	size_t an = slash ? (size_t)(slash - s) : n;
-	if (!pfx_parse_addr(s, an, &fam, &addr, reason))
+	if (!pfx_parse_addr(s, an, &fam, &addr, err))
 		return false;
 	if (slash) {
 		const char *why = parse_len(slash + 1, n - an - 1, pfx_bits(fam), &len);
 		if (why) {
-			*reason = refuse(why, s, n);
+			refuse(err, why, s, n);
 			return false;
 		}
 	} else {

@@ -100,8 +100,8 @@ special_tab_init(struct special_tab *t)
 {
 	t->nu[0] = t->nu[1] = 0;
 	for (size_t i = 0; i < N_SPECIALS; i++) {
-		const char *reason;
-		if (!pfx_parse(specials[i].cidr, strlen(specials[i].cidr), &t->p[i], &reason) ||
+		struct err err;
+		if (!pfx_parse(specials[i].cidr, strlen(specials[i].cidr), &t->p[i], &err) ||
 		    t->p[i].fam != specials[i].fam) {
 			t->p[i].fam = 0; /* cannot happen: test_policy checks the table */
 			continue;
@@ -203,7 +203,7 @@ entry_text(enum pfx_family fam, const struct pfx_range *r, char *buf)
 
 static int
 check_entry(const struct source_limits *l, const struct special_tab *t, enum pfx_family fam,
-	    const struct pfx_range *r, char *reason)
+	    const struct pfx_range *r, struct err *err)
 {
 	char text[PFX_TEXT_MAX];
 	int len = pfx_range_cidr_len(fam, r);
@@ -216,29 +216,26 @@ check_entry(const struct source_limits *l, const struct special_tab *t, enum pfx
 	if (len < min) {
 		entry_text(fam, r, text);
 		if (len == 0)
-			snprintf(reason, POLICY_REASON_MAX, "%s is the whole address space", text);
+			err_set(err, "%s is the whole address space", text);
 		else if (len < hard)
-			snprintf(reason, POLICY_REASON_MAX,
-				 "%s is broader than the hard floor /%d (as wide as a /%d)", text, hard,
-				 len);
+			err_set(err, "%s is broader than the hard floor /%d (as wide as a /%d)",
+				text, hard, len);
 		else
-			snprintf(reason, POLICY_REASON_MAX,
-				 "%s is broader than min_prefix%d = %d (as wide as a /%d)", text,
-				 fam == PFX_V4 ? 4 : 6, min, len);
+			err_set(err, "%s is broader than min_prefix%d = %d (as wide as a /%d)",
+				text, fam == PFX_V4 ? 4 : 6, min, len);
 		return -1;
 	}
 	if (!l->allow_special && (sp = special_find(t, fam, r->lo, r->hi))) {
 		entry_text(fam, r, text);
-		snprintf(reason, POLICY_REASON_MAX,
-			 "%s touches %s %s (special-purpose; allow_special = yes to accept)", text,
-			 sp->cidr, sp->what);
+		err_set(err, "%s touches %s %s (special-purpose; allow_special = yes to accept)",
+			text, sp->cidr, sp->what);
 		return -1;
 	}
 	return 0;
 }
 
 int
-policy_check(const struct source_limits *l, struct pset *set, char *reason)
+policy_check(const struct source_limits *l, struct pset *set, struct err *err)
 {
 	static const enum pfx_family fams[] = {PFX_V4, PFX_V6};
 	struct special_tab t;
@@ -248,29 +245,25 @@ policy_check(const struct source_limits *l, struct pset *set, char *reason)
 	for (int k = 0; k < 2; k++)
 		for (size_t i = 0, n = pset_count(set, fams[k]); i < n; i++) {
 			struct pfx_range r = pset_get(set, fams[k], i);
-			if (check_entry(l, &t, fams[k], &r, reason) < 0)
+			if (check_entry(l, &t, fams[k], &r, err) < 0)
 				return -1;
 		}
-	if (pset_merge(set) < 0) {
-		snprintf(reason, POLICY_REASON_MAX, "out of memory");
-		return -1;
-	}
+	if (pset_merge(set) < 0)
+		return err_set(err, "out of memory");
 	size_t cidrs = pset_cidr_count(set, PFX_V4) + pset_cidr_count(set, PFX_V6);
 	if (cidrs > l->max_entries) {
-		snprintf(reason, POLICY_REASON_MAX, "%zu entries, more than max_entries = %llu", cidrs,
-			 (unsigned long long)l->max_entries);
+		err_set(err, "%zu entries, more than max_entries = %llu", cidrs,
+			(unsigned long long)l->max_entries);
 		return -1;
 	}
-	if (cidrs == 0 && !l->allow_empty) {
-		snprintf(reason, POLICY_REASON_MAX, "empty list (allow_empty = yes to accept)");
-		return -1;
-	}
+	if (cidrs == 0 && !l->allow_empty)
+		return err_set(err, "empty list (allow_empty = yes to accept)");
 	return 0;
 }
 
 int
 policy_shrink(const struct pset *live, const struct pset *want, const struct pset *removed,
-	      unsigned max_pct, char *reason)
+	      unsigned max_pct, struct err *err)
 {
 	static const enum pfx_family fams[] = {PFX_V4, PFX_V6};
 	size_t live_n = pset_cidr_count(live, PFX_V4) + pset_cidr_count(live, PFX_V6);
@@ -279,18 +272,17 @@ policy_shrink(const struct pset *live, const struct pset *want, const struct pse
 	if (live_n == 0 || max_pct >= 100)
 		return 0;
 	if (want_n < live_n && (long double)(live_n - want_n) * 100 > (long double)live_n * max_pct) {
-		snprintf(reason, POLICY_REASON_MAX,
-			 "would shrink from %zu to %zu entries (-%.0Lf%%, max_shrink = %u%%)", live_n,
-			 want_n, (long double)(live_n - want_n) * 100 / live_n, max_pct);
+		err_set(err, "would shrink from %zu to %zu entries (-%.0Lf%%, max_shrink = %u%%)",
+			live_n, want_n, (long double)(live_n - want_n) * 100 / live_n, max_pct);
 		return 1;
 	}
 	for (int k = 0; k < 2; k++) {
 		long double all = (long double)pset_addr_count(live, fams[k]);
 		long double lost = (long double)pset_addr_count(removed, fams[k]);
 		if (all > 0 && lost * 100 > all * max_pct) {
-			snprintf(reason, POLICY_REASON_MAX,
-				 "would drop %.0Lf%% of the IPv%d addresses (max_shrink = %u%%)",
-				 lost * 100 / all, fams[k] == PFX_V4 ? 4 : 6, max_pct);
+			err_set(err,
+				"would drop %.0Lf%% of the IPv%d addresses (max_shrink = %u%%)",
+				lost * 100 / all, fams[k] == PFX_V4 ? 4 : 6, max_pct);
 			return 1;
 		}
 	}

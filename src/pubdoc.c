@@ -96,7 +96,7 @@ parts_free(struct part *p, size_t n)
 }
 
 struct pubdoc_inv *
-pubdoc_inv_new(const struct pubdoc_input *in, size_t n, const char **reason)
+pubdoc_inv_new(const struct pubdoc_input *in, size_t n, struct err *err)
 {
 	struct pubdoc_inv *inv = calloc(1, sizeof *inv);
 	struct part *parts = NULL;
@@ -104,8 +104,8 @@ pubdoc_inv_new(const struct pubdoc_input *in, size_t n, const char **reason)
 	struct pset *tagged = NULL;
 	const char **all_tags = NULL;
 	size_t n_all = 0;
+	const char *why = "out of memory";
 
-	*reason = "out of memory";
 	if (!inv || !(inv->all = pset_new()))
 		goto fail;
 	for (size_t i = 0; i < n; i++) {
@@ -122,11 +122,8 @@ pubdoc_inv_new(const struct pubdoc_input *in, size_t n, const char **reason)
 	n_all = 0;
 	for (size_t i = 0; i < n; i++)
 		for (size_t j = 0; j < in[i].n_tags; j++) {
-			const char *why = pubdoc_tag_check(in[i].tags[j]);
-			if (why) {
-				*reason = why;
+			if ((why = pubdoc_tag_check(in[i].tags[j])) != NULL)
 				goto fail;
-			}
 			all_tags[n_all++] = in[i].tags[j];
 		}
 	if (n_all)
@@ -137,7 +134,7 @@ pubdoc_inv_new(const struct pubdoc_input *in, size_t n, const char **reason)
 		if (inv->n_tags && strcmp(inv->tags[inv->n_tags - 1], all_tags[i]) == 0)
 			continue;
 		if (inv->n_tags == PUBDOC_MAX_TAGS) {
-			*reason = "more than 64 distinct tags";
+			why = "more than 64 distinct tags";
 			goto fail;
 		}
 		if (!(inv->tags[inv->n_tags++] = strdup(all_tags[i])))
@@ -195,9 +192,9 @@ pubdoc_inv_new(const struct pubdoc_input *in, size_t n, const char **reason)
 		qsort(inv->e, inv->n, sizeof *inv->e, cmp_entry);
 	parts_free(parts, n_parts);
 	free(all_tags);
-	*reason = NULL;
 	return inv;
 fail:
+	err_set(err, "%s", why);
 	pset_free(tagged);
 	parts_free(parts, n_parts);
 	free(all_tags);
@@ -399,7 +396,7 @@ entry_selected(const cJSON *entry, const char *const *tags, size_t n_tags)
 
 static int
 parse_family(const cJSON *doc, enum pfx_family fam, const char *const *tags, size_t n_tags,
-	     struct pset *out, size_t *count, char *err, size_t errlen)
+	     struct pset *out, size_t *count, struct err *err)
 {
 	const char *arr = fam == PFX_V4 ? "prefixes" : "ipv6_prefixes";
 	const char *key = fam == PFX_V4 ? "ip_prefix" : "ipv6_prefix";
@@ -407,11 +404,11 @@ parse_family(const cJSON *doc, enum pfx_family fam, const char *const *tags, siz
 	size_t i = 0;
 
 	if (!a) {
-		snprintf(err, errlen, "no \"%s\" array (not an allowsync/ip-ranges document)", arr);
+		err_set(err, "no \"%s\" array (not an allowsync/ip-ranges document)", arr);
 		return -1;
 	}
 	if (!cJSON_IsArray(a)) {
-		snprintf(err, errlen, "\"%s\" is not an array", arr);
+		err_set(err, "\"%s\" is not an array", arr);
 		return -1;
 	}
 	const cJSON *e;
@@ -420,27 +417,25 @@ parse_family(const cJSON *doc, enum pfx_family fam, const char *const *tags, siz
 		const cJSON *p = cJSON_GetObjectItemCaseSensitive(e, key);
 		const cJSON *et = cJSON_GetObjectItemCaseSensitive(e, "tags");
 		struct pfx x;
-		const char *why;
 		if (!cJSON_IsString(p)) {
-			snprintf(err, errlen, "%s[%zu]: no \"%s\" string", arr, i, key);
+			err_set(err, "%s[%zu]: no \"%s\" string", arr, i, key);
 			return -1;
 		}
 		if (et && !cJSON_IsArray(et)) {
-			snprintf(err, errlen, "%s[%zu]: \"tags\" is not an array", arr, i);
+			err_set(err, "%s[%zu]: \"tags\" is not an array", arr, i);
 			return -1;
 		}
-		if (!pfx_parse(p->valuestring, strlen(p->valuestring), &x, &why)) {
-			snprintf(err, errlen, "%s[%zu]: \"%.64s\": %s", arr, i, p->valuestring, why);
-			return -1;
-		}
+		if (!pfx_parse(p->valuestring, strlen(p->valuestring), &x, err))
+			return err_set(err, "%s[%zu]: \"%.64s\": %s", arr, i, p->valuestring,
+				       err->msg);
 		if (x.fam != fam) {
-			snprintf(err, errlen, "%s[%zu]: \"%.64s\" is not an IPv%d prefix", arr, i,
-				 p->valuestring, fam == PFX_V4 ? 4 : 6);
+			err_set(err, "%s[%zu]: \"%.64s\" is not an IPv%d prefix", arr, i,
+				p->valuestring, fam == PFX_V4 ? 4 : 6);
 			return -1;
 		}
 		if (entry_selected(e, tags, n_tags)) {
 			if (pset_add_pfx(out, &x) < 0) {
-				snprintf(err, errlen, "out of memory");
+				err_set(err, "out of memory");
 				return -1;
 			}
 			(*count)++;
@@ -452,29 +447,29 @@ parse_family(const cJSON *doc, enum pfx_family fam, const char *const *tags, siz
 
 int
 pubdoc_parse(const char *buf, size_t len, const char *const *tags, size_t n_tags, time_t now,
-	     struct pset *out, char *err, size_t errlen)
+	     struct pset *out, struct err *err)
 {
 	int ret = -1;
 	size_t count = 0;
 	cJSON *doc = cJSON_ParseWithLength(buf, len);
 	if (!doc || !cJSON_IsObject(doc)) {
-		snprintf(err, errlen, "not a JSON object");
+		err_set(err, "not a JSON object");
 		goto out;
 	}
 	const cJSON *expires = cJSON_GetObjectItemCaseSensitive(doc, "expires");
 	if (expires) {
 		int64_t t;
 		if (!cJSON_IsString(expires) || pubdoc_date_parse(expires->valuestring, &t) < 0) {
-			snprintf(err, errlen, "\"expires\" is not a YYYY-MM-DD-hh-mm-ss date");
+			err_set(err, "\"expires\" is not a YYYY-MM-DD-hh-mm-ss date");
 			goto out;
 		}
 		if (now != 0 && t <= (int64_t)now) {
-			snprintf(err, errlen, "document expired %s UTC", expires->valuestring);
+			err_set(err, "document expired %s UTC", expires->valuestring);
 			goto out;
 		}
 	}
-	if (parse_family(doc, PFX_V4, tags, n_tags, out, &count, err, errlen) < 0 ||
-	    parse_family(doc, PFX_V6, tags, n_tags, out, &count, err, errlen) < 0)
+	if (parse_family(doc, PFX_V4, tags, n_tags, out, &count, err) < 0 ||
+	    parse_family(doc, PFX_V6, tags, n_tags, out, &count, err) < 0)
 		goto out;
 	ret = 0;
 out:
@@ -484,16 +479,12 @@ out:
 
 int
 pubdoc_parse_doc(const char *buf, size_t len, const char *const *tags, size_t n_tags,
-		 bool allow_empty, struct pset *out, struct parse_err *err)
+		 bool allow_empty, struct pset *out, struct err *err)
 {
 	size_t before = pset_total(out);
-	err->line = 0;
-	if (pubdoc_parse(buf, len, tags, n_tags, time(NULL), out, err->reason,
-			 sizeof err->reason) < 0)
+	if (pubdoc_parse(buf, len, tags, n_tags, time(NULL), out, err) < 0)
 		return -1;
-	if (!allow_empty && pset_total(out) == before) {
-		snprintf(err->reason, sizeof err->reason, "no prefixes%s", n_tags ? " with the tags asked for" : "");
-		return -1;
-	}
+	if (!allow_empty && pset_total(out) == before)
+		return err_set(err, "no prefixes%s", n_tags ? " with the tags asked for" : "");
 	return 0;
 }

@@ -28,7 +28,7 @@ inventory_type(const struct source *s)
 }
 
 static int
-check_keys(const struct conf_section *sec, struct conf_err *err)
+check_keys(const struct conf_section *sec, struct err *err)
 {
 	for (size_t i = 0; i < sec->n_kv; i++) {
 		const struct conf_kv *kv = &sec->kv[i];
@@ -71,7 +71,7 @@ name_check(const char *s)
 
 static int
 add_source(struct publish_conf *pc, struct source *s, const struct conf_section *sec,
-	   struct conf_err *err)
+	   struct err *err)
 {
 	for (size_t i = 0; i < pc->n_sources; i++)
 		if (pc->sources[i] == s) {
@@ -91,7 +91,7 @@ add_source(struct publish_conf *pc, struct source *s, const struct conf_section 
 }
 
 int
-publish_conf_load(const struct conf *c, struct publish_conf *pc, struct conf_err *err)
+publish_conf_load(const struct conf *c, struct publish_conf *pc, struct err *err)
 {
 	const struct conf_section *sec = c->publish;
 	const char *v, *why;
@@ -99,11 +99,10 @@ publish_conf_load(const struct conf *c, struct publish_conf *pc, struct conf_err
 	size_t n = 0;
 
 	memset(pc, 0, sizeof *pc);
-	memset(err, 0, sizeof *err);
+	err_clear(err);
 	if (!sec) {
-		snprintf(err->file, sizeof err->file, "%s", c->path);
-		snprintf(err->reason, sizeof err->reason, "no [publish] section: nothing to publish");
-		return -1;
+		err_set(err, "no [publish] section: nothing to publish");
+		return err_prefix(err, "%s", c->path);
 	}
 	if (check_keys(sec, err) < 0)
 		return -1;
@@ -184,7 +183,7 @@ fail:
 }
 
 int
-publish_conf_check(const struct conf *c, struct conf_err *err)
+publish_conf_check(const struct conf *c, struct err *err)
 {
 	struct publish_conf pc;
 
@@ -204,22 +203,19 @@ publish_conf_clear(struct publish_conf *pc)
 }
 
 struct pubdoc_inv *
-publish_collect(const struct conf *c, const struct publish_conf *pc, time_t now, char *err,
-		size_t errlen)
+publish_collect(const struct conf *c, const struct publish_conf *pc, time_t now, struct err *err)
 {
 	struct pubdoc_input *in = calloc(pc->n_sources ? pc->n_sources : 1, sizeof *in);
 	struct pset **sets = calloc(pc->n_sources ? pc->n_sources : 1, sizeof *sets);
 	struct pubdoc_inv *inv = NULL;
 	struct source_ctx ctx = {
-		.state_dir = c->state_dir,
-		.dns_servers = (const char *const *)c->dns_servers,
-		.n_dns_servers = c->n_dns_servers,
-		.now = now,
+	    .state_dir = c->state_dir,
+	    .dns_servers = (const char *const *)c->dns_servers,
+	    .n_dns_servers = c->n_dns_servers,
+	    .now = now,
 	};
-	char reason[POLICY_REASON_MAX];
-
 	if (!in || !sets) {
-		snprintf(err, errlen, "out of memory");
+		err_set(err, "out of memory");
 		goto out;
 	}
 	for (size_t i = 0; i < pc->n_sources; i++) {
@@ -227,21 +223,24 @@ publish_collect(const struct conf *c, const struct publish_conf *pc, time_t now,
 		struct source_result *res = calloc(1, sizeof *res);
 		if (!res || !(sets[i] = pset_new())) {
 			free(res);
-			snprintf(err, errlen, "out of memory");
+			err_set(err, "out of memory");
 			goto out;
 		}
 		res->set = sets[i];
-		int r = s->type->collect(s, &ctx, res);
+		err_clear(err);
+		int r = s->type->collect(s, &ctx, res, err);
 		if (r < 0 || res->not_modified) {
-			snprintf(err, errlen, "source \"%s\": %s", s->name,
-				 r < 0 ? res->error : "no content");
+			if (r < 0)
+				err_prefix(err, "source \"%s\"", s->name);
+			else
+				err_set(err, "source \"%s\": no content", s->name);
 			free(res);
 			goto out;
 		}
 		free(res);
 		/* What every consumer would refuse is better refused here. */
-		if (policy_check(&s->limits, sets[i], reason) < 0) {
-			snprintf(err, errlen, "source \"%s\": %s", s->name, reason);
+		if (policy_check(&s->limits, sets[i], err) < 0) {
+			err_prefix(err, "source \"%s\"", s->name);
 			goto out;
 		}
 		in[i] = (struct pubdoc_input){
@@ -250,14 +249,13 @@ publish_collect(const struct conf *c, const struct publish_conf *pc, time_t now,
 			.n_tags = s->n_tags,
 		};
 	}
-	const char *why;
-	if (!(inv = pubdoc_inv_new(in, pc->n_sources, &why))) {
-		snprintf(err, errlen, "publish: %s", why);
+	if (!(inv = pubdoc_inv_new(in, pc->n_sources, err))) {
+		err_prefix(err, "publish");
 		goto out;
 	}
 	if (pset_total(inv->all) == 0) {
-		snprintf(err, errlen, "publish \"%s\": the inventory is empty; publishing nothing",
-			 pc->name);
+		err_set(err, "publish \"%s\": the inventory is empty; publishing nothing",
+			pc->name);
 		pubdoc_inv_free(inv);
 		inv = NULL;
 	}
@@ -282,15 +280,13 @@ path_join(const char *dir, const char *name, const char *suffix)
 
 /* Compare f with the file on disk.  0, or -1 with err. */
 static int
-file_compare(struct publish_file *f, char *err, size_t errlen)
+file_compare(struct publish_file *f, struct err *err)
 {
-	char *cur = NULL, aerr[ATOMICFILE_ERR_MAX];
+	char *cur = NULL;
 	size_t len = 0;
-	int r = atomicfile_read(f->path, &cur, &len, aerr);
-	if (r < 0) {
-		snprintf(err, errlen, "%s", aerr);
+	int r = atomicfile_read(f->path, &cur, &len, err);
+	if (r < 0)
 		return -1;
-	}
 	f->changed = r == 1 || len != f->len || memcmp(cur, f->data, len) != 0;
 	free(cur);
 	return 0;
@@ -300,17 +296,15 @@ file_compare(struct publish_file *f, char *err, size_t errlen)
  * and is far from expiring, new ones otherwise. */
 static int
 choose_meta(const struct publish_conf *pc, const struct pubdoc_inv *inv, const char *path,
-	    time_t now, struct publish_plan *p, char *err, size_t errlen)
+	    time_t now, struct publish_plan *p, struct err *err)
 {
-	char *cur = NULL, aerr[ATOMICFILE_ERR_MAX];
+	char *cur = NULL;
 	size_t len = 0;
-	int r = atomicfile_read(path, &cur, &len, aerr);
+	int r = atomicfile_read(path, &cur, &len, err);
 	struct pubdoc_meta old;
 
-	if (r < 0) {
-		snprintf(err, errlen, "%s", aerr);
+	if (r < 0)
 		return -1;
-	}
 	p->old_serial = 0;
 	if (r == 0) {
 		const char *why = pubdoc_meta_parse(cur, len, &old);
@@ -322,7 +316,7 @@ choose_meta(const struct publish_conf *pc, const struct pubdoc_inv *inv, const c
 			char *again = pubdoc_json(inv, &old, &n);
 			if (!again) {
 				free(cur);
-				snprintf(err, errlen, "out of memory");
+				err_set(err, "out of memory");
 				return -1;
 			}
 			bool same = n == len && memcmp(again, cur, n) == 0;
@@ -345,8 +339,7 @@ choose_meta(const struct publish_conf *pc, const struct pubdoc_inv *inv, const c
 
 int
 publish_plan(const struct publish_conf *pc, const struct pubdoc_inv *inv,
-	     const struct minisign_sk *sk, time_t now, struct publish_plan *p, char *err,
-	     size_t errlen)
+	     const struct minisign_sk *sk, time_t now, struct publish_plan *p, struct err *err)
 {
 	struct spfzone *z = NULL;
 	char *json_name = NULL;
@@ -360,15 +353,14 @@ publish_plan(const struct publish_conf *pc, const struct pubdoc_inv *inv,
 		goto oom;
 	struct stat st;
 	if (stat(pc->dir, &st) < 0) {
-		snprintf(err, errlen, "publish \"%s\": dir %s: %s", pc->name, pc->dir,
-			 strerror(errno));
+		err_errno(err, errno, "publish \"%s\": dir %s", pc->name, pc->dir);
 		goto fail;
 	}
 	if (!S_ISDIR(st.st_mode)) {
-		snprintf(err, errlen, "publish \"%s\": dir %s: not a directory", pc->name, pc->dir);
+		err_set(err, "publish \"%s\": dir %s: not a directory", pc->name, pc->dir);
 		goto fail;
 	}
-	if (choose_meta(pc, inv, p->f[PUBLISH_JSON].path, now, p, err, errlen) < 0)
+	if (choose_meta(pc, inv, p->f[PUBLISH_JSON].path, now, p, err) < 0)
 		goto fail;
 
 	struct publish_file *f = &p->f[PUBLISH_JSON];
@@ -382,7 +374,7 @@ publish_plan(const struct publish_conf *pc, const struct pubdoc_inv *inv,
 		goto oom;
 	if (pc->spf_domain) {
 		char comment[128];
-		if (spfzone_build(inv->all, pc->spf_domain, &z, err, errlen) < 0)
+		if (spfzone_build(inv->all, pc->spf_domain, &z, err) < 0)
 			goto fail;
 		p->n_spf_records = z->n;
 		snprintf(comment, sizeof comment, "publication \"%s\", written by allowsync publish",
@@ -393,15 +385,13 @@ publish_plan(const struct publish_conf *pc, const struct pubdoc_inv *inv,
 	}
 	if (sk) {
 		char tc[512], uc[128], id[17];
-		const char *why;
 		if (asprintf(&json_name, "%s.json", pc->name) < 0) {
 			json_name = NULL;
 			goto oom;
 		}
 		if (sigcheck_comment_format(tc, sizeof tc, p->meta.created, json_name, p->meta.serial,
 					    p->meta.expires) < 0) {
-			snprintf(err, errlen, "publish \"%s\": trusted comment does not fit",
-				 pc->name);
+			err_set(err, "publish \"%s\": trusted comment does not fit", pc->name);
 			goto fail;
 		}
 		minisign_keyid_str(sk->keynum, id);
@@ -410,19 +400,19 @@ publish_plan(const struct publish_conf *pc, const struct pubdoc_inv *inv,
 		/* Ed25519 is deterministic: the same document and comment sign
 		 * to the same bytes, so an unchanged publication stays so. */
 		if (!(f->data = minisign_sign(sk, p->f[PUBLISH_JSON].data, p->f[PUBLISH_JSON].len,
-					      false, uc, tc, &f->len, &why))) {
-			snprintf(err, errlen, "publish \"%s\": signing: %s", pc->name, why);
+					      false, uc, tc, &f->len, err))) {
+			err_prefix(err, "publish \"%s\": signing", pc->name);
 			goto fail;
 		}
 	}
 	for (int i = 0; i < PUBLISH_NFILES; i++)
-		if (p->f[i].path && file_compare(&p->f[i], err, errlen) < 0)
+		if (p->f[i].path && file_compare(&p->f[i], err) < 0)
 			goto fail;
 	spfzone_free(z);
 	free(json_name);
 	return 0;
 oom:
-	snprintf(err, errlen, "out of memory");
+	err_set(err, "out of memory");
 fail:
 	spfzone_free(z);
 	free(json_name);
@@ -431,20 +421,17 @@ fail:
 }
 
 int
-publish_commit(const struct publish_plan *p, char *err, size_t errlen)
+publish_commit(const struct publish_plan *p, struct err *err)
 {
 	/* Lists and zone first, then the document, then its signature. */
 	static const enum publish_file_kind order[] = {PUBLISH_V4, PUBLISH_V6, PUBLISH_SPF,
 						       PUBLISH_JSON, PUBLISH_SIG};
-	char aerr[ATOMICFILE_ERR_MAX];
 	for (size_t i = 0; i < sizeof order / sizeof order[0]; i++) {
 		const struct publish_file *f = &p->f[order[i]];
 		if (!f->path || !f->changed)
 			continue;
-		if (atomicfile_write(f->path, 0644, f->data, f->len, aerr) < 0) {
-			snprintf(err, errlen, "%s", aerr);
+		if (atomicfile_write(f->path, 0644, f->data, f->len, err) < 0)
 			return -1;
-		}
 	}
 	return 0;
 }

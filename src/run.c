@@ -32,11 +32,10 @@ run_format_age(time_t secs, char *buf, size_t n)
 int
 run_load_conf(const char *path, struct conf **c)
 {
-	struct conf_err err;
-	char buf[1200];
+	struct err err;
 
 	if (conf_load(path ? path : ALLOWSYNC_DEFAULT_CONFIG, 0, c, &err) < 0) {
-		log_err("%s", conf_err_str(&err, buf, sizeof buf));
+		log_err("%s", err.msg);
 		return EXIT_USAGE;
 	}
 	return 0;
@@ -60,34 +59,29 @@ source_used(const struct conf *c, const struct source *s)
 
 /* The last good copy, re-checked against today's policy (the limits may
  * have been tightened since it was stored).  0 with rs filled, -1 with
- * rs->error saying why not. */
+ * err saying why not. */
 static int
 use_stored(const struct conf *c, struct run_source *rs, time_t now, bool check_age,
-	   char origin[STATE_TEXT_MAX])
+	   char origin[STATE_TEXT_MAX], struct err *err)
 {
-	char reason[POLICY_REASON_MAX], age[32], lim[32], unused[STATE_TEXT_MAX];
+	char age[32], lim[32], unused[STATE_TEXT_MAX];
 	struct pset *set;
 	time_t when;
 	int r = state_list_load(c->state_dir, rs->src->name, &set, &when, origin ? origin : unused);
 
-	if (r < 0) {
-		snprintf(rs->error, sizeof rs->error, "out of memory");
-		return -1;
-	}
-	if (r > 0) {
-		snprintf(rs->error, sizeof rs->error, "no last good copy");
-		return -1;
-	}
+	if (r < 0)
+		return err_set(err, "out of memory");
+	if (r > 0)
+		return err_set(err, "no last good copy");
 	run_format_age(now - when, age, sizeof age);
 	if (check_age && now - when > (time_t)rs->src->limits.max_stale) {
 		run_format_age((time_t)rs->src->limits.max_stale, lim, sizeof lim);
-		snprintf(rs->error, sizeof rs->error, "last good copy is %s old, older than max_stale %s",
-			 age, lim);
+		err_set(err, "last good copy is %s old, older than max_stale %s", age, lim);
 		pset_free(set);
 		return -1;
 	}
-	if (policy_check(&rs->src->limits, set, reason) < 0) {
-		snprintf(rs->error, sizeof rs->error, "last good copy refused: %.400s", reason);
+	if (policy_check(&rs->src->limits, set, err) < 0) {
+		err_set(err, "last good copy refused: %.400s", err->msg);
 		pset_free(set);
 		return -1;
 	}
@@ -110,50 +104,54 @@ gather_one(const struct conf *c, const struct run_opts *o, struct run_source *rs
 	};
 	struct source_result res = {0};
 	struct state_source st;
-	char why[SOURCE_ERROR_MAX + 64], reason[POLICY_REASON_MAX], err[STATE_TEXT_MAX];
+	/* why: what went wrong with this attempt (also what a partial
+	 * result lacks); serr: the state files', only warned about. */
+	struct err why, serr;
 	char age[32];
 
 	state_source_load(c->state_dir, s->name, &st);
 	if (o->offline || (!o->fetch && !write_state)) {
 		rs->how = RUN_SRC_STORED;
-		if (use_stored(c, rs, now, o->offline, NULL) < 0) {
+		if (use_stored(c, rs, now, o->offline, NULL, &rs->error) < 0) {
 			rs->how = RUN_SRC_FAILED;
-			log_err("source \"%s\": %s%s", s->name, rs->error,
+			log_err("source \"%s\": %s%s", s->name, rs->error.msg,
 				o->offline ? "" : " (run allowsync first, or use --fetch)");
 		}
 		return;
 	}
 	if (st.retry_after > now) {
 		run_format_age(st.retry_after - now, age, sizeof age);
-		snprintf(why, sizeof why, "the publisher asked to wait %s more", age);
+		err_set(&why, "the publisher asked to wait %s more", age);
 		goto fallback;
 	}
 	if (!(res.set = pset_new())) {
-		snprintf(why, sizeof why, "out of memory");
+		err_set(&why, "out of memory");
 		goto failed_attempt;
 	}
 	st.attempt = now;
-	if (s->type->collect(s, &ctx, &res) < 0) {
-		snprintf(why, sizeof why, "%s", res.error[0] ? res.error : "failed");
+	err_clear(&why);
+	if (s->type->collect(s, &ctx, &res, &why) < 0) {
+		if (!why.msg[0])
+			err_set(&why, "failed");
 		goto failed_attempt;
 	}
 	if (res.not_modified) {
 		char origin[STATE_TEXT_MAX];
-		if (use_stored(c, rs, now, false, origin) < 0) {
-			snprintf(why, sizeof why, "not modified, but %.500s", rs->error);
+		if (use_stored(c, rs, now, false, origin, &rs->error) < 0) {
+			err_set(&why, "not modified, but %.500s", rs->error.msg);
 			goto failed_attempt;
 		}
 		rs->how = RUN_SRC_FRESH;
 		rs->when = now;
 		/* Confirmed unchanged: the same list, fresh as of now. */
 		if (write_state &&
-		    state_list_keep(c->state_dir, s->name, rs->set, now, origin, &st, err) < 0)
-			log_warn("source \"%s\": state: %s", s->name, err);
+		    state_list_keep(c->state_dir, s->name, rs->set, now, origin, &st, &serr) < 0)
+			log_warn("source \"%s\": state: %s", s->name, serr.msg);
 		log_info("source \"%s\": not modified (%zu entries)", s->name, cidrs(rs->set));
 		goto succeeded;
 	}
-	if (policy_check(&s->limits, res.set, reason) < 0) {
-		snprintf(why, sizeof why, "refused: %s", reason);
+	if (policy_check(&s->limits, res.set, &why) < 0) {
+		err_prefix(&why, "refused");
 		goto failed_attempt;
 	}
 	rs->set = res.set;
@@ -163,11 +161,11 @@ gather_one(const struct conf *c, const struct run_opts *o, struct run_source *rs
 	rs->partial = res.partial;
 	if (res.partial) {
 		log_warn("source \"%s\": partial: %s (applied, may not shrink an output)", s->name,
-			 res.error[0] ? res.error : "incomplete");
-	} else if (write_state && state_list_keep(c->state_dir, s->name, rs->set, now,
-						  res.origin[0] ? res.origin : s->type->name,
-						  &st, err) < 0) {
-		log_warn("source \"%s\": cannot keep the last good copy: %s", s->name, err);
+			 why.msg[0] ? why.msg : "incomplete");
+	} else if (write_state &&
+		   state_list_keep(c->state_dir, s->name, rs->set, now,
+				   res.origin[0] ? res.origin : s->type->name, &st, &serr) < 0) {
+		log_warn("source \"%s\": cannot keep the last good copy: %s", s->name, serr.msg);
 	}
 	log_info("source \"%s\": %zu entries from %s", s->name, cidrs(rs->set), res.origin);
 succeeded:
@@ -176,33 +174,33 @@ succeeded:
 	st.retry_after = 0;
 	st.error[0] = 0;
 	if (res.partial)
-		snprintf(st.error, sizeof st.error, "partial: %.480s", res.error);
+		snprintf(st.error, sizeof st.error, "partial: %.480s", why.msg);
 	goto save;
 failed_attempt:
-	snprintf(st.error, sizeof st.error, "%.500s", why);
+	snprintf(st.error, sizeof st.error, "%.500s", why.msg);
 	st.retry_after = res.retry_after > now ? res.retry_after : 0;
 fallback:
 	pset_free(res.set);
 	res.set = NULL;
-	if (use_stored(c, rs, now, true, NULL) == 0) {
+	if (use_stored(c, rs, now, true, NULL, &rs->error) == 0) {
 		rs->how = RUN_SRC_STALE;
 		run_format_age(now - rs->when, age, sizeof age);
-		log_warn("source \"%s\": %s: keeping last good (%s old, %zu entries)", s->name, why,
-			 age, cidrs(rs->set));
+		log_warn("source \"%s\": %s: keeping last good (%s old, %zu entries)", s->name,
+			 why.msg, age, cidrs(rs->set));
 	} else {
-		char more[sizeof rs->error];
-		snprintf(more, sizeof more, "%s", rs->error);
-		if (strstr(why, more))
-			snprintf(rs->error, sizeof rs->error, "%.600s", why);
+		/* Why the attempt failed, and why the last good copy cannot
+		 * stand in (unless that is the same thing). */
+		if (strstr(why.msg, rs->error.msg))
+			err_set(&rs->error, "%.600s", why.msg);
 		else
-			snprintf(rs->error, sizeof rs->error, "%.400s; %.200s", why, more);
+			err_set(&rs->error, "%.400s; %.200s", why.msg, rs->error.msg);
 		rs->how = RUN_SRC_FAILED;
-		log_err("source \"%s\": %s", s->name, rs->error);
+		log_err("source \"%s\": %s", s->name, rs->error.msg);
 	}
 save:
 	pset_free(res.set);
-	if (write_state && state_source_save(c->state_dir, s->name, &st, err) < 0)
-		log_warn("source \"%s\": state: %s", s->name, err);
+	if (write_state && state_source_save(c->state_dir, s->name, &st, &serr) < 0)
+		log_warn("source \"%s\": state: %s", s->name, serr.msg);
 }
 
 void
@@ -227,7 +225,7 @@ gather(struct conf *c, const struct run_opts *o, bool write_state, bool only_use
 		rs[i].src = c->sources[i];
 		rs[i].how = RUN_SRC_FAILED;
 		if (only_used && !source_used(c, c->sources[i])) {
-			snprintf(rs[i].error, sizeof rs[i].error, "not used by any output");
+			err_set(&rs[i].error, "not used by any output");
 			continue;
 		}
 		gather_one(c, o, &rs[i], now, write_state);
@@ -242,8 +240,7 @@ run_gather(struct conf *c, const struct run_opts *o)
 }
 
 struct pset *
-run_want(const struct output *o, const struct conf *c, const struct run_source *rs, char *err,
-	 size_t errlen)
+run_want(const struct output *o, const struct conf *c, const struct run_source *rs, struct err *err)
 {
 	struct pset *want = pset_new();
 
@@ -255,8 +252,7 @@ run_want(const struct output *o, const struct conf *c, const struct run_source *
 			if (rs[i].src == o->sources[j])
 				r = &rs[i];
 		if (!r || !r->set) {
-			snprintf(err, errlen, "source \"%s\" has no usable data",
-				 o->sources[j]->name);
+			err_set(err, "source \"%s\" has no usable data", o->sources[j]->name);
 			pset_free(want);
 			return NULL;
 		}
@@ -268,7 +264,7 @@ run_want(const struct output *o, const struct conf *c, const struct run_source *
 	return want;
 nomem:
 	pset_free(want);
-	snprintf(err, errlen, "out of memory");
+	err_set(err, "out of memory");
 	return NULL;
 }
 
@@ -316,12 +312,20 @@ print_diff(FILE *out, const struct run_output *ro, const char *note)
 	return 0;
 }
 
+/* A message kept in a state file's text field: cut to fit. */
 static void
-output_failed(struct run_output *ro, const char *stage, const char *err)
+state_text(char dst[STATE_TEXT_MAX], const char *msg)
+{
+	snprintf(dst, STATE_TEXT_MAX, "%.*s", STATE_TEXT_MAX - 1, msg);
+}
+
+static void
+output_failed(struct run_output *ro, const char *stage, struct err *err)
 {
 	ro->how = OUT_FAILED;
-	snprintf(ro->st.error, sizeof ro->st.error, "%s: %s", stage, err);
-	log_err("output \"%s\": %s: %s: left unchanged", ro->o->name, stage, err);
+	err_prefix(err, "%s", stage);
+	state_text(ro->st.error, err->msg);
+	log_err("output \"%s\": %s: left unchanged", ro->o->name, err->msg);
 }
 
 int
@@ -330,24 +334,24 @@ run_pipeline(struct conf *c, const struct run_opts *o)
 	struct output_ctx octx = {.state_dir = c->state_dir, .offline = o->offline, .now = time(NULL)};
 	struct run_source *rs = NULL;
 	struct run_output *ro = NULL;
-	char err[OUTPUT_ERR_MAX + 64];
+	struct err err;
 	bool degraded = false, failed = false;
 	int lockfd = -1, r;
 	struct stat sb;
 
-	if (!o->dry_run && state_init(c->state_dir, err) < 0) {
-		log_err("state: %s", err);
+	if (!o->dry_run && state_init(c->state_dir, &err) < 0) {
+		log_err("state: %s", err.msg);
 		return EXIT_FAIL;
 	}
 	/* diff writes nothing, not even a new state directory. */
 	if (!o->dry_run || stat(c->state_dir, &sb) == 0) {
-		r = lock_acquire(c->state_dir, &lockfd, err);
+		r = lock_acquire(c->state_dir, &lockfd, &err);
 		if (r == 1) {
 			log_err("another allowsync run holds %s/lock: nothing done", c->state_dir);
 			return EXIT_LOCKED;
 		}
 		if (r < 0) {
-			log_err("state: %s", err);
+			log_err("state: %s", err.msg);
 			return EXIT_FAIL;
 		}
 	}
@@ -370,8 +374,8 @@ run_pipeline(struct conf *c, const struct run_opts *o)
 		ro[i].o = out;
 		state_output_load(c->state_dir, out->name, &ro[i].st);
 		ro[i].st.error[0] = 0;
-		if (!(ro[i].want = run_want(out, c, rs, err, sizeof err))) {
-			output_failed(&ro[i], "sources", err);
+		if (!(ro[i].want = run_want(out, c, rs, &err))) {
+			output_failed(&ro[i], "sources", &err);
 			continue;
 		}
 		for (size_t j = 0; j < out->n_sources; j++)
@@ -379,40 +383,44 @@ run_pipeline(struct conf *c, const struct run_opts *o)
 				if (rs[k].src == out->sources[j] && rs[k].partial)
 					ro[i].partial = true;
 		if (!(ro[i].live = pset_new())) {
-			output_failed(&ro[i], "live", "out of memory");
+			err_set(&err, "out of memory");
+			output_failed(&ro[i], "live", &err);
 			continue;
 		}
-		err[0] = 0;
-		if (out->type->live(out, &octx, ro[i].live, err) < 0) {
+		err_clear(&err);
+		if (out->type->live(out, &octx, ro[i].live, &err) < 0) {
 			if (!o->force) {
-				output_failed(&ro[i], "reading what is live", err);
+				output_failed(&ro[i], "reading what is live", &err);
 				continue;
 			}
 			log_warn("output \"%s\": reading what is live: %s: --force: replacing it",
-				 out->name, err);
+				 out->name, err.msg);
 			pset_clear(ro[i].live);
 		}
 		if (pset_merge(ro[i].live) < 0 || !(ro[i].added = pset_new()) ||
 		    !(ro[i].removed = pset_new()) ||
 		    pset_diff(ro[i].live, ro[i].want, ro[i].added, ro[i].removed) < 0) {
-			output_failed(&ro[i], "live", "out of memory");
+			err_set(&err, "out of memory");
+			output_failed(&ro[i], "live", &err);
 			continue;
 		}
-		char reason[POLICY_REASON_MAX] = "";
+		struct err held; /* why the guard holds it back */
+		err_clear(&held);
 		bool hold = policy_shrink(ro[i].live, ro[i].want, ro[i].removed, out->max_shrink,
-					  reason) != 0;
+					  &held) != 0;
 		if (!hold && ro[i].partial && pset_total(ro[i].removed)) {
 			hold = true;
-			snprintf(reason, sizeof reason, "a partial source would remove %zu entries",
-				 cidrs(ro[i].removed));
+			err_set(&held, "a partial source would remove %zu entries",
+				cidrs(ro[i].removed));
 		}
 		if (o->dry_run) {
-			char note[POLICY_REASON_MAX + 64] = "";
+			char note[sizeof held.msg + 64] = "";
 			if (hold)
-				snprintf(note, sizeof note, " [held: %s%s]", reason,
+				snprintf(note, sizeof note, " [held: %s%s]", held.msg,
 					 o->force ? ", --force applies it" : "");
 			if (print_diff(o->out, &ro[i], note) < 0) {
-				output_failed(&ro[i], "diff", strerror(errno));
+				err_set(&err, "%s", strerror(errno));
+				output_failed(&ro[i], "diff", &err);
 				continue;
 			}
 			ro[i].how = OUT_SKIP;
@@ -424,14 +432,15 @@ run_pipeline(struct conf *c, const struct run_opts *o)
 			ro[i].how = OUT_HELD;
 			degraded = true;
 			log_warn("output \"%s\": held: %s: left unchanged (--force applies it)",
-				 out->name, reason);
+				 out->name, held.msg);
 			continue;
 		}
 		if (hold)
-			log_warn("output \"%s\": %s: applied anyway (--force)", out->name, reason);
-		err[0] = 0;
-		if (out->type->prepare(out, &octx, ro[i].want, &ro[i].changed, err) < 0) {
-			output_failed(&ro[i], "prepare", err);
+			log_warn("output \"%s\": %s: applied anyway (--force)", out->name,
+				 held.msg);
+		err_clear(&err);
+		if (out->type->prepare(out, &octx, ro[i].want, &ro[i].changed, &err) < 0) {
+			output_failed(&ro[i], "prepare", &err);
 			continue;
 		}
 		ro[i].how = OUT_PREPARED;
@@ -444,9 +453,9 @@ run_pipeline(struct conf *c, const struct run_opts *o)
 		struct run_output *x = &ro[i];
 		if (x->how != OUT_PREPARED)
 			continue;
-		err[0] = 0;
-		if (x->o->type->commit(x->o, &octx, err) < 0) {
-			output_failed(x, "commit", err);
+		err_clear(&err);
+		if (x->o->type->commit(x->o, &octx, &err) < 0) {
+			output_failed(x, "commit", &err);
 			continue;
 		}
 		x->how = OUT_DONE;
@@ -465,14 +474,15 @@ run_pipeline(struct conf *c, const struct run_opts *o)
 	 * output half-way. */
 	for (size_t i = 0; i < c->n_outputs; i++) {
 		struct run_output *x = &ro[i];
-		char herr[HOOK_ERR_MAX];
+		struct err herr;
 		if (x->how != OUT_DONE || !x->o->on_change || (!x->changed && !x->st.hook_pending))
 			continue;
-		if (hook_run(x->o->on_change, x->o->hook_timeout, herr) < 0) {
+		if (hook_run(x->o->on_change, x->o->hook_timeout, &herr) < 0) {
 			x->st.hook_pending = true;
-			snprintf(x->st.error, sizeof x->st.error, "on_change: %s", herr);
-			log_err("output \"%s\": on_change: %s (retried on the next run)", x->o->name,
-				herr);
+			err_prefix(&herr, "on_change");
+			state_text(x->st.error, herr.msg);
+			log_err("output \"%s\": %s (retried on the next run)", x->o->name,
+				herr.msg);
 			failed = true;
 		} else {
 			if (x->st.hook_pending)
@@ -481,13 +491,13 @@ run_pipeline(struct conf *c, const struct run_opts *o)
 		}
 	}
 	for (size_t i = 0; i < c->n_outputs; i++) {
-		char serr[STATE_TEXT_MAX];
+		struct err serr;
 		if (ro[i].how == OUT_FAILED)
 			failed = true;
 		if (ro[i].how == OUT_HELD)
 			snprintf(ro[i].st.error, sizeof ro[i].st.error, "held by the shrink guard");
-		if (state_output_save(c->state_dir, ro[i].o->name, &ro[i].st, serr) < 0)
-			log_warn("output \"%s\": state: %s", ro[i].o->name, serr);
+		if (state_output_save(c->state_dir, ro[i].o->name, &ro[i].st, &serr) < 0)
+			log_warn("output \"%s\": state: %s", ro[i].o->name, serr.msg);
 	}
 out:
 	if (ro)

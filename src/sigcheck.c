@@ -131,57 +131,55 @@ ago_str(int64_t secs, char *buf, size_t n)
 
 enum sigcheck_status
 sigcheck_verify(const char *pubkey, const void *body, size_t len, const char *sig, size_t siglen,
-		uint64_t last_serial, time_t now, struct sigcheck_info *info, char *err,
-		size_t errlen)
+		uint64_t last_serial, time_t now, struct sigcheck_info *info, struct err *err)
 {
 	struct minisign_pk pk;
 	char tc[MINISIGN_TRUSTED_MAX];
 	const char *reason;
-	char kbuf[512];
 
-	if (minisign_pk_load(pubkey, &pk, kbuf, sizeof kbuf) < 0) {
-		snprintf(err, errlen, "pubkey: %s", kbuf);
+	if (minisign_pk_load(pubkey, &pk, err) < 0) {
+		err_prefix(err, "pubkey");
 		return SIGCHECK_BAD_PUBKEY;
 	}
-	switch (minisign_verify(&pk, body, len, sig, siglen, tc, sizeof tc, &reason)) {
+	switch (minisign_verify(&pk, body, len, sig, siglen, tc, sizeof tc, err)) {
 	case MINISIGN_OK:
 		break;
 	case MINISIGN_WRONG_KEY: {
 		char want[17];
 		minisign_keyid_str(pk.keynum, want);
-		snprintf(err, errlen, "signature is from another key (expected key id %s)", want);
+		err_set(err, "signature is from another key (expected key id %s)", want);
 		return SIGCHECK_WRONG_KEY;
 	}
 	case MINISIGN_BAD_SIG:
-		snprintf(err, errlen, "bad signature: the document does not match it (tampered?)");
+		err_set(err, "bad signature: the document does not match it (tampered?)");
 		return SIGCHECK_BAD_SIG;
 	case MINISIGN_BAD_GLOBAL_SIG:
-		snprintf(err, errlen, "bad signature: the trusted comment was altered");
+		err_set(err, "bad signature: the trusted comment was altered");
 		return SIGCHECK_BAD_SIG;
 	case MINISIGN_MALFORMED:
 	case MINISIGN_UNSUPPORTED:
 	default:
-		snprintf(err, errlen, "malformed signature: %s", reason);
+		err_prefix(err, "malformed signature");
 		return SIGCHECK_MALFORMED;
 	}
 	reason = sigcheck_comment_parse(tc, info);
 	if (reason) {
-		snprintf(err, errlen, "signature verified but %s", reason);
+		err_set(err, "signature verified but %s", reason);
 		return SIGCHECK_BAD_COMMENT;
 	}
 	if (info->serial < last_serial) {
-		snprintf(err, errlen,
-			 "rollback refused: signed serial %" PRIu64
-			 " is older than the last accepted %" PRIu64,
-			 info->serial, last_serial);
+		err_set(err,
+			"rollback refused: signed serial %" PRIu64
+			" is older than the last accepted %" PRIu64,
+			info->serial, last_serial);
 		return SIGCHECK_ROLLBACK;
 	}
 	if (info->expires <= (int64_t)now) {
 		char when[32], ago[32];
 		sigcheck_time_str(info->expires, when);
 		ago_str((int64_t)now - info->expires, ago, sizeof ago);
-		snprintf(err, errlen, "expired document: serial %" PRIu64 " expired %s (%s ago)",
-			 info->serial, when, ago);
+		err_set(err, "expired document: serial %" PRIu64 " expired %s (%s ago)",
+			info->serial, when, ago);
 		return SIGCHECK_EXPIRED;
 	}
 	return SIGCHECK_OK;

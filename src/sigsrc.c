@@ -45,11 +45,10 @@ sigsrc_free(struct sigsrc *s)
 
 int
 sigsrc_configure(const char *name, const struct conf_section *sec, const char *url,
-		 struct sigsrc **out, struct conf_err *err)
+		 struct sigsrc **out, struct err *err)
 {
 	const char *pubkey = conf_get(sec, "pubkey"), *sig_url = conf_get(sec, "sig_url");
 	struct minisign_pk pk;
-	char why[1024];
 
 	*out = NULL;
 	if (!pubkey) {
@@ -59,8 +58,8 @@ sigsrc_configure(const char *name, const struct conf_section *sec, const char *u
 		}
 		return 0;
 	}
-	if (minisign_pk_load(pubkey, &pk, why, sizeof why) < 0) {
-		conf_err_set(err, sec, "pubkey", "[source %s] pubkey: %s", name, why);
+	if (minisign_pk_load(pubkey, &pk, err) < 0) {
+		conf_err_set(err, sec, "pubkey", "[source %s] pubkey: %s", name, err->msg);
 		return -1;
 	}
 	if (sig_url && (strncasecmp(sig_url, "https://", 8) != 0 || sig_url[8] == '\0' ||
@@ -92,14 +91,15 @@ sig_path(char *buf, size_t n, const char *dir, const char *name, const char *ext
 uint64_t
 sigsrc_last_serial(const char *state_dir, const char *name)
 {
-	char path[4096], err[ATOMICFILE_ERR_MAX], *text = NULL;
+	char path[4096], *text = NULL;
+	struct err err;
 	size_t len;
 	uint64_t v = 0;
 
 	sig_path(path, sizeof path, state_dir, name, "serial");
-	int r = atomicfile_read(path, &text, &len, err);
+	int r = atomicfile_read(path, &text, &len, &err);
 	if (r < 0)
-		log_warn("source \"%s\": %s: ignored", name, err);
+		log_warn("source \"%s\": %s: ignored", name, err.msg);
 	if (r != 0)
 		return 0;
 	const char *p = text + strlen(SERIAL_MAGIC);
@@ -115,11 +115,10 @@ sigsrc_last_serial(const char *state_dir, const char *name)
 }
 
 int
-sigsrc_check(struct sigsrc *s, const struct http_req *req, const char *state_dir,
-	     const char *name, const char *body, size_t len, bool fetch, time_t now, char *err,
-	     size_t errlen)
+sigsrc_check(struct sigsrc *s, const struct http_req *req, const char *state_dir, const char *name,
+	     const char *body, size_t len, bool fetch, time_t now, struct err *err)
 {
-	char path[4096], aerr[ATOMICFILE_ERR_MAX], why[1024];
+	char path[4096];
 	char *sig = NULL;
 	size_t siglen = 0;
 	int ret = -1;
@@ -132,42 +131,45 @@ sigsrc_check(struct sigsrc *s, const struct http_req *req, const char *state_dir
 		r.url = s->sig_url;
 		r.etag = r.last_modified = NULL;
 		r.max_body = SIG_MAX_BODY;
-		switch (http_get(&r, now, &resp)) {
+		enum http_status st = http_get(&r, now, &resp, err);
+		/* Never asked conditionally, so never expected: http_get gave
+		 * no reason for it. */
+		if (st == HTTP_NOT_MODIFIED)
+			err_clear(err);
+		switch (st) {
 		case HTTP_OK:
 			sig = resp.body;
 			siglen = resp.len;
 			resp.body = NULL;
 			break;
-		case HTTP_NOT_MODIFIED: /* never asked conditionally */
+		case HTTP_NOT_MODIFIED:
 		case HTTP_FAIL:
 		default:
 			if (resp.code == 404 || resp.code == 410)
-				snprintf(err, errlen, "missing signature: %s", resp.err);
+				err_prefix(err, "missing signature");
 			else
-				snprintf(err, errlen, "signature not fetched: %s", resp.err);
+				err_prefix(err, "signature not fetched");
 			http_resp_clear(&resp);
 			return -1;
 		}
 		http_resp_clear(&resp);
 	} else {
 		sig_path(path, sizeof path, state_dir, name, "minisig");
-		int r = atomicfile_read(path, &sig, &siglen, aerr);
-		if (r != 0) {
-			snprintf(err, errlen, "missing signature: no stored copy of %s (%s)",
-				 s->sig_url, r > 0 ? "absent" : aerr);
-			return -1;
-		}
+		int r = atomicfile_read(path, &sig, &siglen, err);
+		if (r != 0)
+			return err_set(err, "missing signature: no stored copy of %s (%s)",
+				       s->sig_url, r > 0 ? "absent" : err->msg);
 	}
 	struct sigcheck_info info;
 	uint64_t last = sigsrc_last_serial(state_dir, name);
-	if (sigcheck_verify(s->pubkey, body, len, sig, siglen, last, now, &info, why,
-			    sizeof why) != SIGCHECK_OK) {
-		snprintf(err, errlen, "%s: %s", s->sig_url, why);
+	if (sigcheck_verify(s->pubkey, body, len, sig, siglen, last, now, &info, err) !=
+	    SIGCHECK_OK) {
+		err_prefix(err, "%s", s->sig_url);
 		goto out;
 	}
 	const char *other = sigcheck_file_check(&info, s->url);
 	if (other) {
-		snprintf(err, errlen, "%s: %s: \"%s\"", s->sig_url, other, info.file);
+		err_set(err, "%s: %s: \"%s\"", s->sig_url, other, info.file);
 		goto out;
 	}
 	log_debug("source \"%s\": signature verified (serial %" PRIu64 ")", name, info.serial);
@@ -183,33 +185,28 @@ out:
 }
 
 int
-sigsrc_commit(struct sigsrc *s, const char *state_dir, const char *name, char *err,
-	      size_t errlen)
+sigsrc_commit(struct sigsrc *s, const char *state_dir, const char *name, struct err *err)
 {
-	char path[4096], aerr[ATOMICFILE_ERR_MAX], text[64];
+	char path[4096], text[64];
 
 	if (!s->sig)
 		return 0;
 	snprintf(path, sizeof path, "%s/sig", state_dir);
 	if (mkdir(path, 0700) < 0 && errno != EEXIST) {
-		snprintf(err, errlen, "mkdir %s: %s", path, strerror(errno));
+		err_errno(err, errno, "mkdir %s", path);
 		return -1;
 	}
 	if (s->fetched) {
 		sig_path(path, sizeof path, state_dir, name, "minisig");
-		if (atomicfile_write(path, 0600, s->sig, s->siglen, aerr) < 0) {
-			snprintf(err, errlen, "%s", aerr);
+		if (atomicfile_write(path, 0600, s->sig, s->siglen, err) < 0)
 			return -1;
-		}
 	}
 	/* Never lower it: a same-serial re-check must not undo a newer one. */
 	if (s->serial > sigsrc_last_serial(state_dir, name)) {
 		int n = snprintf(text, sizeof text, SERIAL_MAGIC "%" PRIu64 "\n", s->serial);
 		sig_path(path, sizeof path, state_dir, name, "serial");
-		if (atomicfile_write(path, 0600, text, (size_t)n, aerr) < 0) {
-			snprintf(err, errlen, "%s", aerr);
+		if (atomicfile_write(path, 0600, text, (size_t)n, err) < 0)
 			return -1;
-		}
 	}
 	free(s->sig);
 	s->sig = NULL;

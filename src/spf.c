@@ -78,7 +78,7 @@ struct walk {
 	struct qarg *qargs;
 	unsigned lookups, voids;
 	enum spf_status st;
-	char err[512];
+	struct err *err; /* the caller's: the first error */
 	char warn[512];
 };
 
@@ -108,7 +108,7 @@ fail(struct walk *w, enum spf_status st, const char *fmt, ...)
 		return;
 	w->st = st;
 	va_start(ap, fmt);
-	vsnprintf(w->err, sizeof w->err, fmt, ap);
+	err_setv(w->err, fmt, ap);
 	va_end(ap);
 }
 
@@ -1103,15 +1103,15 @@ rec_free(struct rec *r)
 
 int
 spf_expand(const char *domain, const struct spf_opts *o, const struct spf_resolver *rv,
-	   struct spf_result *res)
+	   struct spf_result *res, struct err *err)
 {
 	static const struct spf_opts defaults = {0};
-	struct walk w = {.o = o ? o : &defaults, .rv = rv, .res = res};
+	struct walk w = {.o = o ? o : &defaults, .rv = rv, .res = res, .err = err};
 	struct pset *sets[Q_N] = {0};
 	struct rec *top;
 
 	res->status = SPF_OK;
-	res->error[0] = res->warning[0] = '\0';
+	res->warning[0] = '\0';
 	res->partial = false;
 	res->none = false;
 	res->lookups = res->voids = res->records = res->queries = res->depth = 0;
@@ -1133,10 +1133,10 @@ spf_expand(const char *domain, const struct spf_opts *o, const struct spf_resolv
 		goto out;
 	}
 	if (pa) {
-		fail(&w, SPF_REFUSED, "%s: a pass \"all\" would allow the whole address space%s%s",
-		     pa->domain, pa == top ? "" : " (reached from ", pa == top ? "" : domain);
-		if (pa != top)
-			strncat(w.err, ")", sizeof w.err - strlen(w.err) - 1);
+		fail(&w, SPF_REFUSED,
+		     "%s: a pass \"all\" would allow the whole address space%s%s%s", pa->domain,
+		     pa == top ? "" : " (reached from ", pa == top ? "" : domain,
+		     pa == top ? "" : ")");
 		goto out;
 	}
 	struct pset *dst[Q_N] = {res->pass, res->fail, res->softfail, res->neutral};
@@ -1150,8 +1150,6 @@ out:
 	res->status = w.st;
 	res->lookups = w.lookups;
 	res->voids = w.voids;
-	if (w.st != SPF_OK)
-		snprintf(res->error, sizeof res->error, "%s", w.err);
 	snprintf(res->warning, sizeof res->warning, "%s", w.warn);
 	for (size_t i = 0; i < w.nrecs; i++)
 		rec_free(w.recs[i]);

@@ -255,8 +255,7 @@ out:
 }
 
 int
-spfzone_build(const struct pset *set, const char *domain, struct spfzone **out, char *err,
-	      size_t errlen)
+spfzone_build(const struct pset *set, const char *domain, struct spfzone **out, struct err *err)
 {
 	struct terms ts = {0};
 	struct spfzone *z = NULL;
@@ -265,12 +264,12 @@ spfzone_build(const struct pset *set, const char *domain, struct spfzone **out, 
 	int ret = -1;
 
 	if (why) {
-		snprintf(err, errlen, "spf_domain \"%s\": %s", domain, why);
+		err_set(err, "spf_domain \"%s\": %s", domain, why);
 		return -1;
 	}
 	if (pset_each_cidr(set, PFX_V4, term_add, &ts) != 0 ||
 	    pset_each_cidr(set, PFX_V6, term_add, &ts) != 0) {
-		snprintf(err, errlen, "out of memory");
+		err_set(err, "out of memory");
 		goto out;
 	}
 	/* The fewest sub-records that work: every include costs customers
@@ -281,12 +280,12 @@ spfzone_build(const struct pset *set, const char *domain, struct spfzone **out, 
 			break;
 	}
 	if (!p.fits) {
-		snprintf(err, errlen,
-			 "SPF records for %s: %zu CIDRs do not fit; %d sub-records (the 10-lookup "
-			 "limit) of at most %d bytes (one UDP answer) hold about %zu of them, "
-			 "%zu too many",
-			 domain, ts.n, SPFZONE_MAX_INCLUDES, SPFZONE_UDP_MAX, p.placed,
-			 ts.n - p.placed);
+		err_set(err,
+			"SPF records for %s: %zu CIDRs do not fit; %d sub-records (the 10-lookup "
+			"limit) of at most %d bytes (one UDP answer) hold about %zu of them, "
+			"%zu too many",
+			domain, ts.n, SPFZONE_MAX_INCLUDES, SPFZONE_UDP_MAX, p.placed,
+			ts.n - p.placed);
 		goto out;
 	}
 	if (!(z = calloc(1, sizeof *z)) || !(z->rec = calloc(p.nsub + 1, sizeof *z->rec)))
@@ -305,7 +304,7 @@ spfzone_build(const struct pset *set, const char *domain, struct spfzone **out, 
 	ret = 0;
 	goto out;
 oom:
-	snprintf(err, errlen, "out of memory");
+	err_set(err, "out of memory");
 out:
 	spfzone_free(z);
 	terms_free(&ts);

@@ -22,7 +22,7 @@ struct file_src {
 };
 
 static int
-file_configure(struct source *src, const struct conf_section *sec, struct conf_err *err)
+file_configure(struct source *src, const struct conf_section *sec, struct err *err)
 {
 	const char *path = conf_get(sec, "path");
 	struct file_src *f;
@@ -44,22 +44,19 @@ file_configure(struct source *src, const struct conf_section *sec, struct conf_e
 }
 
 static int
-file_collect(struct source *src, const struct source_ctx *ctx, struct source_result *res)
+file_collect(struct source *src, const struct source_ctx *ctx, struct source_result *res,
+	     struct err *err)
 {
 	const struct file_src *f = src->priv;
 	const char *path = f->path;
-	struct parse_err perr = {0};
 
 	(void)ctx;
 	snprintf(res->origin, sizeof res->origin, "file %s", path);
 	if (docformat_parse_file(f->fmt, path, src->limits.max_body, src->limits.allow_empty,
-				 res->set, &perr) < 0) {
-		if (perr.line)
-			snprintf(res->error, sizeof res->error, "%s:%zu: %s", path, perr.line,
-				 perr.reason);
-		else
-			snprintf(res->error, sizeof res->error, "%s: %s", path, perr.reason);
-		return -1;
+				 res->set, err) < 0) {
+		if (err->line)
+			return err_prefix(err, "%s:%zu", path, err->line);
+		return err_prefix(err, "%s", path);
 	}
 	return 0;
 }

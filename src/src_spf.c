@@ -23,7 +23,7 @@ static const struct conf_key spf_keys[] = {
 };
 
 static int
-spf_configure(struct source *src, const struct conf_section *sec, struct conf_err *err)
+spf_configure(struct source *src, const struct conf_section *sec, struct err *err)
 {
 	struct spf_src *p = calloc(1, sizeof *p);
 	const char *v, *why;
@@ -79,7 +79,8 @@ join_servers(const char *const *s, size_t n)
 }
 
 static int
-spf_collect(struct source *src, const struct source_ctx *ctx, struct source_result *res)
+spf_collect(struct source *src, const struct source_ctx *ctx, struct source_result *res,
+	    struct err *err)
 {
 	struct spf_src *p = src->priv;
 	struct dns_opts dopts = {0};
@@ -87,14 +88,11 @@ spf_collect(struct source *src, const struct source_ctx *ctx, struct source_resu
 	struct spf_resolver rv;
 	struct dns *d = NULL;
 	char *servers = NULL;
-	const char *why;
 	int rc = -1;
 
 	snprintf(res->origin, sizeof res->origin, "spf %s", p->domain);
-	if (ctx->n_dns_servers && !(servers = join_servers(ctx->dns_servers, ctx->n_dns_servers))) {
-		snprintf(res->error, sizeof res->error, "out of memory");
-		return -1;
-	}
+	if (ctx->n_dns_servers && !(servers = join_servers(ctx->dns_servers, ctx->n_dns_servers)))
+		return err_set(err, "out of memory");
 	dopts.servers = servers;
 	uint64_t total = src->limits.timeout ? src->limits.timeout : 60;
 	dopts.total_ms = total > 3600 ? 3600000 : (int)(total * 1000);
@@ -102,17 +100,18 @@ spf_collect(struct source *src, const struct source_ctx *ctx, struct source_resu
 	 * a lost packet is retried well before the deadline. */
 	dopts.try_ms = dopts.total_ms / 4 < 2000 ? dopts.total_ms / 4 : 2000;
 	dopts.tries = 2;
-	d = dns_new(&dopts, &why);
+	d = dns_new(&dopts, err);
 	if (!d) {
-		snprintf(res->error, sizeof res->error, "resolver: %s", why);
+		err_prefix(err, "resolver");
 		goto out;
 	}
 	spf_resolver_dns(&rv, d);
 	sr.pass = res->set;
-	if (spf_expand(p->domain, &p->opts, &rv, &sr) < 0) {
-		snprintf(res->error, sizeof res->error, "%s%s%.480s",
-			 sr.status == SPF_TEMPERROR ? "" : spf_status_str(sr.status),
-			 sr.status == SPF_TEMPERROR ? "" : ": ", sr.error);
+	if (spf_expand(p->domain, &p->opts, &rv, &sr, err) < 0) {
+		/* A DNS failure reads as itself ("SERVFAIL for …"); the rest say
+		 * which kind of refusal it is. */
+		if (sr.status != SPF_TEMPERROR)
+			err_prefix(err, "%s", spf_status_str(sr.status));
 		goto out;
 	}
 	if (sr.partial) {

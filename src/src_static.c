@@ -12,7 +12,7 @@ static const struct conf_key static_keys[] = {
 };
 
 static int
-static_configure(struct source *src, const struct conf_section *sec, struct conf_err *err)
+static_configure(struct source *src, const struct conf_section *sec, struct err *err)
 {
 	char what[96]; /* names are at most 64 characters */
 	struct pset *set = pset_new();
@@ -27,14 +27,13 @@ static_configure(struct source *src, const struct conf_section *sec, struct conf
 }
 
 static int
-static_collect(struct source *src, const struct source_ctx *ctx, struct source_result *res)
+static_collect(struct source *src, const struct source_ctx *ctx, struct source_result *res,
+	       struct err *err)
 {
 	(void)ctx;
 	snprintf(res->origin, sizeof res->origin, "configuration");
-	if (pset_add_set(res->set, src->priv) < 0) {
-		snprintf(res->error, sizeof res->error, "out of memory");
-		return -1;
-	}
+	if (pset_add_set(res->set, src->priv) < 0)
+		return err_set(err, "out of memory");
 	return 0;
 }
 

@@ -100,7 +100,7 @@ has_space(const char *s)
 }
 
 static int
-url_configure(struct source *src, const struct conf_section *sec, struct conf_err *err)
+url_configure(struct source *src, const struct conf_section *sec, struct err *err)
 {
 	const char *url = conf_get(sec, "url"), *proxy = conf_get(sec, "proxy");
 	const char *refresh = conf_get(sec, "refresh"), *why;
@@ -140,24 +140,24 @@ url_configure(struct source *src, const struct conf_section *sec, struct conf_er
 /* With pubkey, a body is checked before it is parsed or cached. */
 static int
 url_verify(struct source *src, const struct source_ctx *ctx, const struct http_req *req,
-	   const char *body, size_t len, bool fetch, struct source_result *res)
+	   const char *body, size_t len, bool fetch, struct err *err)
 {
 	struct url_src *u = src->priv;
 
 	if (!u->sig)
 		return 0;
 	return sigsrc_check(u->sig, req, ctx->state_dir, src->name, body, len, fetch, ctx->now,
-			    res->error, sizeof res->error);
+			    err);
 }
 
 static void
 url_verified(struct source *src, const struct source_ctx *ctx)
 {
 	struct url_src *u = src->priv;
-	char err[ATOMICFILE_ERR_MAX];
+	struct err err;
 
-	if (u->sig && sigsrc_commit(u->sig, ctx->state_dir, src->name, err, sizeof err) < 0)
-		log_warn("source \"%s\": signature state: %s", src->name, err);
+	if (u->sig && sigsrc_commit(u->sig, ctx->state_dir, src->name, &err) < 0)
+		log_warn("source \"%s\": signature state: %s", src->name, err.msg);
 }
 
 static void
@@ -212,7 +212,8 @@ static bool
 cache_load(const char *dir, const char *name, const char *url, struct meta *m, char **body,
 	   size_t *len)
 {
-	char path[4096], err[ATOMICFILE_ERR_MAX], digest[2 * BODY_DIGEST_BYTES + 1];
+	char path[4096], digest[2 * BODY_DIGEST_BYTES + 1];
+	struct err err; /* any failure reads as no cache */
 	char *text = NULL, *fp = NULL, *dg = NULL;
 	size_t tlen;
 	bool ok = false;
@@ -220,7 +221,7 @@ cache_load(const char *dir, const char *name, const char *url, struct meta *m, c
 	memset(m, 0, sizeof *m);
 	*body = NULL;
 	cache_path(path, sizeof path, dir, name, "meta");
-	if (atomicfile_read(path, &text, &tlen, err) != 0)
+	if (atomicfile_read(path, &text, &tlen, &err) != 0)
 		return false;
 	if (strncmp(text, META_MAGIC, strlen(META_MAGIC)) != 0 || strlen(text) != tlen)
 		goto out;
@@ -236,7 +237,7 @@ cache_load(const char *dir, const char *name, const char *url, struct meta *m, c
 	m->fingerprint = strtoull(fp, NULL, 16);
 	memcpy(m->digest, dg, sizeof m->digest);
 	cache_path(path, sizeof path, dir, name, "body");
-	if (atomicfile_read(path, body, len, err) != 0)
+	if (atomicfile_read(path, body, len, &err) != 0)
 		goto out;
 	body_digest(*body, *len, digest);
 	if (strcmp(digest, m->digest) != 0) {
@@ -258,17 +259,15 @@ out:
 }
 
 static int
-meta_save(const char *dir, const char *name, const struct meta *m, char *err)
+meta_save(const char *dir, const char *name, const struct meta *m, struct err *err)
 {
 	char path[4096], *text = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&text, &len);
 	int rc;
 
-	if (!f) {
-		snprintf(err, ATOMICFILE_ERR_MAX, "out of memory");
-		return -1;
-	}
+	if (!f)
+		return err_set(err, "out of memory");
 	fprintf(f, "%surl %s\nfetched %" PRId64 "\nchecked %" PRId64 "\nfingerprint %016" PRIx64
 		   "\ndigest %s\n",
 		META_MAGIC, m->url, m->fetched, m->checked, m->fingerprint, m->digest);
@@ -278,8 +277,7 @@ meta_save(const char *dir, const char *name, const struct meta *m, char *err)
 		fprintf(f, "last-modified %s\n", m->last_modified);
 	if (fclose(f) != 0) {
 		free(text);
-		snprintf(err, ATOMICFILE_ERR_MAX, "out of memory");
-		return -1;
+		return err_set(err, "out of memory");
 	}
 	cache_path(path, sizeof path, dir, name, "meta");
 	rc = atomicfile_write_sync(path, 0600, text, len, ATOMICFILE_UNSYNCED, err);
@@ -291,8 +289,8 @@ meta_save(const char *dir, const char *name, const struct meta *m, char *err)
  * one that loses or tears either file (neither is synced), leaves a
  * digest mismatch or a refused meta, which reads as no cache. */
 static int
-cache_save(const char *dir, const char *name, const struct meta *m, const char *body,
-	   size_t len, char *err)
+cache_save(const char *dir, const char *name, const struct meta *m, const char *body, size_t len,
+	   struct err *err)
 {
 	char path[4096];
 
@@ -302,8 +300,7 @@ cache_save(const char *dir, const char *name, const struct meta *m, const char *
 		 * nothing to keep the copy in, and nothing wrong either. */
 		if (errno == ENOENT)
 			return 0;
-		snprintf(err, ATOMICFILE_ERR_MAX, "mkdir %.400s: %s", path, strerror(errno));
-		return -1;
+		return err_errno(err, errno, "mkdir %.400s", path);
 	}
 	cache_path(path, sizeof path, dir, name, "body");
 	if (atomicfile_write_sync(path, 0600, body, len, ATOMICFILE_UNSYNCED, err) < 0)
@@ -311,24 +308,22 @@ cache_save(const char *dir, const char *name, const struct meta *m, const char *
 	return meta_save(dir, name, m, err);
 }
 
-static void
-parse_error(struct source_result *res, const char *url, const struct parse_err *perr)
+/* A parser's reason, with where in which document. */
+static int
+parse_error(const char *url, struct err *err)
 {
-	if (perr->line)
-		snprintf(res->error, sizeof res->error, "%s: line %zu: %s", url, perr->line,
-			 perr->reason);
-	else
-		snprintf(res->error, sizeof res->error, "%s: %s", url, perr->reason);
+	if (err->line)
+		return err_prefix(err, "%s: line %zu", url, err->line);
+	return err_prefix(err, "%s", url);
 }
 
 /* The cached body is current: not modified, or parse it again. */
 static int
-use_cache(struct source *src, const struct source_ctx *ctx, const struct meta *m,
-	  const char *body, size_t len, struct source_result *res)
+use_cache(struct source *src, const struct source_ctx *ctx, const struct meta *m, const char *body,
+	  size_t len, struct source_result *res, struct err *err)
 {
 	struct url_src *u = src->priv;
 	struct pset *last = NULL;
-	struct parse_err perr = {0};
 	time_t when = 0;
 	char origin[SOURCE_ORIGIN_MAX];
 
@@ -340,20 +335,19 @@ use_cache(struct source *src, const struct source_ctx *ctx, const struct meta *m
 		return 0;
 	}
 	pset_free(last);
-	if (docformat_parse(u->fmt, u->url, body, len, src->limits.allow_empty, res->set, &perr) <
-	    0) {
-		parse_error(res, u->url, &perr);
-		return -1;
-	}
+	if (docformat_parse(u->fmt, u->url, body, len, src->limits.allow_empty, res->set, err) < 0)
+		return parse_error(u->url, err);
 	return 0;
 }
 
 static int
-url_collect(struct source *src, const struct source_ctx *ctx, struct source_result *res)
+url_collect(struct source *src, const struct source_ctx *ctx, struct source_result *res,
+	    struct err *err)
 {
 	struct url_src *u = src->priv;
 	struct meta m;
-	char *body = NULL, err[ATOMICFILE_ERR_MAX];
+	char *body = NULL;
+	struct err cerr; /* the cache's: only warned about */
 	size_t len = 0;
 	bool cached;
 	struct http_req req = {
@@ -364,7 +358,6 @@ url_collect(struct source *src, const struct source_ctx *ctx, struct source_resu
 		.max_body = src->limits.max_body,
 	};
 	struct http_resp resp;
-	struct parse_err perr = {0};
 	int rc = -1;
 
 	snprintf(res->origin, sizeof res->origin, "%s", u->url);
@@ -372,45 +365,44 @@ url_collect(struct source *src, const struct source_ctx *ctx, struct source_resu
 	if (cached && u->refresh && ctx->now >= m.checked &&
 	    (uint64_t)(ctx->now - m.checked) < u->refresh) {
 		log_debug("source \"%s\": cached copy younger than refresh: not asking", src->name);
-		if (url_verify(src, ctx, &req, body, len, false, res) == 0) {
-			rc = use_cache(src, ctx, &m, body, len, res);
+		if (url_verify(src, ctx, &req, body, len, false, err) == 0) {
+			rc = use_cache(src, ctx, &m, body, len, res, err);
 			goto out;
 		}
 		/* The kept signature no longer vouches for it (expired,
 		 * absent): ask the server after all. */
-		log_debug("source \"%s\": %s: asking", src->name, res->error);
-		res->error[0] = '\0';
+		log_debug("source \"%s\": %s: asking", src->name, err->msg);
+		err_clear(err);
 	}
 	if (cached) {
 		req.etag = m.etag;
 		req.last_modified = m.last_modified;
 	}
-	switch (http_get(&req, ctx->now, &resp)) {
+	switch (http_get(&req, ctx->now, &resp, err)) {
 	case HTTP_NOT_MODIFIED:
 		if (!cached) {
-			snprintf(res->error, sizeof res->error, "%s: HTTP 304 without a cached copy",
-				 u->url);
+			err_set(err, "%s: HTTP 304 without a cached copy", u->url);
 			break;
 		}
-		if (url_verify(src, ctx, &req, body, len, true, res) < 0)
+		if (url_verify(src, ctx, &req, body, len, true, err) < 0)
 			break;
 		/* `checked` only matters to refresh; without it a 304 writes
 		 * nothing (an atomic rewrite costs fsyncs on every run). */
 		if (u->refresh) {
 			m.checked = ctx->now;
-			if (meta_save(ctx->state_dir, src->name, &m, err) < 0)
-				log_warn("source \"%s\": cache: %s", src->name, err);
+			if (meta_save(ctx->state_dir, src->name, &m, &cerr) < 0)
+				log_warn("source \"%s\": cache: %s", src->name, cerr.msg);
 		}
-		rc = use_cache(src, ctx, &m, body, len, res);
+		rc = use_cache(src, ctx, &m, body, len, res, err);
 		if (rc == 0)
 			url_verified(src, ctx);
 		break;
 	case HTTP_OK:
-		if (url_verify(src, ctx, &req, resp.body, resp.len, true, res) < 0)
+		if (url_verify(src, ctx, &req, resp.body, resp.len, true, err) < 0)
 			break;
 		if (docformat_parse(u->fmt, u->url, resp.body, resp.len, src->limits.allow_empty,
-				    res->set, &perr) < 0) {
-			parse_error(res, u->url, &perr);
+				    res->set, err) < 0) {
+			parse_error(u->url, err);
 			break;
 		}
 		meta_clear(&m);
@@ -420,15 +412,14 @@ url_collect(struct source *src, const struct source_ctx *ctx, struct source_resu
 		m.fetched = m.checked = ctx->now;
 		m.fingerprint = docformat_fingerprint(u->fmt);
 		body_digest(resp.body, resp.len, m.digest);
-		if (cache_save(ctx->state_dir, src->name, &m, resp.body, resp.len, err) < 0)
-			log_warn("source \"%s\": cache: %s", src->name, err);
+		if (cache_save(ctx->state_dir, src->name, &m, resp.body, resp.len, &cerr) < 0)
+			log_warn("source \"%s\": cache: %s", src->name, cerr.msg);
 		url_verified(src, ctx);
 		/* Borrowed above: not ours to free. */
 		m.url = m.etag = m.last_modified = NULL;
 		rc = 0;
 		break;
 	case HTTP_FAIL:
-		snprintf(res->error, sizeof res->error, "%s", resp.err);
 		res->retry_after = resp.retry_after;
 		break;
 	}

@@ -22,13 +22,13 @@
 #define LIST_MAGIC "allowsync-state 2 list"
 
 static int
-mkdir_p(const char *path, char *err)
+mkdir_p(const char *path, struct err *err)
 {
 	char buf[4096];
 	size_t n = strlen(path);
 
 	if (n >= sizeof buf) {
-		snprintf(err, STATE_TEXT_MAX, "state directory path too long");
+		err_set(err, "state directory path too long");
 		return -1;
 	}
 	memcpy(buf, path, n + 1);
@@ -38,21 +38,21 @@ mkdir_p(const char *path, char *err)
 		char c = buf[i];
 		buf[i] = 0;
 		if (mkdir(buf, 0755) < 0 && errno != EEXIST) {
-			snprintf(err, STATE_TEXT_MAX, "cannot create %.400s: %s", buf, strerror(errno));
+			err_errno(err, errno, "cannot create %.400s", buf);
 			return -1;
 		}
 		buf[i] = c;
 	}
 	struct stat st;
 	if (stat(path, &st) < 0 || !S_ISDIR(st.st_mode)) {
-		snprintf(err, STATE_TEXT_MAX, "%s is not a directory", path);
+		err_set(err, "%s is not a directory", path);
 		return -1;
 	}
 	return 0;
 }
 
 int
-state_init(const char *dir, char *err)
+state_init(const char *dir, struct err *err)
 {
 	char sub[4096];
 
@@ -219,8 +219,8 @@ bad:
 
 /* The list file at path for a binary form and its digest. */
 static int
-write_list(const char *path, const unsigned char *bin, size_t len, const char *dig,
-	   time_t when, const char *origin, char *err)
+write_list(const char *path, const unsigned char *bin, size_t len, const char *dig, time_t when,
+	   const char *origin, struct err *err)
 {
 	struct atomicfile *af = atomicfile_open(path, 0644, err);
 	FILE *f;
@@ -232,7 +232,7 @@ write_list(const char *path, const unsigned char *bin, size_t len, const char *d
 	fprintf(f, LIST_MAGIC "\ntime %" PRId64 "\n", (int64_t)when);
 	put_text(f, "origin", origin);
 	if (fwrite(bin, 1, len, f) != len) {
-		snprintf(err, STATE_TEXT_MAX, "cannot write %s: %s", path, strerror(errno));
+		err_errno(err, errno, "cannot write %s", path);
 		atomicfile_abort(af);
 		return -1;
 	}
@@ -241,16 +241,16 @@ write_list(const char *path, const unsigned char *bin, size_t len, const char *d
 }
 
 static unsigned char *
-set_bin_digest(const struct pset *set, size_t *len, char dig[STATE_DIGEST_HEX], char *err)
+set_bin_digest(const struct pset *set, size_t *len, char dig[STATE_DIGEST_HEX], struct err *err)
 {
 	unsigned char *bin;
 
 	if (sodium_init() < 0) {
-		snprintf(err, STATE_TEXT_MAX, "libsodium failed to initialise");
+		err_set(err, "libsodium failed to initialise");
 		return NULL;
 	}
 	if (!(bin = set_bin(set, len))) {
-		snprintf(err, STATE_TEXT_MAX, "out of memory");
+		err_set(err, "out of memory");
 		return NULL;
 	}
 	if (!digest_known(set, dig))
@@ -260,7 +260,7 @@ set_bin_digest(const struct pset *set, size_t *len, char dig[STATE_DIGEST_HEX], 
 
 int
 state_list_save(const char *dir, const char *name, const struct pset *set, time_t when,
-		const char *origin, char *err)
+		const char *origin, struct err *err)
 {
 	char path[4096], dig[STATE_DIGEST_HEX];
 	size_t len;
@@ -301,7 +301,7 @@ stored_digest(const char *path, char dig[STATE_DIGEST_HEX])
 
 int
 state_list_keep(const char *dir, const char *name, const struct pset *set, time_t when,
-		const char *origin, struct state_source *st, char *err)
+		const char *origin, struct state_source *st, struct err *err)
 {
 	char path[4096], dig[STATE_DIGEST_HEX], old[STATE_DIGEST_HEX];
 	unsigned char *bin = NULL;
@@ -364,7 +364,8 @@ int
 state_list_load(const char *dir, const char *name, struct pset **set, time_t *when,
 		char *origin)
 {
-	char path[4096], err[ATOMICFILE_ERR_MAX] = "", dig[STATE_DIGEST_HEX];
+	char path[4096], dig[STATE_DIGEST_HEX];
+	struct err err;
 	char *buf = NULL, *pos, *l;
 	const size_t tail = sizeof "digest " - 1 + STATE_DIGEST_HEX - 1 + 1;
 	size_t len, binlen;
@@ -376,10 +377,10 @@ state_list_load(const char *dir, const char *name, struct pset **set, time_t *wh
 
 	*set = NULL;
 	path_of(path, sizeof path, dir, "sources", name, "list");
-	if ((r = atomicfile_read(path, &buf, &len, err)) == 1)
+	if ((r = atomicfile_read(path, &buf, &len, &err)) == 1)
 		return 1;
 	if (r < 0) {
-		log_warn("state: %s: ignored", err);
+		log_warn("state: %s: ignored", err.msg);
 		return 1;
 	}
 	if (sodium_init() < 0) {
@@ -432,14 +433,15 @@ corrupt:
 static char *
 status_read(const char *path, const char *kind)
 {
-	char err[ATOMICFILE_ERR_MAX], magic[64], *buf;
+	char magic[64], *buf;
+	struct err err;
 	size_t len;
-	int r = atomicfile_read(path, &buf, &len, err);
+	int r = atomicfile_read(path, &buf, &len, &err);
 
 	if (r == 1)
 		return NULL;
 	if (r < 0) {
-		log_warn("state: %s: ignored", err);
+		log_warn("state: %s: ignored", err.msg);
 		return NULL;
 	}
 	snprintf(magic, sizeof magic, MAGIC "%s\n", kind);
@@ -551,8 +553,8 @@ status_load(const char *path, const char *kind, const struct field *f, size_t n,
 }
 
 static int
-status_save(const char *path, const char *kind, const struct field *f, size_t n,
-	    const void *st, char *err)
+status_save(const char *path, const char *kind, const struct field *f, size_t n, const void *st,
+	    struct err *err)
 {
 	char *mem = NULL;
 	size_t len = 0;
@@ -560,7 +562,7 @@ status_save(const char *path, const char *kind, const struct field *f, size_t n,
 	int r;
 
 	if (!m) {
-		snprintf(err, STATE_TEXT_MAX, "out of memory");
+		err_set(err, "out of memory");
 		return -1;
 	}
 	fprintf(m, MAGIC "%s\n", kind);
@@ -599,7 +601,7 @@ state_source_load(const char *dir, const char *name, struct state_source *st)
 }
 
 int
-state_source_save(const char *dir, const char *name, const struct state_source *st, char *err)
+state_source_save(const char *dir, const char *name, const struct state_source *st, struct err *err)
 {
 	char path[4096];
 
@@ -617,7 +619,7 @@ state_output_load(const char *dir, const char *name, struct state_output *st)
 }
 
 int
-state_output_save(const char *dir, const char *name, const struct state_output *st, char *err)
+state_output_save(const char *dir, const char *name, const struct state_output *st, struct err *err)
 {
 	char path[4096];
 

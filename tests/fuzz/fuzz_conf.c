@@ -18,9 +18,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	char path[64];
 	struct conf *c = NULL;
-	struct conf_err err;
+	struct err err;
 	int fd = memfd_create("conf", MFD_CLOEXEC);
 	size_t lines = 1;
+	const char *reason; /* after "FILE:LINE: " */
 
 	if (fd < 0)
 		return 0;
@@ -37,7 +38,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (c->n_sources == 0)
 			abort();
 		conf_free(c);
-	} else if (err.line > lines || !err.reason[0]) {
+	} else if (err.line > lines || !(reason = strstr(err.msg, ": ")) || !reason[2]) {
 		abort();
 	}
 	close(fd);

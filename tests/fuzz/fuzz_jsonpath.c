@@ -31,7 +31,7 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static cJSON *root;
-	char reason[JSONPATH_REASON_MAX] = "";
+	struct err reason = {0};
 	struct jsonpath *jp;
 	char *text;
 
@@ -41,9 +41,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	memcpy(text, data, size);
 	text[size] = '\0';
-	jp = jsonpath_compile(text, reason, sizeof reason);
+	jp = jsonpath_compile(text, &reason);
 	if (!jp) {
-		if (!reason[0])
+		if (!reason.msg[0])
 			abort();
 	} else {
 		if (strcmp(jsonpath_text(jp), text) != 0)

@@ -17,14 +17,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct minisign_pk pk, any;
 	struct minisign_sk sk;
-	const char *reason = NULL;
+	struct err reason = {0};
 	char tc[256];
 
 	if (minisign_pk_parse(PUB, strlen(PUB), &pk) != NULL)
 		abort();
 	enum minisign_status st =
 		minisign_verify(&pk, "m", 1, (const char *)data, size, tc, sizeof tc, &reason);
-	if (st != MINISIGN_OK && (!reason || !*reason))
+	if (st != MINISIGN_OK && !reason.msg[0])
 		abort();
 	if (st == MINISIGN_OK && strlen(tc) >= sizeof tc)
 		abort();

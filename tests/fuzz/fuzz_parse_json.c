@@ -14,21 +14,21 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static struct jsonpath *sel[2];
-	char reason[JSONPATH_REASON_MAX];
-	struct parse_err err = {0};
+	struct err reason;
+	struct err err = {0};
 	struct pset *s = pset_new();
 	int r;
 
 	if (!sel[0]) {
-		sel[0] = jsonpath_compile("$.prefixes[?@.service=='EMAIL'].ip", reason, sizeof reason);
-		sel[1] = jsonpath_compile("$..v6[*]", reason, sizeof reason);
+		sel[0] = jsonpath_compile("$.prefixes[?@.service=='EMAIL'].ip", &reason);
+		sel[1] = jsonpath_compile("$..v6[*]", &reason);
 		if (!sel[0] || !sel[1])
 			abort();
 	}
 	if (!s)
 		return 0;
 	r = parse_json_buf("fuzz", (const char *)data, size, sel, 2, size & 1, s, &err);
-	if (r < 0 && !err.reason[0])
+	if (r < 0 && !err.msg[0])
 		abort();
 	if (r == 0 && pset_merge(s) < 0)
 		abort();

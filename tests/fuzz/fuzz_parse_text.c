@@ -14,7 +14,7 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct pset *s = pset_new(), *t = pset_new();
-	struct parse_err err;
+	struct err err;
 	char *text = NULL;
 	size_t len = 0;
 

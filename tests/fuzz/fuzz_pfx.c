@@ -11,11 +11,11 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct pfx p, q;
-	const char *reason;
+	struct err reason = {0};
 	char text[PFX_TEXT_MAX];
 
 	if (!pfx_parse((const char *)data, size, &p, &reason)) {
-		if (!reason || !*reason)
+		if (!reason.msg[0])
 			abort();
 		return 0;
 	}

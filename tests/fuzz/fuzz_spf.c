@@ -142,17 +142,18 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct spf_resolver rv = {fz_query, fz_run, &f};
 	struct spf_opts o = {.partial = size && (data[0] & 1)};
 	struct spf_result r = {0};
+	struct err err = {0};
 	struct pset *s[4];
 
 	r.pass = s[0] = pset_new();
 	r.fail = s[1] = pset_new();
 	r.softfail = s[2] = pset_new();
 	r.neutral = s[3] = pset_new();
-	if (spf_expand("n0.f", &o, &rv, &r) == 0) {
+	if (spf_expand("n0.f", &o, &rv, &r, &err) == 0) {
 		for (int i = 0; i < 4; i++)
 			for (int j = i + 1; j < 4; j++)
 				disjoint(s[i], s[j]);
-	} else if (!r.error[0]) {
+	} else if (!err.msg[0]) {
 		abort();
 	}
 	for (int i = 0; i < 4; i++)

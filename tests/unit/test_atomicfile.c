@@ -43,16 +43,17 @@ temps(void)
 static void
 test_new_and_replace(void **state)
 {
-	char err[ATOMICFILE_ERR_MAX], *buf;
+	struct err err;
+	char *buf;
 	size_t len;
 	struct stat st;
 	(void)state;
 
-	assert_int_equal(atomicfile_read(at("a"), &buf, &len, err), 1);
-	assert_int_equal(atomicfile_write(at("a"), 0644, "one\n", 4, err), 0);
+	assert_int_equal(atomicfile_read(at("a"), &buf, &len, &err), 1);
+	assert_int_equal(atomicfile_write(at("a"), 0644, "one\n", 4, &err), 0);
 	assert_int_equal(stat(at("a"), &st), 0);
 	assert_int_equal(st.st_mode & 07777, 0644);
-	assert_int_equal(atomicfile_read(at("a"), &buf, &len, err), 0);
+	assert_int_equal(atomicfile_read(at("a"), &buf, &len, &err), 0);
 	assert_int_equal(len, 4);
 	assert_string_equal(buf, "one\n");
 	free(buf);
@@ -62,7 +63,7 @@ test_new_and_replace(void **state)
 	if (geteuid() == 0)
 		assert_int_equal(chown(at("a"), 1, 2), 0);
 	ino_t before = st.st_ino;
-	assert_int_equal(atomicfile_write(at("a"), 0644, "two\n", 4, err), 0);
+	assert_int_equal(atomicfile_write(at("a"), 0644, "two\n", 4, &err), 0);
 	assert_int_equal(stat(at("a"), &st), 0);
 	assert_int_equal(st.st_mode & 07777, 0640);
 	assert_int_not_equal(st.st_ino, before); /* replaced, not rewritten */
@@ -70,7 +71,7 @@ test_new_and_replace(void **state)
 		assert_int_equal(st.st_uid, 1);
 		assert_int_equal(st.st_gid, 2);
 	}
-	assert_int_equal(atomicfile_read(at("a"), &buf, &len, err), 0);
+	assert_int_equal(atomicfile_read(at("a"), &buf, &len, &err), 0);
 	assert_string_equal(buf, "two\n");
 	free(buf);
 	assert_int_equal(temps(), 0);
@@ -82,22 +83,24 @@ test_new_and_replace(void **state)
 static void
 test_ordered(void **state)
 {
-	char err[ATOMICFILE_ERR_MAX], *buf;
+	struct err err;
+	char *buf;
 	size_t len;
 	struct stat st;
 	struct atomicfile *af;
 	(void)state;
 
-	assert_int_equal(atomicfile_write_sync(at("o"), 0600, "one\n", 4, ATOMICFILE_ORDERED, err), 0);
+	assert_int_equal(atomicfile_write_sync(at("o"), 0600, "one\n", 4, ATOMICFILE_ORDERED, &err),
+			 0);
 	assert_int_equal(chmod(at("o"), 0640), 0);
-	af = atomicfile_open(at("o"), 0600, err);
+	af = atomicfile_open(at("o"), 0600, &err);
 	assert_non_null(af);
 	atomicfile_set_sync(af, ATOMICFILE_ORDERED);
 	fputs("two\n", atomicfile_stream(af));
-	assert_int_equal(atomicfile_commit(af, err), 0);
+	assert_int_equal(atomicfile_commit(af, &err), 0);
 	assert_int_equal(stat(at("o"), &st), 0);
 	assert_int_equal(st.st_mode & 07777, 0640);
-	assert_int_equal(atomicfile_read(at("o"), &buf, &len, err), 0);
+	assert_int_equal(atomicfile_read(at("o"), &buf, &len, &err), 0);
 	assert_string_equal(buf, "two\n");
 	free(buf);
 	assert_int_equal(temps(), 0);
@@ -106,27 +109,28 @@ test_ordered(void **state)
 static void
 test_refused_targets(void **state)
 {
-	char err[ATOMICFILE_ERR_MAX], *buf;
+	struct err err;
+	char *buf;
 	size_t len;
 	(void)state;
 
-	assert_int_equal(atomicfile_write(at("real"), 0644, "x\n", 2, err), 0);
+	assert_int_equal(atomicfile_write(at("real"), 0644, "x\n", 2, &err), 0);
 	char real[600];
 	snprintf(real, sizeof real, "%s", at("real"));
 	assert_int_equal(symlink(real, at("link")), 0);
-	assert_int_equal(atomicfile_write(at("link"), 0644, "y\n", 2, err), -1);
-	assert_non_null(strstr(err, "symbolic link"));
-	assert_int_equal(atomicfile_read(at("link"), &buf, &len, err), -1);
+	assert_int_equal(atomicfile_write(at("link"), 0644, "y\n", 2, &err), -1);
+	assert_non_null(strstr(err.msg, "symbolic link"));
+	assert_int_equal(atomicfile_read(at("link"), &buf, &len, &err), -1);
 	assert_int_equal(mkdir(at("d"), 0755), 0);
-	assert_null(atomicfile_open(at("d"), 0644, err));
-	assert_non_null(strstr(err, "a directory"));
+	assert_null(atomicfile_open(at("d"), 0644, &err));
+	assert_non_null(strstr(err.msg, "a directory"));
 	assert_int_equal(mkfifo(at("fifo"), 0644), 0);
-	assert_null(atomicfile_open(at("fifo"), 0644, err));
-	assert_non_null(strstr(err, "not a regular file"));
-	assert_null(atomicfile_open(at("nodir/x"), 0644, err));
-	assert_non_null(strstr(err, "nodir"));
+	assert_null(atomicfile_open(at("fifo"), 0644, &err));
+	assert_non_null(strstr(err.msg, "not a regular file"));
+	assert_null(atomicfile_open(at("nodir/x"), 0644, &err));
+	assert_non_null(strstr(err.msg, "nodir"));
 	/* The real file is untouched. */
-	assert_int_equal(atomicfile_read(at("real"), &buf, &len, err), 0);
+	assert_int_equal(atomicfile_read(at("real"), &buf, &len, &err), 0);
 	assert_string_equal(buf, "x\n");
 	free(buf);
 	assert_int_equal(temps(), 0);
@@ -135,18 +139,19 @@ test_refused_targets(void **state)
 static void
 test_abort_and_stale(void **state)
 {
-	char err[ATOMICFILE_ERR_MAX], *buf;
+	struct err err;
+	char *buf;
 	size_t len;
 	struct atomicfile *af;
 	(void)state;
 
-	assert_int_equal(atomicfile_write(at("b"), 0644, "old\n", 4, err), 0);
-	assert_non_null(af = atomicfile_open(at("b"), 0644, err));
+	assert_int_equal(atomicfile_write(at("b"), 0644, "old\n", 4, &err), 0);
+	assert_non_null(af = atomicfile_open(at("b"), 0644, &err));
 	fputs("new\n", atomicfile_stream(af));
-	assert_int_equal(atomicfile_sync(af, err), 0);
+	assert_int_equal(atomicfile_sync(af, &err), 0);
 	assert_int_equal(temps(), 1);
 	/* Prepared but not committed: the target still holds the old content. */
-	assert_int_equal(atomicfile_read(at("b"), &buf, &len, err), 0);
+	assert_int_equal(atomicfile_read(at("b"), &buf, &len, &err), 0);
 	assert_string_equal(buf, "old\n");
 	free(buf);
 	atomicfile_abort(af);
@@ -161,7 +166,7 @@ test_abort_and_stale(void **state)
 	assert_non_null(f);
 	fclose(f);
 	assert_int_equal(temps(), 2);
-	assert_int_equal(atomicfile_write(at("b"), 0644, "new\n", 4, err), 0);
+	assert_int_equal(atomicfile_write(at("b"), 0644, "new\n", 4, &err), 0);
 	assert_int_equal(temps(), 1);
 	unlink(at(".other.allowsync-AbC123"));
 }
@@ -169,17 +174,17 @@ test_abort_and_stale(void **state)
 static void
 test_commit_target_became_symlink(void **state)
 {
-	char err[ATOMICFILE_ERR_MAX];
+	struct err err;
 	struct atomicfile *af;
 	(void)state;
 
-	assert_int_equal(atomicfile_write(at("c"), 0644, "old\n", 4, err), 0);
-	assert_non_null(af = atomicfile_open(at("c"), 0644, err));
+	assert_int_equal(atomicfile_write(at("c"), 0644, "old\n", 4, &err), 0);
+	assert_non_null(af = atomicfile_open(at("c"), 0644, &err));
 	fputs("new\n", atomicfile_stream(af));
 	unlink(at("c"));
 	assert_int_equal(symlink("/etc/passwd", at("c")), 0);
-	assert_int_equal(atomicfile_commit(af, err), -1);
-	assert_non_null(strstr(err, "symbolic link"));
+	assert_int_equal(atomicfile_commit(af, &err), -1);
+	assert_non_null(strstr(err.msg, "symbolic link"));
 	assert_int_equal(temps(), 0);
 }
 

@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "testconf.h"
 #include "testdir.h"
 
 #include "conf.h"
@@ -35,11 +36,10 @@ static struct conf *
 load_ok(const char *text)
 {
 	struct conf *c = NULL;
-	struct conf_err err;
-	char buf[1200];
+	struct err err;
 
 	if (conf_load(write_conf("ok.conf", text), CONF_LOAD_NO_OWNER_CHECK, &c, &err) != 0)
-		fail_msg("refused: %s", conf_err_str(&err, buf, sizeof buf));
+		fail_msg("refused: %s", err.msg);
 	return c;
 }
 
@@ -47,21 +47,19 @@ static void
 load_bad(const char *text, unsigned line, const char *why)
 {
 	struct conf *c = NULL;
-	struct conf_err err;
-	char buf[1200];
+	struct err err;
 
 	if (conf_load(write_conf("bad.conf", text), CONF_LOAD_NO_OWNER_CHECK, &c, &err) == 0) {
 		conf_free(c);
 		fail_msg("accepted, expected line %u: %s\n%s", line, why, text);
 	}
-	conf_err_str(&err, buf, sizeof buf);
-	if (err.line != line || !strstr(err.reason, why))
-		fail_msg("got \"%s\", expected line %u: %s", buf, line, why);
+	if (err.line != line || !strstr(conf_reason(&err), why))
+		fail_msg("got \"%s\", expected line %u: %s", err.msg, line, why);
 	/* FILE:LINE: reason */
 	char want[600];
 	snprintf(want, sizeof want, "%s/bad.conf:%u: ", test_dir, line);
-	if (line && strncmp(buf, want, strlen(want)) != 0)
-		fail_msg("message \"%s\" does not start with \"%s\"", buf, want);
+	if (line && strncmp(err.msg, want, strlen(want)) != 0)
+		fail_msg("message \"%s\" does not start with \"%s\"", err.msg, want);
 }
 
 static void
@@ -386,7 +384,7 @@ static void
 test_owner_check(void **state)
 {
 	struct conf *c = NULL;
-	struct conf_err err;
+	struct err err;
 	const char *path = write_conf("mode.conf", SRC);
 	(void)state;
 
@@ -394,13 +392,13 @@ test_owner_check(void **state)
 		skip();
 	chmod(path, 0664);
 	assert_int_equal(conf_load(path, 0, &c, &err), -1);
-	assert_non_null(strstr(err.reason, "writable by group or others"));
+	assert_non_null(strstr(conf_reason(&err), "writable by group or others"));
 	chmod(path, 0644);
 	assert_int_equal(conf_load(path, 0, &c, &err), 0);
 	conf_free(c);
 	assert_int_equal(chown(path, 1, 1), 0);
 	assert_int_equal(conf_load(path, 0, &c, &err), -1);
-	assert_non_null(strstr(err.reason, "not owned by root"));
+	assert_non_null(strstr(conf_reason(&err), "not owned by root"));
 	/* The flag (tests, non-root packaging checks) skips it. */
 	assert_int_equal(conf_load(path, CONF_LOAD_NO_OWNER_CHECK, &c, &err), 0);
 	conf_free(c);
@@ -410,13 +408,12 @@ static void
 test_missing_file(void **state)
 {
 	struct conf *c = NULL;
-	struct conf_err err;
-	char buf[1200];
+	struct err err;
 	(void)state;
 
 	assert_int_equal(conf_load("/nonexistent/allowsync.conf", 0, &c, &err), -1);
-	conf_err_str(&err, buf, sizeof buf);
-	assert_string_equal(buf, "/nonexistent/allowsync.conf: cannot open: No such file or directory");
+	assert_string_equal(err.msg,
+			    "/nonexistent/allowsync.conf: cannot open: No such file or directory");
 }
 
 int

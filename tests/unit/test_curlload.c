@@ -15,12 +15,12 @@ static void
 test_load(void **state)
 {
 	struct curl_api a, b;
-	char err[256] = "";
+	struct err err = {0};
 	CURL *c;
 	(void)state;
 
-	assert_int_equal(curlload(&a, err, sizeof err), 0);
-	assert_int_equal(curlload(&b, err, sizeof err), 0);
+	assert_int_equal(curlload(&a, &err), 0);
+	assert_int_equal(curlload(&b, &err), 0);
 	assert_memory_equal(&a, &b, sizeof a);
 	/* Really libcurl: the functions do their jobs. */
 	assert_string_equal(a.easy_strerror(CURLE_OK), "No error");
@@ -39,17 +39,17 @@ static void
 test_missing(void **state)
 {
 	struct curl_api a;
-	char err[256] = "";
+	struct err err = {0};
 	(void)state;
 
-	assert_int_equal(curlload_from("libcurl-none.so.99", &a, err, sizeof err), -1);
-	assert_non_null(strstr(err, "cannot load libcurl: libcurl-none.so.99"));
-	assert_null(strchr(err, '\n'));
+	assert_int_equal(curlload_from("libcurl-none.so.99", &a, &err), -1);
+	assert_non_null(strstr(err.msg, "cannot load libcurl: libcurl-none.so.99"));
+	assert_null(strchr(err.msg, '\n'));
 	/* A library that is there but is not libcurl. */
-	assert_int_equal(curlload_from("libc.so.6", &a, err, sizeof err), -1);
-	assert_string_equal(err, "cannot load libcurl: libc.so.6 has no curl_easy_init");
+	assert_int_equal(curlload_from("libc.so.6", &a, &err), -1);
+	assert_string_equal(err.msg, "cannot load libcurl: libc.so.6 has no curl_easy_init");
 	/* No err buffer is fine too. */
-	assert_int_equal(curlload_from("libcurl-none.so.99", &a, NULL, 0), -1);
+	assert_int_equal(curlload_from("libcurl-none.so.99", &a, NULL), -1);
 }
 
 int

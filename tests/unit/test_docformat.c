@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "testconf.h"
 #include "testfiles.h"
 
 #include "conf.h"
@@ -59,11 +60,11 @@ static struct docformat *
 fmt_ok(const char *const *pairs)
 {
 	struct sec *x = mksec(pairs);
-	struct conf_err err = {0};
+	struct err err = {0};
 	struct docformat *f = docformat_new("t", &x->s, &err);
 
 	if (!f)
-		fail_msg("refused: %u: %s", err.line, err.reason);
+		fail_msg("refused: %zu: %s", err.line, err.msg);
 	free(x);
 	return f;
 }
@@ -72,13 +73,13 @@ static void
 fmt_bad(const char *const *pairs, unsigned line, const char *want)
 {
 	struct sec *x = mksec(pairs);
-	struct conf_err err = {0};
+	struct err err = {0};
 	struct docformat *f = docformat_new("t", &x->s, &err);
 
 	if (f)
 		fail_msg("accepted");
-	if (!strstr(err.reason, want))
-		fail_msg("reason \"%s\" lacks \"%s\"", err.reason, want);
+	if (!strstr(conf_reason(&err), want))
+		fail_msg("reason \"%s\" lacks \"%s\"", err.msg, want);
 	assert_int_equal(err.line, line);
 	free(x);
 }
@@ -134,7 +135,7 @@ test_fingerprint(void **state)
 
 static int
 parse(const struct docformat *f, const char *text, bool allow_empty, struct pset **out,
-      struct parse_err *err)
+      struct err *err)
 {
 	*out = pset_new();
 	memset(err, 0, sizeof *err);
@@ -146,7 +147,7 @@ test_parse_buffers(void **state)
 {
 	struct docformat *text = fmt_ok((const char *const[]){NULL});
 	struct docformat *json = fmt_ok((const char *const[]){"select", "$.v[*]", NULL});
-	struct parse_err err;
+	struct err err;
 	struct pset *s;
 
 	(void)state;
@@ -158,17 +159,17 @@ test_parse_buffers(void **state)
 	pset_free(s);
 	/* HTML whatever the format. */
 	assert_int_equal(parse(text, "\n  <!DOCTYPE html><p>1.2.3.4</p>", false, &s, &err), -1);
-	assert_non_null(strstr(err.reason, "HTML page, not a list"));
+	assert_non_null(strstr(err.msg, "HTML page, not a list"));
 	pset_free(s);
 	assert_int_equal(parse(json, "<html>", false, &s, &err), -1);
-	assert_non_null(strstr(err.reason, "HTML page, not a JSON document"));
+	assert_non_null(strstr(err.msg, "HTML page, not a JSON document"));
 	pset_free(s);
 	/* A text list handed to a JSON source: "192.0" reads as a number. */
 	assert_int_equal(parse(json, "192.0.2.0/24\n", false, &s, &err), -1);
-	assert_non_null(strstr(err.reason, "trailing data"));
+	assert_non_null(strstr(err.msg, "trailing data"));
 	pset_free(s);
 	assert_int_equal(parse(json, "# relays\n192.0.2.0/24\n", false, &s, &err), -1);
-	assert_non_null(strstr(err.reason, "not valid JSON"));
+	assert_non_null(strstr(err.msg, "not valid JSON"));
 	pset_free(s);
 	/* allow_empty reaches the selectors. */
 	assert_int_equal(parse(json, "{\"v\":[]}", false, &s, &err), -1);
@@ -188,7 +189,7 @@ test_pin(void **state)
 	struct docformat *f = fmt_ok((const char *const[]){"sha256", sum, NULL});
 	struct docformat *g = fmt_ok((const char *const[]){"sha256", SUM, NULL});
 	struct pset *s = pset_new();
-	struct parse_err err = {0};
+	struct err err = {0};
 
 	(void)state;
 	assert_int_equal(docformat_parse_file(f, test_fixture("feeds/cloudflare-ips-v6.txt"), 1 << 20,
@@ -203,10 +204,10 @@ test_pin(void **state)
 	assert_int_equal(docformat_parse_file(f, test_fixture("feeds/cloudflare-ips-v4.txt"), 1 << 20,
 					      false, s, &err),
 			 -1);
-	assert_non_null(strstr(err.reason, "does not match the pinned sha256"));
+	assert_non_null(strstr(err.msg, "does not match the pinned sha256"));
 	/* It names the digest it got (sha256sum of the IPv4 fixture). */
-	assert_non_null(strstr(err.reason,
-			       "f02c6d83bc01ab0ae8577160e036d700c7455359bce054df884e5d7d9e4e9e7b"));
+	assert_non_null(
+	    strstr(err.msg, "f02c6d83bc01ab0ae8577160e036d700c7455359bce054df884e5d7d9e4e9e7b"));
 	assert_int_equal(pset_total(s), 0);
 	pset_free(s);
 	docformat_free(f);
@@ -222,7 +223,7 @@ test_files(void **state)
 		"$.values[?@.properties.systemService=='AzureFrontDoor'].properties.addressPrefixes[*]",
 		NULL});
 	struct pset *s = pset_new();
-	struct parse_err err = {0};
+	struct err err = {0};
 
 	(void)state;
 	assert_int_equal(docformat_parse_file(text, test_fixture("feeds/cloudflare-ips-v4.txt"), 100,
@@ -238,16 +239,16 @@ test_files(void **state)
 	assert_int_equal(docformat_parse_file(azure, test_fixture("feeds/azure-service-tags.json"),
 					      1 << 20, false, s, &err),
 			 -1);
-	assert_non_null(strstr(err.reason, "larger than max_body"));
+	assert_non_null(strstr(err.msg, "larger than max_body"));
 	assert_int_equal(docformat_parse_file(azure, "/nonexistent/x.json", 1 << 20, false, s, &err),
 			 -1);
-	assert_non_null(strstr(err.reason, "No such file"));
+	assert_non_null(strstr(err.msg, "No such file"));
 	assert_int_equal(docformat_parse_file(azure, "/", 1 << 20, false, s, &err), -1);
-	assert_non_null(strstr(err.reason, "not a regular file"));
+	assert_non_null(strstr(err.msg, "not a regular file"));
 	assert_int_equal(docformat_parse_file(azure, test_fixture("bad/oracle-html-error.json"), 1 << 20,
 					      false, s, &err),
 			 -1);
-	assert_non_null(strstr(err.reason, "HTML"));
+	assert_non_null(strstr(err.msg, "HTML"));
 	pset_free(s);
 	docformat_free(text);
 	docformat_free(azure);

@@ -16,12 +16,12 @@
 static void
 split_is(const char *cmd, const char *const *want)
 {
-	const char *reason;
+	struct err reason;
 	char **argv = hook_split(cmd, &reason);
 	size_t i;
 
 	if (!argv)
-		fail_msg("\"%s\" refused: %s", cmd, reason);
+		fail_msg("\"%s\" refused: %s", cmd, reason.msg);
 	for (i = 0; want[i]; i++) {
 		if (!argv[i])
 			fail_msg("\"%s\": only %zu words", cmd, i);
@@ -34,7 +34,7 @@ split_is(const char *cmd, const char *const *want)
 static void
 test_split(void **state)
 {
-	const char *reason;
+	struct err reason;
 	(void)state;
 
 	split_is("/usr/sbin/postfix reload", (const char *const[]){"/usr/sbin/postfix", "reload", NULL});
@@ -46,19 +46,19 @@ test_split(void **state)
 	split_is("a $HOME ; rm -rf / | b > c",
 		 (const char *const[]){"a", "$HOME", ";", "rm", "-rf", "/", "|", "b", ">", "c", NULL});
 	assert_null(hook_split("", &reason));
-	assert_string_equal(reason, "empty command");
+	assert_string_equal(reason.msg, "empty command");
 	assert_null(hook_split("   ", &reason));
 	assert_null(hook_split("a 'b", &reason));
-	assert_non_null(strstr(reason, "unterminated"));
+	assert_non_null(strstr(reason.msg, "unterminated"));
 	assert_null(hook_split("a \"b", &reason));
 	assert_null(hook_split("a \\", &reason));
 	hook_argv_free(NULL);
 }
 
 static int
-run(const char *cmd, uint64_t timeout, char *err)
+run(const char *cmd, uint64_t timeout, struct err *err)
 {
-	const char *reason;
+	struct err reason;
 	char **argv = hook_split(cmd, &reason);
 	assert_non_null(argv);
 	int r = hook_run(argv, timeout, err);
@@ -69,24 +69,25 @@ run(const char *cmd, uint64_t timeout, char *err)
 static void
 test_run(void **state)
 {
-	char err[HOOK_ERR_MAX], path[64], cmd[256];
+	struct err err;
+	char path[64], cmd[256];
 	(void)state;
 
-	assert_int_equal(run("/bin/true", 5, err), 0);
-	assert_int_equal(run("true", 5, err), 0); /* PATH search */
-	assert_int_equal(run("/bin/false", 5, err), -1);
-	assert_string_equal(err, "/bin/false exited with status 1");
-	assert_int_equal(run("/bin/sh -c 'exit 3'", 5, err), -1);
-	assert_string_equal(err, "/bin/sh exited with status 3");
-	assert_int_equal(run("/nonexistent/cmd", 5, err), -1);
-	assert_non_null(strstr(err, "cannot run /nonexistent/cmd"));
-	assert_int_equal(run("/bin/sh -c 'kill -9 $$'", 5, err), -1);
-	assert_string_equal(err, "/bin/sh killed by signal 9");
+	assert_int_equal(run("/bin/true", 5, &err), 0);
+	assert_int_equal(run("true", 5, &err), 0); /* PATH search */
+	assert_int_equal(run("/bin/false", 5, &err), -1);
+	assert_string_equal(err.msg, "/bin/false exited with status 1");
+	assert_int_equal(run("/bin/sh -c 'exit 3'", 5, &err), -1);
+	assert_string_equal(err.msg, "/bin/sh exited with status 3");
+	assert_int_equal(run("/nonexistent/cmd", 5, &err), -1);
+	assert_non_null(strstr(err.msg, "cannot run /nonexistent/cmd"));
+	assert_int_equal(run("/bin/sh -c 'kill -9 $$'", 5, &err), -1);
+	assert_string_equal(err.msg, "/bin/sh killed by signal 9");
 
 	/* stdin is /dev/null: a hook cannot eat the caller's input. */
 	snprintf(path, sizeof path, "/tmp/test_hook.%d", (int)getpid());
 	snprintf(cmd, sizeof cmd, "/bin/sh -c 'cat > %s'", path);
-	assert_int_equal(run(cmd, 5, err), 0);
+	assert_int_equal(run(cmd, 5, &err), 0);
 	FILE *f = fopen(path, "r");
 	assert_non_null(f);
 	assert_int_equal(fgetc(f), EOF);
@@ -95,12 +96,12 @@ test_run(void **state)
 
 	/* Timeout: the whole process group goes, within the grace period. */
 	time_t t0 = time(NULL);
-	assert_int_equal(run("/bin/sh -c 'sleep 30 & sleep 30'", 1, err), -1);
-	assert_string_equal(err, "/bin/sh timed out after 1s");
+	assert_int_equal(run("/bin/sh -c 'sleep 30 & sleep 30'", 1, &err), -1);
+	assert_string_equal(err.msg, "/bin/sh timed out after 1s");
 	assert_true(time(NULL) - t0 < 10);
 	/* A hook that ignores SIGTERM is killed. */
 	t0 = time(NULL);
-	assert_int_equal(run("/bin/sh -c 'trap \"\" TERM; sleep 30'", 1, err), -1);
+	assert_int_equal(run("/bin/sh -c 'trap \"\" TERM; sleep 30'", 1, &err), -1);
 	assert_true(time(NULL) - t0 < 10);
 }
 

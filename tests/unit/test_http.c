@@ -46,15 +46,16 @@ test_https_only(void **state)
 {
 	struct http_req req = {.url = "http://127.0.0.1:9/x", .timeout = 2, .max_body = 1024};
 	struct http_resp resp;
+	struct err err;
 
 	(void)state;
-	assert_int_equal(http_get(&req, 0, &resp), HTTP_FAIL);
-	assert_string_equal(resp.err, "http://127.0.0.1:9/x: not an https:// URL");
+	assert_int_equal(http_get(&req, 0, &resp, &err), HTTP_FAIL);
+	assert_string_equal(err.msg, "http://127.0.0.1:9/x: not an https:// URL");
 	assert_null(resp.body);
 	http_resp_clear(&resp);
 	req.url = "ftp://127.0.0.1/x";
-	assert_int_equal(http_get(&req, 0, &resp), HTTP_FAIL);
-	assert_non_null(strstr(resp.err, "not an https:// URL"));
+	assert_int_equal(http_get(&req, 0, &resp, &err), HTTP_FAIL);
+	assert_non_null(strstr(err.msg, "not an https:// URL"));
 	http_resp_clear(&resp);
 	http_resp_clear(NULL);
 }
@@ -81,13 +82,14 @@ test_connect_refused(void **state)
 	int fd, port = dead_port(&fd);
 	struct http_req req = {.url = url, .timeout = 3, .max_body = 1024};
 	struct http_resp resp;
+	struct err err;
 
 	(void)state;
 	snprintf(url, sizeof url, "https://127.0.0.1:%d/ranges.json", port);
-	assert_int_equal(http_get(&req, 0, &resp), HTTP_FAIL);
-	assert_true(strncmp(resp.err, url, strlen(url)) == 0);
-	assert_non_null(strstr(resp.err, ": connect: "));
-	assert_null(strchr(resp.err, '\n'));
+	assert_int_equal(http_get(&req, 0, &resp, &err), HTTP_FAIL);
+	assert_true(strncmp(err.msg, url, strlen(url)) == 0);
+	assert_non_null(strstr(err.msg, ": connect: "));
+	assert_null(strchr(err.msg, '\n'));
 	http_resp_clear(&resp);
 	close(fd);
 }
@@ -100,6 +102,7 @@ test_not_tls(void **state)
 	socklen_t len = sizeof sa;
 	struct http_req req = {.timeout = 3, .max_body = 1024};
 	struct http_resp resp;
+	struct err err;
 	char url[64];
 	int fd = socket(AF_INET, SOCK_STREAM, 0);
 	pid_t pid;
@@ -124,9 +127,9 @@ test_not_tls(void **state)
 		}
 		_exit(0);
 	}
-	assert_int_equal(http_get(&req, 0, &resp), HTTP_FAIL);
-	assert_non_null(strstr(resp.err, url));
-	assert_non_null(strstr(resp.err, "TLS"));
+	assert_int_equal(http_get(&req, 0, &resp, &err), HTTP_FAIL);
+	assert_non_null(strstr(err.msg, url));
+	assert_non_null(strstr(err.msg, "TLS"));
 	http_resp_clear(&resp);
 	waitpid(pid, NULL, 0);
 	close(fd);

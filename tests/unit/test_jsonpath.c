@@ -75,8 +75,8 @@ test_compliance_suite(void **state)
 		const char *name = cJSON_GetObjectItem(t, "name")->valuestring;
 		const char *sel = cJSON_GetObjectItem(t, "selector")->valuestring;
 		bool invalid = cJSON_IsTrue(cJSON_GetObjectItem(t, "invalid_selector"));
-		char reason[JSONPATH_REASON_MAX];
-		struct jsonpath *jp = jsonpath_compile(sel, reason, sizeof reason);
+		struct err reason;
+		struct jsonpath *jp = jsonpath_compile(sel, &reason);
 		bool ok;
 
 		if (invalid) {
@@ -84,14 +84,14 @@ test_compliance_suite(void **state)
 				print_error("accepted invalid: %s: %s\n", name, sel);
 				failed++;
 			} else {
-				assert_true(reason[0] != '\0');
+				assert_true(reason.msg[0] != '\0');
 				pass++;
 			}
 			jsonpath_free(jp);
 			continue;
 		}
 		if (!jp) {
-			print_error("refused valid: %s: %s: %s\n", name, sel, reason);
+			print_error("refused valid: %s: %s: %s\n", name, sel, reason.msg);
 			failed++;
 			continue;
 		}
@@ -140,15 +140,15 @@ test_compliance_suite(void **state)
 static char *
 paths_of(const char *sel, const char *doc)
 {
-	char reason[JSONPATH_REASON_MAX];
-	struct jsonpath *jp = jsonpath_compile(sel, reason, sizeof reason);
+	struct err reason;
+	struct jsonpath *jp = jsonpath_compile(sel, &reason);
 	cJSON *root = cJSON_Parse(doc);
 	struct acc a = {root, cJSON_CreateArray(), cJSON_CreateArray()};
 	char *out = calloc(1, 65536);
 	cJSON *p;
 
 	if (!jp)
-		fail_msg("%s: %s", sel, reason);
+		fail_msg("%s: %s", sel, reason.msg);
 	assert_non_null(root);
 	jsonpath_eval(jp, root, acc_add, &a);
 	cJSON_ArrayForEach(p, a.paths)
@@ -248,13 +248,13 @@ test_issue_subset(void **state)
 static void
 refused(const char *sel, const char *want_in_reason)
 {
-	char reason[JSONPATH_REASON_MAX];
-	struct jsonpath *jp = jsonpath_compile(sel, reason, sizeof reason);
+	struct err reason;
+	struct jsonpath *jp = jsonpath_compile(sel, &reason);
 
 	if (jp)
 		fail_msg("accepted: %s", sel);
-	if (!strstr(reason, want_in_reason))
-		fail_msg("%s: reason \"%s\" lacks \"%s\"", sel, reason, want_in_reason);
+	if (!strstr(reason.msg, want_in_reason))
+		fail_msg("%s: reason \"%s\" lacks \"%s\"", sel, reason.msg, want_in_reason);
 }
 
 static void
@@ -324,13 +324,13 @@ static size_t
 count_on(const char *file, const char *sel)
 {
 	size_t len, n;
-	char reason[JSONPATH_REASON_MAX];
+	struct err reason;
 	char *text = test_slurp(test_fixture(file), &len);
 	cJSON *root = cJSON_ParseWithLength(text, len);
-	struct jsonpath *jp = jsonpath_compile(sel, reason, sizeof reason);
+	struct jsonpath *jp = jsonpath_compile(sel, &reason);
 
 	if (!jp)
-		fail_msg("%s: %s", sel, reason);
+		fail_msg("%s: %s", sel, reason.msg);
 	assert_non_null(root);
 	n = jsonpath_count(jp, root);
 	jsonpath_free(jp);

@@ -67,14 +67,14 @@ test_verify_minisign_signatures(void **state)
 	(void)state;
 	struct minisign_pk pk;
 	char tc[256];
-	const char *reason = "unset";
+	struct err reason = {0}; /* verify says nothing on success */
 
 	assert_null(minisign_pk_parse(MS_PUB, strlen(MS_PUB), &pk));
 	assert_int_equal(minisign_verify(&pk, MS_MSG, strlen(MS_MSG), MS_SIG_ED, strlen(MS_SIG_ED),
 					 tc, sizeof tc, &reason),
 			 MINISIGN_OK);
 	assert_string_equal(tc, "hello tc");
-	assert_null(reason);
+	assert_string_equal(reason.msg, "");
 	assert_int_equal(minisign_verify(&pk, MS_MSG, strlen(MS_MSG), MS_SIG_LEGACY,
 					 strlen(MS_SIG_LEGACY), tc, sizeof tc, &reason),
 			 MINISIGN_OK);
@@ -82,7 +82,7 @@ test_verify_minisign_signatures(void **state)
 	assert_int_equal(minisign_verify(&pk, "hellO\n", 6, MS_SIG_ED, strlen(MS_SIG_ED), tc,
 					 sizeof tc, &reason),
 			 MINISIGN_BAD_SIG);
-	assert_non_null(reason);
+	assert_true(reason.msg[0] != '\0');
 	assert_int_equal(minisign_verify(&pk, "hellO\n", 6, MS_SIG_LEGACY, strlen(MS_SIG_LEGACY),
 					 tc, sizeof tc, &reason),
 			 MINISIGN_BAD_SIG);
@@ -94,7 +94,7 @@ test_sign_verify_roundtrip(void **state)
 	(void)state;
 	struct minisign_pk pk;
 	struct minisign_sk sk;
-	const char *reason = NULL;
+	struct err reason = {0};
 	char tc[256];
 	size_t n;
 	const char msg[] = "{\"serial\": 1}\n";
@@ -132,7 +132,7 @@ test_sign_verify_roundtrip(void **state)
 	free(b);
 	/* Line breaks in a comment would corrupt the file. */
 	assert_null(minisign_sign(&sk, msg, strlen(msg), false, "u", "a\nb", &n, &reason));
-	assert_non_null(reason);
+	assert_true(reason.msg[0] != '\0');
 	minisign_sk_wipe(&sk);
 }
 
@@ -142,7 +142,7 @@ test_wrong_key(void **state)
 	(void)state;
 	struct minisign_pk pk1, pk2, pk3;
 	struct minisign_sk sk1, sk2;
-	const char *reason;
+	struct err reason;
 	size_t n;
 
 	assert_int_equal(minisign_generate(&pk1, &sk1), 0);
@@ -166,7 +166,7 @@ test_malformed(void **state)
 {
 	(void)state;
 	struct minisign_pk pk;
-	const char *reason = NULL;
+	struct err reason = {0};
 	assert_null(minisign_pk_parse(MS_PUB, strlen(MS_PUB), &pk));
 
 	static const char *const bad[] = {
@@ -181,11 +181,11 @@ test_malformed(void **state)
 		"2YHe6bhT9fVoiQzzZeawIrYGZJCdzUoV7L73w0aMcYabOHZrgv0BX8TzeJ5XQa64Bvcx9MVrA3iNW3rEDbymAw==\n",
 	};
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-		reason = NULL;
+		err_clear(&reason);
 		assert_int_equal(minisign_verify(&pk, MS_MSG, strlen(MS_MSG), bad[i], strlen(bad[i]),
 						 NULL, 0, &reason),
 				 MINISIGN_MALFORMED);
-		assert_non_null(reason);
+		assert_true(reason.msg[0] != '\0');
 	}
 	/* An unknown algorithm ("Ex") with everything else right. */
 	char *sig = strdup(MS_SIG_ED);
@@ -244,45 +244,46 @@ test_keygen_files(void **state)
 	(void)state;
 	char dir[] = "/tmp/test_minisign.XXXXXX";
 	assert_non_null(mkdtemp(dir));
-	char pub[128], sec[128], err[512];
+	char pub[128], sec[128];
+	struct err err;
 	snprintf(pub, sizeof pub, "%s/k.pub", dir);
 	snprintf(sec, sizeof sec, "%s/k.key", dir);
 	struct minisign_pk pk, pk2;
 	struct minisign_sk sk;
 
-	assert_int_equal(minisign_keygen_files(pub, sec, &pk, err, sizeof err), 0);
+	assert_int_equal(minisign_keygen_files(pub, sec, &pk, &err), 0);
 	struct stat st;
 	assert_int_equal(stat(sec, &st), 0);
 	assert_int_equal(st.st_mode & 0777, 0600);
-	assert_int_equal(minisign_pk_load(pub, &pk2, err, sizeof err), 0);
+	assert_int_equal(minisign_pk_load(pub, &pk2, &err), 0);
 	assert_memory_equal(&pk, &pk2, sizeof pk);
-	assert_int_equal(minisign_sk_load(sec, &sk, err, sizeof err), 0);
+	assert_int_equal(minisign_sk_load(sec, &sk, &err), 0);
 	minisign_sk_public(&sk, &pk2);
 	assert_memory_equal(&pk, &pk2, sizeof pk);
 	minisign_sk_wipe(&sk);
 
 	/* Never overwrites; a failed keygen leaves the old files intact. */
-	assert_int_equal(minisign_keygen_files(pub, sec, &pk2, err, sizeof err), -1);
-	assert_non_null(strstr(err, "already exists"));
+	assert_int_equal(minisign_keygen_files(pub, sec, &pk2, &err), -1);
+	assert_non_null(strstr(err.msg, "already exists"));
 	char pub2[160];
 	snprintf(pub2, sizeof pub2, "%s/other.pub", dir);
-	assert_int_equal(minisign_keygen_files(pub2, sec, &pk2, err, sizeof err), -1);
+	assert_int_equal(minisign_keygen_files(pub2, sec, &pk2, &err), -1);
 	assert_int_equal(access(pub2, F_OK), -1);
-	assert_int_equal(minisign_pk_load(pub, &pk2, err, sizeof err), 0);
+	assert_int_equal(minisign_pk_load(pub, &pk2, &err), 0);
 	assert_memory_equal(&pk, &pk2, sizeof pk);
 
 	/* A readable secret key is refused. */
 	assert_int_equal(chmod(sec, 0644), 0);
-	assert_int_equal(minisign_sk_load(sec, &sk, err, sizeof err), -1);
-	assert_non_null(strstr(err, "group or others"));
+	assert_int_equal(minisign_sk_load(sec, &sk, &err), -1);
+	assert_non_null(strstr(err.msg, "group or others"));
 
 	/* pubkey = accepts the bare key; a broken bare key says why. */
-	assert_int_equal(minisign_pk_load(MS_PUB_B64, &pk2, err, sizeof err), 0);
+	assert_int_equal(minisign_pk_load(MS_PUB_B64, &pk2, &err), 0);
 	char broken[] = "RWSYAAPk5cbQPCUld7SEXnMRaS1XDZ7u8B9h1T5NtUY/uJQ/X1hMZ0w!";
-	assert_int_equal(minisign_pk_load(broken, &pk2, err, sizeof err), -1);
-	assert_non_null(strstr(err, "public key"));
-	assert_int_equal(minisign_pk_load("/nonexistent/k.pub", &pk2, err, sizeof err), -1);
-	assert_non_null(strstr(err, "/nonexistent/k.pub"));
+	assert_int_equal(minisign_pk_load(broken, &pk2, &err), -1);
+	assert_non_null(strstr(err.msg, "public key"));
+	assert_int_equal(minisign_pk_load("/nonexistent/k.pub", &pk2, &err), -1);
+	assert_non_null(strstr(err.msg, "/nonexistent/k.pub"));
 
 	unlink(pub);
 	unlink(sec);

@@ -50,7 +50,7 @@ test_roundtrip(void **state)
 	struct fx *f = *state;
 	struct nftstate st, back;
 	struct pset *p = pset_new();
-	char err[512];
+	struct err err;
 
 	nftstate_init(&st);
 	snprintf(st.boot, sizeof(st.boot), "0f0e-boot");
@@ -63,10 +63,10 @@ test_roundtrip(void **state)
 	assert_int_equal(pset_add_range(p, PFX_V4, 0xffffff00, 0xffffffff), 0);
 	assert_int_equal(pset_add_range(p, PFX_V6, ~(u128)0 - 15, ~(u128)0), 0);
 	assert_int_equal(pset_merge(p), 0);
-	assert_int_equal(nftstate_save(f->path, &st, p, err), 0);
+	assert_int_equal(nftstate_save(f->path, &st, p, &err), 0);
 
 	nftstate_init(&back);
-	assert_int_equal(nftstate_load(f->path, &back, err), 0);
+	assert_int_equal(nftstate_load(f->path, &back, &err), 0);
 	assert_string_equal(back.boot, "0f0e-boot");
 	assert_true(back.netns == 4242);
 	assert_int_equal(back.gen, 17);
@@ -91,10 +91,10 @@ test_absent(void **state)
 {
 	struct fx *f = *state;
 	struct nftstate st;
-	char err[512];
+	struct err err;
 
 	nftstate_init(&st);
-	assert_int_equal(nftstate_load(f->path, &st, err), 1);
+	assert_int_equal(nftstate_load(f->path, &st, &err), 1);
 	nftstate_release(&st);
 }
 
@@ -152,11 +152,11 @@ static void
 expect_malformed(const char *path)
 {
 	struct nftstate st;
-	char err[512];
+	struct err err;
 
 	nftstate_init(&st);
-	assert_int_equal(nftstate_load(path, &st, err), -1);
-	assert_non_null(strstr(err, "malformed"));
+	assert_int_equal(nftstate_load(path, &st, &err), -1);
+	assert_non_null(strstr(err.msg, "malformed"));
 	assert_null(st.ranges);
 	nftstate_release(&st);
 }
@@ -166,12 +166,12 @@ test_malformed(void **state)
 {
 	struct fx *f = *state;
 	struct nftstate st;
-	char err[512];
+	struct err err;
 
 	/* The well-formed record the bad ones are variations of. */
 	write_rec(f->path, &(struct rec){HEAD(1), 1, {0x0a000000, 0x0a0000ff}, "end\n"});
 	nftstate_init(&st);
-	assert_int_equal(nftstate_load(f->path, &st, err), 0);
+	assert_int_equal(nftstate_load(f->path, &st, &err), 0);
 	assert_int_equal(pset_count(st.ranges, PFX_V4), 1);
 	nftstate_release(&st);
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
@@ -186,7 +186,8 @@ test_truncated_anywhere(void **state)
 	struct fx *f = *state;
 	struct nftstate st;
 	struct pset *p = pset_new();
-	char err[512], *whole;
+	struct err err;
+	char *whole;
 	long len;
 	FILE *fp;
 
@@ -198,7 +199,7 @@ test_truncated_anywhere(void **state)
 	assert_int_equal(pset_add_range(p, PFX_V4, 0x0a000000, 0x0a0000ff), 0);
 	assert_int_equal(pset_add_range(p, PFX_V6, (u128)0x20010db8 << 96, ((u128)0x20010db8 << 96) | 0xff), 0);
 	assert_int_equal(pset_merge(p), 0);
-	assert_int_equal(nftstate_save(f->path, &st, p, err), 0);
+	assert_int_equal(nftstate_save(f->path, &st, p, &err), 0);
 	fp = fopen(f->path, "r");
 	assert_non_null(fp);
 	fseek(fp, 0, SEEK_END);

@@ -23,8 +23,7 @@ load(const char *extra)
 {
 	char path[600], text[2048];
 	struct conf *c;
-	struct conf_err err;
-	char buf[1200];
+	struct err err;
 
 	snprintf(path, sizeof path, "%s/c.conf", test_dir);
 	snprintf(text, sizeof text,
@@ -36,7 +35,7 @@ load(const char *extra)
 	fputs(text, f);
 	fclose(f);
 	if (conf_load(path, CONF_LOAD_NO_OWNER_CHECK, &c, &err) != 0)
-		fail_msg("%s", conf_err_str(&err, buf, sizeof buf));
+		fail_msg("%s", err.msg);
 	return c;
 }
 
@@ -62,19 +61,20 @@ test_render_apply(void **state)
 	/* Unsorted, overlapping, an unaligned range, IPv6 first. */
 	struct pset *want = test_set("2a00:1450::/32\n9.9.9.0/24\n8.8.8.1-8.8.8.6\n9.9.9.128/25\n"),
 		    *live = pset_new();
-	char err[OUTPUT_ERR_MAX], path[600];
+	char path[600];
+	struct err err;
 	bool changed;
 	struct stat st1, st2;
 	(void)state;
 
 	snprintf(path, sizeof path, "%s/table.cidr", test_dir);
 	unlink(path);
-	assert_int_equal(o->type->live(o, &ctx, live, err), 0);
+	assert_int_equal(o->type->live(o, &ctx, live, &err), 0);
 	assert_int_equal(pset_total(live), 0); /* nothing there yet */
-	assert_int_equal(o->type->prepare(o, &ctx, want, &changed, err), 0);
+	assert_int_equal(o->type->prepare(o, &ctx, want, &changed, &err), 0);
 	assert_true(changed);
 	assert_null(slurp(path)); /* prepared is not committed */
-	assert_int_equal(o->type->commit(o, &ctx, err), 0);
+	assert_int_equal(o->type->commit(o, &ctx, &err), 0);
 	assert_string_equal(slurp(path),
 			    "# allowsync output \"p\" (postfix): written by allowsync, do not edit\n"
 			    "# sources: s\n"
@@ -88,7 +88,7 @@ test_render_apply(void **state)
 	assert_int_equal(st1.st_mode & 0777, 0644);
 
 	/* What is live reads back as what was applied. */
-	assert_int_equal(o->type->live(o, &ctx, live, err), 0);
+	assert_int_equal(o->type->live(o, &ctx, live, &err), 0);
 	assert_int_equal(pset_merge(live), 0);
 	assert_true(pset_equal(live, want));
 
@@ -96,16 +96,16 @@ test_render_apply(void **state)
 	/* An old mtime, set rather than waited for: an unchanged commit must
 	 * leave it as it is, and a rewrite would show a new one. */
 	test_set_old_mtime(path, &st1);
-	assert_int_equal(o->type->prepare(o, &ctx, want, &changed, err), 0);
+	assert_int_equal(o->type->prepare(o, &ctx, want, &changed, &err), 0);
 	assert_false(changed);
-	assert_int_equal(o->type->commit(o, &ctx, err), 0);
+	assert_int_equal(o->type->commit(o, &ctx, &err), 0);
 	assert_int_equal(stat(path, &st2), 0);
 	assert_int_equal(st1.st_ino, st2.st_ino);
 	assert_int_equal(st1.st_mtime, st2.st_mtime);
 
 	/* Prepared then aborted: old content stays, no temporary left. */
 	struct pset *other = test_set("1.2.3.4\n");
-	assert_int_equal(o->type->prepare(o, &ctx, other, &changed, err), 0);
+	assert_int_equal(o->type->prepare(o, &ctx, other, &changed, &err), 0);
 	assert_true(changed);
 	o->type->abort(o, &ctx);
 	assert_int_equal(stat(path, &st2), 0);
@@ -136,7 +136,8 @@ test_live_parsing(void **state)
 	struct output *o = c->outputs[0];
 	struct output_ctx ctx = {.state_dir = test_dir};
 	struct pset *live = pset_new(), *want = test_set("8.8.8.0/24\n2a00::/32\n");
-	char err[OUTPUT_ERR_MAX], path[600];
+	char path[600];
+	struct err err;
 	(void)state;
 
 	snprintf(path, sizeof path, "%s/table.cidr", test_dir);
@@ -144,21 +145,21 @@ test_live_parsing(void **state)
 	FILE *f = fopen(path, "w");
 	fputs("# mine\n\n8.8.8.0/25 OK\n8.8.8.128/25\tREJECT\n  2a00::/32   OK\n", f);
 	fclose(f);
-	assert_int_equal(o->type->live(o, &ctx, live, err), 0);
+	assert_int_equal(o->type->live(o, &ctx, live, &err), 0);
 	assert_int_equal(pset_merge(live), 0);
 	assert_true(pset_equal(live, want));
 	pset_clear(live);
 	f = fopen(path, "w");
 	fputs("8.8.8.0/24 OK\nnot-an-address OK\n", f);
 	fclose(f);
-	assert_int_equal(o->type->live(o, &ctx, live, err), -1);
-	assert_non_null(strstr(err, "table.cidr:2:"));
+	assert_int_equal(o->type->live(o, &ctx, live, &err), -1);
+	assert_non_null(strstr(err.msg, "table.cidr:2:"));
 	/* A symlink target is refused outright. */
 	unlink(path);
 	assert_int_equal(symlink("/etc/hostname", path), 0);
-	assert_int_equal(o->type->live(o, &ctx, live, err), -1);
+	assert_int_equal(o->type->live(o, &ctx, live, &err), -1);
 	bool changed;
-	assert_int_equal(o->type->prepare(o, &ctx, want, &changed, err), -1);
+	assert_int_equal(o->type->prepare(o, &ctx, want, &changed, &err), -1);
 	unlink(path);
 	pset_free(live);
 	pset_free(want);
@@ -172,7 +173,8 @@ test_keep_mode(void **state)
 	struct output *o = c->outputs[0];
 	struct output_ctx ctx = {.state_dir = test_dir};
 	struct pset *want = test_set("8.8.8.0/24\n");
-	char err[OUTPUT_ERR_MAX], path[600];
+	char path[600];
+	struct err err;
 	bool changed;
 	struct stat st;
 	(void)state;
@@ -181,8 +183,8 @@ test_keep_mode(void **state)
 	FILE *f = fopen(path, "w");
 	fclose(f);
 	chmod(path, 0640);
-	assert_int_equal(o->type->prepare(o, &ctx, want, &changed, err), 0);
-	assert_int_equal(o->type->commit(o, &ctx, err), 0);
+	assert_int_equal(o->type->prepare(o, &ctx, want, &changed, &err), 0);
+	assert_int_equal(o->type->commit(o, &ctx, &err), 0);
 	assert_int_equal(stat(path, &st), 0);
 	assert_int_equal(st.st_mode & 0777, 0640);
 	assert_non_null(strstr(slurp(path), "8.8.8.0/24\tdunno\n"));

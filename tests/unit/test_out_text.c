@@ -19,9 +19,9 @@
 static struct conf *
 load(const char *extra)
 {
-	char path[600], text[2048], buf[1200];
+	char path[600], text[2048];
 	struct conf *c;
-	struct conf_err err;
+	struct err err;
 
 	snprintf(path, sizeof path, "%s/c.conf", test_dir);
 	snprintf(text, sizeof text,
@@ -34,7 +34,7 @@ load(const char *extra)
 	fputs(text, f);
 	fclose(f);
 	if (conf_load(path, CONF_LOAD_NO_OWNER_CHECK, &c, &err) != 0)
-		fail_msg("%s", conf_err_str(&err, buf, sizeof buf));
+		fail_msg("%s", err.msg);
 	return c;
 }
 
@@ -42,7 +42,7 @@ static char *
 render(const struct output *o, const char *list)
 {
 	struct pset *want = pset_new();
-	struct parse_err perr;
+	struct err perr;
 	char *mem = NULL;
 	size_t len = 0;
 
@@ -88,18 +88,19 @@ test_live_and_rerun(void **state)
 	struct output *o = c->outputs[0];
 	struct output_ctx ctx = {.state_dir = test_dir};
 	struct pset *want = pset_new(), *live = pset_new();
-	struct parse_err perr;
-	char err[OUTPUT_ERR_MAX], path[600];
+	struct err perr;
+	char path[600];
+	struct err err;
 	bool changed;
 	struct stat a, b;
 	(void)state;
 
 	assert_int_equal(parse_text_buf("t", "8.8.8.0/24\n2a00::/32\n", 21, want, &perr), 0);
 	assert_int_equal(pset_merge(want), 0);
-	assert_int_equal(o->type->prepare(o, &ctx, want, &changed, err), 0);
+	assert_int_equal(o->type->prepare(o, &ctx, want, &changed, &err), 0);
 	assert_true(changed);
-	assert_int_equal(o->type->commit(o, &ctx, err), 0);
-	assert_int_equal(o->type->live(o, &ctx, live, err), 0);
+	assert_int_equal(o->type->commit(o, &ctx, &err), 0);
+	assert_int_equal(o->type->live(o, &ctx, live, &err), 0);
 	assert_int_equal(pset_merge(live), 0);
 	assert_true(pset_equal(live, want));
 	snprintf(path, sizeof path, "%s/t.txt", test_dir);
@@ -107,9 +108,9 @@ test_live_and_rerun(void **state)
 	/* An old mtime, set rather than waited for: an unchanged commit must
 	 * leave it as it is, and a rewrite would show a new one. */
 	test_set_old_mtime(path, &a);
-	assert_int_equal(o->type->prepare(o, &ctx, want, &changed, err), 0);
+	assert_int_equal(o->type->prepare(o, &ctx, want, &changed, &err), 0);
 	assert_false(changed);
-	assert_int_equal(o->type->commit(o, &ctx, err), 0);
+	assert_int_equal(o->type->commit(o, &ctx, &err), 0);
 	assert_int_equal(stat(path, &b), 0);
 	assert_int_equal(a.st_ino, b.st_ino);
 	assert_int_equal(a.st_mtime, b.st_mtime);
@@ -118,8 +119,8 @@ test_live_and_rerun(void **state)
 	fputs("garbage here\n", f);
 	fclose(f);
 	pset_clear(live);
-	assert_int_equal(o->type->live(o, &ctx, live, err), -1);
-	assert_non_null(strstr(err, "t.txt:5:"));
+	assert_int_equal(o->type->live(o, &ctx, live, &err), -1);
+	assert_non_null(strstr(err.msg, "t.txt:5:"));
 	pset_free(live);
 	pset_free(want);
 	conf_free(c);

@@ -18,20 +18,20 @@
 
 /* Run up to three selectors on a buffer: 0/-1, the set merged, err. */
 static int
-run(const char *buf, size_t len, const char *s1, const char *s2, bool allow_empty,
-    struct pset *out, struct parse_err *err)
+run(const char *buf, size_t len, const char *s1, const char *s2, bool allow_empty, struct pset *out,
+    struct err *err)
 {
 	const char *texts[2] = {s1, s2};
 	struct jsonpath *sel[2] = {NULL, NULL};
 	size_t n = 0;
-	char reason[JSONPATH_REASON_MAX];
+	struct err reason;
 	int rc;
 
 	for (size_t i = 0; i < 2; i++) {
 		if (!texts[i])
 			continue;
-		if (!(sel[n] = jsonpath_compile(texts[i], reason, sizeof reason)))
-			fail_msg("%s: %s", texts[i], reason);
+		if (!(sel[n] = jsonpath_compile(texts[i], &reason)))
+			fail_msg("%s: %s", texts[i], reason.msg);
 		n++;
 	}
 	memset(err, 0, sizeof *err);
@@ -49,10 +49,10 @@ feed_ok(const char *file, const char *s1, const char *s2)
 	size_t len;
 	char *buf = test_slurp(test_fixture(file), &len);
 	struct pset *s = pset_new();
-	struct parse_err err;
+	struct err err;
 
 	if (run(buf, len, s1, s2, false, s, &err) != 0)
-		fail_msg("%s refused: %zu: %s", file, err.line, err.reason);
+		fail_msg("%s refused: %zu: %s", file, err.line, err.msg);
 	free(buf);
 	return s;
 }
@@ -61,12 +61,12 @@ static void
 refuse_str(const char *doc, size_t len, const char *sel, const char *want)
 {
 	struct pset *s = pset_new();
-	struct parse_err err;
+	struct err err;
 
 	if (run(doc, len, sel, NULL, false, s, &err) == 0)
 		fail_msg("accepted: %.60s", doc);
-	if (!strstr(err.reason, want))
-		fail_msg("reason \"%s\" lacks \"%s\"", err.reason, want);
+	if (!strstr(err.msg, want))
+		fail_msg("reason \"%s\" lacks \"%s\"", err.msg, want);
 	pset_free(s);
 }
 
@@ -75,7 +75,7 @@ has(const struct pset *s, const char *addr)
 {
 	enum pfx_family fam;
 	u128 a;
-	const char *why;
+	struct err why;
 
 	if (!pfx_parse_addr(addr, strlen(addr), &fam, &a, &why))
 		fail_msg("bad test address %s", addr);
@@ -109,7 +109,7 @@ static void
 test_google_github_azure(void **state)
 {
 	struct pset *s;
-	struct parse_err err;
+	struct err err;
 	size_t len;
 	char *buf;
 
@@ -130,19 +130,19 @@ test_google_github_azure(void **state)
 	buf = test_slurp(test_fixture("feeds/github-meta.json"), &len);
 	s = pset_new();
 	assert_int_equal(run(buf, len, "$.ssh_keys[*]", NULL, false, s, &err), -1);
-	assert_non_null(strstr(err.reason, "$['ssh_keys'][0] is not an address"));
+	assert_non_null(strstr(err.msg, "$['ssh_keys'][0] is not an address"));
 	pset_free(s);
 	s = pset_new();
 	assert_int_equal(run(buf, len, "$.hooks", NULL, false, s, &err), -1);
-	assert_non_null(strstr(err.reason, "$['hooks'] is an array, not a string"));
+	assert_non_null(strstr(err.msg, "$['hooks'] is an array, not a string"));
 	pset_free(s);
 	s = pset_new();
 	assert_int_equal(run(buf, len, "$.domains.actions[*]", NULL, false, s, &err), -1);
-	assert_non_null(strstr(err.reason, "$['domains']['actions'][0] is not an address"));
+	assert_non_null(strstr(err.msg, "$['domains']['actions'][0] is not an address"));
 	pset_free(s);
 	s = pset_new();
 	assert_int_equal(run(buf, len, "$.verifiable_password_authentication", NULL, false, s, &err), -1);
-	assert_non_null(strstr(err.reason, "is a boolean, not a string"));
+	assert_non_null(strstr(err.msg, "is a boolean, not a string"));
 	pset_free(s);
 	free(buf);
 	/* Azure: by tag name and by systemService. */
@@ -162,7 +162,7 @@ test_drift_and_empty(void **state)
 {
 	static const char doc[] = "{\"prefixes\":[{\"ip_prefix\":\"192.0.2.0/24\"}],\"empty\":[]}";
 	struct pset *s = pset_new();
-	struct parse_err err;
+	struct err err;
 
 	(void)state;
 	/* A renamed key must not read as an empty list. */
@@ -176,7 +176,7 @@ test_drift_and_empty(void **state)
 	s = pset_new();
 	assert_int_equal(run(doc, strlen(doc), "$.prefixes[*].ip_prefix", "$.v6[*]", false, s, &err),
 			 -1);
-	assert_non_null(strstr(err.reason, "\"$.v6[*]\" matched nothing"));
+	assert_non_null(strstr(err.msg, "\"$.v6[*]\" matched nothing"));
 	pset_free(s);
 }
 
@@ -195,12 +195,12 @@ test_bad_fixtures(void **state)
 		size_t len;
 		char *buf = test_slurp(test_fixture(bad[i]), &len);
 		struct pset *s = pset_new();
-		struct parse_err err;
+		struct err err;
 
 		if (run(buf, len, "$.prefixes[*].ip_prefix", NULL, true, s, &err) == 0)
 			fail_msg("%s accepted", bad[i]);
-		if (!strstr(err.reason, "HTML"))
-			fail_msg("%s: \"%s\" does not say HTML", bad[i], err.reason);
+		if (!strstr(err.msg, "HTML"))
+			fail_msg("%s: \"%s\" does not say HTML", bad[i], err.msg);
 		assert_int_equal(pset_total(s), 0);
 		pset_free(s);
 		free(buf);
@@ -256,7 +256,7 @@ test_strictness(void **state)
 	{
 		char doc[512];
 		struct pset *s = pset_new();
-		struct parse_err err;
+		struct err err;
 		int n = snprintf(doc, sizeof doc, "{\"x\":\"%.*s\",\"a\":[\"192.0.2.0/24\"]}", 100,
 				 "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[["
 				 "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[");
@@ -270,7 +270,7 @@ test_strictness(void **state)
 		static const char doc[] = "\xef\xbb\xbf{\"a\":[\"192.0.2.1-192.0.2.9\",\"198.51.100.7/24\","
 					  "\"2001:db8::1\"]}\r\n";
 		struct pset *s = pset_new();
-		struct parse_err err;
+		struct err err;
 
 		assert_int_equal(run(doc, sizeof doc - 1, "$.a[*]", NULL, false, s, &err), 0);
 		assert_true(has(s, "192.0.2.9"));
@@ -284,7 +284,7 @@ test_strictness(void **state)
 static void
 test_check_only(void **state)
 {
-	struct parse_err err;
+	struct err err;
 	static const char euro[] = "[1, {\"a\": \"\xe2\x82\xac\"}]";
 
 	(void)state;

@@ -21,11 +21,11 @@ static void
 parse_bad(const char *text, size_t len, size_t line, const char *why)
 {
 	struct pset *s = pset_new();
-	struct parse_err err;
+	struct err err;
 	assert_int_equal(parse_text_buf("t", text, len, s, &err), -1);
 	assert_int_equal(err.line, line);
-	if (!strstr(err.reason, why))
-		fail_msg("reason \"%s\" lacks \"%s\"", err.reason, why);
+	if (!strstr(err.msg, why))
+		fail_msg("reason \"%s\" lacks \"%s\"", err.msg, why);
 	pset_free(s);
 }
 
@@ -70,7 +70,7 @@ test_fixtures(void **state)
 {
 	(void)state;
 	struct pset *s = pset_new();
-	struct parse_err err;
+	struct err err;
 	assert_int_equal(parse_text_file(test_fixture("feeds/cloudflare-ips-v4.txt"), s, &err), 0);
 	assert_int_equal(parse_text_file(test_fixture("feeds/cloudflare-ips-v6.txt"), s, &err), 0);
 	pset_merge(s);
@@ -89,8 +89,8 @@ test_fixtures(void **state)
 	for (size_t i = 0; i < 4; i++) {
 		s = pset_new();
 		assert_int_equal(parse_text_file(test_fixture(bad[i]), s, &err), -1);
-		if (!strstr(err.reason, "HTML"))
-			fail_msg("%s: %s", bad[i], err.reason);
+		if (!strstr(err.msg, "HTML"))
+			fail_msg("%s: %s", bad[i], err.msg);
 		pset_free(s);
 	}
 }
@@ -111,7 +111,7 @@ test_streaming_matches_buffer(void **state)
 	fclose(f);
 	assert_true(size > (1u << 20));
 	struct pset *a = pset_new(), *b = pset_new();
-	struct parse_err err;
+	struct err err;
 	assert_int_equal(parse_text_file(path, a, &err), 0);
 	char *buf = malloc(size);
 	fd = open(path, O_RDONLY);
@@ -127,7 +127,7 @@ test_streaming_matches_buffer(void **state)
 	unlink(path);
 	a = pset_new();
 	assert_int_equal(parse_text_file("/nonexistent/list", a, &err), -1);
-	assert_string_equal(err.reason, "No such file or directory");
+	assert_string_equal(err.msg, "No such file or directory");
 	pset_free(a);
 }
 

@@ -13,11 +13,11 @@ static void
 check_accept(const char *in, enum pfx_family fam, const char *lo, const char *hi, int len)
 {
 	struct pfx p;
-	const char *reason = NULL;
+	struct err reason = {0};
 	char a[PFX_ADDR_MAX], b[PFX_ADDR_MAX];
 
 	if (!pfx_parse(in, strlen(in), &p, &reason))
-		fail_msg("refused \"%s\": %s", in, reason);
+		fail_msg("refused \"%s\": %s", in, reason.msg);
 	assert_int_equal(p.fam, fam);
 	pfx_format_addr(p.fam, p.r.lo, a);
 	pfx_format_addr(p.fam, p.r.hi, b);
@@ -30,13 +30,13 @@ static void
 check_refuse(const char *in, const char *why)
 {
 	struct pfx p;
-	const char *reason = NULL;
+	struct err reason = {0};
 
 	if (pfx_parse(in, strlen(in), &p, &reason))
 		fail_msg("accepted \"%s\"", in);
-	assert_non_null(reason);
-	if (!strstr(reason, why))
-		fail_msg("\"%s\": reason \"%s\" lacks \"%s\"", in, reason, why);
+	assert_true(reason.msg[0] != '\0');
+	if (!strstr(reason.msg, why))
+		fail_msg("\"%s\": reason \"%s\" lacks \"%s\"", in, reason.msg, why);
 }
 
 static void
@@ -63,7 +63,7 @@ static void
 test_host_bits(void **state)
 {
 	struct pfx p;
-	const char *reason;
+	struct err reason;
 	(void)state;
 	assert_true(pfx_parse("192.0.2.5/24", 12, &p, &reason));
 	assert_true(p.host_bits);
@@ -170,7 +170,7 @@ test_format_rfc5952(void **state)
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		enum pfx_family fam;
 		u128 a;
-		const char *reason;
+		struct err reason;
 		char buf[PFX_ADDR_MAX];
 		assert_true(pfx_parse_addr(cases[i].in, strlen(cases[i].in), &fam, &a, &reason));
 		pfx_format_addr(fam, a, buf);

@@ -30,10 +30,10 @@ limits(void)
 static void
 accept(const struct source_limits *l, const char *text)
 {
-	char reason[POLICY_REASON_MAX];
+	struct err reason;
 	struct pset *s = test_list(text);
-	if (policy_check(l, s, reason) != 0)
-		fail_msg("refused \"%s\": %s", text, reason);
+	if (policy_check(l, s, &reason) != 0)
+		fail_msg("refused \"%s\": %s", text, reason.msg);
 	assert_true(pset_is_merged(s));
 	pset_free(s);
 }
@@ -41,12 +41,12 @@ accept(const struct source_limits *l, const char *text)
 static void
 refuse(const struct source_limits *l, const char *text, const char *why)
 {
-	char reason[POLICY_REASON_MAX] = "";
+	struct err reason = {0};
 	struct pset *s = test_list(text);
-	if (policy_check(l, s, reason) == 0)
+	if (policy_check(l, s, &reason) == 0)
 		fail_msg("accepted \"%s\"", text);
-	if (!strstr(reason, why))
-		fail_msg("\"%s\": reason \"%s\" lacks \"%s\"", text, reason, why);
+	if (!strstr(reason.msg, why))
+		fail_msg("\"%s\": reason \"%s\" lacks \"%s\"", text, reason.msg, why);
 	pset_free(s);
 }
 
@@ -187,14 +187,15 @@ shrink_case(const char *live_text, const char *want_text, unsigned pct, int expe
 	    const char *why)
 {
 	struct pset *live = test_set(live_text), *want = test_set(want_text), *removed = pset_new();
-	char reason[POLICY_REASON_MAX] = "";
+	struct err reason = {0};
 
 	assert_int_equal(pset_diff(live, want, NULL, removed), 0);
-	int r = policy_shrink(live, want, removed, pct, reason);
+	int r = policy_shrink(live, want, removed, pct, &reason);
 	if (r != expect)
-		fail_msg("shrink %s -> %s at %u%%: got %d (%s)", live_text, want_text, pct, r, reason);
-	if (why && !strstr(reason, why))
-		fail_msg("reason \"%s\" lacks \"%s\"", reason, why);
+		fail_msg("shrink %s -> %s at %u%%: got %d (%s)", live_text, want_text, pct, r,
+			 reason.msg);
+	if (why && !strstr(reason.msg, why))
+		fail_msg("reason \"%s\" lacks \"%s\"", reason.msg, why);
 	pset_free(removed);
 	pset_free(live);
 	pset_free(want);

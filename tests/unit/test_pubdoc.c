@@ -84,7 +84,7 @@ setup(void **state)
 	static const char *const t_shared[] = {"shared"};
 	static const char *const t_ded[] = {"eu", "dedicated"};
 	struct fixture *f = calloc(1, sizeof *f);
-	const char *why;
+	struct err why;
 	f->shared = test_set("198.51.100.0/24\n2001:db8::/48");
 	f->dedicated = test_set("203.0.113.7\n198.51.100.130");
 	f->untagged = test_set("203.0.113.9");
@@ -152,10 +152,9 @@ static void
 test_parse_back(void **state)
 {
 	struct fixture *f = *state;
-	char err[256];
+	struct err err;
 	struct pset *all = pset_new(), *want;
-	assert_int_equal(pubdoc_parse(EXPECTED, strlen(EXPECTED), NULL, 0, 1764280000, all, err,
-				      sizeof err),
+	assert_int_equal(pubdoc_parse(EXPECTED, strlen(EXPECTED), NULL, 0, 1764280000, all, &err),
 			 0);
 	assert_int_equal(pset_merge(all), 0);
 	assert_true(pset_equal(all, f->inv->all));
@@ -163,8 +162,7 @@ test_parse_back(void **state)
 
 	static const char *const ded[] = {"dedicated"};
 	struct pset *sel = pset_new();
-	assert_int_equal(pubdoc_parse(EXPECTED, strlen(EXPECTED), ded, 1, 0, sel, err, sizeof err),
-			 0);
+	assert_int_equal(pubdoc_parse(EXPECTED, strlen(EXPECTED), ded, 1, 0, sel, &err), 0);
 	assert_int_equal(pset_merge(sel), 0);
 	want = test_set("203.0.113.7\n198.51.100.130");
 	assert_true(pset_equal(sel, want));
@@ -174,18 +172,17 @@ test_parse_back(void **state)
 	/* Any of several tags. */
 	static const char *const two[] = {"nope", "eu"};
 	sel = pset_new();
-	assert_int_equal(pubdoc_parse(EXPECTED, strlen(EXPECTED), two, 2, 0, sel, err, sizeof err),
-			 0);
+	assert_int_equal(pubdoc_parse(EXPECTED, strlen(EXPECTED), two, 2, 0, sel, &err), 0);
 	assert_int_equal(pset_merge(sel), 0);
 	assert_int_equal(pset_total(sel), 2);
 	pset_free(sel);
 
 	/* Expired. */
 	sel = pset_new();
-	assert_int_equal(pubdoc_parse(EXPECTED, strlen(EXPECTED), NULL, 0,
-				      1764280000 + 7 * 86400, sel, err, sizeof err),
-			 -1);
-	assert_non_null(strstr(err, "expired"));
+	assert_int_equal(
+	    pubdoc_parse(EXPECTED, strlen(EXPECTED), NULL, 0, 1764280000 + 7 * 86400, sel, &err),
+	    -1);
+	assert_non_null(strstr(err.msg, "expired"));
 	pset_free(sel);
 }
 
@@ -193,7 +190,7 @@ static void
 test_parse_doc(void **state)
 {
 	(void)state;
-	struct parse_err perr;
+	struct err perr;
 	static const char *const none[] = {"nope"};
 	char doc[512];
 	snprintf(doc, sizeof doc,
@@ -205,14 +202,14 @@ test_parse_doc(void **state)
 	pset_free(s);
 	s = pset_new();
 	assert_int_equal(pubdoc_parse_doc(doc, strlen(doc), none, 1, false, s, &perr), -1);
-	assert_non_null(strstr(perr.reason, "tags"));
+	assert_non_null(strstr(perr.msg, "tags"));
 	assert_int_equal(pubdoc_parse_doc(doc, strlen(doc), none, 1, true, s, &perr), 0);
 	assert_int_equal(pset_total(s), 0);
 	/* An expired document, judged by the clock. */
 	const char *old = "{\"expires\": \"1971-01-01-00-00-00\", \"prefixes\": [], "
 			  "\"ipv6_prefixes\": []}";
 	assert_int_equal(pubdoc_parse_doc(old, strlen(old), NULL, 0, true, s, &perr), -1);
-	assert_non_null(strstr(perr.reason, "expired"));
+	assert_non_null(strstr(perr.msg, "expired"));
 	pset_free(s);
 }
 
@@ -231,13 +228,12 @@ test_parse_refusals(void **state)
 		"{\"prefixes\": [{\"ip_prefix\": \"1.2.3.4\", \"tags\": \"x\"}], \"ipv6_prefixes\": []}",
 		"{\"expires\": \"tomorrow\", \"prefixes\": [], \"ipv6_prefixes\": []}",
 	};
-	char err[256];
+	struct err err;
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		struct pset *s = pset_new();
-		err[0] = '\0';
-		assert_int_equal(pubdoc_parse(bad[i], strlen(bad[i]), NULL, 0, 0, s, err, sizeof err),
-				 -1);
-		assert_true(err[0] != '\0');
+		err_clear(&err);
+		assert_int_equal(pubdoc_parse(bad[i], strlen(bad[i]), NULL, 0, 0, s, &err), -1);
+		assert_true(err.msg[0] != '\0');
 		pset_free(s);
 	}
 	/* AWS's own shape (no serial, no tags) reads fine. */
@@ -245,7 +241,7 @@ test_parse_refusals(void **state)
 			  "\"region\": \"x\", \"service\": \"AMAZON\"}], \"ipv6_prefixes\": "
 			  "[{\"ipv6_prefix\": \"2600:1f14::/35\"}]}";
 	struct pset *s = pset_new();
-	assert_int_equal(pubdoc_parse(aws, strlen(aws), NULL, 0, 1, s, err, sizeof err), 0);
+	assert_int_equal(pubdoc_parse(aws, strlen(aws), NULL, 0, 1, s, &err), 0);
 	assert_int_equal(pset_merge(s), 0);
 	assert_int_equal(pset_total(s), 2);
 	pset_free(s);
@@ -268,9 +264,9 @@ test_tags_and_dates(void **state)
 	static const char *const badtag[] = {"x\"y"};
 	struct pset *s = test_set("192.0.2.1");
 	struct pubdoc_input in = {s, badtag, 1};
-	const char *why = NULL;
+	struct err why = {0};
 	assert_null(pubdoc_inv_new(&in, 1, &why));
-	assert_non_null(why);
+	assert_true(why.msg[0] != '\0');
 	pset_free(s);
 
 	char buf[24];

@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "testconf.h"
 #include "testdir.h"
 
 #include "publish.h"
@@ -23,14 +24,14 @@ inv_of(const char *list)
 	char *copy = strdup(list);
 	for (char *t = strtok(copy, " "); t; t = strtok(NULL, " ")) {
 		struct pfx x;
-		const char *why;
+		struct err why;
 		assert_true(pfx_parse(t, strlen(t), &x, &why));
 		assert_int_equal(pset_add_pfx(s, &x), 0);
 	}
 	free(copy);
 	assert_int_equal(pset_merge(s), 0);
 	struct pubdoc_input in = {s, NULL, 0};
-	const char *why;
+	struct err why;
 	struct pubdoc_inv *inv = pubdoc_inv_new(&in, 1, &why);
 	assert_non_null(inv);
 	pset_free(s);
@@ -55,7 +56,7 @@ test_serial_rules(void **state)
 	struct publish_plan p;
 	struct minisign_pk pk;
 	struct minisign_sk sk;
-	char err[PUBLISH_ERR_MAX];
+	struct err err;
 	const time_t t0 = 1800000000;
 	struct pubdoc_inv *a = inv_of("192.0.2.0/24 2001:db8::/32");
 	struct pubdoc_inv *b = inv_of("192.0.2.0/24 198.51.100.1 2001:db8::/32");
@@ -63,34 +64,34 @@ test_serial_rules(void **state)
 	assert_int_equal(minisign_generate(&pk, &sk), 0);
 
 	/* First publication: every file, serial = now. */
-	assert_int_equal(publish_plan(&pc, a, &sk, t0, &p, err, sizeof err), 0);
+	assert_int_equal(publish_plan(&pc, a, &sk, t0, &p, &err), 0);
 	assert_true(p.new_serial);
 	assert_int_equal(p.old_serial, 0);
 	assert_int_equal(p.meta.serial, t0);
 	assert_int_equal(p.meta.expires, t0 + 7 * 86400);
 	assert_int_equal(n_changed(&p), 5);
-	assert_int_equal(publish_commit(&p, err, sizeof err), 0);
+	assert_int_equal(publish_commit(&p, &err), 0);
 	/* The signature verifies and carries serial and expiry. */
 	char pkb64[MINISIGN_PK_B64_MAX];
 	minisign_pk_b64(&pk, pkb64);
 	struct sigcheck_info info;
 	assert_int_equal(sigcheck_verify(pkb64, p.f[PUBLISH_JSON].data, p.f[PUBLISH_JSON].len,
 					 p.f[PUBLISH_SIG].data, p.f[PUBLISH_SIG].len, 0, t0, &info,
-					 err, sizeof err),
+					 &err),
 			 SIGCHECK_OK);
 	assert_int_equal(info.serial, t0);
 	assert_int_equal(info.expires, t0 + 7 * 86400);
 	publish_plan_free(&p);
 
 	/* Unchanged, a day later: nothing to write, same serial. */
-	assert_int_equal(publish_plan(&pc, a, &sk, t0 + 86400, &p, err, sizeof err), 0);
+	assert_int_equal(publish_plan(&pc, a, &sk, t0 + 86400, &p, &err), 0);
 	assert_false(p.new_serial);
 	assert_int_equal(p.meta.serial, t0);
 	assert_int_equal(n_changed(&p), 0);
 	publish_plan_free(&p);
 
 	/* Unsigned now: the document is unchanged; no signature planned. */
-	assert_int_equal(publish_plan(&pc, a, NULL, t0 + 86400, &p, err, sizeof err), 0);
+	assert_int_equal(publish_plan(&pc, a, NULL, t0 + 86400, &p, &err), 0);
 	assert_false(p.new_serial);
 	assert_null(p.f[PUBLISH_SIG].path);
 	assert_int_equal(n_changed(&p), 0);
@@ -98,7 +99,7 @@ test_serial_rules(void **state)
 
 	/* Unchanged but past half its validity: re-issued. */
 	time_t t1 = t0 + 7 * 86400 / 2 + 1;
-	assert_int_equal(publish_plan(&pc, a, &sk, t1, &p, err, sizeof err), 0);
+	assert_int_equal(publish_plan(&pc, a, &sk, t1, &p, &err), 0);
 	assert_true(p.new_serial);
 	assert_int_equal(p.old_serial, t0);
 	assert_int_equal(p.meta.serial, t1);
@@ -106,16 +107,16 @@ test_serial_rules(void **state)
 	/* The lists and the zone do not depend on the serial. */
 	assert_false(p.f[PUBLISH_V4].changed || p.f[PUBLISH_V6].changed ||
 		     p.f[PUBLISH_SPF].changed);
-	assert_int_equal(publish_commit(&p, err, sizeof err), 0);
+	assert_int_equal(publish_commit(&p, &err), 0);
 	publish_plan_free(&p);
 
 	/* Changed inventory with the clock behind the serial: still grows. */
-	assert_int_equal(publish_plan(&pc, b, &sk, t0 - 5000, &p, err, sizeof err), 0);
+	assert_int_equal(publish_plan(&pc, b, &sk, t0 - 5000, &p, &err), 0);
 	assert_true(p.new_serial);
 	assert_int_equal(p.meta.serial, t1 + 1);
 	assert_true(p.f[PUBLISH_V4].changed && p.f[PUBLISH_SPF].changed);
 	assert_false(p.f[PUBLISH_V6].changed);
-	assert_int_equal(publish_commit(&p, err, sizeof err), 0);
+	assert_int_equal(publish_commit(&p, &err), 0);
 	publish_plan_free(&p);
 
 	/* A foreign NAME.json: a new serial, with a warning. */
@@ -124,7 +125,7 @@ test_serial_rules(void **state)
 	FILE *f = fopen(path, "w");
 	fputs("{\"hello\": 1}\n", f);
 	fclose(f);
-	assert_int_equal(publish_plan(&pc, b, NULL, t0 + 10, &p, err, sizeof err), 0);
+	assert_int_equal(publish_plan(&pc, b, NULL, t0 + 10, &p, &err), 0);
 	assert_true(p.new_serial);
 	assert_int_equal(p.meta.serial, t0 + 10);
 	publish_plan_free(&p);
@@ -135,17 +136,17 @@ test_serial_rules(void **state)
 		assert_int_equal(pset_add_range(big, PFX_V4, 0xc0000000u + 2 * i, 0xc0000000u + 2 * i), 0);
 	assert_int_equal(pset_merge(big), 0);
 	struct pubdoc_input in = {big, NULL, 0};
-	const char *why;
+	struct err why;
 	struct pubdoc_inv *c = pubdoc_inv_new(&in, 1, &why);
-	assert_int_equal(publish_plan(&pc, c, NULL, t0, &p, err, sizeof err), -1);
-	assert_non_null(strstr(err, "do not fit"));
+	assert_int_equal(publish_plan(&pc, c, NULL, t0, &p, &err), -1);
+	assert_non_null(strstr(err.msg, "do not fit"));
 	pubdoc_inv_free(c);
 	pset_free(big);
 
 	/* A missing directory. */
 	pc.dir = "/nonexistent/dir";
-	assert_int_equal(publish_plan(&pc, a, NULL, t0, &p, err, sizeof err), -1);
-	assert_non_null(strstr(err, "/nonexistent/dir"));
+	assert_int_equal(publish_plan(&pc, a, NULL, t0, &p, &err), -1);
+	assert_non_null(strstr(err.msg, "/nonexistent/dir"));
 
 	minisign_sk_wipe(&sk);
 	pubdoc_inv_free(a);
@@ -153,7 +154,7 @@ test_serial_rules(void **state)
 }
 
 static int
-load(const char *body, struct conf **c, struct publish_conf *pc, struct conf_err *err)
+load(const char *body, struct conf **c, struct publish_conf *pc, struct err *err)
 {
 	char path[128];
 	snprintf(path, sizeof path, "%s/a.conf", test_dir);
@@ -176,7 +177,7 @@ test_conf(void **state)
 	(void)state;
 	struct conf *c;
 	struct publish_conf pc;
-	struct conf_err err;
+	struct err err;
 
 	assert_int_equal(load("[publish]\ndir = /srv\nname = relay\n", &c, &pc, &err), 0);
 	/* Default sources: the static/file ones only. */
@@ -216,8 +217,8 @@ test_conf(void **state)
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		int r = load(bad[i].body, &c, &pc, &err);
 		assert_int_equal(r, -1);
-		if (!strstr(err.reason, bad[i].want))
-			fail_msg("case %zu: \"%s\" lacks \"%s\"", i, err.reason, bad[i].want);
+		if (!strstr(conf_reason(&err), bad[i].want))
+			fail_msg("case %zu: \"%s\" lacks \"%s\"", i, err.msg, bad[i].want);
 		if (bad[i].line)
 			assert_int_equal(err.line, bad[i].line);
 		conf_free(c);

@@ -31,9 +31,10 @@ static struct script {
 } script;
 
 static int
-scripted_collect(struct source *src, const struct source_ctx *ctx, struct source_result *res)
+scripted_collect(struct source *src, const struct source_ctx *ctx, struct source_result *res,
+		 struct err *err)
 {
-	struct parse_err perr;
+	struct err perr;
 	(void)src;
 	(void)ctx;
 
@@ -43,14 +44,14 @@ scripted_collect(struct source *src, const struct source_ctx *ctx, struct source
 	res->not_modified = script.not_modified;
 	res->retry_after = script.retry_after;
 	if (script.rc < 0) {
-		snprintf(res->error, sizeof res->error, "HTTP 503 from the script");
+		err_set(err, "HTTP 503 from the script");
 		return -1;
 	}
 	if (script.list && !script.not_modified &&
 	    parse_text_buf("script", script.list, strlen(script.list), res->set, &perr) < 0)
 		fail_msg("bad script list");
 	if (script.partial)
-		snprintf(res->error, sizeof res->error, "one branch missing");
+		err_set(err, "one branch missing");
 	return 0;
 }
 
@@ -70,9 +71,9 @@ static struct source_type scripted = {
 static struct conf *
 load(void)
 {
-	char path[600], text[2048], buf[1200];
+	char path[600], text[2048];
 	struct conf *c;
-	struct conf_err err;
+	struct err err;
 
 	snprintf(path, sizeof path, "%s/c.conf", test_dir);
 	snprintf(text, sizeof text,
@@ -85,7 +86,7 @@ load(void)
 	fputs(text, f);
 	fclose(f);
 	if (conf_load(path, CONF_LOAD_NO_OWNER_CHECK, &c, &err) != 0)
-		fail_msg("%s", conf_err_str(&err, buf, sizeof buf));
+		fail_msg("%s", err.msg);
 	/* The static source becomes the scripted one (its priv freed as static). */
 	static_free = c->sources[0]->type->free;
 	c->sources[0]->type = &scripted;
@@ -145,9 +146,10 @@ test_script(void **state)
 	{
 		struct pset *kept;
 		time_t when;
-		char origin[STATE_TEXT_MAX], err[STATE_TEXT_MAX];
+		char origin[STATE_TEXT_MAX];
+		struct err err;
 		assert_int_equal(state_list_load(sdir, "net", &kept, &when, origin), 0);
-		assert_int_equal(state_list_save(sdir, "net", kept, 1000, origin, err), 0);
+		assert_int_equal(state_list_save(sdir, "net", kept, 1000, origin, &err), 0);
 		pset_free(kept);
 		script = (struct script){.not_modified = true};
 		assert_int_equal(run_once(&o), EXIT_OK);
@@ -195,8 +197,9 @@ test_script(void **state)
 
 	/* A policy refusal is a failure like any other: last good served. */
 	st.retry_after = 0;
-	char err[STATE_TEXT_MAX];
-	assert_int_equal(state_source_save(sdir, "net", &st, err), 0);
+	struct err err;
+	char path[STATE_TEXT_MAX];
+	assert_int_equal(state_source_save(sdir, "net", &st, &err), 0);
 	script = (struct script){.list = "8.8.8.0/24\n10.1.0.0/16\n"};
 	assert_int_equal(run_once(&o), EXIT_DEGRADED);
 	state_source_load(sdir, "net", &st);
@@ -204,8 +207,8 @@ test_script(void **state)
 	assert_string_equal(output(), "8.8.8.0/24\n9.9.9.0/24\n");
 
 	/* Not modified without a last good copy fails. */
-	snprintf(err, sizeof err, "%s/state/sources/net.list", test_dir);
-	unlink(err);
+	snprintf(path, sizeof path, "%s/state/sources/net.list", test_dir);
+	unlink(path);
 	script = (struct script){.not_modified = true};
 	assert_int_equal(run_once(&o), EXIT_FAIL);
 	state_source_load(sdir, "net", &st);

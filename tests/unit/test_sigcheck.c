@@ -82,7 +82,7 @@ signed_doc(const struct keys *k, const char *body, uint64_t serial, int64_t expi
 	   size_t *n)
 {
 	char tc[256];
-	const char *reason;
+	struct err reason;
 	assert_int_equal(sigcheck_comment_format(tc, sizeof tc, 1000, "d.json", serial, expires), 0);
 	char *s = minisign_sign(&k->sk, body, strlen(body), legacy, "test", tc, n, &reason);
 	assert_non_null(s);
@@ -95,7 +95,7 @@ test_verify_rules(void **state)
 	(void)state;
 	struct keys k, other;
 	struct sigcheck_info info;
-	char err[512];
+	struct err err;
 	size_t n;
 	const char *body = "{\"prefixes\": []}\n";
 	const time_t now = 5000;
@@ -106,53 +106,51 @@ test_verify_rules(void **state)
 
 	for (int legacy = 0; legacy <= 1; legacy++) {
 		char *sig = signed_doc(&k, body, 10, 9000, legacy, &n);
-		assert_int_equal(sigcheck_verify(k.pub, body, strlen(body), sig, n, 0, now, &info,
-						 err, sizeof err),
-				 SIGCHECK_OK);
+		assert_int_equal(
+		    sigcheck_verify(k.pub, body, strlen(body), sig, n, 0, now, &info, &err),
+		    SIGCHECK_OK);
 		assert_int_equal(info.serial, 10);
 		/* The same publication again is not a rollback. */
-		assert_int_equal(sigcheck_verify(k.pub, body, strlen(body), sig, n, 10, now, &info,
-						 err, sizeof err),
-				 SIGCHECK_OK);
-		assert_int_equal(sigcheck_verify(k.pub, body, strlen(body), sig, n, 11, now, &info,
-						 err, sizeof err),
-				 SIGCHECK_ROLLBACK);
-		assert_non_null(strstr(err, "rollback"));
-		assert_non_null(strstr(err, "11"));
-		assert_int_equal(sigcheck_verify(k.pub, "{}", 2, sig, n, 0, now, &info, err,
-						 sizeof err),
+		assert_int_equal(
+		    sigcheck_verify(k.pub, body, strlen(body), sig, n, 10, now, &info, &err),
+		    SIGCHECK_OK);
+		assert_int_equal(
+		    sigcheck_verify(k.pub, body, strlen(body), sig, n, 11, now, &info, &err),
+		    SIGCHECK_ROLLBACK);
+		assert_non_null(strstr(err.msg, "rollback"));
+		assert_non_null(strstr(err.msg, "11"));
+		assert_int_equal(sigcheck_verify(k.pub, "{}", 2, sig, n, 0, now, &info, &err),
 				 SIGCHECK_BAD_SIG);
-		assert_non_null(strstr(err, "tampered"));
-		assert_int_equal(sigcheck_verify(k.pub, body, strlen(body), sig, n, 0, 9000, &info,
-						 err, sizeof err),
-				 SIGCHECK_EXPIRED);
-		assert_non_null(strstr(err, "expired"));
+		assert_non_null(strstr(err.msg, "tampered"));
+		assert_int_equal(
+		    sigcheck_verify(k.pub, body, strlen(body), sig, n, 0, 9000, &info, &err),
+		    SIGCHECK_EXPIRED);
+		assert_non_null(strstr(err.msg, "expired"));
 		free(sig);
 
 		sig = signed_doc(&other, body, 10, 9000, legacy, &n);
-		assert_int_equal(sigcheck_verify(k.pub, body, strlen(body), sig, n, 0, now, &info,
-						 err, sizeof err),
-				 SIGCHECK_WRONG_KEY);
-		assert_non_null(strstr(err, "another key"));
+		assert_int_equal(
+		    sigcheck_verify(k.pub, body, strlen(body), sig, n, 0, now, &info, &err),
+		    SIGCHECK_WRONG_KEY);
+		assert_non_null(strstr(err.msg, "another key"));
 		free(sig);
 	}
 
-	assert_int_equal(sigcheck_verify(k.pub, body, strlen(body), "garbage", 7, 0, now, &info, err,
-					 sizeof err),
-			 SIGCHECK_MALFORMED);
-	assert_non_null(strstr(err, "malformed"));
-	assert_int_equal(sigcheck_verify("/nonexistent.pub", body, strlen(body), "x", 1, 0, now,
-					 &info, err, sizeof err),
-			 SIGCHECK_BAD_PUBKEY);
+	assert_int_equal(
+	    sigcheck_verify(k.pub, body, strlen(body), "garbage", 7, 0, now, &info, &err),
+	    SIGCHECK_MALFORMED);
+	assert_non_null(strstr(err.msg, "malformed"));
+	assert_int_equal(
+	    sigcheck_verify("/nonexistent.pub", body, strlen(body), "x", 1, 0, now, &info, &err),
+	    SIGCHECK_BAD_PUBKEY);
 
 	/* A valid minisign signature without allowsync's fields. */
-	const char *reason;
+	struct err reason;
 	char *plain = minisign_sign(&k.sk, body, strlen(body), false, "u", "timestamp:1\tfile:x",
 				    &n, &reason);
-	assert_int_equal(sigcheck_verify(k.pub, body, strlen(body), plain, n, 0, now, &info, err,
-					 sizeof err),
+	assert_int_equal(sigcheck_verify(k.pub, body, strlen(body), plain, n, 0, now, &info, &err),
 			 SIGCHECK_BAD_COMMENT);
-	assert_non_null(strstr(err, "serial"));
+	assert_non_null(strstr(err.msg, "serial"));
 	free(plain);
 	minisign_sk_wipe(&k.sk);
 	minisign_sk_wipe(&other.sk);

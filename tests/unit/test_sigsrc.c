@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "testconf.h"
 #include "testdir.h"
 
 #include "conf.h"
@@ -20,7 +21,7 @@
 
 /* A [source relay] url source with `extra` keys, loaded through conf. */
 static struct conf *
-load(const char *extra, struct conf_err *err)
+load(const char *extra, struct err *err)
 {
 	char path[128];
 	struct conf *c = NULL;
@@ -40,14 +41,14 @@ static void
 test_keys(void **state)
 {
 	(void)state;
-	struct conf_err err;
+	struct err err;
 	struct conf *c;
 	struct sigsrc *s;
 
 	/* Through conf: the url source accepts the keys. */
 	c = load("pubkey = RWSYAAPk5cbQPCUld7SEXnMRaS1XDZ7u8B9h1T5NtUY/uJQ/X1hMZ0w1\n", &err);
 	if (!c)
-		fail_msg("%s", err.reason);
+		fail_msg("%s", err.msg);
 	assert_int_equal(sigsrc_configure("relay", c->sources[0]->sec,
 					  "https://example.com/relay.json", &s, &err),
 			 0);
@@ -69,8 +70,8 @@ test_keys(void **state)
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		c = load(bad[i].extra, &err);
 		assert_null(c);
-		if (!strstr(err.reason, bad[i].want))
-			fail_msg("case %zu: \"%s\" lacks \"%s\"", i, err.reason, bad[i].want);
+		if (!strstr(conf_reason(&err), bad[i].want))
+			fail_msg("case %zu: \"%s\" lacks \"%s\"", i, err.msg, bad[i].want);
 		assert_int_equal(err.line, bad[i].line);
 	}
 }
@@ -92,7 +93,7 @@ static char *
 sign(const struct minisign_sk *sk, const char *body, uint64_t serial, int64_t expires, size_t *n)
 {
 	char tc[256];
-	const char *why;
+	struct err why;
 	assert_int_equal(sigcheck_comment_format(tc, sizeof tc, 1, "relay.json", serial, expires), 0);
 	char *s = minisign_sign(sk, body, strlen(body), false, "t", tc, n, &why);
 	assert_non_null(s);
@@ -105,8 +106,9 @@ test_stored_signature(void **state)
 	(void)state;
 	struct minisign_pk pk;
 	struct minisign_sk sk;
-	char pub[MINISIGN_PK_B64_MAX], extra[128], err[1024];
-	struct conf_err cerr;
+	char pub[MINISIGN_PK_B64_MAX], extra[128];
+	struct err err;
+	struct err cerr;
 	struct sigsrc *s;
 	const char *body = "{\"prefixes\": [], \"ipv6_prefixes\": []}\n";
 	size_t n;
@@ -122,50 +124,45 @@ test_stored_signature(void **state)
 
 	assert_int_equal(sigsrc_last_serial(test_dir, "relay"), 0);
 	/* No stored signature yet. */
-	assert_int_equal(sigsrc_check(s, NULL, test_dir, "relay", body, strlen(body), false, 1000, err,
-				      sizeof err),
-			 -1);
-	assert_non_null(strstr(err, "missing signature"));
+	assert_int_equal(
+	    sigsrc_check(s, NULL, test_dir, "relay", body, strlen(body), false, 1000, &err), -1);
+	assert_non_null(strstr(err.msg, "missing signature"));
 
 	char *sig = sign(&sk, body, 50, 5000, &n);
 	put_sig(sig, n);
 	free(sig);
-	assert_int_equal(sigsrc_check(s, NULL, test_dir, "relay", body, strlen(body), false, 1000, err,
-				      sizeof err),
-			 0);
+	assert_int_equal(
+	    sigsrc_check(s, NULL, test_dir, "relay", body, strlen(body), false, 1000, &err), 0);
 	/* Nothing is remembered before commit. */
 	assert_int_equal(sigsrc_last_serial(test_dir, "relay"), 0);
-	assert_int_equal(sigsrc_commit(s, test_dir, "relay", err, sizeof err), 0);
+	assert_int_equal(sigsrc_commit(s, test_dir, "relay", &err), 0);
 	assert_int_equal(sigsrc_last_serial(test_dir, "relay"), 50);
 
 	/* Later, the stored copy has expired: refused. */
-	assert_int_equal(sigsrc_check(s, NULL, test_dir, "relay", body, strlen(body), false, 5000, err,
-				      sizeof err),
-			 -1);
-	assert_non_null(strstr(err, "expired"));
+	assert_int_equal(
+	    sigsrc_check(s, NULL, test_dir, "relay", body, strlen(body), false, 5000, &err), -1);
+	assert_non_null(strstr(err.msg, "expired"));
 
 	/* An older serial now counts as a rollback. */
 	sig = sign(&sk, body, 49, 9000, &n);
 	put_sig(sig, n);
 	free(sig);
-	assert_int_equal(sigsrc_check(s, NULL, test_dir, "relay", body, strlen(body), false, 1000, err,
-				      sizeof err),
-			 -1);
-	assert_non_null(strstr(err, "rollback"));
+	assert_int_equal(
+	    sigsrc_check(s, NULL, test_dir, "relay", body, strlen(body), false, 1000, &err), -1);
+	assert_non_null(strstr(err.msg, "rollback"));
 	assert_int_equal(sigsrc_last_serial(test_dir, "relay"), 50);
 
 	/* A signature made for another of the publisher's documents. */
 	char tc[256];
-	const char *why;
+	struct err why;
 	assert_int_equal(sigcheck_comment_format(tc, sizeof tc, 1, "relay-eu.json", 60, 9000), 0);
 	sig = minisign_sign(&sk, body, strlen(body), false, "t", tc, &n, &why);
 	put_sig(sig, n);
 	free(sig);
-	assert_int_equal(sigsrc_check(s, NULL, test_dir, "relay", body, strlen(body), false, 1000, err,
-				      sizeof err),
-			 -1);
-	assert_non_null(strstr(err, "another document"));
-	assert_non_null(strstr(err, "relay-eu.json"));
+	assert_int_equal(
+	    sigsrc_check(s, NULL, test_dir, "relay", body, strlen(body), false, 1000, &err), -1);
+	assert_non_null(strstr(err.msg, "another document"));
+	assert_non_null(strstr(err.msg, "relay-eu.json"));
 
 	/* A corrupt serial file reads as none (with a warning). */
 	char path[128];

@@ -103,7 +103,7 @@ answer(struct fake *f, const struct pending *p)
 		} else {
 			char *save = NULL;
 			for (char *t = strtok_r(buf, " ", &save); t; t = strtok_r(NULL, " ", &save)) {
-				const char *why;
+				struct err why;
 				assert_true(pfx_parse_addr(t, strlen(t), &addr[r.n].fam, &addr[r.n].addr,
 							   &why));
 				r.n++;
@@ -138,6 +138,7 @@ fake_run(void *ctx)
 struct run {
 	struct fake f;
 	struct spf_result res;
+	struct err err;
 	int rc;
 };
 
@@ -151,7 +152,7 @@ expand(struct run *r, const struct rr *rrs, const char *domain, const struct spf
 	r->res.fail = pset_new();
 	r->res.softfail = pset_new();
 	r->res.neutral = pset_new();
-	r->rc = spf_expand(domain, o, &rv, &r->res);
+	r->rc = spf_expand(domain, o, &rv, &r->res, &r->err);
 }
 
 static void
@@ -168,7 +169,7 @@ has(const struct pset *s, const char *a)
 {
 	enum pfx_family fam;
 	u128 v;
-	const char *why;
+	struct err why;
 	assert_true(pfx_parse_addr(a, strlen(a), &fam, &v, &why));
 	return pset_contains(s, fam, v);
 }
@@ -196,7 +197,7 @@ static void
 expect_ok(struct run *r, const char *pass)
 {
 	if (r->rc != 0)
-		fail_msg("expected success, got %s: %s", spf_status_str(r->res.status), r->res.error);
+		fail_msg("expected success, got %s: %s", spf_status_str(r->res.status), r->err.msg);
 	assert_string_equal(pass_str(r), pass);
 }
 
@@ -205,10 +206,10 @@ expect_err(struct run *r, enum spf_status st, const char *needle)
 {
 	assert_int_equal(r->rc, -1);
 	if (r->res.status != st)
-		fail_msg("expected %s, got %s: %s", spf_status_str(st), spf_status_str(r->res.status),
-			 r->res.error);
-	if (!strstr(r->res.error, needle))
-		fail_msg("error \"%s\" lacks \"%s\"", r->res.error, needle);
+		fail_msg("expected %s, got %s: %s", spf_status_str(st),
+			 spf_status_str(r->res.status), r->err.msg);
+	if (!strstr(r->err.msg, needle))
+		fail_msg("error \"%s\" lacks \"%s\"", r->err.msg, needle);
 }
 
 /* ---- record selection ---- */

@@ -18,7 +18,7 @@ set_of(const char *const *pfx, size_t n)
 	assert_non_null(s);
 	for (size_t i = 0; i < n; i++) {
 		struct pfx x;
-		const char *why;
+		struct err why;
 		assert_true(pfx_parse(pfx[i], strlen(pfx[i]), &x, &why));
 		assert_int_equal(pset_add_pfx(s, &x), 0);
 	}
@@ -71,7 +71,7 @@ check_zone(const struct spfzone *z, const struct pset *want)
 		for (char *tok = strtok(all, " "); tok; tok = strtok(NULL, " ")) {
 			if (strncmp(tok, "ip4:", 4) == 0 || strncmp(tok, "ip6:", 4) == 0) {
 				struct pfx x;
-				const char *why;
+				struct err why;
 				assert_true(pfx_parse(tok + 4, strlen(tok + 4), &x, &why));
 				assert_int_equal(pset_add_pfx(got, &x), 0);
 			} else if (strncmp(tok, "include:", 8) == 0) {
@@ -99,8 +99,8 @@ test_single_record(void **state)
 					"2001:db8:1::1"};
 	struct pset *s = set_of(p, 4);
 	struct spfzone *z = NULL;
-	char err[512];
-	assert_int_equal(spfzone_build(s, "spf.example.com", &z, err, sizeof err), 0);
+	struct err err;
+	assert_int_equal(spfzone_build(s, "spf.example.com", &z, &err), 0);
 	assert_int_equal(z->n, 1);
 	assert_int_equal(z->rec[0].n_strings, 1);
 	assert_string_equal(z->rec[0].strings[0], "v=spf1 ip4:198.51.100.7 ip4:203.0.113.0/24 "
@@ -120,13 +120,13 @@ static void
 test_split_records(void **state)
 {
 	(void)state;
-	char err[512];
+	struct err err;
 	/* From one record to the most sub-records the limit allows. */
 	for (size_t n = 20; n <= 260; n += 20) {
 		struct pset *s = hosts(n);
 		struct spfzone *z = NULL;
-		if (spfzone_build(s, "spf.mail.example.net", &z, err, sizeof err) != 0)
-			fail_msg("%zu hosts: %s", n, err);
+		if (spfzone_build(s, "spf.mail.example.net", &z, &err) != 0)
+			fail_msg("%zu hosts: %s", n, err.msg);
 		check_zone(z, s);
 		if (n >= 60)
 			assert_true(z->n > 1);
@@ -141,7 +141,7 @@ test_split_records(void **state)
 	}
 	assert_int_equal(pset_merge(s), 0);
 	struct spfzone *z = NULL;
-	assert_int_equal(spfzone_build(s, "spf.example.com", &z, err, sizeof err), 0);
+	assert_int_equal(spfzone_build(s, "spf.example.com", &z, &err), 0);
 	check_zone(z, s);
 	spfzone_free(z);
 	pset_free(s);
@@ -151,25 +151,25 @@ static void
 test_too_large(void **state)
 {
 	(void)state;
-	char err[512];
+	struct err err;
 	struct pset *s = hosts(3000);
 	struct spfzone *z = NULL;
-	assert_int_equal(spfzone_build(s, "spf.example.com", &z, err, sizeof err), -1);
+	assert_int_equal(spfzone_build(s, "spf.example.com", &z, &err), -1);
 	assert_null(z);
-	assert_non_null(strstr(err, "3000 CIDRs do not fit"));
-	assert_non_null(strstr(err, "hold about "));
+	assert_non_null(strstr(err.msg, "3000 CIDRs do not fit"));
+	assert_non_null(strstr(err.msg, "hold about "));
 	/* The room the message states is real: that many fit. */
-	size_t room = (size_t)atol(strstr(err, "hold about ") + strlen("hold about "));
+	size_t room = (size_t)atol(strstr(err.msg, "hold about ") + strlen("hold about "));
 	assert_true(room > 200 && room < 3000);
 	pset_free(s);
 	s = hosts(room);
-	assert_int_equal(spfzone_build(s, "spf.example.com", &z, err, sizeof err), 0);
+	assert_int_equal(spfzone_build(s, "spf.example.com", &z, &err), 0);
 	assert_int_equal(z->n, SPFZONE_MAX_INCLUDES + 1);
 	check_zone(z, s);
 	spfzone_free(z);
 	pset_free(s);
 	s = hosts(room + 1);
-	assert_int_equal(spfzone_build(s, "spf.example.com", &z, err, sizeof err), -1);
+	assert_int_equal(spfzone_build(s, "spf.example.com", &z, &err), -1);
 	pset_free(s);
 }
 
@@ -190,9 +190,9 @@ test_domain_check(void **state)
 	assert_non_null(spfzone_domain_check(longlabel));
 	struct pset *s = hosts(1);
 	struct spfzone *z = NULL;
-	char err[256];
-	assert_int_equal(spfzone_build(s, "bad domain", &z, err, sizeof err), -1);
-	assert_non_null(strstr(err, "spf_domain"));
+	struct err err;
+	assert_int_equal(spfzone_build(s, "bad domain", &z, &err), -1);
+	assert_non_null(strstr(err.msg, "spf_domain"));
 	pset_free(s);
 }
 

@@ -38,22 +38,20 @@ static struct conf *
 load(const char *text, const char *want_err)
 {
 	struct conf *c = NULL;
-	struct conf_err err;
-	char buf[1200];
+	struct err err;
 	int rc = conf_load(write_conf(text), CONF_LOAD_NO_OWNER_CHECK, &c, &err);
 
 	if (!want_err) {
 		if (rc != 0)
-			fail_msg("refused: %s", conf_err_str(&err, buf, sizeof buf));
+			fail_msg("refused: %s", err.msg);
 		return c;
 	}
 	if (rc == 0) {
 		conf_free(c);
 		fail_msg("accepted, expected \"%s\"", want_err);
 	}
-	conf_err_str(&err, buf, sizeof buf);
-	if (!strstr(buf, want_err) || err.line == 0)
-		fail_msg("got \"%s\", expected FILE:LINE: …%s", buf, want_err);
+	if (!strstr(err.msg, want_err) || err.line == 0)
+		fail_msg("got \"%s\", expected FILE:LINE: …%s", err.msg, want_err);
 	return NULL;
 }
 
@@ -82,12 +80,13 @@ collect(const char *servers, const char *want)
 	const char *list[] = {servers, NULL};
 	struct source_ctx ctx = {.state_dir = test_dir, .dns_servers = list, .n_dns_servers = 1};
 	struct source_result res = {0};
+	struct err err = {0};
 	struct source *s = c->sources[0];
 
 	res.set = pset_new();
-	assert_int_equal(s->type->collect(s, &ctx, &res), -1);
-	if (!strstr(res.error, want))
-		fail_msg("error \"%s\" lacks \"%s\"", res.error, want);
+	assert_int_equal(s->type->collect(s, &ctx, &res, &err), -1);
+	if (!strstr(err.msg, want))
+		fail_msg("error \"%s\" lacks \"%s\"", err.msg, want);
 	assert_int_equal(pset_total(res.set), 0);
 	assert_string_equal(res.origin, "spf example.com");
 	pset_free(res.set);

@@ -42,12 +42,13 @@ static void
 test_list_roundtrip(void **state)
 {
 	struct pset *s = test_set("8.8.8.0/24\n1.1.1.1\n2a00:1450::/32\n"), *got = NULL;
-	char err[STATE_TEXT_MAX], origin[STATE_TEXT_MAX];
+	char origin[STATE_TEXT_MAX];
+	struct err err;
 	time_t when = 0;
 	(void)state;
 
 	assert_int_equal(state_list_load(test_dir, "s", &got, &when, origin), 1); /* none yet */
-	assert_int_equal(state_list_save(test_dir, "s", s, 1700000000, "https://x/y\nz", err), 0);
+	assert_int_equal(state_list_save(test_dir, "s", s, 1700000000, "https://x/y\nz", &err), 0);
 	assert_int_equal(state_list_load(test_dir, "s", &got, &when, origin), 0);
 	assert_true(pset_equal(s, got));
 	assert_int_equal(when, 1700000000);
@@ -55,7 +56,7 @@ test_list_roundtrip(void **state)
 	pset_free(got);
 
 	/* Saving the same list later moves only its time. */
-	assert_int_equal(state_list_save(test_dir, "s", s, 1700000100, origin, err), 0);
+	assert_int_equal(state_list_save(test_dir, "s", s, 1700000100, origin, &err), 0);
 	assert_int_equal(state_list_load(test_dir, "s", &got, &when, origin), 0);
 	assert_int_equal(when, 1700000100);
 	assert_true(pset_equal(s, got));
@@ -64,7 +65,7 @@ test_list_roundtrip(void **state)
 
 	/* An empty list is a list. */
 	struct pset *e = pset_new();
-	assert_int_equal(state_list_save(test_dir, "e", e, 5, "x", err), 0);
+	assert_int_equal(state_list_save(test_dir, "e", e, 5, "x", &err), 0);
 	assert_int_equal(state_list_load(test_dir, "e", &got, &when, origin), 0);
 	assert_int_equal(pset_total(got), 0);
 	pset_free(got);
@@ -97,13 +98,14 @@ static void
 test_list_corrupt(void **state)
 {
 	struct pset *s = test_set("8.8.8.0/24\n9.9.9.9\n2001:db8::/48\n");
-	char err[STATE_TEXT_MAX], path[600];
+	char path[600];
+	struct err err;
 	unsigned char *good, *bad;
 	size_t len, body;
 	(void)state;
 
 	snprintf(path, sizeof path, "%s/sources/c.list", test_dir);
-	assert_int_equal(state_list_save(test_dir, "c", s, 10, "o", err), 0);
+	assert_int_equal(state_list_save(test_dir, "c", s, 10, "o", &err), 0);
 	good = (unsigned char *)test_slurp(path, &len);
 	bad = malloc(len);
 	/* Every byte of the ranges and the digest matters, and so does the
@@ -197,22 +199,23 @@ test_list_keep(void **state)
 {
 	struct pset *a = test_set("8.8.8.0/24\n2001:db8::/32\n"), *b = test_set("9.9.9.9\n"), *got;
 	struct state_source st;
-	char err[STATE_TEXT_MAX], origin[STATE_TEXT_MAX], path[600];
+	char origin[STATE_TEXT_MAX], path[600];
+	struct err err;
 	time_t when;
 	ino_t ino;
 	(void)state;
 
 	snprintf(path, sizeof path, "%s/sources/k.list", test_dir);
 	state_source_load(test_dir, "k", &st);
-	assert_int_equal(state_list_keep(test_dir, "k", a, 100, "first", &st, err), 0);
+	assert_int_equal(state_list_keep(test_dir, "k", a, 100, "first", &st, &err), 0);
 	assert_int_equal(st.list_confirmed, 100);
 	assert_int_equal(strlen(st.list_digest), 64);
-	assert_int_equal(state_source_save(test_dir, "k", &st, err), 0);
+	assert_int_equal(state_source_save(test_dir, "k", &st, &err), 0);
 	ino = inode_of(path);
 
 	/* Found again: not rewritten, but fresher. */
-	assert_int_equal(state_list_keep(test_dir, "k", a, 200, "second", &st, err), 0);
-	assert_int_equal(state_source_save(test_dir, "k", &st, err), 0);
+	assert_int_equal(state_list_keep(test_dir, "k", a, 200, "second", &st, &err), 0);
+	assert_int_equal(state_source_save(test_dir, "k", &st, &err), 0);
 	assert_true(inode_of(path) == ino);
 	assert_int_equal(state_list_load(test_dir, "k", &got, &when, origin), 0);
 	assert_int_equal(when, 200);
@@ -224,15 +227,15 @@ test_list_keep(void **state)
 	 * digest): the list's own time. */
 	struct state_source other = {.list_confirmed = 999};
 	memset(other.list_digest, 'f', 64);
-	assert_int_equal(state_source_save(test_dir, "k", &other, err), 0);
+	assert_int_equal(state_source_save(test_dir, "k", &other, &err), 0);
 	assert_int_equal(state_list_load(test_dir, "k", &got, &when, origin), 0);
 	assert_int_equal(when, 100);
 	pset_free(got);
 
 	/* Changed: written. */
-	assert_int_equal(state_list_keep(test_dir, "k", b, 300, "third", &st, err), 0);
+	assert_int_equal(state_list_keep(test_dir, "k", b, 300, "third", &st, &err), 0);
 	assert_true(inode_of(path) != ino);
-	assert_int_equal(state_source_save(test_dir, "k", &st, err), 0);
+	assert_int_equal(state_source_save(test_dir, "k", &st, &err), 0);
 	assert_int_equal(state_list_load(test_dir, "k", &got, &when, origin), 0);
 	assert_int_equal(when, 300);
 	assert_string_equal(origin, "third");
@@ -242,7 +245,7 @@ test_list_keep(void **state)
 	/* Damaged at the end: its digest line unreadable, so written again. */
 	assert_int_equal(truncate(path, 60), 0);
 	ino = inode_of(path);
-	assert_int_equal(state_list_keep(test_dir, "k", b, 400, "fourth", &st, err), 0);
+	assert_int_equal(state_list_keep(test_dir, "k", b, 400, "fourth", &st, &err), 0);
 	assert_true(inode_of(path) != ino);
 	assert_int_equal(state_list_load(test_dir, "k", &got, &when, origin), 0);
 	assert_true(pset_equal(got, b));
@@ -276,14 +279,15 @@ test_status(void **state)
 	struct state_output so = {.changed = 50, .applied = 60, .entries = 12, .hook_pending = true};
 	struct state_source gs;
 	struct state_output go;
-	char err[STATE_TEXT_MAX], path[600];
+	char path[600];
+	struct err err;
 	(void)state;
 
 	snprintf(ss.error, sizeof ss.error, "HTTP 503\nsecond line");
 	struct pset *empty = pset_new();
 	assert_int_equal(state_digest(empty, so.digest), 0);
 	pset_free(empty);
-	assert_int_equal(state_source_save(test_dir, "s", &ss, err), 0);
+	assert_int_equal(state_source_save(test_dir, "s", &ss, &err), 0);
 	state_source_load(test_dir, "s", &gs);
 	assert_int_equal(gs.attempt, 100);
 	assert_int_equal(gs.success, 90);
@@ -294,13 +298,13 @@ test_status(void **state)
 	/* The list confirmation too. */
 	memset(ss.list_digest, 'a', STATE_DIGEST_HEX - 1);
 	ss.list_confirmed = 300;
-	assert_int_equal(state_source_save(test_dir, "s", &ss, err), 0);
+	assert_int_equal(state_source_save(test_dir, "s", &ss, &err), 0);
 	state_source_load(test_dir, "s", &gs);
 	assert_string_equal(gs.list_digest, ss.list_digest);
 	assert_int_equal(gs.list_confirmed, 300);
 	assert_int_equal(gs.attempt, 100);
 
-	assert_int_equal(state_output_save(test_dir, "o", &so, err), 0);
+	assert_int_equal(state_output_save(test_dir, "o", &so, &err), 0);
 	state_output_load(test_dir, "o", &go);
 	assert_int_equal(go.changed, 50);
 	assert_int_equal(go.applied, 60);
@@ -315,7 +319,7 @@ test_status(void **state)
 	state_output_load(test_dir, "o", &go);
 	assert_int_equal(go.entries, 0);
 	assert_false(go.hook_pending);
-	assert_int_equal(state_output_save(test_dir, "o", &so, err), 0);
+	assert_int_equal(state_output_save(test_dir, "o", &so, &err), 0);
 	rewrite(path, "entries 12", "entries 12\nwhatever");
 	state_output_load(test_dir, "o", &go);
 	assert_false(go.hook_pending);
@@ -326,7 +330,7 @@ test_status(void **state)
 		{"digest ", "digest 0"},
 	};
 	for (size_t i = 0; i < sizeof bad_values / sizeof bad_values[0]; i++) {
-		assert_int_equal(state_output_save(test_dir, "o", &so, err), 0);
+		assert_int_equal(state_output_save(test_dir, "o", &so, &err), 0);
 		rewrite(path, bad_values[i][0], bad_values[i][1]);
 		state_output_load(test_dir, "o", &go);
 		if (go.hook_pending || go.entries != 0)
@@ -359,11 +363,11 @@ test_digest(void **state)
 static int
 setup(void **state)
 {
-	char err[STATE_TEXT_MAX];
+	struct err err;
 	(void)state;
 	if (test_dir_setup(state) < 0)
 		return -1;
-	return state_init(test_dir, err);
+	return state_init(test_dir, &err);
 }
 
 int

@@ -17,11 +17,11 @@ static inline struct pset *
 test_list(const char *text)
 {
 	struct pset *s = pset_new();
-	struct parse_err err;
+	struct err err;
 
 	assert_non_null(s);
 	if (parse_text_buf("test", text, strlen(text), s, &err) != 0)
-		fail_msg("bad test list, line %zu: %s", err.line, err.reason);
+		fail_msg("bad test list, line %zu: %s", err.line, err.msg);
 	return s;
 }
 
