@@ -176,7 +176,7 @@ elem_drop(struct kset *ks, size_t i)
 }
 
 static int
-k_open(struct nl_sock **out, char *err)
+k_open(struct nl_sock **out, struct err *err)
 {
 	(void)err;
 	*out = calloc(1, sizeof(**out));
@@ -209,7 +209,7 @@ k_boot(char out[40])
 }
 
 static int
-k_getgen(struct nl_sock *s, uint32_t *gen, char *err)
+k_getgen(struct nl_sock *s, uint32_t *gen, struct err *err)
 {
 	(void)s;
 	(void)err;
@@ -218,16 +218,15 @@ k_getgen(struct nl_sock *s, uint32_t *gen, char *err)
 }
 
 static int
-k_get_table(struct nl_sock *s, int family, const char *table, char *err)
+k_get_table(struct nl_sock *s, int family, const char *table, struct err *err)
 {
 	(void)s;
 	if (K.table_err) {
-		snprintf(err, NL_ERR_MAX, "needs CAP_NET_ADMIN (reading the table: %s)",
-			 strerror(-K.table_err));
+		err_set(err, "needs CAP_NET_ADMIN (reading the table: %s)", strerror(-K.table_err));
 		return K.table_err;
 	}
 	if (!K.rs.table || K.rs.family != family || strcmp(K.rs.table_name, table) != 0) {
-		snprintf(err, NL_ERR_MAX, "reading the table: %s", strerror(ENOENT));
+		err_set(err, "reading the table: %s", strerror(ENOENT));
 		return -ENOENT;
 	}
 	return 0;
@@ -235,14 +234,14 @@ k_get_table(struct nl_sock *s, int family, const char *table, char *err)
 
 static int
 k_get_set(struct nl_sock *s, int family, const char *table, const char *set,
-	  struct nl_setinfo *info, char *err)
+	  struct nl_setinfo *info, struct err *err)
 {
 	struct kset *ks = find_set(&K.rs, family, table, set);
 
 	(void)s;
 	memset(info, 0, sizeof(*info));
 	if (ks == NULL) {
-		snprintf(err, NL_ERR_MAX, "reading the set: %s", strerror(ENOENT));
+		err_set(err, "reading the set: %s", strerror(ENOENT));
 		return -ENOENT;
 	}
 	*info = ks->info;
@@ -251,7 +250,7 @@ k_get_set(struct nl_sock *s, int family, const char *table, const char *set,
 
 static int
 k_dump(struct nl_sock *s, int family, const char *table, const char *set, enum pfx_family fam,
-       struct nl_ranges *out, char *err)
+       struct nl_ranges *out, struct err *err)
 {
 	struct kset *ks = find_set(&K.rs, family, table, set);
 	struct nl_elem e[MAXEL];
@@ -259,11 +258,11 @@ k_dump(struct nl_sock *s, int family, const char *table, const char *set, enum p
 	(void)s;
 	K.dumps++;
 	if (ks == NULL) {
-		snprintf(err, NL_ERR_MAX, "dumping the set: %s", strerror(ENOENT));
+		err_set(err, "dumping the set: %s", strerror(ENOENT));
 		return -ENOENT;
 	}
 	if (ks->catchall) {
-		snprintf(err, NL_ERR_MAX, "holds a catch-all element");
+		err_set(err, "holds a catch-all element");
 		return -EDOM;
 	}
 	/* Out of order, as a dump may come: the newest element first. */
@@ -278,7 +277,7 @@ struct applying {
 	bool genid_present;
 	uint32_t genid;
 	int err;  /* the first refusal, negative errno */
-	char why[NL_ERR_MAX];
+	struct err why;
 };
 
 static void
@@ -287,7 +286,7 @@ refuse(struct applying *a, int e, const char *what, const char *set)
 	if (a->err != 0)
 		return;
 	a->err = -e;
-	snprintf(a->why, sizeof(a->why), "%s set %s: %s", what, set, strerror(e));
+	err_set(&a->why, "%s set %s: %s", what, set, strerror(e));
 }
 
 static void
@@ -486,7 +485,7 @@ apply_msg(void *ctx, const void *msg, size_t len)
 }
 
 static int
-k_send(struct nl_sock *s, struct nl_batch *b, char *err)
+k_send(struct nl_sock *s, struct nl_batch *b, struct err *err)
 {
 	struct applying a = { 0 };
 	int r;
@@ -502,15 +501,15 @@ k_send(struct nl_sock *s, struct nl_batch *b, char *err)
 	if (K.send_err != 0) {
 		r = K.send_err;
 		K.send_err = 0;
-		snprintf(err, NL_ERR_MAX, "%s", K.send_why);
+		err_set(err, "%s", K.send_why);
 		return r;
 	}
 	if (a.genid_present && a.genid != K.rs.gen) {
-		snprintf(err, NL_ERR_MAX, "ruleset changed while the update was prepared");
+		err_set(err, "ruleset changed while the update was prepared");
 		return -ERESTART;
 	}
 	if (a.err != 0) {
-		snprintf(err, NL_ERR_MAX, "%s", a.why);
+		err_set(err, "%s", a.why.msg);
 		return a.err;
 	}
 	K.rs = scratch;
@@ -666,10 +665,9 @@ static struct output *O;
 static struct output_ctx CTX;
 
 static int
-conf_try(const char *body, char *msg, size_t n)
+conf_try(const char *body, struct err *err)
 {
 	char path[600];
-	struct conf_err err;
 	FILE *f;
 
 	conf_free(C);
@@ -681,10 +679,8 @@ conf_try(const char *body, char *msg, size_t n)
 	fprintf(f, "[source s]\ntype = static\nprefixes = 192.0.2.1\n"
 		   "[output fw]\ntype = nftables\n%s", body);
 	fclose(f);
-	if (conf_load(path, CONF_LOAD_NO_OWNER_CHECK, &C, &err) != 0) {
-		conf_err_str(&err, msg, n);
+	if (conf_load(path, CONF_LOAD_NO_OWNER_CHECK, &C, err) != 0)
 		return -1;
-	}
 	O = C->outputs[0];
 	assert_ptr_equal(O->type, &out_nft);
 	out_nft_use_kernel(O, &fake);
@@ -694,10 +690,10 @@ conf_try(const char *body, char *msg, size_t n)
 static void
 load(const char *body)
 {
-	char msg[1200];
+	struct err err;
 
-	if (conf_try(body, msg, sizeof(msg)) != 0)
-		fail_msg("%s", msg);
+	if (conf_try(body, &err) != 0)
+		fail_msg("%s", err.msg);
 }
 
 enum { DONE, AT_LIVE, AT_PREPARE, AT_COMMIT };
@@ -705,14 +701,14 @@ enum { DONE, AT_LIVE, AT_PREPARE, AT_COMMIT };
 /* One run of the output as run_pipeline drives it: live, prepare,
  * commit.  *live (if not NULL) gets what live() read, merged. */
 static int
-run_with_live(const char *want_text, bool *changed, struct pset **live_out, char *err)
+run_with_live(const char *want_text, bool *changed, struct pset **live_out, struct err *err)
 {
 	struct pset *want = test_set(want_text), *live = pset_new();
 	int stage = DONE;
 	bool ch = false;
 
 	assert_non_null(live);
-	err[0] = '\0';
+	err_clear(err);
 	if (O->type->live(O, &CTX, live, err) < 0)
 		stage = AT_LIVE;
 	else if (O->type->prepare(O, &CTX, want, &ch, err) < 0)
@@ -731,7 +727,7 @@ run_with_live(const char *want_text, bool *changed, struct pset **live_out, char
 }
 
 static int
-run_once(const char *want_text, bool *changed, char *err)
+run_once(const char *want_text, bool *changed, struct err *err)
 {
 	return run_with_live(want_text, changed, NULL, err);
 }
@@ -740,12 +736,12 @@ run_once(const char *want_text, bool *changed, char *err)
 static bool
 run_ok(const char *want_text)
 {
-	char err[OUTPUT_ERR_MAX];
+	struct err err;
 	bool changed;
-	int stage = run_once(want_text, &changed, err);
+	int stage = run_once(want_text, &changed, &err);
 
 	if (stage != DONE)
-		fail_msg("stage %d: %s", stage, err);
+		fail_msg("stage %d: %s", stage, err.msg);
 	return changed;
 }
 
@@ -762,11 +758,11 @@ record_path(void)
 static void
 record_load(struct nftstate *st)
 {
-	char err[512];
+	struct err err;
 
 	nftstate_init(st);
-	if (nftstate_load(record_path(), st, err) != 0)
-		fail_msg("record: %s", err);
+	if (nftstate_load(record_path(), st, &err) != 0)
+		fail_msg("record: %s", err.msg);
 }
 
 static void
@@ -875,13 +871,13 @@ static void
 test_create_table_and_sets(void **state)
 {
 	struct pset *live = NULL;
-	char err[OUTPUT_ERR_MAX];
+	struct err err;
 	bool changed;
 	const char *want = "192.0.2.0/24\n198.51.100.7\n2001:db8::/48\n2001:db8:ffff::1\n";
 
 	(void)state;
 	load(BOTH "create = yes\n");
-	assert_int_equal(run_with_live(want, &changed, &live, err), DONE);
+	assert_int_equal(run_with_live(want, &changed, &live, &err), DONE);
 	assert_int_equal(pset_total(live), 0);  /* nothing there yet */
 	pset_free(live);
 	assert_true(changed);
@@ -900,7 +896,7 @@ test_create_table_and_sets(void **state)
 	assert_record(41, want);
 
 	/* Unchanged: the record stands for the kernel, nothing is sent. */
-	assert_int_equal(run_with_live(want, &changed, &live, err), DONE);
+	assert_int_equal(run_with_live(want, &changed, &live, &err), DONE);
 	assert_false(changed);
 	struct pset *w = test_set(want);
 	assert_true(pset_equal(live, w));
@@ -940,26 +936,26 @@ test_create_missing_set_only(void **state)
 static void
 test_missing_set_refused(void **state)
 {
-	char err[OUTPUT_ERR_MAX];
+	struct err err;
 	struct pset *want = test_set("192.0.2.0/24\n2001:db8::/32\n");
 	bool changed;
 
 	(void)state;
 	load(BOTH);
-	assert_int_equal(run_once("192.0.2.0/24\n", NULL, err), AT_LIVE);
-	assert_string_equal(err, "set inet filter allow4 not found (no such table)");
-	assert_int_equal(O->type->prepare(O, &CTX, want, &changed, err), -1);
-	assert_string_equal(err, "set inet filter allow4 not found (no such table)");
+	assert_int_equal(run_once("192.0.2.0/24\n", NULL, &err), AT_LIVE);
+	assert_string_equal(err.msg, "set inet filter allow4 not found (no such table)");
+	assert_int_equal(O->type->prepare(O, &CTX, want, &changed, &err), -1);
+	assert_string_equal(err.msg, "set inet filter allow4 not found (no such table)");
 
 	/* A table of another family is not ours. */
 	nft_table(NFPROTO_IPV4, "filter");
-	assert_int_equal(run_once("192.0.2.0/24\n", NULL, err), AT_LIVE);
-	assert_string_equal(err, "set inet filter allow4 not found (no such table)");
+	assert_int_equal(run_once("192.0.2.0/24\n", NULL, &err), AT_LIVE);
+	assert_string_equal(err.msg, "set inet filter allow4 not found (no such table)");
 
 	nft_table(NFPROTO_INET, "filter");
 	nft_set4("allow4");
-	assert_int_equal(O->type->prepare(O, &CTX, want, &changed, err), -1);
-	assert_string_equal(err, "set inet filter allow6 not found");
+	assert_int_equal(O->type->prepare(O, &CTX, want, &changed, &err), -1);
+	assert_string_equal(err.msg, "set inet filter allow6 not found");
 	assert_int_equal(K.sends, 0);
 	pset_free(want);
 }
@@ -999,7 +995,8 @@ test_wrong_sets_refused(void **state)
 		{ "set6 = fixed", "fixed", NFT_SET_INTERVAL | NFT_SET_CONSTANT, NL_KEY_IPV6, 16,
 		  "set inet filter fixed is constant" },
 	};
-	char err[OUTPUT_ERR_MAX], body[128];
+	char body[128];
+	struct err err;
 	struct pset *want = test_set("192.0.2.0/24\n2001:db8::/32\n");
 	bool changed;
 
@@ -1010,10 +1007,10 @@ test_wrong_sets_refused(void **state)
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		snprintf(body, sizeof(body), "table = filter\n%s\ncreate = yes\n", cases[i].conf);
 		load(body);
-		assert_int_equal(run_once("192.0.2.0/24\n2001:db8::/32\n", NULL, err), AT_LIVE);
-		assert_string_equal(err, cases[i].err);
-		assert_int_equal(O->type->prepare(O, &CTX, want, &changed, err), -1);
-		assert_string_equal(err, cases[i].err);
+		assert_int_equal(run_once("192.0.2.0/24\n2001:db8::/32\n", NULL, &err), AT_LIVE);
+		assert_string_equal(err.msg, cases[i].err);
+		assert_int_equal(O->type->prepare(O, &CTX, want, &changed, &err), -1);
+		assert_string_equal(err.msg, cases[i].err);
 	}
 	assert_int_equal(K.dumps, 0);
 	assert_int_equal(K.sends, 0);
@@ -1027,7 +1024,7 @@ static void
 test_delta_from_dump(void **state)
 {
 	struct pset *live = NULL, *expect;
-	char err[OUTPUT_ERR_MAX];
+	struct err err;
 	bool changed;
 	const char *want = "11.0.0.0/24\n12.0.0.0/23\n13.0.0.0/24\n15.0.0.0/24\n16.0.0.0/24\n"
 			   "2001:db8::/48\n2001:db8:4::/48\n2001:db8:6::/48\n";
@@ -1039,7 +1036,7 @@ test_delta_from_dump(void **state)
 	nft_add("allow4", "11.0.0.0/24\n12.0.0.0/24\n13.0.0.0/24\n14.0.0.0/24\n15.0.0.0/24\n");
 	nft_add("allow6", "2001:db8::/48\n2001:db8:2::/48\n2001:db8:4::/48\n");
 	load(BOTH);
-	assert_int_equal(run_with_live(want, &changed, &live, err), DONE);
+	assert_int_equal(run_with_live(want, &changed, &live, &err), DONE);
 	assert_true(changed);
 	/* live() reads the intervals, not nft's bookkeeping element. */
 	expect = test_set("11.0.0.0/24\n12.0.0.0/24\n13.0.0.0/24\n14.0.0.0/24\n15.0.0.0/24\n"
@@ -1095,7 +1092,7 @@ test_top_of_space(void **state)
 {
 	const char *want = "10.0.0.0/8\n255.255.255.0/24\n2001:db8::/32\nffff:ffff::/32\n";
 	bool changed;
-	char err[OUTPUT_ERR_MAX];
+	struct err err;
 
 	(void)state;
 	load(BOTH "create = yes\n");
@@ -1111,7 +1108,7 @@ test_top_of_space(void **state)
 
 	/* Someone commits elsewhere: dumped, found equal, nothing sent. */
 	nft_table(NFPROTO_INET, "filter");
-	assert_int_equal(run_once(want, &changed, err), DONE);
+	assert_int_equal(run_once(want, &changed, &err), DONE);
 	assert_false(changed);
 	assert_int_equal(K.dumps, 2);
 	assert_int_equal(K.sends, 1);
@@ -1132,7 +1129,7 @@ test_unchanged_recorded(void **state)
 {
 	const char *want = "192.0.2.0/24\n2001:db8::/32\n";
 	bool changed;
-	char err[OUTPUT_ERR_MAX];
+	struct err err;
 
 	(void)state;
 	nft_table(NFPROTO_INET, "filter");
@@ -1150,12 +1147,12 @@ test_unchanged_recorded(void **state)
 
 	/* Someone commits elsewhere: one dump, no batch, the view recorded. */
 	nft_table(NFPROTO_INET, "filter");
-	assert_int_equal(run_once(want, &changed, err), DONE);
+	assert_int_equal(run_once(want, &changed, &err), DONE);
 	assert_false(changed);
 	assert_int_equal(K.dumps, 4);
 	assert_int_equal(K.sends, 1);
 	assert_record(47, want);
-	assert_int_equal(run_once(want, &changed, err), DONE);
+	assert_int_equal(run_once(want, &changed, &err), DONE);
 	assert_false(changed);
 	assert_int_equal(K.dumps, 4);
 	assert_int_equal(K.sends, 1);
@@ -1207,7 +1204,7 @@ static void
 test_record_not_trusted(void **state)
 {
 	const char *want = "192.0.2.0/24\n2001:db8::/32\n";
-	char err[OUTPUT_ERR_MAX];
+	struct err err;
 	bool changed;
 	const char *out;
 
@@ -1237,7 +1234,7 @@ test_record_not_trusted(void **state)
 
 		record_load(&st);
 		st.gen = K.rs.gen;
-		assert_int_equal(nftstate_save(record_path(), &st, st.ranges, err), 0);
+		assert_int_equal(nftstate_save(record_path(), &st, st.ranges, &err), 0);
 		nftstate_release(&st);
 	}
 	load("table = filter\nset4 = allow4\nset6 = other6\n");
@@ -1251,7 +1248,7 @@ test_record_not_trusted(void **state)
 	fputs("allowsync-nft-state 2\nboot", f);
 	fclose(f);
 	capture_start();
-	assert_int_equal(run_once(want, &changed, err), DONE);
+	assert_int_equal(run_once(want, &changed, &err), DONE);
 	out = capture_end();
 	assert_false(changed);
 	assert_non_null(strstr(out, "output \"fw\": "));
@@ -1265,7 +1262,7 @@ test_record_not_trusted(void **state)
 static void
 test_record_lies(void **state)
 {
-	char err[OUTPUT_ERR_MAX];
+	struct err err;
 	bool changed;
 	const char *out;
 
@@ -1281,7 +1278,7 @@ test_record_lies(void **state)
 	elem_put(kset("allow4"), 0xc6336500u, true);
 
 	capture_start();
-	assert_int_equal(run_once("198.51.100.0/24\n2001:db8::/32\n", &changed, err), DONE);
+	assert_int_equal(run_once("198.51.100.0/24\n2001:db8::/32\n", &changed, &err), DONE);
 	out = capture_end();
 	assert_true(changed);
 	assert_non_null(strstr(out, "output \"fw\": deleting from set allow4: No such file or "
@@ -1305,7 +1302,7 @@ test_restart_new_view(void **state)
 	const char *text = "192.0.2.0/24\n198.51.100.0/24\n203.0.113.0/24\n"
 			   "2001:db8::/48\n2001:db8:2::/48\n";
 	struct pset *want = test_set(text);
-	char err[OUTPUT_ERR_MAX];
+	struct err err;
 	bool changed;
 
 	(void)state;
@@ -1314,10 +1311,10 @@ test_restart_new_view(void **state)
 	nft_set6("allow6");
 	nft_add("allow4", "192.0.2.0/24\n198.51.100.0/24\n");
 	load(BOTH);
-	assert_int_equal(O->type->prepare(O, &CTX, want, &changed, err), 0);
+	assert_int_equal(O->type->prepare(O, &CTX, want, &changed, &err), 0);
 	assert_true(changed);
 	nft_add("allow4", "10.0.0.0/8\n");
-	assert_int_equal(O->type->commit(O, &CTX, err), 0);
+	assert_int_equal(O->type->commit(O, &CTX, &err), 0);
 	expect_log("BEGIN genid=44\n"
 		   "DEL inet filter allow4 0.0.0.0)\n"
 		   "ADD inet filter allow4 [203.0.113.0 203.0.114.0)\n"
@@ -1341,7 +1338,7 @@ test_restart_new_view(void **state)
 static void
 test_ruleset_keeps_moving(void **state)
 {
-	char err[OUTPUT_ERR_MAX];
+	struct err err;
 	bool changed;
 	const char *out;
 	const char *want = "192.0.2.0/24\n198.51.100.0/24\n203.0.113.0/24\n2001:db8::/32\n";
@@ -1354,7 +1351,7 @@ test_ruleset_keeps_moving(void **state)
 	load(BOTH);
 	K.churn = 3;
 	capture_start();
-	assert_int_equal(run_once(want, &changed, err), DONE);
+	assert_int_equal(run_once(want, &changed, &err), DONE);
 	out = capture_end();
 	assert_true(changed);
 	assert_non_null(strstr(out, "output \"fw\": the ruleset keeps moving: replacing the whole set"));
@@ -1403,7 +1400,7 @@ test_commit_right_after_ours(void **state)
 static void
 test_refuse_to_empty(void **state)
 {
-	char err[OUTPUT_ERR_MAX];
+	struct err err;
 
 	(void)state;
 	nft_table(NFPROTO_INET, "filter");
@@ -1411,16 +1408,16 @@ test_refuse_to_empty(void **state)
 	nft_set6("allow6");
 	nft_add("allow4", "192.0.2.0/24\n198.51.100.0/24\n");
 	load(BOTH);
-	assert_int_equal(run_once("2001:db8::/32\n", NULL, err), AT_PREPARE);
+	assert_int_equal(run_once("2001:db8::/32\n", NULL, &err), AT_PREPARE);
 	/* nft's element at 0 counts: it is live too. */
-	assert_string_equal(err,
+	assert_string_equal(err.msg,
 			    "set inet filter allow4: refusing to empty it (3 ranges live, none wanted)");
 	assert_int_equal(K.sends, 0);
 
 	assert_true(run_ok("192.0.2.0/24\n2001:db8::/32\n"));
 	assert_int_equal(K.dumps, 4);
-	assert_int_equal(run_once("192.0.2.0/24\n", NULL, err), AT_PREPARE);
-	assert_string_equal(err,
+	assert_int_equal(run_once("192.0.2.0/24\n", NULL, &err), AT_PREPARE);
+	assert_string_equal(err.msg,
 			    "set inet filter allow6: refusing to empty it (1 ranges live, none wanted)");
 	assert_int_equal(K.dumps, 4);  /* from the record */
 	assert_int_equal(K.sends, 1);
@@ -1437,19 +1434,19 @@ test_refuse_to_empty(void **state)
 static void
 test_size_too_small(void **state)
 {
-	char err[OUTPUT_ERR_MAX];
+	struct err err;
 
 	(void)state;
 	nft_table(NFPROTO_INET, "filter");
 	nft_set("allow4", NFT_SET_INTERVAL, NL_KEY_IPV4, 4, 2);
 	nft_set("allow6", NFT_SET_INTERVAL, NL_KEY_IPV6, 16, 1);
 	load(BOTH);
-	assert_int_equal(run_once("192.0.2.0/24\n198.51.100.0/24\n203.0.113.0/24\n", NULL, err),
+	assert_int_equal(run_once("192.0.2.0/24\n198.51.100.0/24\n203.0.113.0/24\n", NULL, &err),
 			 AT_PREPARE);
-	assert_string_equal(err, "set inet filter allow4: size 2 is too small for 3 ranges");
-	assert_int_equal(run_once("192.0.2.0/24\n2001:db8::/48\n2001:db8:2::/48\n", NULL, err),
+	assert_string_equal(err.msg, "set inet filter allow4: size 2 is too small for 3 ranges");
+	assert_int_equal(run_once("192.0.2.0/24\n2001:db8::/48\n2001:db8:2::/48\n", NULL, &err),
 			 AT_PREPARE);
-	assert_string_equal(err, "set inet filter allow6: size 1 is too small for 2 ranges");
+	assert_string_equal(err.msg, "set inet filter allow6: size 1 is too small for 2 ranges");
 	assert_int_equal(K.sends, 0);
 	assert_true(run_ok("192.0.2.0/24\n198.51.100.0/24\n2001:db8::/32\n"));
 	assert_string_equal(set_text("allow4"), "[192.0.2.0 192.0.3.0) [198.51.100.0 198.51.101.0)");
@@ -1462,14 +1459,14 @@ static void
 test_dropped_family(void **state)
 {
 	const char *want = "192.0.2.0/24\n2001:db8::/48\n2001:db8:2::/48\n";
-	char err[OUTPUT_ERR_MAX];
+	struct err err;
 	bool changed;
 	const char *out;
 
 	(void)state;
 	load("table = filter\nset4 = allow4\ncreate = yes\n");
 	capture_start();
-	assert_int_equal(run_once(want, &changed, err), DONE);
+	assert_int_equal(run_once(want, &changed, &err), DONE);
 	out = capture_end();
 	assert_true(changed);
 	assert_non_null(strstr(out, "output \"fw\": 2 IPv6 ranges dropped: no set6 configured"));
@@ -1488,7 +1485,7 @@ test_dropped_family(void **state)
 static void
 test_families_ip_ip6(void **state)
 {
-	char err[OUTPUT_ERR_MAX];
+	struct err err;
 
 	(void)state;
 	load("family = ip\ntable = mail\nset4 = allow4\ncreate = yes\n");
@@ -1505,8 +1502,8 @@ test_families_ip_ip6(void **state)
 	unlink(record_path());
 	load("family = ip6\ntable = mail\nset6 = allow6\n");
 	assert_string_equal(O->target, "nft ip6 mail - allow6");
-	assert_int_equal(run_once("2001:db8::/32\n", NULL, err), AT_LIVE);
-	assert_string_equal(err, "set ip6 mail allow6 not found (no such table)");
+	assert_int_equal(run_once("2001:db8::/32\n", NULL, &err), AT_LIVE);
+	assert_string_equal(err.msg, "set ip6 mail allow6 not found (no such table)");
 	nft_table(NFPROTO_IPV6, "mail");
 	nft_set6("allow6");
 	nft_add("allow6", "2001:db8::/48\n");
@@ -1524,29 +1521,29 @@ static void
 test_kernel_errors(void **state)
 {
 	const char *want = "192.0.2.0/24\n2001:db8::/32\n";
-	char err[OUTPUT_ERR_MAX];
+	struct err err;
 	struct stat sb;
 
 	(void)state;
 	load(BOTH "create = yes\n");
 	K.table_err = -EPERM;
-	assert_int_equal(run_once(want, NULL, err), AT_LIVE);
-	assert_string_equal(err, "table inet filter: needs CAP_NET_ADMIN (reading the table: "
+	assert_int_equal(run_once(want, NULL, &err), AT_LIVE);
+	assert_string_equal(err.msg, "table inet filter: needs CAP_NET_ADMIN (reading the table: "
 				 "Operation not permitted)");
 	K.table_err = 0;
 
 	assert_true(run_ok(want));
 	K.send_err = -EPERM;
 	K.send_why = "needs CAP_NET_ADMIN (sending the transaction: Operation not permitted)";
-	assert_int_equal(run_once("192.0.2.0/25\n2001:db8::/32\n", NULL, err), AT_COMMIT);
-	assert_string_equal(err, K.send_why);
+	assert_int_equal(run_once("192.0.2.0/25\n2001:db8::/32\n", NULL, &err), AT_COMMIT);
+	assert_string_equal(err.msg, K.send_why);
 	assert_int_equal(stat(record_path(), &sb), 0);  /* the set is as recorded */
 	assert_string_equal(set_text("allow4"), "[192.0.2.0 192.0.3.0)");
 
 	K.send_err = -ENOBUFS;
 	K.send_why = "reading the kernel's answer: No buffer space available";
-	assert_int_equal(run_once("192.0.2.0/25\n2001:db8::/32\n", NULL, err), AT_COMMIT);
-	assert_string_equal(err, K.send_why);
+	assert_int_equal(run_once("192.0.2.0/25\n2001:db8::/32\n", NULL, &err), AT_COMMIT);
+	assert_string_equal(err.msg, K.send_why);
 	assert_int_equal(stat(record_path(), &sb), -1);
 	assert_int_equal(K.dumps, 0);
 	assert_true(run_ok("192.0.2.0/25\n2001:db8::/32\n"));
@@ -1554,8 +1551,8 @@ test_kernel_errors(void **state)
 
 	kset("allow6")->catchall = true;
 	K.rs.gen++;
-	assert_int_equal(run_once(want, NULL, err), AT_LIVE);
-	assert_string_equal(err, "set inet filter allow6: holds a catch-all element");
+	assert_int_equal(run_once(want, NULL, &err), AT_LIVE);
+	assert_string_equal(err.msg, "set inet filter allow6: holds a catch-all element");
 }
 
 /* A commit the kernel refused leaves no plan behind: a later prepare
@@ -1566,7 +1563,7 @@ test_failed_commit_forgets_plan(void **state)
 {
 	struct pset *old = test_set("192.0.2.0/24\n2001:db8::/32\n");
 	struct pset *new = test_set("192.0.2.0/25\n2001:db8::/32\n");
-	char err[OUTPUT_ERR_MAX];
+	struct err err;
 	bool changed = true;
 
 	(void)state;
@@ -1574,18 +1571,18 @@ test_failed_commit_forgets_plan(void **state)
 	assert_true(run_ok("192.0.2.0/24\n2001:db8::/32\n"));
 	K.send_err = -EPERM;
 	K.send_why = "needs CAP_NET_ADMIN (sending the transaction: Operation not permitted)";
-	assert_int_equal(run_once("192.0.2.0/25\n2001:db8::/32\n", NULL, err), AT_COMMIT);
+	assert_int_equal(run_once("192.0.2.0/25\n2001:db8::/32\n", NULL, &err), AT_COMMIT);
 	K.send_err = 0;
 
 	/* What the kernel holds is what was there: nothing to do. */
-	assert_int_equal(O->type->prepare(O, &CTX, old, &changed, err), 0);
+	assert_int_equal(O->type->prepare(O, &CTX, old, &changed, &err), 0);
 	assert_false(changed);
-	assert_int_equal(O->type->commit(O, &CTX, err), 0);
+	assert_int_equal(O->type->commit(O, &CTX, &err), 0);
 	assert_string_equal(set_text("allow4"), "[192.0.2.0 192.0.3.0)");
 
-	assert_int_equal(O->type->prepare(O, &CTX, new, &changed, err), 0);
+	assert_int_equal(O->type->prepare(O, &CTX, new, &changed, &err), 0);
 	assert_true(changed);
-	assert_int_equal(O->type->commit(O, &CTX, err), 0);
+	assert_int_equal(O->type->commit(O, &CTX, &err), 0);
 	assert_string_equal(set_text("allow4"), "[192.0.2.0 192.0.2.128)");
 	pset_free(new);
 	pset_free(old);
@@ -1635,13 +1632,13 @@ test_configure_refusals(void **state)
 		{ "table = filter\nset4 = a\nset6 = a\n", "[output fw] set4 and set6 name the same set" },
 		{ "table = filter\nset4 = a\ncreate = maybe\n", "[output fw] create = maybe: " },
 	};
-	char msg[1200];
+	struct err err;
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		assert_int_equal(conf_try(cases[i].body, msg, sizeof(msg)), -1);
-		if (strstr(msg, cases[i].reason) == NULL)
-			fail_msg("case %zu: %s", i, msg);
+		assert_int_equal(conf_try(cases[i].body, &err), -1);
+		if (strstr(err.msg, cases[i].reason) == NULL)
+			fail_msg("case %zu: %s", i, err.msg);
 	}
 }
 

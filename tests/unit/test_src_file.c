@@ -13,6 +13,7 @@
 
 #include "testdir.h"
 #include "testfiles.h"
+#include "testconf.h"
 #include "testsets.h"
 
 #include "conf.h"
@@ -79,11 +80,10 @@ static struct conf *
 load(const char *text)
 {
 	struct conf *c = NULL;
-	struct conf_err err;
-	char buf[1200];
+	struct err err;
 
 	if (conf_load(write_conf(text), CONF_LOAD_NO_OWNER_CHECK, &c, &err) != 0)
-		fail_msg("refused: %s", conf_err_str(&err, buf, sizeof buf));
+		fail_msg("refused: %s", err.msg);
 	assert_int_equal(c->n_sources, 1);
 	assert_ptr_equal(c->sources[0]->type, &src_file);
 	return c;
@@ -103,22 +103,20 @@ static void
 refused(const char *text, unsigned line, const char *reason)
 {
 	struct conf *c = NULL;
-	struct conf_err err;
-	char buf[1200];
+	struct err err;
 
 	if (conf_load(write_conf(text), CONF_LOAD_NO_OWNER_CHECK, &c, &err) == 0) {
 		conf_free(c);
 		fail_msg("accepted, expected \"%s\"", reason);
 	}
-	if (strcmp(err.reason, reason) != 0 || err.line != line)
-		fail_msg("got \"%s\", expected line %u: %s", conf_err_str(&err, buf, sizeof buf), line,
-			 reason);
+	if (strcmp(conf_reason(&err), reason) != 0 || err.line != line)
+		fail_msg("got \"%s\", expected line %u: %s", err.msg, line, reason);
 }
 
 /* collect() with a state directory that does not exist: a file source
  * keeps nothing there. */
 static int
-collect(const struct conf *c, struct source_result *res)
+collect(const struct conf *c, struct source_result *res, struct err *err)
 {
 	char dir[600];
 	struct source_ctx ctx = {.state_dir = dir, .now = 1764280000};
@@ -130,7 +128,8 @@ collect(const struct conf *c, struct source_result *res)
 	memset(res, 0, sizeof *res);
 	res->set = pset_new();
 	assert_non_null(res->set);
-	rc = s->type->collect(s, &ctx, res);
+	err_clear(err);
+	rc = s->type->collect(s, &ctx, res, err);
 	assert_int_equal(stat(dir, &sb), -1);
 	assert_false(res->not_modified);
 	assert_false(res->partial);
@@ -172,13 +171,14 @@ static void
 collect_ok(const struct conf *c, const char *path, const char *want)
 {
 	struct source_result res;
+	struct err err;
 	char origin[PATH_MAX + 8], *got;
 
-	if (collect(c, &res) != 0)
-		fail_msg("collect failed: %s", res.error);
+	if (collect(c, &res, &err) != 0)
+		fail_msg("collect failed: %s", err.msg);
 	snprintf(origin, sizeof origin, "file %s", path);
 	assert_string_equal(res.origin, origin);
-	assert_string_equal(res.error, "");
+	assert_string_equal(err.msg, "");
 	got = set_text(res.set);
 	if (strcmp(got, want) != 0) {
 		fprintf(stderr, "got:\n%swanted:\n%s", got, want);
@@ -194,11 +194,12 @@ static void
 collect_fails(const struct conf *c, const char *path, const char *sep, const char *cause)
 {
 	struct source_result res;
+	struct err err;
 	char want[PATH_MAX + 512];
 
 	snprintf(want, sizeof want, "%s%s%s", path, sep, cause);
-	assert_int_equal(collect(c, &res), -1);
-	assert_string_equal(res.error, want);
+	assert_int_equal(collect(c, &res, &err), -1);
+	assert_string_equal(err.msg, want);
 	pset_free(res.set);
 }
 
@@ -254,12 +255,13 @@ test_published_lists(void **state)
 {
 	struct conf *c;
 	struct source_result res;
+	struct err err;
 
 	(void)state;
 	c = load_file(fixture("feeds/cloudflare-ips-v4.txt"), "");
 	collect_ok(c, fixture("feeds/cloudflare-ips-v4.txt"), CF_V4);
 	/* Fifteen lines, fifteen entries: the unterminated last one too. */
-	assert_int_equal(collect(c, &res), 0);
+	assert_int_equal(collect(c, &res, &err), 0);
 	assert_int_equal(pset_count(res.set, PFX_V4), 15);
 	assert_int_equal(pset_count(res.set, PFX_V6), 0);
 	pset_free(res.set);
@@ -279,12 +281,13 @@ test_published_json(void **state)
 {
 	struct conf *c;
 	struct source_result res;
+	struct err err;
 
 	(void)state;
 	c = load_file(fixture("feeds/google-goog.json"),
 		      "select = $.prefixes[*].ipv4Prefix\nselect = $.prefixes[*].ipv6Prefix\n");
-	assert_int_equal(collect(c, &res), 0);
-	assert_string_equal(res.error, "");
+	assert_int_equal(collect(c, &res, &err), 0);
+	assert_string_equal(err.msg, "");
 	assert_int_equal(pset_count(res.set, PFX_V4), 73);
 	assert_int_equal(pset_count(res.set, PFX_V6), 11);
 	pset_free(res.set);
@@ -294,7 +297,7 @@ test_published_json(void **state)
 	 * ipaddress.collapse_addresses). */
 	c = load_file(fixture("feeds/aws-ip-ranges.json"),
 		      "select = $.prefixes[?@.service=='EC2' && @.region=='eu-west-1'].ip_prefix\n");
-	assert_int_equal(collect(c, &res), 0);
+	assert_int_equal(collect(c, &res, &err), 0);
 	assert_int_equal(pset_count(res.set, PFX_V4), 54);
 	assert_int_equal(pset_merge(res.set), 0);
 	assert_int_equal(pset_cidr_count(res.set, PFX_V4), 42);
@@ -316,6 +319,7 @@ test_html_in_place(void **state)
 	};
 	struct conf *c;
 	struct source_result res;
+	struct err err;
 	char extra[128];
 
 	(void)state;
@@ -325,7 +329,7 @@ test_html_in_place(void **state)
 		conf_free(c);
 	}
 	c = load_file(fixture("bad/cloudflare-blocked-sorted.txt"), "");
-	assert_int_equal(collect(c, &res), -1);
+	assert_int_equal(collect(c, &res, &err), -1);
 	assert_int_equal(pset_total(res.set), 0);
 	pset_free(res.set);
 	conf_free(c);
@@ -381,6 +385,7 @@ test_pin_and_size(void **state)
 	char lpath[PATH_MAX], jpath[PATH_MAX];
 	struct conf *c;
 	struct source_result res;
+	struct err err;
 
 	(void)state;
 	snprintf(lpath, sizeof lpath, "%s", list);
@@ -396,7 +401,7 @@ test_pin_and_size(void **state)
 	collect_fails(c, jpath, ": ", "larger than max_body (3609 bytes)");
 	conf_free(c);
 	c = load_file(jpath, "select = $.prefixes[*].ipv4Prefix\nmax_body = 3610\n");
-	assert_int_equal(collect(c, &res), 0);
+	assert_int_equal(collect(c, &res, &err), 0);
 	assert_int_equal(pset_count(res.set, PFX_V4), 73);
 	pset_free(res.set);
 	conf_free(c);

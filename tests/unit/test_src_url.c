@@ -20,6 +20,7 @@
 
 #include "testdir.h"
 #include "testfiles.h"
+#include "testconf.h"
 #include "testsets.h"
 
 #include "conf.h"
@@ -277,11 +278,11 @@ static int
 test_setup(void **state)
 {
 	static unsigned n;
-	char err[512];
+	struct err err;
 
 	(void)state;
 	snprintf(state_dir, sizeof state_dir, "%s/state%u", test_dir, ++n);
-	return state_init(state_dir, err);
+	return state_init(state_dir, &err);
 }
 
 /* ---- configuration ---- */
@@ -308,11 +309,10 @@ static struct conf *
 load(const char *text)
 {
 	struct conf *c = NULL;
-	struct conf_err err;
-	char buf[1200];
+	struct err err;
 
 	if (conf_load(write_conf(text), CONF_LOAD_NO_OWNER_CHECK, &c, &err) != 0)
-		fail_msg("refused: %s", conf_err_str(&err, buf, sizeof buf));
+		fail_msg("refused: %s", err.msg);
 	assert_int_equal(c->n_sources, 1);
 	assert_ptr_equal(c->sources[0]->type, &src_url);
 	return c;
@@ -332,29 +332,28 @@ static void
 refused(const char *text, unsigned line, const char *reason)
 {
 	struct conf *c = NULL;
-	struct conf_err err;
-	char buf[1200];
+	struct err err;
 
 	if (conf_load(write_conf(text), CONF_LOAD_NO_OWNER_CHECK, &c, &err) == 0) {
 		conf_free(c);
 		fail_msg("accepted, expected \"%s\"", reason);
 	}
-	if (strcmp(err.reason, reason) != 0 || err.line != line)
-		fail_msg("got \"%s\", expected line %u: %s", conf_err_str(&err, buf, sizeof buf), line,
-			 reason);
+	if (strcmp(conf_reason(&err), reason) != 0 || err.line != line)
+		fail_msg("got \"%s\", expected line %u: %s", err.msg, line, reason);
 }
 
 /* ---- collecting ---- */
 
 static int
-collect(struct source *s, time_t now, struct source_result *res)
+collect(struct source *s, time_t now, struct source_result *res, struct err *err)
 {
 	struct source_ctx ctx = {.state_dir = state_dir, .now = now};
 
 	memset(res, 0, sizeof *res);
 	res->set = pset_new();
 	assert_non_null(res->set);
-	return s->type->collect(s, &ctx, res);
+	err_clear(err);
+	return s->type->collect(s, &ctx, res, err);
 }
 
 static int
@@ -404,13 +403,14 @@ static void
 collect_ok(struct source *s, time_t now, const char *path, const char *want)
 {
 	struct source_result res;
+	struct err err;
 	char url[256];
 
 	snprintf(url, sizeof url, "%s/%s", base, path);
-	if (collect(s, now, &res) != 0)
-		fail_msg("collect failed: %s", res.error);
+	if (collect(s, now, &res, &err) != 0)
+		fail_msg("collect failed: %s", err.msg);
 	assert_false(res.not_modified);
-	assert_string_equal(res.error, "");
+	assert_string_equal(err.msg, "");
 	assert_string_equal(res.origin, url);
 	assert_grants(&res, want);
 	pset_free(res.set);
@@ -421,9 +421,10 @@ static void
 collect_not_modified(struct source *s, time_t now)
 {
 	struct source_result res;
+	struct err err;
 
-	if (collect(s, now, &res) != 0)
-		fail_msg("collect failed: %s", res.error);
+	if (collect(s, now, &res, &err) != 0)
+		fail_msg("collect failed: %s", err.msg);
 	assert_true(res.not_modified);
 	assert_int_equal(pset_total(res.set), 0);
 	pset_free(res.set);
@@ -435,11 +436,12 @@ collect_fails(struct source *s, time_t now, const char *path, const char *cause,
 	      time_t retry_after)
 {
 	struct source_result res;
+	struct err err;
 	char want[1024];
 
 	snprintf(want, sizeof want, "%s/%s: %s", base, path, cause);
-	assert_int_equal(collect(s, now, &res), -1);
-	assert_string_equal(res.error, want);
+	assert_int_equal(collect(s, now, &res, &err), -1);
+	assert_string_equal(err.msg, want);
 	assert_false(res.not_modified);
 	assert_int_equal(pset_total(res.set), 0);
 	assert_int_equal(res.retry_after, retry_after);
@@ -451,9 +453,9 @@ static void
 save_last_good(const char *list, time_t when)
 {
 	struct pset *set = test_set(list);
-	char err[512];
+	struct err err;
 
-	assert_int_equal(state_list_save(state_dir, "s", set, when, "test", err), 0);
+	assert_int_equal(state_list_save(state_dir, "s", set, when, "test", &err), 0);
 	pset_free(set);
 }
 
@@ -664,10 +666,11 @@ test_fetch_json(void **state)
 	struct conf *c = load_url("goog.json", "select = $.prefixes[*].ipv4Prefix\n"
 					       "select = $.prefixes[*].ipv6Prefix\n");
 	struct source_result res;
+	struct err err;
 
 	(void)state;
 	server_start(script, 1);
-	assert_int_equal(collect(c->sources[0], NOW, &res), 0);
+	assert_int_equal(collect(c->sources[0], NOW, &res, &err), 0);
 	/* 73 IPv4 and 11 IPv6 entries, as published (unmerged). */
 	assert_int_equal(pset_count(res.set, PFX_V4), 73);
 	assert_int_equal(pset_count(res.set, PFX_V6), 11);
@@ -915,6 +918,7 @@ test_refused_bodies(void **state)
 	struct conf *c = load_url("list.txt", "max_body = 8k\n");
 	struct source *s = c->sources[0];
 	struct source_result res;
+	struct err err;
 	char want[1024];
 
 	(void)state;
@@ -924,10 +928,10 @@ test_refused_bodies(void **state)
 	assert_false(state_file_exists("cache/s.meta"));
 	/* The line is named.  (What the set holds after a failure is for the
 	 * caller to drop: run.c does.) */
-	assert_int_equal(collect(s, NOW, &res), -1);
+	assert_int_equal(collect(s, NOW, &res, &err), -1);
 	snprintf(want, sizeof want, "%s/list.txt: line 2: prefix length out of range in "
 		 "\"192.0.2.0/33\"", base);
-	assert_string_equal(res.error, want);
+	assert_string_equal(err.msg, want);
 	pset_free(res.set);
 	collect_fails(s, NOW, "list.txt", "body larger than max_body (8k, announced by Content-Length)",
 		      0);
@@ -1017,6 +1021,7 @@ test_transport_errors(void **state)
 	char extra[1024], want[1024], url[128];
 	struct conf *c;
 	struct source_result res;
+	struct err err;
 	struct sockaddr_in sa = {.sin_family = AF_INET};
 	socklen_t len = sizeof sa;
 	int dead;
@@ -1026,10 +1031,10 @@ test_transport_errors(void **state)
 	/* [global] trusts the test certificate; this source trusts another. */
 	snprintf(extra, sizeof extra, "ca_file = %s\n", other_cert);
 	c = load_url("list.txt", extra);
-	assert_int_equal(collect(c->sources[0], NOW, &res), -1);
+	assert_int_equal(collect(c->sources[0], NOW, &res, &err), -1);
 	snprintf(want, sizeof want, "%s/list.txt: TLS certificate verification failed: ", base);
-	if (strncmp(res.error, want, strlen(want)) != 0)
-		fail_msg("error \"%s\" does not start with \"%s\"", res.error, want);
+	if (strncmp(err.msg, want, strlen(want)) != 0)
+		fail_msg("error \"%s\" does not start with \"%s\"", err.msg, want);
 	pset_free(res.set);
 	conf_free(c);
 	/* No handshake completed, so nothing was asked; then the right CA. */
@@ -1046,10 +1051,10 @@ test_transport_errors(void **state)
 	snprintf(url, sizeof url, "https://127.0.0.1:%d/list.txt", ntohs(sa.sin_port));
 	snprintf(extra, sizeof extra, "[source s]\ntype = url\nurl = %s\n", url);
 	c = load(extra);
-	assert_int_equal(collect(c->sources[0], NOW, &res), -1);
+	assert_int_equal(collect(c->sources[0], NOW, &res, &err), -1);
 	snprintf(want, sizeof want, "%s: connect: ", url);
-	if (strncmp(res.error, want, strlen(want)) != 0 || strchr(res.error, '\n'))
-		fail_msg("error \"%s\" does not start with \"%s\"", res.error, want);
+	if (strncmp(err.msg, want, strlen(want)) != 0 || strchr(err.msg, '\n'))
+		fail_msg("error \"%s\" does not start with \"%s\"", err.msg, want);
 	assert_string_equal(res.origin, url);
 	assert_int_equal(pset_total(res.set), 0);
 	pset_free(res.set);
@@ -1090,12 +1095,12 @@ static char *
 sign(const char *body, const char *file, uint64_t serial, int64_t expires)
 {
 	char tc[256];
-	const char *why;
+	struct err err;
 	size_t n;
 	char *sig;
 
 	assert_int_equal(sigcheck_comment_format(tc, sizeof tc, NOW, file, serial, expires), 0);
-	sig = minisign_sign(&sk, body, strlen(body), false, "test", tc, &n, &why);
+	sig = minisign_sign(&sk, body, strlen(body), false, "test", tc, &n, &err);
 	assert_non_null(sig);
 	assert_int_equal(strlen(sig), n);
 	return sig;
@@ -1133,17 +1138,18 @@ test_signed(void **state)
 		{"200 OK", NULL, sig},
 	};
 	struct source_result res;
+	struct err err;
 	char want[1024], *kept;
 	size_t len;
 
 	(void)state;
 	server_start(script, 8);
 	/* A body the signature does not cover. */
-	assert_int_equal(collect(c->sources[0], NOW, &res), -1);
+	assert_int_equal(collect(c->sources[0], NOW, &res, &err), -1);
 	snprintf(want, sizeof want,
 		 "%s/relay.txt.minisig: bad signature: the document does not match it (tampered?)",
 		 base);
-	assert_string_equal(res.error, want);
+	assert_string_equal(err.msg, want);
 	assert_int_equal(pset_total(res.set), 0);
 	pset_free(res.set);
 	assert_true(request_has(0, "GET /relay.txt HTTP/1.1"));
@@ -1153,16 +1159,16 @@ test_signed(void **state)
 	/* No signature published. */
 	snprintf(want, sizeof want, "missing signature: %s/relay.txt.minisig: HTTP 404 Not Found",
 		 base);
-	assert_int_equal(collect(c->sources[0], NOW, &res), -1);
-	assert_string_equal(res.error, want);
+	assert_int_equal(collect(c->sources[0], NOW, &res, &err), -1);
+	assert_string_equal(err.msg, want);
 	pset_free(res.set);
 	/* A good signature made for another of the publisher's documents. */
-	assert_int_equal(collect(c->sources[0], NOW, &res), -1);
+	assert_int_equal(collect(c->sources[0], NOW, &res, &err), -1);
 	snprintf(want, sizeof want,
 		 "%s/relay.txt.minisig: the signature was made for another document (its trusted "
 		 "comment names another file): \"other.txt\"",
 		 base);
-	assert_string_equal(res.error, want);
+	assert_string_equal(err.msg, want);
 	pset_free(res.set);
 	assert_false(state_file_exists("cache/s.body"));
 	/* Signed: used, cached, and the serial and signature kept. */
