@@ -1,5 +1,16 @@
-/* run — the pipeline, following the data: sources, policy, per-output
- * sets, prepare every output, commit every output, state and hooks. */
+/* run — the pipeline, following the data (DESIGN.md), a function a stage:
+ *
+ *   take_lock        the state directory, one run at a time
+ *   gather_sources   each source collected and checked against the policy
+ *                    (attempt), or its last good copy (fall_back)
+ *   prepare_outputs  each output planned (union of its sources − exclude,
+ *                    merged, against what is live), gated (shrink, partial)
+ *                    and prepared; diff prints the plan instead
+ *   commit_outputs   only once every output is prepared
+ *   call_hooks       after every commit
+ *   save_outputs     the outputs' state (the sources' is saved as gathered)
+ *   finish           abort what is still prepared; the exit code
+ */
 #include "run.h"
 
 #include "cmd.h"
@@ -90,10 +101,75 @@ use_stored(const struct conf *c, struct run_source *rs, time_t now, bool check_a
 	return 0;
 }
 
-/* Collect one source, apply the policy, fall back to the last good copy. */
+/* By choice (offline; show and why without --fetch): the last good copy
+ * only, judged by max_stale when offline. */
 static void
-gather_one(const struct conf *c, const struct run_opts *o, struct run_source *rs, time_t now,
-	   bool write_state)
+take_stored(const struct conf *c, const struct run_opts *o, struct run_source *rs, time_t now)
+{
+	rs->how = RUN_SRC_STORED;
+	if (use_stored(c, rs, now, o->offline, NULL, &rs->error) < 0) {
+		rs->how = RUN_SRC_FAILED;
+		log_err("source \"%s\": %s%s", rs->src->name, rs->error.msg,
+			o->offline ? "" : " (run allowsync first, or use --fetch)");
+	}
+}
+
+/* Not modified: the last good copy stands, confirmed fresh as of now (its
+ * age is what max_stale judges later). */
+static int
+take_unchanged(const struct conf *c, struct run_source *rs, time_t now, bool write_state,
+	       struct state_source *st, struct err *why)
+{
+	struct source *s = rs->src;
+	char origin[STATE_TEXT_MAX];
+	struct err serr;
+
+	if (use_stored(c, rs, now, false, origin, &rs->error) < 0)
+		return err_set(why, "not modified, but %.500s", rs->error.msg);
+	rs->how = RUN_SRC_FRESH;
+	rs->when = now;
+	if (write_state &&
+	    state_list_keep(c->state_dir, s->name, rs->set, now, origin, st, &serr) < 0)
+		log_warn("source \"%s\": state: %s", s->name, serr.msg);
+	log_info("source \"%s\": not modified (%zu entries)", s->name, cidrs(rs->set));
+	return 0;
+}
+
+/* Check: what the source grants, against its policy; what passes is the
+ * source's set, and its last good copy unless partial (a partial list
+ * must not stand in for a whole one later). */
+static int
+take_fresh(const struct conf *c, struct run_source *rs, struct source_result *res, time_t now,
+	   bool write_state, struct state_source *st, struct err *why)
+{
+	struct source *s = rs->src;
+	struct err serr;
+
+	if (policy_check(&s->limits, res->set, why) < 0)
+		return err_prefix(why, "refused");
+	rs->set = res->set;
+	res->set = NULL;
+	rs->how = RUN_SRC_FRESH;
+	rs->when = now;
+	rs->partial = res->partial;
+	if (res->partial) {
+		log_warn("source \"%s\": partial: %s (applied, may not shrink an output)", s->name,
+			 why->msg[0] ? why->msg : "incomplete");
+	} else if (write_state &&
+		   state_list_keep(c->state_dir, s->name, rs->set, now,
+				   res->origin[0] ? res->origin : s->type->name, st, &serr) < 0) {
+		log_warn("source \"%s\": cannot keep the last good copy: %s", s->name, serr.msg);
+	}
+	log_info("source \"%s\": %zu entries from %s", s->name, cidrs(rs->set), res->origin);
+	return 0;
+}
+
+/* One attempt: collect the source now, then check it.  0 with rs filled;
+ * -1 with why.  Either way st records the attempt (a partial success
+ * keeps its reason in st->error, a failure the publisher's Retry-After). */
+static int
+attempt(const struct conf *c, struct run_source *rs, time_t now, bool write_state,
+	struct state_source *st, struct err *why)
 {
 	struct source *s = rs->src;
 	struct source_ctx ctx = {
@@ -103,104 +179,93 @@ gather_one(const struct conf *c, const struct run_opts *o, struct run_source *rs
 		.now = now,
 	};
 	struct source_result res = {0};
+	int rc;
+
+	if (!(res.set = pset_new())) {
+		err_set(why, "out of memory");
+		goto failed;
+	}
+	st->attempt = now;
+	err_clear(why);
+	if (s->type->collect(s, &ctx, &res, why) < 0) {
+		if (!why->msg[0])
+			err_set(why, "failed");
+		goto failed;
+	}
+	if (res.not_modified)
+		rc = take_unchanged(c, rs, now, write_state, st, why);
+	else
+		rc = take_fresh(c, rs, &res, now, write_state, st, why);
+	if (rc < 0)
+		goto failed;
+	st->success = now;
+	st->partial = res.partial;
+	st->retry_after = 0;
+	st->error[0] = 0;
+	if (res.partial)
+		snprintf(st->error, sizeof st->error, "partial: %.480s", why->msg);
+	pset_free(res.set);
+	return 0;
+failed:
+	snprintf(st->error, sizeof st->error, "%.500s", why->msg);
+	st->retry_after = res.retry_after > now ? res.retry_after : 0;
+	pset_free(res.set);
+	return -1;
+}
+
+/* Fall back: no fresh list (why), so the last good copy, while younger
+ * than max_stale (stale: the run is degraded); without one the source has
+ * nothing, and every output using it fails. */
+static void
+fall_back(const struct conf *c, struct run_source *rs, time_t now, const struct err *why)
+{
+	const char *name = rs->src->name;
+	char age[32];
+
+	if (use_stored(c, rs, now, true, NULL, &rs->error) == 0) {
+		rs->how = RUN_SRC_STALE;
+		run_format_age(now - rs->when, age, sizeof age);
+		log_warn("source \"%s\": %s: keeping last good (%s old, %zu entries)", name,
+			 why->msg, age, cidrs(rs->set));
+		return;
+	}
+	/* Why the attempt failed, and why the last good copy cannot stand in
+	 * (unless that is the same thing). */
+	if (strstr(why->msg, rs->error.msg))
+		err_set(&rs->error, "%.600s", why->msg);
+	else
+		err_set(&rs->error, "%.400s; %.200s", why->msg, rs->error.msg);
+	rs->how = RUN_SRC_FAILED;
+	log_err("source \"%s\": %s", name, rs->error.msg);
+}
+
+/* One source: collect and check it, or fall back to its last good copy
+ * (at once while the publisher's Retry-After lasts); then its state. */
+static void
+gather_one(const struct conf *c, const struct run_opts *o, struct run_source *rs, time_t now,
+	   bool write_state)
+{
+	const char *name = rs->src->name;
 	struct state_source st;
 	/* why: what went wrong with this attempt (also what a partial
-	 * result lacks); serr: the state files', only warned about. */
+	 * result lacks); serr: the state file's, only warned about. */
 	struct err why, serr;
 	char age[32];
 
-	state_source_load(c->state_dir, s->name, &st);
+	state_source_load(c->state_dir, name, &st);
 	if (o->offline || (!o->fetch && !write_state)) {
-		rs->how = RUN_SRC_STORED;
-		if (use_stored(c, rs, now, o->offline, NULL, &rs->error) < 0) {
-			rs->how = RUN_SRC_FAILED;
-			log_err("source \"%s\": %s%s", s->name, rs->error.msg,
-				o->offline ? "" : " (run allowsync first, or use --fetch)");
-		}
+		take_stored(c, o, rs, now);
 		return;
 	}
 	if (st.retry_after > now) {
 		run_format_age(st.retry_after - now, age, sizeof age);
 		err_set(&why, "the publisher asked to wait %s more", age);
-		goto fallback;
+		fall_back(c, rs, now, &why);
+	} else if (attempt(c, rs, now, write_state, &st, &why) < 0) {
+		fall_back(c, rs, now, &why);
 	}
-	if (!(res.set = pset_new())) {
-		err_set(&why, "out of memory");
-		goto failed_attempt;
-	}
-	st.attempt = now;
-	err_clear(&why);
-	if (s->type->collect(s, &ctx, &res, &why) < 0) {
-		if (!why.msg[0])
-			err_set(&why, "failed");
-		goto failed_attempt;
-	}
-	if (res.not_modified) {
-		char origin[STATE_TEXT_MAX];
-		if (use_stored(c, rs, now, false, origin, &rs->error) < 0) {
-			err_set(&why, "not modified, but %.500s", rs->error.msg);
-			goto failed_attempt;
-		}
-		rs->how = RUN_SRC_FRESH;
-		rs->when = now;
-		/* Confirmed unchanged: the same list, fresh as of now. */
-		if (write_state &&
-		    state_list_keep(c->state_dir, s->name, rs->set, now, origin, &st, &serr) < 0)
-			log_warn("source \"%s\": state: %s", s->name, serr.msg);
-		log_info("source \"%s\": not modified (%zu entries)", s->name, cidrs(rs->set));
-		goto succeeded;
-	}
-	if (policy_check(&s->limits, res.set, &why) < 0) {
-		err_prefix(&why, "refused");
-		goto failed_attempt;
-	}
-	rs->set = res.set;
-	res.set = NULL;
-	rs->how = RUN_SRC_FRESH;
-	rs->when = now;
-	rs->partial = res.partial;
-	if (res.partial) {
-		log_warn("source \"%s\": partial: %s (applied, may not shrink an output)", s->name,
-			 why.msg[0] ? why.msg : "incomplete");
-	} else if (write_state &&
-		   state_list_keep(c->state_dir, s->name, rs->set, now,
-				   res.origin[0] ? res.origin : s->type->name, &st, &serr) < 0) {
-		log_warn("source \"%s\": cannot keep the last good copy: %s", s->name, serr.msg);
-	}
-	log_info("source \"%s\": %zu entries from %s", s->name, cidrs(rs->set), res.origin);
-succeeded:
-	st.success = now;
-	st.partial = res.partial;
-	st.retry_after = 0;
-	st.error[0] = 0;
-	if (res.partial)
-		snprintf(st.error, sizeof st.error, "partial: %.480s", why.msg);
-	goto save;
-failed_attempt:
-	snprintf(st.error, sizeof st.error, "%.500s", why.msg);
-	st.retry_after = res.retry_after > now ? res.retry_after : 0;
-fallback:
-	pset_free(res.set);
-	res.set = NULL;
-	if (use_stored(c, rs, now, true, NULL, &rs->error) == 0) {
-		rs->how = RUN_SRC_STALE;
-		run_format_age(now - rs->when, age, sizeof age);
-		log_warn("source \"%s\": %s: keeping last good (%s old, %zu entries)", s->name,
-			 why.msg, age, cidrs(rs->set));
-	} else {
-		/* Why the attempt failed, and why the last good copy cannot
-		 * stand in (unless that is the same thing). */
-		if (strstr(why.msg, rs->error.msg))
-			err_set(&rs->error, "%.600s", why.msg);
-		else
-			err_set(&rs->error, "%.400s; %.200s", why.msg, rs->error.msg);
-		rs->how = RUN_SRC_FAILED;
-		log_err("source \"%s\": %s", s->name, rs->error.msg);
-	}
-save:
-	pset_free(res.set);
-	if (write_state && state_source_save(c->state_dir, s->name, &st, &serr) < 0)
-		log_warn("source \"%s\": state: %s", s->name, serr.msg);
+	if (write_state && state_source_save(c->state_dir, name, &st, &serr) < 0)
+		log_warn("source \"%s\": state: %s", name, serr.msg);
 }
 
 void
@@ -319,162 +384,251 @@ state_text(char dst[STATE_TEXT_MAX], const char *msg)
 	snprintf(dst, STATE_TEXT_MAX, "%.*s", STATE_TEXT_MAX - 1, msg);
 }
 
-static void
+/* The output is left as it is; its state says why.  Returns -1. */
+static int
 output_failed(struct run_output *ro, const char *stage, struct err *err)
 {
 	ro->how = OUT_FAILED;
 	err_prefix(err, "%s", stage);
 	state_text(ro->st.error, err->msg);
 	log_err("output \"%s\": %s: left unchanged", ro->o->name, err->msg);
+	return -1;
 }
 
-int
-run_pipeline(struct conf *c, const struct run_opts *o)
-{
-	struct output_ctx octx = {.state_dir = c->state_dir, .offline = o->offline, .now = time(NULL)};
-	struct run_source *rs = NULL;
-	struct run_output *ro = NULL;
-	struct err err;
-	bool degraded = false, failed = false;
-	int lockfd = -1, r;
-	struct stat sb;
+/* ------------------------------------------------------------- the run */
 
-	if (!o->dry_run && state_init(c->state_dir, &err) < 0) {
+/* One run of the pipeline, handed from stage to stage. */
+struct run {
+	struct conf *c;
+	const struct run_opts *o;
+	struct output_ctx octx;
+	int lockfd;
+	struct run_source *rs; /* c->n_sources, from gather_sources */
+	struct run_output *ro; /* c->n_outputs, from prepare_outputs */
+	bool degraded;         /* exit 3, unless */
+	bool failed;           /* exit 1 */
+};
+
+/* The state directory, and this run's hold on it.  diff creates nothing,
+ * not even the directory: it locks only one that is there.  0, or the
+ * exit code. */
+static int
+take_lock(struct run *r)
+{
+	struct err err;
+	struct stat sb;
+	int rc;
+
+	if (!r->o->dry_run && state_init(r->c->state_dir, &err) < 0) {
 		log_err("state: %s", err.msg);
 		return EXIT_FAIL;
 	}
-	/* diff writes nothing, not even a new state directory. */
-	if (!o->dry_run || stat(c->state_dir, &sb) == 0) {
-		r = lock_acquire(c->state_dir, &lockfd, &err);
-		if (r == 1) {
-			log_err("another allowsync run holds %s/lock: nothing done", c->state_dir);
-			return EXIT_LOCKED;
-		}
-		if (r < 0) {
-			log_err("state: %s", err.msg);
-			return EXIT_FAIL;
-		}
+	if (r->o->dry_run && stat(r->c->state_dir, &sb) != 0)
+		return 0;
+	rc = lock_acquire(r->c->state_dir, &r->lockfd, &err);
+	if (rc == 1) {
+		log_err("another allowsync run holds %s/lock: nothing done", r->c->state_dir);
+		return EXIT_LOCKED;
 	}
+	if (rc < 0) {
+		log_err("state: %s", err.msg);
+		return EXIT_FAIL;
+	}
+	return 0;
+}
 
-	struct run_opts go = *o;
-	go.fetch = !o->offline;
-	if (!(rs = gather(c, &go, !o->dry_run && !o->offline, true)) ||
-	    !(ro = calloc(c->n_outputs ? c->n_outputs : 1, sizeof *ro))) {
+/* Gather and check every source an output uses (fresh, or its last good
+ * copy); diff and --offline keep no state.  A stale or partial source
+ * degrades the run. */
+static int
+gather_sources(struct run *r)
+{
+	struct run_opts go = *r->o;
+
+	go.fetch = !r->o->offline;
+	if (!(r->rs = gather(r->c, &go, !r->o->dry_run && !r->o->offline, true))) {
 		log_err("out of memory");
-		failed = true;
-		goto out;
+		r->failed = true;
+		return -1;
 	}
-	for (size_t i = 0; i < c->n_sources; i++)
-		if (rs[i].how == RUN_SRC_STALE || rs[i].partial)
-			degraded = true;
+	for (size_t i = 0; i < r->c->n_sources; i++)
+		if (r->rs[i].how == RUN_SRC_STALE || r->rs[i].partial)
+			r->degraded = true;
+	return 0;
+}
 
-	/* Work out every output's new content, and prepare it. */
-	for (size_t i = 0; i < c->n_outputs; i++) {
-		struct output *out = c->outputs[i];
-		ro[i].o = out;
-		state_output_load(c->state_dir, out->name, &ro[i].st);
-		ro[i].st.error[0] = 0;
-		if (!(ro[i].want = run_want(out, c, rs, &err))) {
-			output_failed(&ro[i], "sources", &err);
-			continue;
-		}
-		for (size_t j = 0; j < out->n_sources; j++)
-			for (size_t k = 0; k < c->n_sources; k++)
-				if (rs[k].src == out->sources[j] && rs[k].partial)
-					ro[i].partial = true;
-		if (!(ro[i].live = pset_new())) {
-			err_set(&err, "out of memory");
-			output_failed(&ro[i], "live", &err);
-			continue;
-		}
-		err_clear(&err);
-		if (out->type->live(out, &octx, ro[i].live, &err) < 0) {
-			if (!o->force) {
-				output_failed(&ro[i], "reading what is live", &err);
-				continue;
-			}
-			log_warn("output \"%s\": reading what is live: %s: --force: replacing it",
-				 out->name, err.msg);
-			pset_clear(ro[i].live);
-		}
-		if (pset_merge(ro[i].live) < 0 || !(ro[i].added = pset_new()) ||
-		    !(ro[i].removed = pset_new()) ||
-		    pset_diff(ro[i].live, ro[i].want, ro[i].added, ro[i].removed) < 0) {
-			err_set(&err, "out of memory");
-			output_failed(&ro[i], "live", &err);
-			continue;
-		}
-		struct err held; /* why the guard holds it back */
-		err_clear(&held);
-		bool hold = policy_shrink(ro[i].live, ro[i].want, ro[i].removed, out->max_shrink,
-					  &held) != 0;
-		if (!hold && ro[i].partial && pset_total(ro[i].removed)) {
-			hold = true;
-			err_set(&held, "a partial source would remove %zu entries",
-				cidrs(ro[i].removed));
-		}
-		if (o->dry_run) {
-			char note[sizeof held.msg + 64] = "";
-			if (hold)
-				snprintf(note, sizeof note, " [held: %s%s]", held.msg,
-					 o->force ? ", --force applies it" : "");
-			if (print_diff(o->out, &ro[i], note) < 0) {
-				err_set(&err, "%s", strerror(errno));
-				output_failed(&ro[i], "diff", &err);
-				continue;
-			}
-			ro[i].how = OUT_SKIP;
-			if (hold && !o->force)
-				degraded = true;
-			continue;
-		}
-		if (hold && !o->force) {
-			ro[i].how = OUT_HELD;
-			degraded = true;
-			log_warn("output \"%s\": held: %s: left unchanged (--force applies it)",
-				 out->name, held.msg);
-			continue;
-		}
-		if (hold)
-			log_warn("output \"%s\": %s: applied anyway (--force)", out->name,
-				 held.msg);
-		err_clear(&err);
-		if (out->type->prepare(out, &octx, ro[i].want, &ro[i].changed, &err) < 0) {
-			output_failed(&ro[i], "prepare", &err);
-			continue;
-		}
-		ro[i].how = OUT_PREPARED;
+static bool
+uses_partial(const struct run *r, const struct output *out)
+{
+	for (size_t j = 0; j < out->n_sources; j++)
+		for (size_t k = 0; k < r->c->n_sources; k++)
+			if (r->rs[k].src == out->sources[j] && r->rs[k].partial)
+				return true;
+	return false;
+}
+
+/* Plan: what the output would hold (the union of its sources minus
+ * exclude, merged), what it holds now, and the difference both ways.
+ * Unreadable live content is replaced only with --force.  -1 when the
+ * output failed. */
+static int
+plan_output(struct run *r, struct run_output *ro)
+{
+	struct output *out = ro->o;
+	struct err err;
+
+	state_output_load(r->c->state_dir, out->name, &ro->st);
+	ro->st.error[0] = 0;
+	if (!(ro->want = run_want(out, r->c, r->rs, &err)))
+		return output_failed(ro, "sources", &err);
+	ro->partial = uses_partial(r, out);
+	if (!(ro->live = pset_new())) {
+		err_set(&err, "out of memory");
+		return output_failed(ro, "live", &err);
 	}
-	if (o->dry_run)
-		goto out;
+	err_clear(&err);
+	if (out->type->live(out, &r->octx, ro->live, &err) < 0) {
+		if (!r->o->force)
+			return output_failed(ro, "reading what is live", &err);
+		log_warn("output \"%s\": reading what is live: %s: --force: replacing it",
+			 out->name, err.msg);
+		pset_clear(ro->live);
+	}
+	if (pset_merge(ro->live) < 0 || !(ro->added = pset_new()) || !(ro->removed = pset_new()) ||
+	    pset_diff(ro->live, ro->want, ro->added, ro->removed) < 0) {
+		err_set(&err, "out of memory");
+		return output_failed(ro, "live", &err);
+	}
+	return 0;
+}
 
-	/* Every output is prepared (validated): make them live. */
-	for (size_t i = 0; i < c->n_outputs; i++) {
-		struct run_output *x = &ro[i];
+/* Gates: the shrink guard (max_shrink, measured against what is live),
+ * and a partial source may only add.  true with held saying why the
+ * change waits for --force. */
+static bool
+gate_output(const struct run_output *ro, struct err *held)
+{
+	err_clear(held);
+	if (policy_shrink(ro->live, ro->want, ro->removed, ro->o->max_shrink, held) != 0)
+		return true;
+	if (ro->partial && pset_total(ro->removed)) {
+		err_set(held, "a partial source would remove %zu entries", cidrs(ro->removed));
+		return true;
+	}
+	return false;
+}
+
+/* diff: print the plan, and what holds it; prepare nothing. */
+static void
+show_plan(struct run *r, struct run_output *ro, bool hold, const struct err *held)
+{
+	char note[ERR_MAX + 64] = "";
+	struct err err;
+
+	if (hold)
+		snprintf(note, sizeof note, " [held: %s%s]", held->msg,
+			 r->o->force ? ", --force applies it" : "");
+	if (print_diff(r->o->out, ro, note) < 0) {
+		err_set(&err, "%s", strerror(errno));
+		output_failed(ro, "diff", &err);
+		return;
+	}
+	ro->how = OUT_SKIP;
+	if (hold && !r->o->force)
+		r->degraded = true;
+}
+
+/* Prepare: the new content written and validated beside the live one,
+ * ready to commit; unless a gate holds it (then it stays as it is). */
+static void
+prepare_output(struct run *r, struct run_output *ro, bool hold, const struct err *held)
+{
+	struct output *out = ro->o;
+	struct err err;
+
+	if (hold && !r->o->force) {
+		ro->how = OUT_HELD;
+		r->degraded = true;
+		log_warn("output \"%s\": held: %s: left unchanged (--force applies it)", out->name,
+			 held->msg);
+		return;
+	}
+	if (hold)
+		log_warn("output \"%s\": %s: applied anyway (--force)", out->name, held->msg);
+	err_clear(&err);
+	if (out->type->prepare(out, &r->octx, ro->want, &ro->changed, &err) < 0) {
+		output_failed(ro, "prepare", &err);
+		return;
+	}
+	ro->how = OUT_PREPARED;
+}
+
+/* Every output in turn: plan, gates, then prepare (diff: print).  None is
+ * committed before all are prepared. */
+static int
+prepare_outputs(struct run *r)
+{
+	if (!(r->ro = calloc(r->c->n_outputs ? r->c->n_outputs : 1, sizeof *r->ro))) {
+		log_err("out of memory");
+		r->failed = true;
+		return -1;
+	}
+	for (size_t i = 0; i < r->c->n_outputs; i++) {
+		struct run_output *ro = &r->ro[i];
+		struct err held; /* why a gate holds it back */
+		bool hold;
+
+		ro->o = r->c->outputs[i];
+		if (plan_output(r, ro) < 0)
+			continue;
+		hold = gate_output(ro, &held);
+		if (r->o->dry_run)
+			show_plan(r, ro, hold, &held);
+		else
+			prepare_output(r, ro, hold, &held);
+	}
+	return 0;
+}
+
+/* Every prepared output made live; what it now holds goes to its state. */
+static void
+commit_outputs(struct run *r)
+{
+	for (size_t i = 0; i < r->c->n_outputs; i++) {
+		struct run_output *x = &r->ro[i];
+		struct err err;
+
 		if (x->how != OUT_PREPARED)
 			continue;
 		err_clear(&err);
-		if (x->o->type->commit(x->o, &octx, &err) < 0) {
+		if (x->o->type->commit(x->o, &r->octx, &err) < 0) {
 			output_failed(x, "commit", &err);
 			continue;
 		}
 		x->how = OUT_DONE;
-		x->st.applied = octx.now;
+		x->st.applied = r->octx.now;
 		x->st.entries = cidrs(x->want);
 		state_digest(x->want, x->st.digest);
 		if (x->changed) {
-			x->st.changed = octx.now;
+			x->st.changed = r->octx.now;
 			log_notice("output \"%s\": updated: +%zu -%zu, %zu entries", x->o->name,
 				   cidrs(x->added), cidrs(x->removed), x->st.entries);
 		} else {
-			log_info("output \"%s\": unchanged, %zu entries", x->o->name, x->st.entries);
+			log_info("output \"%s\": unchanged, %zu entries", x->o->name,
+				 x->st.entries);
 		}
 	}
-	/* Hooks after every commit: one output's hook never sees another
-	 * output half-way. */
-	for (size_t i = 0; i < c->n_outputs; i++) {
-		struct run_output *x = &ro[i];
+}
+
+/* Hooks after every commit: one output's hook never sees another output
+ * half-way.  A failed hook is retried on the next run, change or not. */
+static void
+call_hooks(struct run *r)
+{
+	for (size_t i = 0; i < r->c->n_outputs; i++) {
+		struct run_output *x = &r->ro[i];
 		struct err herr;
+
 		if (x->how != OUT_DONE || !x->o->on_change || (!x->changed && !x->st.hook_pending))
 			continue;
 		if (hook_run(x->o->on_change, x->o->hook_timeout, &herr) < 0) {
@@ -483,36 +637,74 @@ run_pipeline(struct conf *c, const struct run_opts *o)
 			state_text(x->st.error, herr.msg);
 			log_err("output \"%s\": %s (retried on the next run)", x->o->name,
 				herr.msg);
-			failed = true;
+			r->failed = true;
 		} else {
 			if (x->st.hook_pending)
-				log_notice("output \"%s\": on_change succeeded on retry", x->o->name);
+				log_notice("output \"%s\": on_change succeeded on retry",
+					   x->o->name);
 			x->st.hook_pending = false;
 		}
 	}
-	for (size_t i = 0; i < c->n_outputs; i++) {
+}
+
+/* Every output's state, for status and the next run. */
+static void
+save_outputs(struct run *r)
+{
+	for (size_t i = 0; i < r->c->n_outputs; i++) {
+		struct run_output *x = &r->ro[i];
 		struct err serr;
-		if (ro[i].how == OUT_FAILED)
-			failed = true;
-		if (ro[i].how == OUT_HELD)
-			snprintf(ro[i].st.error, sizeof ro[i].st.error, "held by the shrink guard");
-		if (state_output_save(c->state_dir, ro[i].o->name, &ro[i].st, &serr) < 0)
-			log_warn("output \"%s\": state: %s", ro[i].o->name, serr.msg);
+
+		if (x->how == OUT_FAILED)
+			r->failed = true;
+		if (x->how == OUT_HELD)
+			snprintf(x->st.error, sizeof x->st.error, "held by the shrink guard");
+		if (state_output_save(r->c->state_dir, x->o->name, &x->st, &serr) < 0)
+			log_warn("output \"%s\": state: %s", x->o->name, serr.msg);
 	}
-out:
-	if (ro)
-		for (size_t i = 0; i < c->n_outputs; i++) {
-			if (ro[i].how == OUT_PREPARED)
-				ro[i].o->type->abort(ro[i].o, &octx);
-			if (ro[i].how == OUT_FAILED)
-				failed = true;
-			pset_free(ro[i].want);
-			pset_free(ro[i].live);
-			pset_free(ro[i].added);
-			pset_free(ro[i].removed);
-		}
-	free(ro);
-	run_sources_free(rs, c->n_sources);
-	lock_release(lockfd);
-	return failed ? EXIT_FAIL : degraded ? EXIT_DEGRADED : EXIT_OK;
+}
+
+/* The end of every run that got the lock: an output still prepared was
+ * never committed (the run stopped short), so it is aborted; then the
+ * exit code. */
+static int
+finish(struct run *r)
+{
+	for (size_t i = 0; r->ro && i < r->c->n_outputs; i++) {
+		struct run_output *x = &r->ro[i];
+
+		if (x->how == OUT_PREPARED)
+			x->o->type->abort(x->o, &r->octx);
+		if (x->how == OUT_FAILED)
+			r->failed = true;
+		pset_free(x->want);
+		pset_free(x->live);
+		pset_free(x->added);
+		pset_free(x->removed);
+	}
+	free(r->ro);
+	run_sources_free(r->rs, r->c->n_sources);
+	lock_release(r->lockfd);
+	return r->failed ? EXIT_FAIL : r->degraded ? EXIT_DEGRADED : EXIT_OK;
+}
+
+int
+run_pipeline(struct conf *c, const struct run_opts *o)
+{
+	struct run r = {
+		.c = c,
+		.o = o,
+		.octx = {.state_dir = c->state_dir, .offline = o->offline, .now = time(NULL)},
+		.lockfd = -1,
+	};
+	int rc = take_lock(&r);
+
+	if (rc != 0)
+		return rc;
+	if (gather_sources(&r) == 0 && prepare_outputs(&r) == 0 && !o->dry_run) {
+		commit_outputs(&r);
+		call_hooks(&r);
+		save_outputs(&r);
+	}
+	return finish(&r);
 }

@@ -1,6 +1,7 @@
 /* Unit tests: run — the pipeline's handling of what a source type reports
- * (partial, not modified, Retry-After, failure), with a scripted source
- * type standing in for the network ones. */
+ * (partial, not modified, Retry-After, failure), what diff prints and
+ * holds, and the lock, with a scripted source type standing in for the
+ * network ones. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -10,6 +11,7 @@
 #include "testdir.h"
 
 #include "cmd.h"
+#include "lock.h"
 #include "log.h"
 #include "parse_text.h"
 #include "run.h"
@@ -18,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 /* What the scripted source does on its next collect. */
@@ -215,6 +218,84 @@ test_script(void **state)
 	assert_non_null(strstr(st.error, "not modified, but no last good copy"));
 }
 
+/* diff (a dry run) of the output, as it prints it to o->out. */
+static const char *
+diff_once(struct run_opts *o, int want_rc)
+{
+	static char buf[4096];
+	char *text = NULL;
+	size_t len = 0;
+
+	assert_non_null(o->out = open_memstream(&text, &len));
+	assert_int_equal(run_once(o), want_rc);
+	fclose(o->out);
+	o->out = NULL;
+	snprintf(buf, sizeof buf, "%s", text);
+	free(text);
+	return buf;
+}
+
+/* diff prints the plan and what holds it back, and writes nothing: not
+ * even the state directory before the first run. */
+static void
+test_diff(void **state)
+{
+	struct run_opts diff = {.dry_run = true}, force = {.dry_run = true, .force = true};
+	struct run_opts o = {.out = stdout};
+	char sdir[600];
+	struct stat sb;
+	(void)state;
+
+	snprintf(sdir, sizeof sdir, "%s/state", test_dir);
+	log_set_level(LOG_LVL_ERR);
+
+	script = (struct script){.list = "8.8.8.0/24\n9.9.9.0/24\n"};
+	assert_string_equal(diff_once(&diff, EXIT_OK),
+			    "output \"t\": +2 -0 entries (0 now, 2 after)\n"
+			    "+8.8.8.0/24\n+9.9.9.0/24\n");
+	assert_int_equal(stat(sdir, &sb), -1);
+	assert_string_equal(output(), "");
+	assert_int_equal(run_once(&o), EXIT_OK);
+
+	/* A partial list that would remove: held (the run degraded), and
+	 * diff says whether --force would apply it. */
+	script = (struct script){.list = "8.8.8.0/24\n", .partial = true};
+	assert_string_equal(diff_once(&diff, EXIT_DEGRADED),
+			    "output \"t\": +0 -1 entries (2 now, 1 after)"
+			    " [held: a partial source would remove 1 entries]\n-9.9.9.0/24\n");
+	assert_string_equal(diff_once(&force, EXIT_DEGRADED),
+			    "output \"t\": +0 -1 entries (2 now, 1 after)"
+			    " [held: a partial source would remove 1 entries, --force applies it]\n"
+			    "-9.9.9.0/24\n");
+	assert_string_equal(output(), "8.8.8.0/24\n9.9.9.0/24\n");
+}
+
+/* One run at a time: while another holds the lock a run (or diff) does
+ * nothing, not even collect, and has an exit code of its own. */
+static void
+test_lock(void **state)
+{
+	struct run_opts o = {.out = stdout}, diff = {.out = stdout, .dry_run = true};
+	char sdir[600];
+	struct err err;
+	int fd = -1;
+	(void)state;
+
+	snprintf(sdir, sizeof sdir, "%s/state", test_dir);
+	log_set_level(LOG_LVL_ERR);
+	script = (struct script){.list = "8.8.8.0/24\n"};
+	assert_int_equal(run_once(&o), EXIT_OK);
+	assert_int_equal(lock_acquire(sdir, &fd, &err), 0);
+	script = (struct script){.list = "8.8.8.0/24\n7.7.7.7\n"};
+	assert_int_equal(run_once(&o), EXIT_LOCKED);
+	assert_int_equal(run_once(&diff), EXIT_LOCKED);
+	assert_int_equal(script.calls, 0);
+	assert_string_equal(output(), "8.8.8.0/24\n");
+	lock_release(fd);
+	assert_int_equal(run_once(&o), EXIT_OK);
+	assert_string_equal(output(), "7.7.7.7/32\n8.8.8.0/24\n");
+}
+
 static void
 test_format_age(void **state)
 {
@@ -236,8 +317,11 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_script),
+		/* Each from an empty scratch directory: no state, no output. */
+		cmocka_unit_test_setup_teardown(test_script, test_dir_setup, test_dir_teardown),
+		cmocka_unit_test_setup_teardown(test_diff, test_dir_setup, test_dir_teardown),
+		cmocka_unit_test_setup_teardown(test_lock, test_dir_setup, test_dir_teardown),
 		cmocka_unit_test(test_format_age),
 	};
-	return cmocka_run_group_tests_name("run", tests, test_dir_setup, test_dir_teardown);
+	return cmocka_run_group_tests_name("run", tests, NULL, NULL);
 }
