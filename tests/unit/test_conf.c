@@ -18,38 +18,20 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static const char *
-write_conf(const char *name, const char *text)
-{
-	static char path[512];
-	FILE *f;
-
-	snprintf(path, sizeof path, "%s/%s", test_dir, name);
-	assert_non_null(f = fopen(path, "w"));
-	fputs(text, f);
-	fclose(f);
-	chmod(path, 0600);
-	return path;
-}
-
 static struct conf *
 load_ok(const char *text)
 {
-	struct conf *c = NULL;
-	struct err err;
-
-	if (conf_load(write_conf("ok.conf", text), CONF_LOAD_NO_OWNER_CHECK, &c, &err) != 0)
-		fail_msg("refused: %s", err.msg);
-	return c;
+	return test_conf_load("ok.conf", "%s", text);
 }
 
 static void
 load_bad(const char *text, unsigned line, const char *why)
 {
+	const char *path = test_conf_write("bad.conf", "%s", text);
 	struct conf *c = NULL;
 	struct err err;
 
-	if (conf_load(write_conf("bad.conf", text), CONF_LOAD_NO_OWNER_CHECK, &c, &err) == 0) {
+	if (conf_load(path, CONF_LOAD_NO_OWNER_CHECK, &c, &err) == 0) {
 		conf_free(c);
 		fail_msg("accepted, expected line %u: %s\n%s", line, why, text);
 	}
@@ -385,7 +367,7 @@ test_owner_check(void **state)
 {
 	struct conf *c = NULL;
 	struct err err;
-	const char *path = write_conf("mode.conf", SRC);
+	const char *path = test_conf_write("mode.conf", "%s", SRC);
 	(void)state;
 
 	if (geteuid() != 0)

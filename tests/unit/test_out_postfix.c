@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "testconf.h"
 #include "testdir.h"
 #include "testsets.h"
 
@@ -21,22 +22,10 @@
 static struct conf *
 load(const char *extra)
 {
-	char path[600], text[2048];
-	struct conf *c;
-	struct err err;
-
-	snprintf(path, sizeof path, "%s/c.conf", test_dir);
-	snprintf(text, sizeof text,
-		 "[source s]\ntype = static\nprefixes = 8.8.8.8\n"
-		 "[output p]\ntype = postfix\npath = %s/table.cidr\n%s",
-		 test_dir, extra);
-	FILE *f = fopen(path, "w");
-	assert_non_null(f);
-	fputs(text, f);
-	fclose(f);
-	if (conf_load(path, CONF_LOAD_NO_OWNER_CHECK, &c, &err) != 0)
-		fail_msg("%s", err.msg);
-	return c;
+	return test_conf_load("c.conf",
+			      "[source s]\ntype = static\nprefixes = 8.8.8.8\n"
+			      "[output p]\ntype = postfix\npath = %s/table.cidr\n%s",
+			      test_dir, extra);
 }
 
 static char *

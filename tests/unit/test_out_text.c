@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "testconf.h"
 #include "testdir.h"
 
 #include "conf.h"
@@ -19,23 +20,11 @@
 static struct conf *
 load(const char *extra)
 {
-	char path[600], text[2048];
-	struct conf *c;
-	struct err err;
-
-	snprintf(path, sizeof path, "%s/c.conf", test_dir);
-	snprintf(text, sizeof text,
-		 "[source a]\ntype = static\nprefixes = 8.8.8.8\n"
-		 "[source b]\ntype = static\nprefixes = 9.9.9.9\n"
-		 "[output t]\ntype = text\npath = %s/t.txt\n%s",
-		 test_dir, extra);
-	FILE *f = fopen(path, "w");
-	assert_non_null(f);
-	fputs(text, f);
-	fclose(f);
-	if (conf_load(path, CONF_LOAD_NO_OWNER_CHECK, &c, &err) != 0)
-		fail_msg("%s", err.msg);
-	return c;
+	return test_conf_load("c.conf",
+			      "[source a]\ntype = static\nprefixes = 8.8.8.8\n"
+			      "[source b]\ntype = static\nprefixes = 9.9.9.9\n"
+			      "[output t]\ntype = text\npath = %s/t.txt\n%s",
+			      test_dir, extra);
 }
 
 static char *

@@ -156,15 +156,13 @@ test_serial_rules(void **state)
 static int
 load(const char *body, struct conf **c, struct publish_conf *pc, struct err *err)
 {
-	char path[128];
-	snprintf(path, sizeof path, "%s/a.conf", test_dir);
-	FILE *f = fopen(path, "w");
-	assert_non_null(f);
-	fprintf(f, "[global]\nstate_dir = %s/state\n\n[source inv]\ntype = static\n"
-		   "prefixes = 192.0.2.1\ntags = dedicated\n\n[source web]\ntype = url\n"
-		   "url = https://example.com/x\n\n%s",
-		test_dir, body);
-	fclose(f);
+	const char *path =
+	    test_conf_write("a.conf",
+			    "[global]\nstate_dir = %s/state\n\n[source inv]\ntype = static\n"
+			    "prefixes = 192.0.2.1\ntags = dedicated\n\n[source web]\ntype = url\n"
+			    "url = https://example.com/x\n\n%s",
+			    test_dir, body);
+
 	*c = NULL;
 	if (conf_load(path, CONF_LOAD_NO_OWNER_CHECK, c, err) < 0)
 		return -1;

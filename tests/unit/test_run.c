@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "testconf.h"
 #include "testdir.h"
 
 #include "cmd.h"
@@ -74,22 +75,12 @@ static struct source_type scripted = {
 static struct conf *
 load(void)
 {
-	char path[600], text[2048];
-	struct conf *c;
-	struct err err;
+	struct conf *c = test_conf_load("c.conf",
+					"[global]\nstate_dir = %s/state\nmax_stale = 1h\n"
+					"[source net]\ntype = static\nprefixes = 8.8.8.8\n"
+					"[output t]\ntype = text\npath = %s/t.txt\nheader = no\n",
+					test_dir, test_dir);
 
-	snprintf(path, sizeof path, "%s/c.conf", test_dir);
-	snprintf(text, sizeof text,
-		 "[global]\nstate_dir = %s/state\nmax_stale = 1h\n"
-		 "[source net]\ntype = static\nprefixes = 8.8.8.8\n"
-		 "[output t]\ntype = text\npath = %s/t.txt\nheader = no\n",
-		 test_dir, test_dir);
-	FILE *f = fopen(path, "w");
-	assert_non_null(f);
-	fputs(text, f);
-	fclose(f);
-	if (conf_load(path, CONF_LOAD_NO_OWNER_CHECK, &c, &err) != 0)
-		fail_msg("%s", err.msg);
 	/* The static source becomes the scripted one (its priv freed as static). */
 	static_free = c->sources[0]->type->free;
 	c->sources[0]->type = &scripted;

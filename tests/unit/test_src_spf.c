@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "testconf.h"
 #include "testdir.h"
 
 #include "conf.h"
@@ -22,16 +23,10 @@
 static const char *
 write_conf(const char *text)
 {
-	static char path[512];
-	FILE *f;
-
-	snprintf(path, sizeof path, "%s/a.conf", test_dir);
-	assert_non_null(f = fopen(path, "w"));
-	fprintf(f, "[global]\nstate_dir = %s/state\n%s\n[output o]\ntype = text\npath = %s/o.txt\n",
-		test_dir, text, test_dir);
-	fclose(f);
-	chmod(path, 0600);
-	return path;
+	return test_conf_write("a.conf",
+			       "[global]\nstate_dir = %s/state\n%s\n"
+			       "[output o]\ntype = text\npath = %s/o.txt\n",
+			       test_dir, text, test_dir);
 }
 
 static struct conf *

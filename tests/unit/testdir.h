@@ -18,7 +18,7 @@
 #define TEST_DIR_TEMPLATE "/tmp/allowsync-unit.XXXXXX"
 static char test_dir[] = TEST_DIR_TEMPLATE;
 
-static int
+static inline int
 test_dir_setup(void **state)
 {
 	(void)state;
@@ -26,7 +26,7 @@ test_dir_setup(void **state)
 	return mkdtemp(test_dir) ? 0 : -1;
 }
 
-static int
+static inline int
 test_dir_teardown(void **state)
 {
 	char cmd[sizeof test_dir + 16];
