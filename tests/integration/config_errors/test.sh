@@ -87,7 +87,7 @@ max_stale = 7y
 EOF2
 
 # No source at all: FILE: reason (no line to point at).
-printf '[global]\nstate_dir = %s/state\n' "$T" >"$C"
+conf </dev/null
 expect_exit 2 as check
 expect_grep "^allowsync: error: $C: no \[source NAME\] section" "$T/err"
 

@@ -94,3 +94,12 @@ next_second() {
 	wait_for "the clock to pass second $_ns_t0" _ns_past
 }
 _ns_past() { [ "$(date +%s)" -gt "$_ns_t0" ]; }
+
+# conf_file FILE STATE_DIR [LINE...]: the configuration FILE (mode 600):
+# [global] with state_dir = STATE_DIR and the LINEs given (e.g.
+# "allow_special = yes"), then the sections on stdin as they are.
+conf_file() (
+	file=$1 state=$2; shift 2
+	{ printf '[global]\nstate_dir = %s\n' "$state"; for l in "$@"; do printf '%s\n' "$l"; done; cat; } >"$file"
+	chmod 600 "$file"
+)

@@ -155,12 +155,10 @@ url_conf() {
 	u=$1; shift
 	mkdir -p "$T/o"
 	{
-		printf '[global]\nstate_dir = %s\nca_file = %s\ntimeout = %s\n\n' \
-			"$T/state" "$T/ca/ca.pem" "${URL_TIMEOUT:-10}"
 		printf '[source feed]\ntype = url\nurl = %s\n' "$u"
 		for kv in "$@"; do printf '%s = %s\n' "${kv%%=*}" "${kv#*=}"; done
 		printf '\n[output list]\ntype = text\npath = %s\n' "$T/o/list.txt"
-	} >"$T/a.conf"
+	} | conf_file "$T/a.conf" "$T/state" "ca_file = $T/ca/ca.pem" "timeout = ${URL_TIMEOUT:-10}" ""
 }
 
 # fault_expect GOOD_URL FAULT_URL PATTERN [KEY=VALUE]...: a good run on

@@ -18,12 +18,11 @@ X() { ip netns exec "$NS" "$@"; }
 # source ($T/list) and an nftables output "fw" with the given keys.
 nft_conf() {
 	{
-		printf '[global]\nstate_dir = %s/state\nallow_special = yes\n' "$T"
-		printf 'max_entries = 2000000\nmax_shrink = 100%%\nmin_prefix4 = 8\nmin_prefix6 = 16\n\n'
 		printf '[source list]\ntype = file\npath = %s/list\n\n' "$T"
 		printf '[output fw]\ntype = nftables\n'
 		for kv in "$@"; do printf '%s\n' "$kv"; done
-	} >"$T/allowsync.conf"
+	} | conf_file "$T/allowsync.conf" "$T/state" "allow_special = yes" "max_entries = 2000000" \
+		"max_shrink = 100%" "min_prefix4 = 8" "min_prefix6 = 16" ""
 }
 
 # declare_set4: table inet filter with an empty interval set allowsync4,

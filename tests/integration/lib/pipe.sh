@@ -5,12 +5,9 @@
 mkdir -p "$T/state" "$T/o"
 C=$T/conf
 
-# conf [LINE...]: the configuration from stdin, with [global] state_dir
-# (and the LINEs given, e.g. "max_shrink = 100%") prepended.
-conf() {
-	{ printf '[global]\nstate_dir = %s/state\n' "$T"; for l in "$@"; do echo "$l"; done; cat; } >"$C"
-	chmod 600 "$C"
-}
+# conf [LINE...]: $C from stdin, with [global] state_dir (and the LINEs
+# given, e.g. "max_shrink = 100%") prepended: see conf_file.
+conf() { conf_file "$C" "$T/state" "$@"; }
 # as: allowsync with our configuration.
 as() { "$ALLOWSYNC" -c "$C" "$@"; }
 # sig FILE: inode and modification time (nanoseconds) — "not touched".

@@ -5,12 +5,7 @@
 . ../lib/common.sh
 . ../lib/nft.sh
 printf '192.0.2.0/24\n198.51.100.0-198.51.100.9\n2001:db8::/32\n' >"$T/list"
-cat >"$T/allowsync.conf" <<CONF
-[global]
-state_dir = $T/state
-allow_special = yes
-max_shrink = 100%
-
+conf_file "$T/allowsync.conf" "$T/state" "allow_special = yes" "max_shrink = 100%" <<CONF
 [source list]
 type = file
 path = $T/list

@@ -51,9 +51,7 @@ wait_for "the postfix master to start" master_up
 
 # --- allowsync: a Postfix table with the reload hook
 mkdir -p "$T/state" "$T/tables"
-cat >"$T/a.conf" <<EOF
-[global]
-state_dir = $T/state
+conf_file "$T/a.conf" "$T/state" <<EOF
 [source relay]
 type = static
 prefixes = 198.51.100.0/28

@@ -21,11 +21,7 @@ pk=$(sed -n 2p "$T/k.pub")
 
 # The publisher: two tagged static sources.
 pubconf() { # $1: extra prefix for the inventory, $2: valid_for
-	cat >"$T/p.conf" <<EOC
-[global]
-state_dir = $T/pstate
-allow_special = yes
-
+	conf_file "$T/p.conf" "$T/pstate" "allow_special = yes" <<EOC
 [source shared]
 type = static
 prefixes = 198.51.100.0/25 2001:db8:10::/48 $1
@@ -50,13 +46,7 @@ stamp=$(($(date +%s) - 1000))
 restamp() { stamp=$((stamp + 1)); touch -c -d "@$stamp" "$T/www/relay.json" "$T/www/relay.json.minisig" 2>/dev/null || true; }
 serve() { cp "$T/pub/relay.json" "$T/pub/relay.json.minisig" "$T/www/"; restamp; }
 
-cat >"$T/c.conf" <<EOC
-[global]
-state_dir = $T/cstate
-ca_file = $T/ca/ca.pem
-allow_special = yes
-timeout = 10
-
+conf_file "$T/c.conf" "$T/cstate" "ca_file = $T/ca/ca.pem" "allow_special = yes" "timeout = 10" <<EOC
 [source relay]
 type = url
 url = https://localhost:$port/relay.json

@@ -12,11 +12,7 @@ command -v minisign >/dev/null || skip "minisign not installed"
 
 mkdir -p "$T/pub"
 minisign -G -W -p "$T/ms.pub" -s "$T/ms.key" >/dev/null 2>&1 || fail "minisign -G -W"
-cat >"$T/p.conf" <<EOC
-[global]
-state_dir = $T/state
-allow_special = yes
-
+conf_file "$T/p.conf" "$T/state" "allow_special = yes" <<EOC
 [source inv]
 type = static
 prefixes = 192.0.2.0/24 198.51.100.7 2001:db8::/32

@@ -20,11 +20,7 @@ for i in range(12):
     print("2001:db8:%x::/48" % (i * 3))
 print("2001:db8:ffff::25")
 PY
-cat >"$T/p.conf" <<EOC
-[global]
-state_dir = $T/pstate
-allow_special = yes
-
+conf_file "$T/p.conf" "$T/pstate" "allow_special = yes" <<EOC
 [source inv]
 type = file
 path = $T/inv.txt
@@ -71,13 +67,8 @@ incl=$(grep '^spf.relay.test\. ' "$zone" | grep -o 'include:' | wc -l)
 [ "$incl" -eq $((nrec - 1)) ] || fail "top record includes $incl of $((nrec - 1)) sub-records"
 
 # The consumer: an spf source against that server.
-cat >"$T/c.conf" <<EOC
-[global]
-state_dir = $T/cstate
-allow_special = yes
-dns_server = 127.0.0.1:$NSD_PORT
-timeout = 10
-
+conf_file "$T/c.conf" "$T/cstate" "allow_special = yes" "dns_server = 127.0.0.1:$NSD_PORT" \
+	"timeout = 10" <<EOC
 [source relay]
 type = spf
 domain = spf.relay.test

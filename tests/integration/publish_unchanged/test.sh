@@ -8,11 +8,7 @@
 mkdir -p "$T/pub"
 "$ALLOWSYNC" -q keygen -p "$T/k.pub" -s "$T/k.key" || fail keygen
 printf '192.0.2.0/24\n2001:db8:1::/48\n' >"$T/inv.txt"
-cat >"$T/p.conf" <<EOC
-[global]
-state_dir = $T/state
-allow_special = yes
-
+conf_file "$T/p.conf" "$T/state" "allow_special = yes" <<EOC
 [source fromfile]
 type = file
 path = $T/inv.txt

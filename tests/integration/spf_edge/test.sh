@@ -148,13 +148,7 @@ echo "ok   bad server list: $(cat "$T/err")"
 
 # ---- through the pipeline ----
 : >"$T/rules"
-cat >"$T/a.conf" <<EOC
-[global]
-state_dir = $T/state
-dns_server = $S
-timeout = 3
-allow_special = yes
-
+conf_file "$T/a.conf" "$T/state" "dns_server = $S" "timeout = 3" "allow_special = yes" <<EOC
 [source gw]
 preset = google-workspace
 

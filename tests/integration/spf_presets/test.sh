@@ -20,10 +20,9 @@ n=$(wc -l <"$T/out")
 
 # Every preset loads (check never touches the network).
 {
-	printf '[global]\nstate_dir = %s/state\n\n' "$T"
 	while read -r p; do printf '[source p-%s]\npreset = %s\n\n' "$p" "$p"; done <"$T/out"
 	printf '[output all]\ntype = text\npath = %s/all.txt\n' "$T"
-} >"$T/all.conf"
+} | conf_file "$T/all.conf" "$T/state" ""
 expect_exit 0 "$ALLOWSYNC" -c "$T/all.conf" check
 echo "ok   all $n presets load"
 
@@ -31,7 +30,8 @@ echo "ok   all $n presets load"
 ALLOWSYNC_PRESETS=/nonexistent expect_exit 1 "$ALLOWSYNC" presets
 expect_exit 0 "$ALLOWSYNC" presets --file "$ALLOWSYNC_PRESETS"
 
-printf '[global]\nstate_dir = %s/state\n[source x]\npreset = no-such-relay\n[output o]\ntype = text\npath = %s/o.txt\n' "$T" "$T" >"$T/bad.conf"
+printf '[source x]\npreset = no-such-relay\n[output o]\ntype = text\npath = %s/o.txt\n' "$T" |
+	conf_file "$T/bad.conf" "$T/state"
 expect_exit 2 "$ALLOWSYNC" -c "$T/bad.conf" check
 expect_grep 'unknown preset "no-such-relay"' "$T/err"
 echo "ok   unknown preset: exit 2"
@@ -40,12 +40,7 @@ echo "ok   unknown preset: exit 2"
 # with spf_max_lookups overridden below what the record needs.
 python3 "$LIBDIR/spfzone.py" blaze "$FIXTURES/spf/blaze-cache" >"$T/root.zone"
 nsd_start "$T/nsd" "$T/root.zone"
-cat >"$T/run.conf" <<EOC
-[global]
-state_dir = $T/state
-dns_server = 127.0.0.1:$NSD_PORT
-timeout = 5
-
+conf_file "$T/run.conf" "$T/state" "dns_server = 127.0.0.1:$NSD_PORT" "timeout = 5" <<EOC
 [source gw]
 preset = google-workspace
 
@@ -89,11 +84,7 @@ nginx_start "$T/www"
 hp=$port
 check_url_preset() {
 	preset=$1 file=$2 expr=$3
-	cat >"$T/u.conf" <<EOC
-[global]
-state_dir = $T/ustate-$preset
-ca_file = $T/ca/ca.pem
-
+	conf_file "$T/u.conf" "$T/ustate-$preset" "ca_file = $T/ca/ca.pem" <<EOC
 [source s]
 preset = $preset
 url = https://127.0.0.1:$hp/$file

@@ -6,10 +6,10 @@
 
 conf() {
 	{
-		printf '[global]\nstate_dir = %s\n\n[source s]\n' "$T/state"
+		printf '[source s]\n'
 		for kv in "$@"; do printf '%s\n' "$kv"; done
 		printf '\n[output o]\ntype = text\npath = %s\n' "$T/o.txt"
-	} >"$T/a.conf"
+	} | conf_file "$T/a.conf" "$T/state" ""
 }
 refused() {
 	msg=$1; shift

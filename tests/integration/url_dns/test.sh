@@ -7,11 +7,7 @@
 command -v unshare >/dev/null || skip "unshare not available"
 unshare -n true 2>/dev/null || skip "cannot create a network namespace (needs root)"
 mkdir -p "$T/o"
-cat >"$T/a.conf" <<EOC
-[global]
-state_dir = $T/state
-timeout = 5
-
+conf_file "$T/a.conf" "$T/state" "timeout = 5" <<EOC
 [source feed]
 type = url
 url = https://ranges.allowsync-test.invalid/ips-v4

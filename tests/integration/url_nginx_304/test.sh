@@ -21,12 +21,7 @@ cat >"$T/hook.sh" <<EOH
 echo ran >>"$T/hook.log"
 EOH
 chmod +x "$T/hook.sh"
-cat >"$T/a.conf" <<EOC
-[global]
-state_dir = $T/state
-ca_file = $T/ca/ca.pem
-timeout = 10
-
+conf_file "$T/a.conf" "$T/state" "ca_file = $T/ca/ca.pem" "timeout = 10" <<EOC
 [source aws]
 type = url
 url = https://localhost:$port/aws-ip-ranges.json
