@@ -40,6 +40,8 @@ LIB_SRCS := \
 	src/pfx.c \
 	src/pset.c \
 	src/parse_text.c \
+	src/confkv.c \
+	src/confval.c \
 	src/atomicfile.c \
 	src/outfile.c \
 	src/lock.c \
@@ -55,6 +57,7 @@ LIB_SRCS := \
 	src/out_nft.c \
 	src/out_nftfile.c \
 	src/registry.c \
+	src/preset.c \
 	src/conf.c \
 	src/run.c \
 	src/cmd_run.c \
@@ -97,6 +100,9 @@ UNIT_TESTS := \
 	dns \
 	spf \
 	src_spf \
+	confkv \
+	confval \
+	preset \
 	conf \
 	policy \
 	state \

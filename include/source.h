@@ -8,6 +8,9 @@
  * pipeline (run.c), not the type, applies the policy to the result,
  * keeps the last good copy and falls back to it.
  *
+ * Type-specific keys are read with confkv.h and confval.h (the file as
+ * written and what its values mean), never through conf.h.
+ *
  * Common keys handled by conf: type, preset, tags, timeout, max_body,
  * min_prefix4, min_prefix6, max_entries, max_stale, allow_special,
  * allow_empty, ca_file.  A type lists only its own keys in `keys`.

@@ -3,10 +3,11 @@
  * Reads the presets file (--file, else $ALLOWSYNC_PRESETS, else
  * ALLOWSYNC_DATADIR/presets.conf) line by line: each [source NAME], its
  * `# covers:` comment, its type and where it reads from.  The
- * configuration loader (conf.c) is what applies a preset; this only
- * shows them.
+ * configuration loader (conf.c, through preset.h) is what applies a
+ * preset; this only shows them.
  */
 #include "cmd.h"
+#include "preset.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -60,7 +61,7 @@ cmd_presets(int argc, char **argv, const struct global_opts *g)
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
-	const char *path = getenv("ALLOWSYNC_PRESETS");
+	const char *path = preset_path();
 	bool names_only = false;
 	struct preset cur;
 	char line[4096];
@@ -70,8 +71,6 @@ cmd_presets(int argc, char **argv, const struct global_opts *g)
 
 	(void)g;
 	memset(&cur, 0, sizeof cur);
-	if (!path || !*path)
-		path = ALLOWSYNC_DATADIR "/presets.conf";
 	while ((c = getopt_long(argc, argv, "f:nh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'f':

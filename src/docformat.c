@@ -1,7 +1,8 @@
 /* docformat — format/select/sha256 of a document source; see docformat.h. */
 #include "docformat.h"
 
-#include "conf.h"
+#include "confkv.h"
+#include "confval.h"
 #include "jsonpath.h"
 #include "parse_json.h"
 #include "pubdoc.h"
@@ -114,12 +115,9 @@ docformat_new(const char *name, const struct conf_section *sec, struct err *err)
 	for (size_t i = 0; i < nsel; i++) {
 		if (!(fmt->sel[i] = jsonpath_compile(selects[i], err))) {
 			/* Name the right line when select is repeated. */
-			const struct conf_kv *kv = NULL;
+			const struct conf_kv *kv = conf_get_kv(sec, "select");
 			unsigned line = conf_line(sec, "select");
 
-			for (size_t k = 0; k < sec->n_kv; k++)
-				if (strcmp(sec->kv[k].key, "select") == 0)
-					kv = &sec->kv[k];
 			if (kv && i < kv->n)
 				line = kv->lines[i];
 			conf_err_at(err, sec, line, "[source %s] select = %s: %s", name, selects[i],

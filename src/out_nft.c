@@ -31,7 +31,8 @@
  */
 #include "out_nft.h"
 
-#include "conf.h"
+#include "confkv.h"
+#include "confval.h"
 #include "log.h"
 #include "nftstate.h"
 #include "nl.h"

@@ -17,7 +17,7 @@
  */
 #include "out_nftfile.h"
 
-#include "conf.h"
+#include "confkv.h"
 #include "log.h"
 #include "outfile.h"
 

@@ -4,7 +4,7 @@
  * and checked line by line before it replaces the old one. */
 #include "out_postfix.h"
 
-#include "conf.h"
+#include "confkv.h"
 #include "outfile.h"
 
 #include <ctype.h>

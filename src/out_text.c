@@ -3,7 +3,8 @@
  * sources and no timestamp. */
 #include "out_text.h"
 
-#include "conf.h"
+#include "confkv.h"
+#include "confval.h"
 #include "outfile.h"
 #include "parse_text.h"
 

@@ -2,6 +2,8 @@
 #include "publish.h"
 
 #include "atomicfile.h"
+#include "confkv.h"
+#include "confval.h"
 #include "log.h"
 #include "policy.h"
 #include "sigcheck.h"

@@ -2,7 +2,7 @@
 #include "sigsrc.h"
 
 #include "atomicfile.h"
-#include "conf.h"
+#include "confkv.h"
 #include "http.h"
 #include "log.h"
 #include "minisign.h"

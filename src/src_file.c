@@ -2,7 +2,7 @@
  * any document format (format/select/sha256, see docformat.h). */
 #include "src_file.h"
 
-#include "conf.h"
+#include "confkv.h"
 #include "docformat.h"
 #include "parse_text.h"
 

@@ -1,7 +1,8 @@
 /* src_spf — the `spf` source: expand an SPF record (see spf.h). */
 #include "src_spf.h"
 
-#include "conf.h"
+#include "confkv.h"
+#include "confval.h"
 #include "dns.h"
 #include "log.h"
 #include "spf.h"

@@ -1,7 +1,8 @@
 /* src_static — prefixes written in the configuration (`prefixes = …`). */
 #include "src_static.h"
 
-#include "conf.h"
+#include "confkv.h"
+#include "confval.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -18,7 +18,8 @@
 #include "src_url.h"
 
 #include "atomicfile.h"
-#include "conf.h"
+#include "confkv.h"
+#include "confval.h"
 #include "docformat.h"
 #include "http.h"
 #include "log.h"

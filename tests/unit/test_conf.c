@@ -1,4 +1,6 @@
-/* Unit tests: conf — value parsers, sections, strict checks with FILE:LINE. */
+/* Unit tests: conf — building [global], sources and outputs, strict
+ * checks with FILE:LINE.  The file syntax is test_confkv's, the value
+ * parsers test_confval's, presets test_preset's. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -9,6 +11,8 @@
 #include "testdir.h"
 
 #include "conf.h"
+#include "confkv.h"
+#include "confval.h"
 #include "output.h"
 #include "source.h"
 
@@ -42,78 +46,6 @@ load_bad(const char *text, unsigned line, const char *why)
 	snprintf(want, sizeof want, "%s/bad.conf:%u: ", test_dir, line);
 	if (line && strncmp(err.msg, want, strlen(want)) != 0)
 		fail_msg("message \"%s\" does not start with \"%s\"", err.msg, want);
-}
-
-static void
-test_parsers(void **state)
-{
-	uint64_t v;
-	unsigned p;
-	bool b;
-	(void)state;
-
-	assert_null(conf_parse_duration("0", &v));
-	assert_int_equal(v, 0);
-	assert_null(conf_parse_duration("90", &v));
-	assert_int_equal(v, 90);
-	assert_null(conf_parse_duration("90s", &v));
-	assert_int_equal(v, 90);
-	assert_null(conf_parse_duration("90m", &v));
-	assert_int_equal(v, 5400);
-	assert_null(conf_parse_duration("3h", &v));
-	assert_int_equal(v, 10800);
-	assert_null(conf_parse_duration("7d", &v));
-	assert_int_equal(v, 604800);
-	assert_null(conf_parse_duration("2w", &v));
-	assert_int_equal(v, 1209600);
-	assert_non_null(conf_parse_duration("", &v));
-	assert_non_null(conf_parse_duration("h", &v));
-	assert_non_null(conf_parse_duration("7x", &v));
-	assert_non_null(conf_parse_duration("-1", &v));
-	assert_non_null(conf_parse_duration("1.5h", &v));
-	assert_non_null(conf_parse_duration("7 d", &v));
-	assert_non_null(conf_parse_duration("99999999999999999999", &v));
-	assert_non_null(conf_parse_duration("999999999d", &v));
-
-	assert_null(conf_parse_size("512", &v));
-	assert_int_equal(v, 512);
-	assert_null(conf_parse_size("512k", &v));
-	assert_int_equal(v, 512 * 1024);
-	assert_null(conf_parse_size("16M", &v));
-	assert_int_equal(v, 16 << 20);
-	assert_null(conf_parse_size("1G", &v));
-	assert_int_equal(v, 1 << 30);
-	assert_non_null(conf_parse_size("16MB", &v));
-	assert_non_null(conf_parse_size("16T", &v));
-	assert_non_null(conf_parse_size("M", &v));
-	assert_non_null(conf_parse_size("99999999999999G", &v));
-
-	assert_null(conf_parse_bool("yes", &b));
-	assert_true(b);
-	assert_null(conf_parse_bool("Off", &b));
-	assert_false(b);
-	assert_null(conf_parse_bool("1", &b));
-	assert_true(b);
-	assert_null(conf_parse_bool("FALSE", &b));
-	assert_false(b);
-	assert_non_null(conf_parse_bool("yep", &b));
-	assert_non_null(conf_parse_bool("", &b));
-
-	assert_null(conf_parse_percent("50%", &p));
-	assert_int_equal(p, 50);
-	assert_null(conf_parse_percent("0", &p));
-	assert_int_equal(p, 0);
-	assert_null(conf_parse_percent("100%", &p));
-	assert_int_equal(p, 100);
-	assert_non_null(conf_parse_percent("101%", &p));
-	assert_non_null(conf_parse_percent("%", &p));
-	assert_non_null(conf_parse_percent("50%%", &p));
-	assert_non_null(conf_parse_percent("-5%", &p));
-
-	assert_null(conf_parse_uint("0", 10, &v));
-	assert_non_null(conf_parse_uint("11", 10, &v));
-	assert_non_null(conf_parse_uint("+1", 10, &v));
-	assert_non_null(conf_parse_uint("18446744073709551616", UINT64_MAX, &v));
 }
 
 static const char full[] =
@@ -402,7 +334,7 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_parsers),    cmocka_unit_test(test_full),
+		cmocka_unit_test(test_full),
 		cmocka_unit_test(test_defaults),   cmocka_unit_test(test_long_lines),
 		cmocka_unit_test(test_bad),        cmocka_unit_test(test_preset),
 		cmocka_unit_test(test_owner_check), cmocka_unit_test(test_missing_file),

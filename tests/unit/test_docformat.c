@@ -9,7 +9,7 @@
 #include "testconf.h"
 #include "testfiles.h"
 
-#include "conf.h"
+#include "confkv.h"
 #include "docformat.h"
 
 #include <stdbool.h>

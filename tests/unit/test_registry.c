@@ -9,7 +9,7 @@
 
 #include "registry.h"
 
-#include "conf.h"
+#include "confkv.h"
 #include "out_nft.h"
 #include "out_nftfile.h"
 #include "out_postfix.h"
