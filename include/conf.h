@@ -8,6 +8,9 @@
  * configure() (see source.h, output.h), which reads them with confkv's
  * and confval's getters and reports problems with conf_err_set() so the
  * message reads `FILE:LINE: reason`.
+ *
+ * [publish] is kept raw: the publisher checks it (publish.h), for every
+ * command (run_load_conf, run.h, or publish_conf_load).
  */
 #ifndef ALLOWSYNC_CONF_H
 #define ALLOWSYNC_CONF_H
@@ -60,8 +63,8 @@ struct conf {
 /* conf_load flags */
 #define CONF_LOAD_NO_OWNER_CHECK 0x1u /* skip the root-owned/not-writable check */
 
-/* Read and check `path`.  0 with *out set, or -1 with err holding
- * "FILE:LINE: reason" (or "FILE: reason").
+/* Read and check `path` ([publish] aside, see above).  0 with *out set,
+ * or -1 with err holding "FILE:LINE: reason" (or "FILE: reason").
  * When running as root, a file not owned by root or writable by group
  * or others is refused (unless CONF_LOAD_NO_OWNER_CHECK).
  * `preset = NAME` in a [source] takes the keys of [source NAME] of the

@@ -51,8 +51,9 @@ struct publish_conf {
 int publish_conf_load(const struct conf *c, struct publish_conf *pc, struct err *err);
 void publish_conf_clear(struct publish_conf *pc);
 
-/* For conf_load: refuse a bad [publish] in every command, as any other
- * configuration error.  0 or -1 with err. */
+/* publish_conf_load without keeping anything: a bad [publish] (when
+ * there is one) is refused as any other configuration error, by every
+ * command (run_load_conf calls it after conf_load).  0 or -1 with err. */
 int publish_conf_check(const struct conf *c, struct err *err);
 
 enum publish_file_kind {

@@ -41,8 +41,9 @@ struct run_source {
 	struct err error; /* why there is no set (RUN_SRC_FAILED) */
 };
 
-/* Load the configuration of -c (or the default): 0, or EXIT_USAGE after
- * printing "FILE:LINE: reason". */
+/* Load the configuration of -c (or the default) and check its [publish]
+ * (publish_conf_check): 0, or EXIT_USAGE after printing "FILE:LINE:
+ * reason" (then *c is NULL). */
 int run_load_conf(const char *path, struct conf **c);
 
 /* The whole run (run, run --offline, diff).  Returns an exit code. */

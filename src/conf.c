@@ -37,7 +37,9 @@
  *   + the type's keys (text: path, style = cidr|range, header = yes|no;
  *                      postfix: path, result = OK)
  *
- * [publish]  kept raw for the publisher (keys checked there).
+ * [publish]  kept raw for the publisher, which checks it (publish.h):
+ *            publish loads it, run_load_conf (run.h) checks it for the
+ *            other commands, so conf itself need not know the publisher.
  *
  * The file's syntax and its sections are confkv's (confkv.h), what a
  * value means is confval's (confval.h), presets are preset's (preset.h);
@@ -50,7 +52,6 @@
 #include "dns.h"
 #include "hook.h"
 #include "preset.h"
-#include "publish.h"
 #include "registry.h"
 
 #include <stdio.h>
@@ -440,9 +441,6 @@ conf_load(const char *path, unsigned flags, struct conf **out, struct err *err)
 				goto out;
 			}
 		}
-	/* The publisher's keys, checked here so every command refuses them. */
-	if (c->publish && publish_conf_check(c, err) < 0)
-		goto out;
 	*out = c;
 	c = NULL;
 	rc = 0;

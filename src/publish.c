@@ -189,6 +189,8 @@ publish_conf_check(const struct conf *c, struct err *err)
 {
 	struct publish_conf pc;
 
+	if (!c->publish)
+		return 0;
 	if (publish_conf_load(c, &pc, err) < 0)
 		return -1;
 	publish_conf_clear(&pc);

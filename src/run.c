@@ -18,6 +18,7 @@
 #include "lock.h"
 #include "log.h"
 #include "policy.h"
+#include "publish.h"
 #include "state.h"
 
 #include <errno.h>
@@ -47,6 +48,14 @@ run_load_conf(const char *path, struct conf **c)
 
 	if (conf_load(path ? path : ALLOWSYNC_DEFAULT_CONFIG, 0, c, &err) < 0) {
 		log_err("%s", err.msg);
+		return EXIT_USAGE;
+	}
+	/* conf keeps [publish] raw (the publisher's keys are the publisher's
+	 * to know), but a bad one is a configuration error for every command. */
+	if (publish_conf_check(*c, &err) < 0) {
+		log_err("%s", err.msg);
+		conf_free(*c);
+		*c = NULL;
 		return EXIT_USAGE;
 	}
 	return 0;

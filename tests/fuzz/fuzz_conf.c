@@ -1,9 +1,10 @@
 /* libFuzzer: the configuration reader (libinih plus our line tracking,
- * long-line pass-through, sections and every key check) never crashes or
- * leaks, and either accepts the file or gives a reason with a line that
- * exists in it. */
+ * long-line pass-through, sections and every key check, [publish]'s as
+ * every command checks it) never crashes or leaks, and either accepts
+ * the file or gives a reason with a line that exists in it. */
 #include "conf.h"
 #include "log.h"
+#include "publish.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,13 +35,15 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		lines += data[i] == '\n';
 	snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
 	setenv("ALLOWSYNC_PRESETS", "/nonexistent", 1);
-	if (conf_load(path, CONF_LOAD_NO_OWNER_CHECK, &c, &err) == 0) {
+	int rc = conf_load(path, CONF_LOAD_NO_OWNER_CHECK, &c, &err);
+	if (rc == 0) {
 		if (c->n_sources == 0)
 			abort();
+		rc = publish_conf_check(c, &err);
 		conf_free(c);
-	} else if (err.line > lines || !(reason = strstr(err.msg, ": ")) || !reason[2]) {
-		abort();
 	}
+	if (rc != 0 && (err.line > lines || !(reason = strstr(err.msg, ": ")) || !reason[2]))
+		abort();
 	close(fd);
 	return 0;
 }

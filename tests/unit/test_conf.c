@@ -273,6 +273,20 @@ test_bad(void **state)
 		load_bad(bad_cases[i].text, bad_cases[i].line, bad_cases[i].why);
 }
 
+/* [publish] is the publisher's to check (publish_conf_check): conf keeps
+ * it as written, whatever it holds. */
+static void
+test_publish_raw(void **state)
+{
+	struct conf *c = load_ok(SRC "[publish]\ncolour = red\nsources = nope\n");
+	(void)state;
+
+	assert_non_null(c->publish);
+	assert_int_equal(c->publish->line, 4);
+	assert_string_equal(conf_get(c->publish, "colour"), "red");
+	conf_free(c);
+}
+
 static void
 test_preset(void **state)
 {
@@ -334,7 +348,7 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_full),
+		cmocka_unit_test(test_full),       cmocka_unit_test(test_publish_raw),
 		cmocka_unit_test(test_defaults),   cmocka_unit_test(test_long_lines),
 		cmocka_unit_test(test_bad),        cmocka_unit_test(test_preset),
 		cmocka_unit_test(test_owner_check), cmocka_unit_test(test_missing_file),

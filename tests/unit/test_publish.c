@@ -219,8 +219,21 @@ test_conf(void **state)
 			fail_msg("case %zu: \"%s\" lacks \"%s\"", i, err.msg, bad[i].want);
 		if (bad[i].line)
 			assert_int_equal(err.line, bad[i].line);
+		/* What every command checks (run_load_conf): the same refusal,
+		 * and no [publish] at all is fine there. */
+		if (c) {
+			struct err check;
+			int want = c->publish ? -1 : 0;
+			assert_int_equal(publish_conf_check(c, &check), want);
+			if (want)
+				assert_string_equal(check.msg, err.msg);
+		}
 		conf_free(c);
 	}
+	assert_int_equal(load("[publish]\ndir = /srv\nname = relay\n", &c, &pc, &err), 0);
+	publish_conf_clear(&pc);
+	assert_int_equal(publish_conf_check(c, &err), 0);
+	conf_free(c);
 }
 
 int

@@ -85,6 +85,28 @@ type = file
 path = $T/list.txt
 max_stale = 7y
 EOF2
+# [publish] is the publisher's to check, but every command refuses a bad one.
+case_bad 9 '\[publish\]: unknown key "colour"' <<EOF2
+[source a]
+type = file
+path = $T/list.txt
+[publish]
+dir = $T/o
+name = relay
+colour = red
+EOF2
+case_bad 12 '\[publish\] sources: "w" is a url source; the inventory comes from static and file sources only' <<EOF2
+[source a]
+type = file
+path = $T/list.txt
+[source w]
+type = url
+url = https://127.0.0.1:1/x
+[publish]
+dir = $T/o
+name = relay
+sources = a w
+EOF2
 
 # No source at all: FILE: reason (no line to point at).
 conf </dev/null
