@@ -83,6 +83,11 @@ struct source_result {
 struct source_type {
 	const char *name;            /* the `type =` value */
 	const struct conf_key *keys; /* type-specific keys, ends with {NULL, 0} */
+	/* collect() reads only what this host holds (the configuration, a
+	 * local file), never the network: content the operator owns.  Only
+	 * such sources may make up the publisher's inventory ([publish]
+	 * sources, publish.h). */
+	bool local;
 	/* Read the type's keys from `sec` into src->priv.  No I/O beyond what
 	 * checking the configuration needs (never the network).  0, or -1
 	 * with err filled via conf_err_set(). */

@@ -22,13 +22,6 @@ static const struct conf_key publish_keys[] = {
 	{"valid_for", 0},            {NULL, 0},
 };
 
-/* Source types whose content the publisher owns (no network). */
-static bool
-inventory_type(const struct source *s)
-{
-	return strcmp(s->type->name, "static") == 0 || strcmp(s->type->name, "file") == 0;
-}
-
 static int
 check_keys(const struct conf_section *sec, struct err *err)
 {
@@ -81,7 +74,8 @@ add_source(struct publish_conf *pc, struct source *s, const struct conf_section 
 				     s->name);
 			return -1;
 		}
-	if (!inventory_type(s)) {
+	/* The inventory is content the publisher owns (source.h). */
+	if (!s->type->local) {
 		conf_err_set(err, sec, "sources",
 			     "[publish] sources: \"%s\" is a %s source; the inventory comes from "
 			     "static and file sources only",
@@ -158,7 +152,7 @@ publish_conf_load(const struct conf *c, struct publish_conf *pc, struct err *err
 	}
 	if (n == 0) {
 		for (size_t i = 0; i < c->n_sources; i++)
-			if (inventory_type(c->sources[i]))
+			if (c->sources[i]->type->local)
 				pc->sources[pc->n_sources++] = c->sources[i];
 		if (pc->n_sources == 0) {
 			conf_err_set(err, sec, NULL,

@@ -76,6 +76,7 @@ file_free(struct source *src)
 
 const struct source_type src_file = {
 	.name = "file",
+	.local = true,
 	.keys = file_keys,
 	.configure = file_configure,
 	.collect = file_collect,

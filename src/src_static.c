@@ -47,6 +47,7 @@ static_free(struct source *src)
 
 const struct source_type src_static = {
 	.name = "static",
+	.local = true,
 	.keys = static_keys,
 	.configure = static_configure,
 	.collect = static_collect,

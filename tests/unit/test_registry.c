@@ -116,6 +116,12 @@ test_source_lookup(void **state)
 	assert_ptr_equal(registry_source("spf"), &src_spf);
 	assert_ptr_equal(registry_source("url"), &src_url);
 	assert_string_equal(registry_source("url")->name, "url");
+	/* What the publisher may take its inventory from (source.h, local):
+	 * the configuration and local files, nothing fetched. */
+	assert_true(src_static.local);
+	assert_true(src_file.local);
+	assert_false(src_spf.local);
+	assert_false(src_url.local);
 	/* Each entry is found under its own name: no two share one. */
 	for (size_t i = 0, n = n_sources(); i < n; i++)
 		assert_ptr_equal(registry_source(registry_sources[i]->name), registry_sources[i]);
