@@ -1,35 +1,54 @@
-/* outfile — the prepare/commit/abort steps shared by outputs that write
- * one file (text, postfix, …): render to memory, compare with what is
- * there, write a synced temporary file only when it differs, optionally
- * re-read and check that temporary file, rename on commit. */
+/* outfile — everything an output that is one file shares, so that such
+ * an output (text, postfix, nft-file, …) is only configure + render +
+ * verify (+ live, where it reads its file back), as rpki-client's are.
+ *
+ * Its priv starts with a struct outfile, made by outfile_configure; its
+ * type table entry then reads
+ *
+ *     .prepare = outfile_prepare, .commit = outfile_commit,
+ *     .abort = outfile_abort, .free = outfile_free,
+ *
+ * prepare renders with the type's own render() (what `show` prints is
+ * what the file gets), compares with what is there, and only when it
+ * differs writes a synced temporary file beside the target, re-reads it
+ * and lets verify check it; commit renames it over the target, abort
+ * and free remove it. */
 #ifndef ALLOWSYNC_OUTFILE_H
 #define ALLOWSYNC_OUTFILE_H
 
 #include "atomicfile.h"
+#include "output.h"
 #include "pset.h"
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 
-struct output;
-
-struct outfile {
-	const char *path;       /* owned by the conf */
-	struct atomicfile *af;  /* prepared, not yet committed */
-};
-
-/* Check the bytes of the written temporary file; 0 or -1 + err. */
+/* Check the bytes of the written temporary file (buf[len] is NUL);
+ * 0 or -1 + err. */
 typedef int (*outfile_verify_fn)(const struct output *o, const struct pset *want, const char *buf,
 				 size_t len, struct err *err);
-/* Write the content for `want` to f. */
-typedef int (*outfile_render_fn)(const struct output *o, const struct pset *want, FILE *f);
 
-int outfile_prepare(struct outfile *of, const struct output *o, const struct pset *want,
-		    outfile_render_fn render, outfile_verify_fn verify, bool *changed,
-		    struct err *err);
-int outfile_commit(struct outfile *of, struct err *err);
-void outfile_abort(struct outfile *of);
+/* The first member of the output's priv. */
+struct outfile {
+	const char *path;         /* owned by the conf */
+	outfile_verify_fn verify; /* NULL: nothing to check beyond the read-back */
+	struct atomicfile *af;    /* prepared, not yet committed */
+};
+
+/* Allocate o->priv: `size` zeroed bytes (a struct that starts with a
+ * struct outfile), with the required, absolute `path` key as its path
+ * and the output's target.  The priv, or NULL with err set (o->priv may
+ * be set then: the type's free releases it). */
+void *outfile_configure(struct output *o, const struct conf_section *sec, size_t size,
+			outfile_verify_fn verify, struct err *err);
+
+/* struct output_type's prepare, commit, abort and free. */
+int outfile_prepare(struct output *o, const struct output_ctx *ctx, const struct pset *want,
+		    bool *changed, struct err *err);
+int outfile_commit(struct output *o, const struct output_ctx *ctx, struct err *err);
+void outfile_abort(struct output *o, const struct output_ctx *ctx);
+void outfile_free(struct output *o);
 
 /* The text-file header naming the output and its sources ("# " lines). */
 void outfile_header(const struct output *o, FILE *f);

@@ -33,7 +33,7 @@
 extern char **environ;
 
 struct nftfile {
-	struct outfile of;
+	struct outfile of;   /* first: outfile.c finds it in o->priv */
 	const char *name[2]; /* set or define name per family, NULL = none */
 	bool defines;        /* define NAME = { … } instead of set NAME { … } */
 };
@@ -61,23 +61,17 @@ valid_name(const char *s)
 	return true;
 }
 
+static int nftfile_verify(const struct output *o, const struct pset *want, const char *buf,
+			  size_t len, struct err *err);
+
 static int
 nftfile_configure(struct output *o, const struct conf_section *sec, struct err *err)
 {
 	static const char *const keys[2][2] = { { "set4", "set6" }, { "define4", "define6" } };
-	struct nftfile *n = calloc(1, sizeof(*n));
-	const char *path = conf_get(sec, "path");
+	struct nftfile *n = outfile_configure(o, sec, sizeof(*n), nftfile_verify, err);
 
-	if (n == NULL) {
-		conf_err_set(err, sec, NULL, "out of memory");
+	if (n == NULL)
 		return -1;
-	}
-	o->priv = n;
-	if (path[0] != '/') {
-		conf_err_set(err, sec, "path", "[output %s] path = %s: not an absolute path", o->name,
-			     path);
-		return -1;
-	}
 	n->defines = conf_get(sec, "define4") || conf_get(sec, "define6");
 	if (n->defines && (conf_get(sec, "set4") || conf_get(sec, "set6"))) {
 		conf_err_set(err, sec, "define4",
@@ -100,8 +94,6 @@ nftfile_configure(struct output *o, const struct conf_section *sec, struct err *
 			     o->name);
 		return -1;
 	}
-	n->of.path = path;
-	o->target = path;
 	return 0;
 }
 
@@ -277,13 +269,15 @@ out:
 	return rc;
 }
 
+/* The warning and the refusal about `want` come here, not in render:
+ * render is `show`'s too, and can only fail with an errno.  Then the
+ * shared prepare. */
 static int
 nftfile_prepare(struct output *o, const struct output_ctx *ctx, const struct pset *want,
 		bool *changed, struct err *err)
 {
 	struct nftfile *n = o->priv;
 
-	(void)ctx;
 	for (int k = 0; k < 2; k++) {
 		size_t cnt = pset_count(want, fams[k]);
 
@@ -297,7 +291,7 @@ nftfile_prepare(struct output *o, const struct output_ctx *ctx, const struct pse
 			return -1;
 		}
 	}
-	return outfile_prepare(&n->of, o, want, nftfile_render, nftfile_verify, changed, err);
+	return outfile_prepare(o, ctx, want, changed, err);
 }
 
 static int
@@ -338,43 +332,14 @@ nftfile_live(struct output *o, const struct output_ctx *ctx, struct pset *live, 
 	return 0;
 }
 
-static int
-nftfile_commit(struct output *o, const struct output_ctx *ctx, struct err *err)
-{
-	struct nftfile *n = o->priv;
-
-	(void)ctx;
-	return outfile_commit(&n->of, err);
-}
-
-static void
-nftfile_abort(struct output *o, const struct output_ctx *ctx)
-{
-	struct nftfile *n = o->priv;
-
-	(void)ctx;
-	outfile_abort(&n->of);
-}
-
-static void
-nftfile_free(struct output *o)
-{
-	struct nftfile *n = o->priv;
-
-	if (n)
-		outfile_abort(&n->of);
-	free(n);
-	o->priv = NULL;
-}
-
 const struct output_type out_nftfile = {
 	.name = "nft-file",
 	.keys = nftfile_keys,
 	.configure = nftfile_configure,
 	.live = nftfile_live,
 	.prepare = nftfile_prepare,
-	.commit = nftfile_commit,
-	.abort = nftfile_abort,
+	.commit = outfile_commit,
+	.abort = outfile_abort,
 	.render = nftfile_render,
-	.free = nftfile_free,
+	.free = outfile_free,
 };

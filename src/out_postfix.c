@@ -12,7 +12,7 @@
 #include <string.h>
 
 struct postfix {
-	struct outfile of;
+	struct outfile of; /* first: outfile.c finds it in o->priv */
 	const char *result;
 };
 
@@ -22,22 +22,17 @@ static const struct conf_key postfix_keys[] = {
 	{NULL, 0},
 };
 
+static int postfix_verify(const struct output *o, const struct pset *want, const char *buf,
+			  size_t len, struct err *err);
+
 static int
 postfix_configure(struct output *o, const struct conf_section *sec, struct err *err)
 {
-	struct postfix *p = calloc(1, sizeof *p);
-	const char *path = conf_get(sec, "path"), *result = conf_get(sec, "result");
+	struct postfix *p = outfile_configure(o, sec, sizeof *p, postfix_verify, err);
+	const char *result = conf_get(sec, "result");
 
-	if (!p) {
-		conf_err_set(err, sec, NULL, "out of memory");
+	if (!p)
 		return -1;
-	}
-	o->priv = p;
-	if (path[0] != '/') {
-		conf_err_set(err, sec, "path", "[output %s] path = %s: not an absolute path", o->name,
-			     path);
-		return -1;
-	}
 	if (!result)
 		result = "OK";
 	/* One word: Postfix would read anything after it as part of the
@@ -49,8 +44,6 @@ postfix_configure(struct output *o, const struct conf_section *sec, struct err *
 		return -1;
 	}
 	p->result = result;
-	p->of.path = path;
-	o->target = path;
 	return 0;
 }
 
@@ -215,53 +208,14 @@ out:
 	return rc;
 }
 
-static int
-postfix_prepare(struct output *o, const struct output_ctx *ctx, const struct pset *want,
-		bool *changed, struct err *err)
-{
-	struct postfix *p = o->priv;
-
-	(void)ctx;
-	return outfile_prepare(&p->of, o, want, postfix_render, postfix_verify, changed, err);
-}
-
-static int
-postfix_commit(struct output *o, const struct output_ctx *ctx, struct err *err)
-{
-	struct postfix *p = o->priv;
-
-	(void)ctx;
-	return outfile_commit(&p->of, err);
-}
-
-static void
-postfix_abort(struct output *o, const struct output_ctx *ctx)
-{
-	struct postfix *p = o->priv;
-
-	(void)ctx;
-	outfile_abort(&p->of);
-}
-
-static void
-postfix_free(struct output *o)
-{
-	struct postfix *p = o->priv;
-
-	if (p)
-		outfile_abort(&p->of);
-	free(p);
-	o->priv = NULL;
-}
-
 const struct output_type out_postfix = {
 	.name = "postfix",
 	.keys = postfix_keys,
 	.configure = postfix_configure,
 	.live = postfix_live,
-	.prepare = postfix_prepare,
-	.commit = postfix_commit,
-	.abort = postfix_abort,
+	.prepare = outfile_prepare,
+	.commit = outfile_commit,
+	.abort = outfile_abort,
 	.render = postfix_render,
-	.free = postfix_free,
+	.free = outfile_free,
 };

@@ -12,7 +12,7 @@
 #include <string.h>
 
 struct text {
-	struct outfile of;
+	struct outfile of; /* first: outfile.c finds it in o->priv */
 	bool ranges;
 	bool header;
 };
@@ -27,21 +27,12 @@ static const struct conf_key text_keys[] = {
 static int
 text_configure(struct output *o, const struct conf_section *sec, struct err *err)
 {
-	struct text *t = calloc(1, sizeof *t);
-	const char *path = conf_get(sec, "path"), *style = conf_get(sec, "style"),
-		   *header = conf_get(sec, "header"), *r;
+	struct text *t = outfile_configure(o, sec, sizeof *t, NULL, err);
+	const char *style = conf_get(sec, "style"), *header = conf_get(sec, "header"), *r;
 
-	if (!t) {
-		conf_err_set(err, sec, NULL, "out of memory");
+	if (!t)
 		return -1;
-	}
-	o->priv = t;
 	t->header = true;
-	if (path[0] != '/') {
-		conf_err_set(err, sec, "path", "[output %s] path = %s: not an absolute path", o->name,
-			     path);
-		return -1;
-	}
 	if (style && strcmp(style, "range") == 0) {
 		t->ranges = true;
 	} else if (style && strcmp(style, "cidr") != 0) {
@@ -53,8 +44,6 @@ text_configure(struct output *o, const struct conf_section *sec, struct err *err
 		conf_err_set(err, sec, "header", "[output %s] header = %s: %s", o->name, header, r);
 		return -1;
 	}
-	t->of.path = path;
-	o->target = path;
 	return 0;
 }
 
@@ -110,53 +99,14 @@ text_live(struct output *o, const struct output_ctx *ctx, struct pset *live, str
 	return 0;
 }
 
-static int
-text_prepare(struct output *o, const struct output_ctx *ctx, const struct pset *want, bool *changed,
-	     struct err *err)
-{
-	struct text *t = o->priv;
-
-	(void)ctx;
-	return outfile_prepare(&t->of, o, want, text_render, NULL, changed, err);
-}
-
-static int
-text_commit(struct output *o, const struct output_ctx *ctx, struct err *err)
-{
-	struct text *t = o->priv;
-
-	(void)ctx;
-	return outfile_commit(&t->of, err);
-}
-
-static void
-text_abort(struct output *o, const struct output_ctx *ctx)
-{
-	struct text *t = o->priv;
-
-	(void)ctx;
-	outfile_abort(&t->of);
-}
-
-static void
-text_free(struct output *o)
-{
-	struct text *t = o->priv;
-
-	if (t)
-		outfile_abort(&t->of);
-	free(t);
-	o->priv = NULL;
-}
-
 const struct output_type out_text = {
 	.name = "text",
 	.keys = text_keys,
 	.configure = text_configure,
 	.live = text_live,
-	.prepare = text_prepare,
-	.commit = text_commit,
-	.abort = text_abort,
+	.prepare = outfile_prepare,
+	.commit = outfile_commit,
+	.abort = outfile_abort,
 	.render = text_render,
-	.free = text_free,
+	.free = outfile_free,
 };

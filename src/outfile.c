@@ -1,7 +1,7 @@
-/* outfile — prepare/commit for outputs that are one file. */
+/* outfile — the plumbing of outputs that are one file; see outfile.h. */
 #include "outfile.h"
 
-#include "output.h"
+#include "conf.h"
 #include "source.h"
 
 #include <errno.h>
@@ -20,20 +20,45 @@ outfile_header(const struct output *o, FILE *f)
 	fprintf(f, "\n");
 }
 
-int
-outfile_prepare(struct outfile *of, const struct output *o, const struct pset *want,
-		outfile_render_fn render, outfile_verify_fn verify, bool *changed, struct err *err)
+void *
+outfile_configure(struct output *o, const struct conf_section *sec, size_t size,
+		  outfile_verify_fn verify, struct err *err)
 {
+	struct outfile *of = calloc(1, size);
+	const char *path = conf_get(sec, "path");
+
+	if (!of) {
+		conf_err_set(err, sec, NULL, "out of memory");
+		return NULL;
+	}
+	o->priv = of;
+	if (path[0] != '/') {
+		conf_err_set(err, sec, "path", "[output %s] path = %s: not an absolute path",
+			     o->name, path);
+		return NULL;
+	}
+	of->path = path;
+	of->verify = verify;
+	o->target = path;
+	return of;
+}
+
+int
+outfile_prepare(struct output *o, const struct output_ctx *ctx, const struct pset *want,
+		bool *changed, struct err *err)
+{
+	struct outfile *of = o->priv;
 	char *mem = NULL, *cur = NULL, *back = NULL;
 	size_t memlen = 0, curlen = 0, backlen = 0;
 	FILE *m = open_memstream(&mem, &memlen);
 	int rc = -1, r;
 
+	(void)ctx;
 	of->af = NULL;
 	if (!m)
 		return err_set(err, "out of memory");
 	/* The stream is closed whatever render did, or its buffer leaks. */
-	r = render(o, want, m);
+	r = o->type->render(o, want, m);
 	int render_errno = errno;
 	if (fclose(m) != 0 || r < 0) {
 		err_errno(err, r < 0 ? render_errno : errno, "cannot render");
@@ -58,7 +83,7 @@ outfile_prepare(struct outfile *of, const struct output *o, const struct pset *w
 	}
 	if (atomicfile_sync(of->af, err) < 0)
 		goto fail;
-	if (verify) {
+	if (of->verify) {
 		/* Check what reached the disk, not what we meant to write. */
 		if ((r = atomicfile_read(atomicfile_temp(of->af), &back, &backlen, err)) != 0) {
 			if (r > 0)
@@ -69,7 +94,7 @@ outfile_prepare(struct outfile *of, const struct output *o, const struct pset *w
 			err_set(err, "%s does not read back as written", atomicfile_temp(of->af));
 			goto fail;
 		}
-		if (verify(o, want, back, backlen, err) < 0)
+		if (of->verify(o, want, back, backlen, err) < 0)
 			goto fail;
 	}
 	*changed = true;
@@ -86,10 +111,12 @@ out:
 }
 
 int
-outfile_commit(struct outfile *of, struct err *err)
+outfile_commit(struct output *o, const struct output_ctx *ctx, struct err *err)
 {
+	struct outfile *of = o->priv;
 	struct atomicfile *af = of->af;
 
+	(void)ctx;
 	of->af = NULL;
 	if (!af)
 		return 0;
@@ -97,8 +124,22 @@ outfile_commit(struct outfile *of, struct err *err)
 }
 
 void
-outfile_abort(struct outfile *of)
+outfile_abort(struct output *o, const struct output_ctx *ctx)
 {
+	struct outfile *of = o->priv;
+
+	(void)ctx;
 	atomicfile_abort(of->af);
 	of->af = NULL;
+}
+
+void
+outfile_free(struct output *o)
+{
+	struct outfile *of = o->priv;
+
+	if (of)
+		atomicfile_abort(of->af);
+	free(of);
+	o->priv = NULL;
 }

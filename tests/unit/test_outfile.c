@@ -1,7 +1,8 @@
-/* Unit tests: outfile — the plumbing every one-file output shares: render
- * to a temporary file beside the target, let verify refuse it, tell an
- * unchanged file from a changed one, rename on commit, leave nothing
- * behind on abort or failure, keep the replaced file's mode and owner. */
+/* Unit tests: outfile — the plumbing every one-file output shares: take
+ * the path, render to a temporary file beside the target, let verify
+ * refuse it, tell an unchanged file from a changed one, rename on commit,
+ * leave nothing behind on abort, free or failure, keep the replaced
+ * file's mode and owner. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -11,6 +12,7 @@
 #include "testdir.h"
 #include "testsets.h"
 
+#include "conf.h"
 #include "outfile.h"
 #include "output.h"
 #include "pfx.h"
@@ -27,7 +29,7 @@
 
 /* What the fake output renders and how its verify answers; o->priv. */
 struct fake {
-	struct outfile *of;
+	struct outfile of;     /* first, as in every one-file output */
 	bool header;
 	int render_errno;      /* non-zero: render fails with it */
 	const char *refuse;    /* non-NULL: verify fails with this text */
@@ -42,7 +44,11 @@ struct fake {
 };
 
 static char name_t[] = "t", name_a[] = "a", name_b[] = "b";
-static const struct output_type fake_type = {.name = "fake"};
+static int fake_render(const struct output *o, const struct pset *want, FILE *f);
+/* outfile renders with the type's render, as `show` does. */
+static const struct output_type fake_type = {.name = "fake", .render = fake_render};
+/* outfile's functions do not look at the run's context. */
+static const struct output_ctx run_ctx = {.state_dir = "/nonexistent"};
 static struct source src_a = {.name = name_a}, src_b = {.name = name_b};
 static struct source *two_sources[] = {&src_a, &src_b};
 
@@ -185,7 +191,7 @@ fake_render(const struct output *o, const struct pset *want, FILE *f)
 
 static int
 fake_verify(const struct output *o, const struct pset *want, const char *buf, size_t len,
-	    char *err)
+	    struct err *err)
 {
 	struct fake *fk = o->priv;
 
@@ -197,30 +203,26 @@ fake_verify(const struct output *o, const struct pset *want, const char *buf, si
 	fk->seen_len = len;
 	fk->seen_nul = buf[len] == '\0';
 	fk->seen_same_args = want == fk->want && o->priv == fk;
-	assert_non_null(fk->of->af);
-	assert_int_equal(stat(atomicfile_temp(fk->of->af), &fk->temp_st), 0);
+	assert_non_null(fk->of.af);
+	assert_int_equal(stat(atomicfile_temp(fk->of.af), &fk->temp_st), 0);
 	free(fk->target_then);
-	fk->target_then = slurp(fk->of->path);
-	if (fk->refuse) {
-		snprintf(err, OUTPUT_ERR_MAX, "%s", fk->refuse);
-		return -1;
-	}
+	fk->target_then = slurp(fk->of.path);
+	if (fk->refuse)
+		return err_set(err, "%s", fk->refuse);
 	return 0;
 }
 
 static void
-fake_init(struct output *o, struct fake *fk, struct outfile *of, const char *path)
+fake_init(struct output *o, struct fake *fk, const char *path)
 {
 	memset(o, 0, sizeof *o);
 	memset(fk, 0, sizeof *fk);
-	memset(of, 0, sizeof *of);
 	o->name = name_t;
 	o->type = &fake_type;
 	o->sources = two_sources;
 	o->n_sources = 2;
 	o->priv = fk;
-	fk->of = of;
-	of->path = path;
+	fk->of.path = path;
 }
 
 static void
@@ -231,14 +233,14 @@ fake_done(struct fake *fk)
 }
 
 static int
-prepare(struct output *o, struct outfile *of, const struct pset *want, bool verify,
-	bool *changed, char *err)
+prepare(struct output *o, const struct pset *want, bool verify, bool *changed, struct err *err)
 {
 	struct fake *fk = o->priv;
 
 	fk->want = want;
-	err[0] = '\0';
-	return outfile_prepare(of, o, want, fake_render, verify ? fake_verify : NULL, changed, err);
+	fk->of.verify = verify ? fake_verify : NULL;
+	err_clear(err);
+	return outfile_prepare(o, &run_ctx, want, changed, err);
 }
 
 #define HEADER "# allowsync output \"t\" (fake): written by allowsync, do not edit\n" \
@@ -275,43 +277,43 @@ test_new_file(void **state)
 {
 	struct output o;
 	struct fake fk;
-	struct outfile of;
+	struct err err;
 	struct pset *want = test_set("2001:db8::/32\n192.0.2.0/24\n");
-	char err[OUTPUT_ERR_MAX], prefix[700], path[600];
+	char prefix[700], path[600];
 	bool changed = false;
 	struct stat st;
 	mode_t old_umask;
 	(void)state;
 
 	snprintf(path, sizeof path, "%s", at("t.txt"));
-	fake_init(&o, &fk, &of, path);
+	fake_init(&o, &fk, path);
 	fk.header = true;
 	/* The umask must not narrow what readers of an output may see. */
 	old_umask = umask(077);
-	int rc = prepare(&o, &of, want, false, &changed, err);
+	int rc = prepare(&o, want, false, &changed, &err);
 	umask(old_umask);
 	assert_int_equal(rc, 0);
 	assert_true(changed);
-	assert_non_null(of.af);
+	assert_non_null(fk.of.af);
 
 	/* Prepared: a temporary beside the target holds the content, the
 	 * target itself does not exist yet. */
 	assert_absent(path);
 	assert_int_equal(temps(), 1);
 	snprintf(prefix, sizeof prefix, "%s/.t.txt.allowsync-", test_dir);
-	assert_int_equal(strncmp(atomicfile_temp(of.af), prefix, strlen(prefix)), 0);
-	assert_int_equal(strlen(atomicfile_temp(of.af)), strlen(prefix) + 6);
-	assert_file(atomicfile_temp(of.af), HEADER "192.0.2.0/24\n2001:db8::/32\n");
+	assert_int_equal(strncmp(atomicfile_temp(fk.of.af), prefix, strlen(prefix)), 0);
+	assert_int_equal(strlen(atomicfile_temp(fk.of.af)), strlen(prefix) + 6);
+	assert_file(atomicfile_temp(fk.of.af), HEADER "192.0.2.0/24\n2001:db8::/32\n");
 
-	assert_int_equal(outfile_commit(&of, err), 0);
-	assert_null(of.af);
+	assert_int_equal(outfile_commit(&o, &run_ctx, &err), 0);
+	assert_null(fk.of.af);
 	assert_file(path, HEADER "192.0.2.0/24\n2001:db8::/32\n");
 	assert_int_equal(stat(path, &st), 0);
 	assert_true(S_ISREG(st.st_mode));
 	assert_int_equal(st.st_mode & 07777, 0644);
 	assert_int_equal(temps(), 0);
 	/* A second commit has nothing left to do. */
-	assert_int_equal(outfile_commit(&of, err), 0);
+	assert_int_equal(outfile_commit(&o, &run_ctx, &err), 0);
 	assert_file(path, HEADER "192.0.2.0/24\n2001:db8::/32\n");
 
 	fake_done(&fk);
@@ -323,15 +325,15 @@ test_unchanged(void **state)
 {
 	struct output o;
 	struct fake fk;
-	struct outfile of;
+	struct err err;
 	struct pset *want = test_set("198.51.100.0/24\n");
-	char err[OUTPUT_ERR_MAX], path[600];
+	char path[600];
 	bool changed = true;
 	struct stat before, after;
 	(void)state;
 
 	snprintf(path, sizeof path, "%s", at("t.txt"));
-	fake_init(&o, &fk, &of, path);
+	fake_init(&o, &fk, path);
 	put(path, "198.51.100.0/24\n", 0640);
 	make_old(path);
 	assert_int_equal(stat(path, &before), 0);
@@ -339,16 +341,16 @@ test_unchanged(void **state)
 	put(at(".t.txt.allowsync-AbC123"), "stale\n", 0644);
 	put(at(".u.txt.allowsync-AbC123"), "other\n", 0644);
 
-	assert_int_equal(prepare(&o, &of, want, true, &changed, err), 0);
+	assert_int_equal(prepare(&o, want, true, &changed, &err), 0);
 	assert_false(changed);
-	assert_null(of.af);
+	assert_null(fk.of.af);
 	/* Nothing was written, so there was nothing to verify. */
 	assert_int_equal(fk.verify_calls, 0);
 	assert_absent(at(".t.txt.allowsync-AbC123"));
 	assert_file(at(".u.txt.allowsync-AbC123"), "other\n");
 	assert_int_equal(temps(), 1);
 
-	assert_int_equal(outfile_commit(&of, err), 0);
+	assert_int_equal(outfile_commit(&o, &run_ctx, &err), 0);
 	assert_int_equal(stat(path, &after), 0);
 	assert_same_file(&before, &after);
 	assert_int_equal(after.st_mtim.tv_sec, old_time.tv_sec);
@@ -357,14 +359,14 @@ test_unchanged(void **state)
 
 	/* Same content but for one byte is a change. */
 	put(path, "198.51.100.0/25\n", 0640);
-	assert_int_equal(prepare(&o, &of, want, false, &changed, err), 0);
+	assert_int_equal(prepare(&o, want, false, &changed, &err), 0);
 	assert_true(changed);
-	outfile_abort(&of);
+	outfile_abort(&o, &run_ctx);
 	/* And so is a longer file that starts with the content. */
 	put(path, "198.51.100.0/24\n# more\n", 0640);
-	assert_int_equal(prepare(&o, &of, want, false, &changed, err), 0);
+	assert_int_equal(prepare(&o, want, false, &changed, &err), 0);
 	assert_true(changed);
-	outfile_abort(&of);
+	outfile_abort(&o, &run_ctx);
 	assert_file(path, "198.51.100.0/24\n# more\n");
 
 	unlink(at(".u.txt.allowsync-AbC123"));
@@ -378,32 +380,32 @@ test_changed_replaced(void **state)
 {
 	struct output o;
 	struct fake fk;
-	struct outfile of;
+	struct err err;
 	struct pset *want = test_set("203.0.113.0/24\n");
-	char err[OUTPUT_ERR_MAX], path[600];
+	char path[600];
 	bool changed = false;
 	struct stat before, mid, after;
 	(void)state;
 
 	snprintf(path, sizeof path, "%s", at("t.txt"));
-	fake_init(&o, &fk, &of, path);
+	fake_init(&o, &fk, path);
 	put(path, "192.0.2.0/24\n", 0640);
 	if (geteuid() == 0)
 		assert_int_equal(chown(path, 1, 2), 0);
 	make_old(path);
 	assert_int_equal(stat(path, &before), 0);
 
-	assert_int_equal(prepare(&o, &of, want, false, &changed, err), 0);
+	assert_int_equal(prepare(&o, want, false, &changed, &err), 0);
 	assert_true(changed);
-	assert_non_null(of.af);
+	assert_non_null(fk.of.af);
 	/* Until commit readers see the old file, untouched. */
 	assert_int_equal(stat(path, &mid), 0);
 	assert_same_file(&before, &mid);
 	assert_file(path, "192.0.2.0/24\n");
 	assert_int_equal(temps(), 1);
 
-	assert_int_equal(outfile_commit(&of, err), 0);
-	assert_null(of.af);
+	assert_int_equal(outfile_commit(&o, &run_ctx, &err), 0);
+	assert_null(fk.of.af);
 	assert_file(path, "203.0.113.0/24\n");
 	assert_int_equal(stat(path, &after), 0);
 	assert_int_not_equal(after.st_ino, before.st_ino); /* renamed over, not rewritten */
@@ -423,40 +425,40 @@ test_abort(void **state)
 {
 	struct output o;
 	struct fake fk;
-	struct outfile of;
+	struct err err;
 	struct pset *want = test_set("203.0.113.0/24\n");
-	char err[OUTPUT_ERR_MAX], path[600], fresh[600];
+	char path[600], fresh[600];
 	bool changed = false;
 	struct stat before, after;
 	(void)state;
 
 	snprintf(path, sizeof path, "%s", at("t.txt"));
-	fake_init(&o, &fk, &of, path);
+	fake_init(&o, &fk, path);
 	put(path, "192.0.2.0/24\n", 0600);
 	make_old(path);
 	assert_int_equal(stat(path, &before), 0);
 
-	assert_int_equal(prepare(&o, &of, want, true, &changed, err), 0);
+	assert_int_equal(prepare(&o, want, true, &changed, &err), 0);
 	assert_true(changed);
 	assert_int_equal(temps(), 1);
-	outfile_abort(&of);
-	assert_null(of.af);
+	outfile_abort(&o, &run_ctx);
+	assert_null(fk.of.af);
 	assert_int_equal(temps(), 0);
 	assert_int_equal(stat(path, &after), 0);
 	assert_same_file(&before, &after);
 	assert_int_equal(after.st_mode & 07777, 0600);
 	assert_file(path, "192.0.2.0/24\n");
 	/* Twice, and on an outfile never prepared: no-ops. */
-	outfile_abort(&of);
+	outfile_abort(&o, &run_ctx);
 	assert_int_equal(stat(path, &after), 0);
 	assert_same_file(&before, &after);
 
 	/* Aborting a first write leaves no file at all. */
 	snprintf(fresh, sizeof fresh, "%s", at("new.txt"));
-	of.path = fresh;
-	assert_int_equal(prepare(&o, &of, want, false, &changed, err), 0);
+	fk.of.path = fresh;
+	assert_int_equal(prepare(&o, want, false, &changed, &err), 0);
 	assert_true(changed);
-	outfile_abort(&of);
+	outfile_abort(&o, &run_ctx);
 	assert_absent(fresh);
 	assert_int_equal(temps(), 0);
 	fake_done(&fk);
@@ -468,18 +470,18 @@ test_verify_sees_written(void **state)
 {
 	struct output o;
 	struct fake fk;
-	struct outfile of;
+	struct err err;
 	struct pset *want = test_set("10.1.0.0/16\n2001:db8:1::/48\n");
-	char err[OUTPUT_ERR_MAX], path[600];
+	char path[600];
 	bool changed = false;
 	(void)state;
 
 	snprintf(path, sizeof path, "%s", at("t.txt"));
-	fake_init(&o, &fk, &of, path);
+	fake_init(&o, &fk, path);
 	fk.header = true;
 	put(path, "10.0.0.0/16\n", 0640);
 
-	assert_int_equal(prepare(&o, &of, want, true, &changed, err), 0);
+	assert_int_equal(prepare(&o, want, true, &changed, &err), 0);
 	assert_true(changed);
 	assert_int_equal(fk.verify_calls, 1);
 	assert_true(fk.seen_same_args);
@@ -494,7 +496,7 @@ test_verify_sees_written(void **state)
 	assert_non_null(fk.target_then);
 	assert_string_equal(fk.target_then, "10.0.0.0/16\n");
 
-	assert_int_equal(outfile_commit(&of, err), 0);
+	assert_int_equal(outfile_commit(&o, &run_ctx, &err), 0);
 	assert_file(path, HEADER "10.1.0.0/16\n2001:db8:1::/48\n");
 	assert_int_equal(temps(), 0);
 	fake_done(&fk);
@@ -506,36 +508,36 @@ test_verify_refuses(void **state)
 {
 	struct output o;
 	struct fake fk;
-	struct outfile of;
+	struct err err;
 	struct pset *want = test_set("10.1.0.0/16\n");
-	char err[OUTPUT_ERR_MAX], path[600], fresh[600];
+	char path[600], fresh[600];
 	bool changed = false;
 	struct stat before, after;
 	(void)state;
 
 	snprintf(path, sizeof path, "%s", at("t.txt"));
-	fake_init(&o, &fk, &of, path);
+	fake_init(&o, &fk, path);
 	fk.refuse = "postmap -q 10.1.0.1: no match";
 	put(path, "10.0.0.0/16\n", 0644);
 	make_old(path);
 	assert_int_equal(stat(path, &before), 0);
 
-	assert_int_equal(prepare(&o, &of, want, true, &changed, err), -1);
+	assert_int_equal(prepare(&o, want, true, &changed, &err), -1);
 	assert_int_equal(fk.verify_calls, 1);
-	assert_string_equal(err, "postmap -q 10.1.0.1: no match");
-	assert_null(of.af);
+	assert_string_equal(err.msg, "postmap -q 10.1.0.1: no match");
+	assert_null(fk.of.af);
 	assert_int_equal(temps(), 0);
 	assert_int_equal(stat(path, &after), 0);
 	assert_same_file(&before, &after);
 	assert_file(path, "10.0.0.0/16\n");
 	/* Nothing to commit or abort after a refusal. */
-	outfile_abort(&of);
+	outfile_abort(&o, &run_ctx);
 	assert_file(path, "10.0.0.0/16\n");
 
 	/* A refused first write creates nothing. */
 	snprintf(fresh, sizeof fresh, "%s", at("new.txt"));
-	of.path = fresh;
-	assert_int_equal(prepare(&o, &of, want, true, &changed, err), -1);
+	fk.of.path = fresh;
+	assert_int_equal(prepare(&o, want, true, &changed, &err), -1);
 	assert_int_equal(fk.verify_calls, 2);
 	assert_null(fk.target_then);
 	assert_absent(fresh);
@@ -549,25 +551,25 @@ test_render_fails(void **state)
 {
 	struct output o;
 	struct fake fk;
-	struct outfile of;
+	struct err err;
 	struct pset *want = test_set("10.1.0.0/16\n");
-	char err[OUTPUT_ERR_MAX], path[600];
+	char path[600];
 	bool changed = false;
 	(void)state;
 
 	snprintf(path, sizeof path, "%s", at("t.txt"));
-	fake_init(&o, &fk, &of, path);
+	fake_init(&o, &fk, path);
 	fk.render_errno = ENOSPC;
-	assert_int_equal(prepare(&o, &of, want, true, &changed, err), -1);
-	assert_string_equal(err, "cannot render: No space left on device");
+	assert_int_equal(prepare(&o, want, true, &changed, &err), -1);
+	assert_string_equal(err.msg, "cannot render: No space left on device");
 	assert_int_equal(fk.verify_calls, 0);
-	assert_null(of.af);
+	assert_null(fk.of.af);
 	assert_absent(path);
 	assert_int_equal(temps(), 0);
 
 	/* An existing file is left as it was. */
 	put(path, "10.0.0.0/16\n", 0644);
-	assert_int_equal(prepare(&o, &of, want, true, &changed, err), -1);
+	assert_int_equal(prepare(&o, want, true, &changed, &err), -1);
 	assert_file(path, "10.0.0.0/16\n");
 	assert_int_equal(temps(), 0);
 	fake_done(&fk);
@@ -579,33 +581,33 @@ test_empty_content(void **state)
 {
 	struct output o;
 	struct fake fk;
-	struct outfile of;
+	struct err err;
 	struct pset *want = pset_new();
-	char err[OUTPUT_ERR_MAX], path[600];
+	char path[600];
 	bool changed = false;
 	struct stat st;
 	(void)state;
 
 	snprintf(path, sizeof path, "%s", at("t.txt"));
-	fake_init(&o, &fk, &of, path);
+	fake_init(&o, &fk, path);
 	assert_non_null(want);
-	assert_int_equal(prepare(&o, &of, want, true, &changed, err), 0);
+	assert_int_equal(prepare(&o, want, true, &changed, &err), 0);
 	assert_true(changed);
 	assert_int_equal(fk.verify_calls, 1);
 	assert_int_equal(fk.seen_len, 0);
-	assert_int_equal(outfile_commit(&of, err), 0);
+	assert_int_equal(outfile_commit(&o, &run_ctx, &err), 0);
 	assert_int_equal(stat(path, &st), 0);
 	assert_int_equal(st.st_size, 0);
 
 	/* An empty file holds an empty list already. */
-	assert_int_equal(prepare(&o, &of, want, true, &changed, err), 0);
+	assert_int_equal(prepare(&o, want, true, &changed, &err), 0);
 	assert_false(changed);
-	assert_null(of.af);
+	assert_null(fk.of.af);
 	/* A non-empty file does not. */
 	put(path, "10.0.0.0/8\n", 0644);
-	assert_int_equal(prepare(&o, &of, want, false, &changed, err), 0);
+	assert_int_equal(prepare(&o, want, false, &changed, &err), 0);
 	assert_true(changed);
-	assert_int_equal(outfile_commit(&of, err), 0);
+	assert_int_equal(outfile_commit(&o, &run_ctx, &err), 0);
 	assert_int_equal(stat(path, &st), 0);
 	assert_int_equal(st.st_size, 0);
 	assert_int_equal(temps(), 0);
@@ -618,20 +620,20 @@ test_missing_directory(void **state)
 {
 	struct output o;
 	struct fake fk;
-	struct outfile of;
+	struct err err;
 	struct pset *want = test_set("10.1.0.0/16\n");
-	char err[OUTPUT_ERR_MAX], path[600], expect[800];
+	char path[600], expect[800];
 	bool changed = false;
 	(void)state;
 
 	snprintf(path, sizeof path, "%s", at("nodir/t.txt"));
-	fake_init(&o, &fk, &of, path);
-	assert_int_equal(prepare(&o, &of, want, true, &changed, err), -1);
+	fake_init(&o, &fk, path);
+	assert_int_equal(prepare(&o, want, true, &changed, &err), -1);
 	snprintf(expect, sizeof expect,
 		 "cannot create a temporary file in %s/nodir: No such file or directory", test_dir);
-	assert_string_equal(err, expect);
-	assert_one_line(err);
-	assert_null(of.af);
+	assert_string_equal(err.msg, expect);
+	assert_one_line(err.msg);
+	assert_null(fk.of.af);
 	assert_int_equal(fk.verify_calls, 0);
 	assert_absent(at("nodir"));
 	assert_int_equal(temps(), 0);
@@ -642,15 +644,14 @@ test_missing_directory(void **state)
 /* The permission check does not apply to root: prepare as nobody then
  * (the saved set-user-ID gets root back). */
 static int
-prepare_unprivileged(struct output *o, struct outfile *of, const struct pset *want,
-		     bool *changed, char *err)
+prepare_unprivileged(struct output *o, const struct pset *want, bool *changed, struct err *err)
 {
 	bool drop = geteuid() == 0;
 	int rc;
 
 	if (drop && seteuid(65534) != 0)
 		skip();
-	rc = prepare(o, of, want, true, changed, err);
+	rc = prepare(o, want, true, changed, err);
 	if (drop && seteuid(0) != 0)
 		fail_msg("cannot get root back: %s", strerror(errno));
 	return rc;
@@ -661,9 +662,9 @@ test_unwritable_directory(void **state)
 {
 	struct output o;
 	struct fake fk;
-	struct outfile of;
+	struct err err;
 	struct pset *want = test_set("10.1.0.0/16\n");
-	char err[OUTPUT_ERR_MAX], dir[600], path[700], expect[900];
+	char dir[600], path[700], expect[900];
 	bool changed = false;
 	struct stat before, after;
 	int rc;
@@ -677,17 +678,17 @@ test_unwritable_directory(void **state)
 	assert_int_equal(stat(path, &before), 0);
 	assert_int_equal(chmod(dir, 0555), 0);
 	assert_int_equal(chmod(test_dir, 0755), 0); /* nobody may look, not write */
-	fake_init(&o, &fk, &of, path);
+	fake_init(&o, &fk, path);
 
-	rc = prepare_unprivileged(&o, &of, want, &changed, err);
+	rc = prepare_unprivileged(&o, want, &changed, &err);
 	assert_int_equal(chmod(dir, 0755), 0);
 	assert_int_equal(chmod(test_dir, 0700), 0);
 	assert_int_equal(rc, -1);
 	snprintf(expect, sizeof expect,
 		 "cannot create a temporary file in %s: Permission denied", dir);
-	assert_string_equal(err, expect);
-	assert_one_line(err);
-	assert_null(of.af);
+	assert_string_equal(err.msg, expect);
+	assert_one_line(err.msg);
+	assert_null(fk.of.af);
 	assert_int_equal(fk.verify_calls, 0);
 	assert_int_equal(temps_in(dir), 0);
 	assert_int_equal(stat(path, &after), 0);
@@ -702,9 +703,9 @@ test_refused_targets(void **state)
 {
 	struct output o;
 	struct fake fk;
-	struct outfile of;
+	struct err err;
 	struct pset *want = test_set("10.1.0.0/16\n");
-	char err[OUTPUT_ERR_MAX], real[600], lnk[600], dir[600], expect[800];
+	char real[600], lnk[600], dir[600], expect[800];
 	bool changed = false;
 	(void)state;
 
@@ -716,18 +717,18 @@ test_refused_targets(void **state)
 	assert_int_equal(mkdir(dir, 0755), 0);
 
 	/* Not followed: the file it points at keeps its content. */
-	fake_init(&o, &fk, &of, lnk);
-	assert_int_equal(prepare(&o, &of, want, true, &changed, err), -1);
+	fake_init(&o, &fk, lnk);
+	assert_int_equal(prepare(&o, want, true, &changed, &err), -1);
 	snprintf(expect, sizeof expect, "%s is a symbolic link", lnk);
-	assert_string_equal(err, expect);
-	assert_null(of.af);
+	assert_string_equal(err.msg, expect);
+	assert_null(fk.of.af);
 	assert_file(real, "10.0.0.0/16\n");
 
-	of.path = dir;
-	assert_int_equal(prepare(&o, &of, want, true, &changed, err), -1);
+	fk.of.path = dir;
+	assert_int_equal(prepare(&o, want, true, &changed, &err), -1);
 	snprintf(expect, sizeof expect, "%s is a directory", dir);
-	assert_string_equal(err, expect);
-	assert_null(of.af);
+	assert_string_equal(err.msg, expect);
+	assert_null(fk.of.af);
 	assert_int_equal(temps_in(dir), 0);
 
 	assert_int_equal(fk.verify_calls, 0);
@@ -741,32 +742,86 @@ test_commit_fails(void **state)
 {
 	struct output o;
 	struct fake fk;
-	struct outfile of;
+	struct err err;
 	struct pset *want = test_set("10.1.0.0/16\n");
-	char err[OUTPUT_ERR_MAX], path[600], expect[800];
+	char path[600], expect[800];
 	bool changed = false;
 	(void)state;
 
 	snprintf(path, sizeof path, "%s", at("t.txt"));
-	fake_init(&o, &fk, &of, path);
+	fake_init(&o, &fk, path);
 	put(path, "10.0.0.0/16\n", 0644);
-	assert_int_equal(prepare(&o, &of, want, true, &changed, err), 0);
+	assert_int_equal(prepare(&o, want, true, &changed, &err), 0);
 	assert_true(changed);
 	/* Between prepare and commit something else took the name. */
 	assert_int_equal(unlink(path), 0);
 	assert_int_equal(mkdir(path, 0755), 0);
-	err[0] = '\0';
-	assert_int_equal(outfile_commit(&of, err), -1);
+	err_clear(&err);
+	assert_int_equal(outfile_commit(&o, &run_ctx, &err), -1);
 	snprintf(expect, sizeof expect, "%s is a directory: refusing to replace it", path);
-	assert_string_equal(err, expect);
-	assert_one_line(err);
-	assert_null(of.af);
+	assert_string_equal(err.msg, expect);
+	assert_one_line(err.msg);
+	assert_null(fk.of.af);
 	assert_int_equal(temps(), 0);
 	assert_int_equal(temps_in(path), 0);
 	/* Nothing to abort afterwards. */
-	outfile_abort(&of);
+	outfile_abort(&o, &run_ctx);
 	assert_int_equal(rmdir(path), 0);
 	fake_done(&fk);
+	pset_free(want);
+}
+
+/* configure makes the priv around a struct outfile with the output's
+ * path, and refuses a relative one; free removes a prepared temporary. */
+static void
+test_configure_and_free(void **state)
+{
+	char key[] = "path", file[] = "test.conf", path[600], rel[] = "rel/t.txt";
+	char *values[1] = {rel};
+	unsigned lines[1] = {7};
+	struct conf_kv kv = {.key = key, .values = values, .lines = lines, .n = 1};
+	struct conf_section sec = {.kind = CONF_OUTPUT, .name = name_t, .file = file, .line = 5,
+				   .kv = &kv, .n_kv = 1};
+	struct output o = {.name = name_t, .type = &fake_type};
+	struct pset *want = test_set("10.1.0.0/16\n");
+	struct fake *fk;
+	struct err err;
+	bool changed = false;
+	(void)state;
+
+	assert_null(outfile_configure(&o, &sec, sizeof *fk, fake_verify, &err));
+	assert_string_equal(err.msg,
+			    "test.conf:7: [output t] path = rel/t.txt: not an absolute path");
+	assert_null(o.target);
+	/* The priv is the output's already: its free releases it. */
+	assert_non_null(o.priv);
+	outfile_free(&o);
+	assert_null(o.priv);
+	outfile_free(&o);
+
+	snprintf(path, sizeof path, "%s", at("t.txt"));
+	values[0] = path;
+	assert_non_null(fk = outfile_configure(&o, &sec, sizeof *fk, fake_verify, &err));
+	assert_ptr_equal(o.priv, fk);
+	assert_ptr_equal(&fk->of, o.priv);
+	assert_ptr_equal(fk->of.path, path);
+	assert_ptr_equal(o.target, path);
+	assert_true(fk->of.verify == fake_verify);
+	assert_null(fk->of.af);
+	assert_int_equal(fk->verify_calls, 0);
+
+	fk->want = want;
+	assert_int_equal(outfile_prepare(&o, &run_ctx, want, &changed, &err), 0);
+	assert_true(changed);
+	assert_int_equal(fk->verify_calls, 1);
+	assert_int_equal(temps(), 1);
+	fake_done(fk);
+	/* Freed before commit or abort: the temporary goes, the target
+	 * never appears. */
+	outfile_free(&o);
+	assert_null(o.priv);
+	assert_int_equal(temps(), 0);
+	assert_absent(path);
 	pset_free(want);
 }
 
@@ -789,6 +844,7 @@ main(void)
 		T(test_unwritable_directory),
 		T(test_refused_targets),
 		T(test_commit_fails),
+		T(test_configure_and_free),
 	};
 	return cmocka_run_group_tests_name("outfile", tests, NULL, NULL);
 }
