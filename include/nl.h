@@ -84,6 +84,20 @@ struct nl_setinfo {
 #define NL_KEY_IPV4 7u
 #define NL_KEY_IPV6 8u
 
+/* Where an nftables name goes: the rule for it differs. */
+enum nl_name_kind {
+	/* A table or set named over netlink: nft's rule (a letter or '_',
+	 * then letters, digits, '_', '.' and '-'), under NFT_NAME_MAXLEN
+	 * bytes as the kernel wants. */
+	NL_NAME_NETLINK,
+	/* A set or define written into a file for nft -f: letters, digits
+	 * and '_' only, after a letter or '_', as nft-file always took. */
+	NL_NAME_FILE,
+};
+
+/* Is s a valid name of that kind? */
+bool nl_name_valid(const char *s, enum nl_name_kind kind);
+
 /* NFPROTO_* of "inet", "ip", "ip6"; -1 for anything else. */
 int nl_family_parse(const char *name);
 const char *nl_family_name(int family);

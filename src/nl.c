@@ -103,6 +103,26 @@ range_text(enum pfx_family fam, const struct nl_range *r, char *buf)
 	pfx_format_range(fam, &pr, buf);
 }
 
+bool
+nl_name_valid(const char *s, enum nl_name_kind kind)
+{
+	bool netlink = kind == NL_NAME_NETLINK;
+	size_t n = strlen(s);
+
+	if (n == 0 || (netlink && n >= NFT_NAME_MAXLEN))
+		return false;
+	if (!((s[0] >= 'a' && s[0] <= 'z') || (s[0] >= 'A' && s[0] <= 'Z') || s[0] == '_'))
+		return false;
+	for (size_t i = 1; i < n; i++) {
+		char c = s[i];
+
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		      c == '_' || (netlink && (c == '.' || c == '-'))))
+			return false;
+	}
+	return true;
+}
+
 int
 nl_family_parse(const char *name)
 {

@@ -120,26 +120,6 @@ fam_label(enum pfx_family fam)
 	return fam == PFX_V4 ? "IPv4" : "IPv6";
 }
 
-/* nft's naming rule for tables and sets. */
-static bool
-valid_name(const char *s)
-{
-	size_t n = strlen(s);
-
-	if (n == 0 || n >= NFT_NAME_MAXLEN)
-		return false;
-	if (!((s[0] >= 'a' && s[0] <= 'z') || (s[0] >= 'A' && s[0] <= 'Z') || s[0] == '_'))
-		return false;
-	for (size_t i = 1; i < n; i++) {
-		char c = s[i];
-
-		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-		      c == '_' || c == '.' || c == '-'))
-			return false;
-	}
-	return true;
-}
-
 static void
 side_release(struct side *s)
 {
@@ -190,7 +170,7 @@ nft_configure(struct output *o, const struct conf_section *sec, struct err *err)
 		return -1;
 	}
 	n->table = conf_get(sec, "table");
-	if (!valid_name(n->table)) {
+	if (!nl_name_valid(n->table, NL_NAME_NETLINK)) {
 		conf_err_set(err, sec, "table", "[output %s] table = %s: not a valid nftables name",
 			     o->name, n->table);
 		return -1;
@@ -200,7 +180,7 @@ nft_configure(struct output *o, const struct conf_section *sec, struct err *err)
 	for (int k = 0; k < 2; k++) {
 		const char *key = k == 0 ? "set4" : "set6";
 
-		if (n->side[k].set && !valid_name(n->side[k].set)) {
+		if (n->side[k].set && !nl_name_valid(n->side[k].set, NL_NAME_NETLINK)) {
 			conf_err_set(err, sec, key, "[output %s] %s = %s: not a valid nftables name",
 				     o->name, key, n->side[k].set);
 			return -1;

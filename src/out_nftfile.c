@@ -19,6 +19,7 @@
 
 #include "confkv.h"
 #include "log.h"
+#include "nl.h"
 #include "outfile.h"
 
 #include <errno.h>
@@ -49,18 +50,6 @@ static const struct conf_key nftfile_keys[] = {
 
 static const enum pfx_family fams[2] = { PFX_V4, PFX_V6 };
 
-static bool
-valid_name(const char *s)
-{
-	if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || *s == '_'))
-		return false;
-	for (s++; *s; s++)
-		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
-		      (*s >= '0' && *s <= '9') || *s == '_'))
-			return false;
-	return true;
-}
-
 static int nftfile_verify(const struct output *o, const struct pset *want, const char *buf,
 			  size_t len, struct err *err);
 
@@ -83,7 +72,7 @@ nftfile_configure(struct output *o, const struct conf_section *sec, struct err *
 		const char *key = keys[n->defines][k];
 
 		n->name[k] = conf_get(sec, key);
-		if (n->name[k] && !valid_name(n->name[k])) {
+		if (n->name[k] && !nl_name_valid(n->name[k], NL_NAME_FILE)) {
 			conf_err_set(err, sec, key, "[output %s] %s = %s: not a valid nftables name",
 				     o->name, key, n->name[k]);
 			return -1;

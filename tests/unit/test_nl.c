@@ -722,6 +722,38 @@ test_family_names(void **state)
 	assert_string_equal(nl_family_name(NFPROTO_IPV6), "ip6");
 }
 
+/* One validator, two rules: what nft accepts over netlink, and the
+ * stricter names nft-file writes into files. */
+static void
+test_name_rules(void **state)
+{
+	static const struct {
+		const char *name;
+		bool netlink, file;
+	} cases[] = {
+		{ "filter", true, true },    { "_x9", true, true },      { "Allow_4", true, true },
+		{ "a.b", true, false },      { "a-b", true, false },     { "1abc", false, false },
+		{ "", false, false },        { "a b", false, false },    { ".a", false, false },
+		{ "-a", false, false },      { "a/b", false, false },    { "a$", false, false },
+	};
+	char name[300];
+	(void)state;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		assert_int_equal(nl_name_valid(cases[i].name, NL_NAME_NETLINK), cases[i].netlink);
+		assert_int_equal(nl_name_valid(cases[i].name, NL_NAME_FILE), cases[i].file);
+	}
+	/* The kernel's limit is for netlink names only. */
+	memset(name, 'a', sizeof(name) - 1);
+	name[sizeof(name) - 1] = '\0';
+	assert_true(nl_name_valid(name, NL_NAME_FILE));
+	assert_false(nl_name_valid(name, NL_NAME_NETLINK));
+	name[NFT_NAME_MAXLEN] = '\0';
+	assert_false(nl_name_valid(name, NL_NAME_NETLINK));
+	name[NFT_NAME_MAXLEN - 1] = '\0';
+	assert_true(nl_name_valid(name, NL_NAME_NETLINK));
+}
+
 int
 main(void)
 {
@@ -737,6 +769,7 @@ main(void)
 		cmocka_unit_test(test_delta_exact),
 		cmocka_unit_test(test_delta_from_sets),
 		cmocka_unit_test(test_family_names),
+		cmocka_unit_test(test_name_rules),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
