@@ -54,23 +54,27 @@ int nl_ranges_append(struct nl_ranges *r, const struct nl_range *x);
  * family's top address).  -1 on ENOMEM. */
 int nl_ranges_push(struct nl_ranges *r, enum pfx_family fam, u128 lo, u128 hi);
 
-/* The exact update from `live` (the kernel's intervals, in address
- * order, as nl_elems_to_ranges gives them) to `want` (canonical, in
- * order): identical intervals are counted in *keep and left alone; every
- * other live interval goes to `del` (with the elements the kernel holds),
- * every other wanted one to `add`.  Deleting `del`, then adding `add`,
- * leaves exactly `want`.  -1 on ENOMEM. */
-int nl_ranges_delta(enum pfx_family fam, const struct nl_ranges *live,
-		    const struct nl_ranges *want, struct nl_ranges *add, struct nl_ranges *del,
-		    size_t *keep);
-
-/* The same from two merged sets (the view from the state record, whose
- * intervals are canonical, and the wanted ranges): without building
- * `want` and `live` as lists of 48-byte intervals first, which cost more
- * than the rest of an unchanged run's planning.  -1 on ENOMEM. */
+/* Intervals of one family in address order, as a delta reads them:
+ * either a list (the kernel's, as nl_elems_to_ranges gives them) or a
+ * merged set's ranges, read in place as canonical intervals (the view
+ * from the state record, the wanted set) instead of being copied into a
+ * list of 48-byte intervals first, which cost more than the rest of an
+ * unchanged run's planning. */
 struct pset;
-int nl_ranges_delta_set(enum pfx_family fam, const struct pset *live, const struct pset *want,
-			struct nl_ranges *add, struct nl_ranges *del, size_t *keep);
+struct nl_seq {
+	const struct nl_ranges *list; /* exactly one of the two */
+	const struct pset *set;
+};
+#define NL_SEQ_LIST(r) ((struct nl_seq){ .list = (r), .set = NULL })
+#define NL_SEQ_SET(s) ((struct nl_seq){ .list = NULL, .set = (s) })
+
+/* The exact update from `live` (the kernel's intervals) to `want`
+ * (canonical): identical intervals are counted in *keep and left alone;
+ * every other live interval goes to `del` (with the elements the kernel
+ * holds), every other wanted one to `add`.  Deleting `del`, then adding
+ * `add`, leaves exactly `want`.  -1 on ENOMEM. */
+int nl_ranges_delta(enum pfx_family fam, struct nl_seq live, struct nl_seq want,
+		    struct nl_ranges *add, struct nl_ranges *del, size_t *keep);
 
 /* Properties of a set, read with NFT_MSG_GETSET. */
 struct nl_setinfo {

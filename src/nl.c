@@ -208,75 +208,106 @@ nl_ranges_push(struct nl_ranges *r, enum pfx_family fam, u128 lo, u128 hi)
 	return nl_ranges_append(r, &x);
 }
 
-static bool
-same_interval(enum pfx_family fam, const struct nl_range *live, const struct nl_range *want)
+/* A read position in an nl_seq, so that one walk reads lists and sets
+ * alike.  It holds the bounds only: a set's interval is built whole when
+ * it goes to `add` or `del`, a few in a hundred. */
+struct cursor {
+	const struct nl_range *v; /* a list's intervals; NULL: */
+	const struct pset *set;   /* a merged set's ranges */
+	enum pfx_family fam;
+	size_t i;
+	size_t n;
+	struct pfx_range r; /* bounds of the i-th interval, while i < n */
+};
+
+/* inline, so that pset_get's result lands in the walk's own cursor: a
+ * copy through a temporary (16-byte loads of what pset_get stored in
+ * 8-byte halves) stalls store forwarding twice per interval; it made the
+ * walk of two 100k-range sets take 1.4 ms instead of 0.4. */
+static inline void
+cursor_load(struct cursor *c)
 {
-	return !live->stray && live->lo == want->lo && live->hi == want->hi &&
-	       live->has_end == (want->hi != pfx_max(fam));
+	if (c->i >= c->n)
+		return;
+	if (c->v)
+		c->r = (struct pfx_range){ c->v[c->i].lo, c->v[c->i].hi };
+	else
+		c->r = pset_get(c->set, c->fam, c->i);
+}
+
+static inline void
+cursor_init(struct cursor *c, enum pfx_family fam, struct nl_seq seq)
+{
+	c->v = seq.list ? seq.list->v : NULL;
+	c->set = seq.set;
+	c->fam = fam;
+	c->i = 0;
+	c->n = seq.list ? seq.list->n : pset_count(seq.set, fam);
+	c->r = (struct pfx_range){ 0, 0 };
+	cursor_load(c);
+}
+
+static inline void
+cursor_next(struct cursor *c)
+{
+	c->i++;
+	cursor_load(c);
+}
+
+/* Are the kernel's elements of this interval the canonical ones (a
+ * start, and an end unless it runs to the top)?  A set's always are. */
+static bool
+cursor_canonical(const struct cursor *c)
+{
+	const struct nl_range *x = c->v ? &c->v[c->i] : NULL;
+
+	return !x || (!x->stray && x->has_end == (x->hi != pfx_max(c->fam)));
+}
+
+/* Append the interval with its elements: a list's as they are. */
+static int
+cursor_append(const struct cursor *c, struct nl_ranges *to)
+{
+	if (c->v)
+		return nl_ranges_append(to, &c->v[c->i]);
+	return nl_ranges_push(to, c->fam, c->r.lo, c->r.hi);
 }
 
 int
-nl_ranges_delta(enum pfx_family fam, const struct nl_ranges *live, const struct nl_ranges *want,
+nl_ranges_delta(enum pfx_family fam, struct nl_seq live, struct nl_seq want,
 		struct nl_ranges *add, struct nl_ranges *del, size_t *keep)
 {
-	size_t i = 0, j = 0;
+	struct cursor l, w;
+	size_t kept = 0;
 
-	*keep = 0;
-	/* One merge-like walk, both lists in address order.  At equal
-	 * starts a live interval that is not identical goes first: it is
-	 * deleted, and the wanted one is then added on its own. */
-	while (i < want->n || j < live->n) {
+	cursor_init(&l, fam, live);
+	cursor_init(&w, fam, want);
+	/* One merge-like walk, both in address order.  Kept: the same
+	 * bounds, and the live elements are the ones `want` (canonical)
+	 * would add.  At equal starts a live interval that is not identical
+	 * goes first: it is deleted, and the wanted one is then added on
+	 * its own. */
+	while (w.i < w.n || l.i < l.n) {
 		int r;
 
-		if (i < want->n && j < live->n && same_interval(fam, &live->v[j], &want->v[i])) {
-			(*keep)++;
-			i++;
-			j++;
+		if (w.i < w.n && l.i < l.n && l.r.lo == w.r.lo && l.r.hi == w.r.hi &&
+		    cursor_canonical(&l)) {
+			kept++;
+			cursor_next(&l);
+			cursor_next(&w);
 			continue;
 		}
-		if (j < live->n && (i >= want->n || live->v[j].lo <= want->v[i].lo))
-			r = nl_ranges_append(del, &live->v[j++]);
-		else
-			r = nl_ranges_append(add, &want->v[i++]);
-		if (r < 0)
-			return -1;
-	}
-	return 0;
-}
-
-int
-nl_ranges_delta_set(enum pfx_family fam, const struct pset *live, const struct pset *want,
-		    struct nl_ranges *add, struct nl_ranges *del, size_t *keep)
-{
-	size_t i = 0, j = 0, nw = pset_count(want, fam), nl = pset_count(live, fam);
-	struct pfx_range w = {0, 0}, l = {0, 0};
-
-	*keep = 0;
-	/* The walk of nl_ranges_delta over merged sets: every interval is
-	 * canonical, so identical means the same start and end. */
-	while (i < nw || j < nl) {
-		int r;
-
-		if (i < nw)
-			w = pset_get(want, fam, i);
-		if (j < nl)
-			l = pset_get(live, fam, j);
-		if (i < nw && j < nl && l.lo == w.lo && l.hi == w.hi) {
-			(*keep)++;
-			i++;
-			j++;
-			continue;
-		}
-		if (j < nl && (i >= nw || l.lo <= w.lo)) {
-			r = nl_ranges_push(del, fam, l.lo, l.hi);
-			j++;
+		if (l.i < l.n && (w.i >= w.n || l.r.lo <= w.r.lo)) {
+			r = cursor_append(&l, del);
+			cursor_next(&l);
 		} else {
-			r = nl_ranges_push(add, fam, w.lo, w.hi);
-			i++;
+			r = cursor_append(&w, add);
+			cursor_next(&w);
 		}
 		if (r < 0)
 			return -1;
 	}
+	*keep = kept;
 	return 0;
 }
 

@@ -70,7 +70,7 @@ struct side {
 	bool exists;
 	struct nl_setinfo info;
 	struct nl_ranges live; /* the kernel's intervals in a dumped view */
-	struct nl_ranges want; /* built only for a dumped view or a flush */
+	struct nl_ranges want; /* built only for a flush */
 	struct nl_ranges add;
 	struct nl_ranges del;
 	size_t keep;
@@ -391,8 +391,7 @@ nft_live(struct output *o, const struct output_ctx *ctx, struct pset *live, stru
 	return 0;
 }
 
-/* s->want from the wanted set: what a dumped view is compared with, and
- * what a flush adds. */
+/* s->want from the wanted set: what a flush adds. */
 static int
 want_ranges(struct side *s, const struct pset *want, enum pfx_family fam)
 {
@@ -411,15 +410,15 @@ want_ranges(struct side *s, const struct pset *want, enum pfx_family fam)
 	return 0;
 }
 
-/* Split the view against the wanted intervals (see the top comment). */
+/* Split the view against the wanted intervals (see the top comment).
+ * `want` and a recorded view are read in place: copying 100k ranges
+ * into a list, once per run, cost more than the walk itself. */
 static int
 delta(struct nft *n, struct side *s, const struct pset *want, enum pfx_family fam)
 {
-	if (n->from_state)
-		return nl_ranges_delta_set(fam, n->recorded, want, &s->add, &s->del, &s->keep);
-	if (want_ranges(s, want, fam) < 0)
-		return -1;
-	return nl_ranges_delta(fam, &s->live, &s->want, &s->add, &s->del, &s->keep);
+	struct nl_seq live = n->from_state ? NL_SEQ_SET(n->recorded) : NL_SEQ_LIST(&s->live);
+
+	return nl_ranges_delta(fam, live, NL_SEQ_SET(want), &s->add, &s->del, &s->keep);
 }
 
 static int

@@ -549,6 +549,30 @@ random_canonical(enum pfx_family fam, u128 base, struct nl_ranges *r)
 	}
 }
 
+static struct pset *
+set_of_ranges(enum pfx_family fam, const struct nl_ranges *r)
+{
+	struct pset *s = pset_new();
+
+	assert_non_null(s);
+	for (size_t i = 0; i < r->n; i++)
+		assert_int_equal(pset_add_range(s, fam, r->v[i].lo, r->v[i].hi), 0);
+	assert_int_equal(pset_merge(s), 0);
+	return s;
+}
+
+static bool
+same_ranges(const struct nl_ranges *a, const struct nl_ranges *b)
+{
+	if (a->n != b->n)
+		return false;
+	for (size_t i = 0; i < a->n; i++)
+		if (a->v[i].lo != b->v[i].lo || a->v[i].hi != b->v[i].hi ||
+		    a->v[i].has_end != b->v[i].has_end || a->v[i].stray != b->v[i].stray)
+			return false;
+	return true;
+}
+
 static void
 test_delta_exact(void **state)
 {
@@ -610,7 +634,8 @@ test_delta_exact(void **state)
 			model_load(&m, elems[i].key, elems[i].flags & NFT_SET_ELEM_INTERVAL_END);
 		assert_int_equal(nl_elems_to_ranges(fam, elems, ne, &live), 0);
 
-		assert_int_equal(nl_ranges_delta(fam, &live, &want, &add, &del, &keep), 0);
+		assert_int_equal(nl_ranges_delta(fam, NL_SEQ_LIST(&live), NL_SEQ_LIST(&want), &add,
+						 &del, &keep), 0);
 		assert_int_equal(keep + add.n, want.n);
 		assert_int_equal(keep + del.n, live.n);
 		/* Deletions first, then additions, as in the batch. */
@@ -632,6 +657,22 @@ test_delta_exact(void **state)
 		/* Nothing to do when live is already canonical and equal. */
 		if (add.n == 0 && del.n == 0)
 			assert_int_equal(live.n, want.n);
+		/* The same delta with `want` read in place from a set, as
+		 * out_nft plans against a dumped view. */
+		struct pset *w = set_of_ranges(fam, &want);
+		struct nl_ranges add2, del2;
+		size_t keep2 = 0;
+
+		nl_ranges_init(&add2);
+		nl_ranges_init(&del2);
+		assert_int_equal(nl_ranges_delta(fam, NL_SEQ_LIST(&live), NL_SEQ_SET(w), &add2, &del2,
+						 &keep2), 0);
+		assert_int_equal(keep2, keep);
+		assert_true(same_ranges(&add2, &add));
+		assert_true(same_ranges(&del2, &del));
+		nl_ranges_release(&add2);
+		nl_ranges_release(&del2);
+		pset_free(w);
 
 		nl_ranges_release(&want);
 		nl_ranges_release(&other);
@@ -639,30 +680,6 @@ test_delta_exact(void **state)
 		nl_ranges_release(&add);
 		nl_ranges_release(&del);
 	}
-}
-
-static struct pset *
-set_of_ranges(enum pfx_family fam, const struct nl_ranges *r)
-{
-	struct pset *s = pset_new();
-
-	assert_non_null(s);
-	for (size_t i = 0; i < r->n; i++)
-		assert_int_equal(pset_add_range(s, fam, r->v[i].lo, r->v[i].hi), 0);
-	assert_int_equal(pset_merge(s), 0);
-	return s;
-}
-
-static bool
-same_ranges(const struct nl_ranges *a, const struct nl_ranges *b)
-{
-	if (a->n != b->n)
-		return false;
-	for (size_t i = 0; i < a->n; i++)
-		if (a->v[i].lo != b->v[i].lo || a->v[i].hi != b->v[i].hi ||
-		    a->v[i].has_end != b->v[i].has_end || a->v[i].stray != b->v[i].stray)
-			return false;
-	return true;
 }
 
 /* From the record (canonical live) the delta of two sets is the delta of
@@ -695,8 +712,10 @@ test_delta_from_sets(void **state)
 			random_canonical(fam, base, &live);
 		struct pset *w = set_of_ranges(fam, &want), *l = set_of_ranges(fam, &live);
 
-		assert_int_equal(nl_ranges_delta(fam, &live, &want, &add1, &del1, &keep1), 0);
-		assert_int_equal(nl_ranges_delta_set(fam, l, w, &add2, &del2, &keep2), 0);
+		assert_int_equal(nl_ranges_delta(fam, NL_SEQ_LIST(&live), NL_SEQ_LIST(&want), &add1,
+						 &del1, &keep1), 0);
+		assert_int_equal(nl_ranges_delta(fam, NL_SEQ_SET(l), NL_SEQ_SET(w), &add2, &del2,
+						 &keep2), 0);
 		assert_int_equal(keep1, keep2);
 		assert_true(same_ranges(&add1, &add2));
 		assert_true(same_ranges(&del1, &del2));
