@@ -12,6 +12,9 @@
  *                          source's `tags = …` then keeps only the entries
  *                          carrying one of them
  * Whatever the format, a body that looks like HTML is refused as such.
+ * Each format is one entry of the table in docformat.c (its name, its
+ * parse function, what it takes: selectors, tags, streaming from a
+ * file), as each source and output type is.
  */
 #ifndef ALLOWSYNC_DOCFORMAT_H
 #define ALLOWSYNC_DOCFORMAT_H

@@ -19,8 +19,25 @@
 #include <stdlib.h>
 #include <string.h>
 
-struct docformat {
+/* One `format =` value, as sources and outputs are one table entry each. */
+struct format {
+	const char *name;
 	enum docformat_kind kind;
+	const char *what; /* what an HTML page is refused as not being */
+	unsigned flags;
+	/* One document, checked; see docformat_parse. */
+	int (*parse)(const struct docformat *fmt, const char *name, const char *buf, size_t len,
+		     bool allow_empty, struct pset *out, struct err *err);
+	/* A local file streamed in constant memory (when not pinned), or
+	 * NULL: read whole, then parse. */
+	int (*parse_file)(const char *path, struct pset *out, struct err *err);
+};
+
+#define FORMAT_SELECT 0x1u /* takes `select = JSONPATH`, at least one */
+#define FORMAT_TAGS 0x2u   /* keeps the entries carrying one of the source's `tags` */
+
+struct docformat {
+	const struct format *f;
 	struct jsonpath **sel;
 	size_t nsel;
 	bool pinned;
@@ -52,6 +69,65 @@ hex_digit(int c)
 	return -1;
 }
 
+static int
+text_parse(const struct docformat *fmt, const char *name, const char *buf, size_t len,
+	   bool allow_empty, struct pset *out, struct err *err)
+{
+	(void)fmt;
+	(void)allow_empty; /* an empty list is the policy's to judge */
+	return parse_text_buf(name, buf, len, out, err);
+}
+
+static int
+json_parse(const struct docformat *fmt, const char *name, const char *buf, size_t len,
+	   bool allow_empty, struct pset *out, struct err *err)
+{
+	return parse_json_buf(name, buf, len, fmt->sel, fmt->nsel, allow_empty, out, err);
+}
+
+static int
+allowsync_parse(const struct docformat *fmt, const char *name, const char *buf, size_t len,
+		bool allow_empty, struct pset *out, struct err *err)
+{
+	(void)name;
+	return pubdoc_parse_doc(buf, len, (const char *const *)fmt->tags, fmt->ntags, allow_empty,
+				out, err);
+}
+
+static const struct format formats[] = {
+	{ "text", DOCFORMAT_TEXT, "list", 0, text_parse, parse_text_file },
+	{ "json", DOCFORMAT_JSON, "JSON document", FORMAT_SELECT, json_parse, NULL },
+	{ "allowsync", DOCFORMAT_ALLOWSYNC, "JSON document", FORMAT_TAGS, allowsync_parse, NULL },
+};
+#define N_FORMATS (sizeof formats / sizeof formats[0])
+
+static const struct format *
+format_find(const char *name)
+{
+	for (size_t i = 0; i < N_FORMATS; i++)
+		if (strcmp(formats[i].name, name) == 0)
+			return &formats[i];
+	return NULL;
+}
+
+/* "text, json or allowsync": the names, for the message that refuses
+ * any other. */
+static void
+format_names(char *buf, size_t size)
+{
+	size_t used = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < N_FORMATS && used < size; i++) {
+		const char *sep = i == 0 ? "" : i + 1 < N_FORMATS ? ", " : " or ";
+		int n = snprintf(buf + used, size - used, "%s%s", sep, formats[i].name);
+
+		if (n < 0)
+			break;
+		used += (size_t)n;
+	}
+}
+
 void
 docformat_free(struct docformat *fmt)
 {
@@ -76,35 +152,36 @@ docformat_new(const char *name, const struct conf_section *sec, struct err *err)
 		conf_err_set(err, sec, NULL, "out of memory");
 		return NULL;
 	}
-	if (!format)
-		fmt->kind = nsel ? DOCFORMAT_JSON : DOCFORMAT_TEXT;
-	else if (strcmp(format, "text") == 0)
-		fmt->kind = DOCFORMAT_TEXT;
-	else if (strcmp(format, "json") == 0)
-		fmt->kind = DOCFORMAT_JSON;
-	else if (strcmp(format, "allowsync") == 0)
-		fmt->kind = DOCFORMAT_ALLOWSYNC;
-	else {
-		conf_err_set(err, sec, "format",
-			     "[source %s] format = %s: not text, json or allowsync", name, format);
+	/* Without `format`: a text list, or JSON when selectors are given. */
+	if (!(fmt->f = format_find(format ? format : nsel ? "json" : "text"))) {
+		char names[128];
+
+		format_names(names, sizeof names);
+		conf_err_set(err, sec, "format", "[source %s] format = %s: not %s", name, format,
+			     names);
 		goto err;
 	}
-	if (fmt->kind != DOCFORMAT_JSON && nsel) {
+	if (!(fmt->f->flags & FORMAT_SELECT) && nsel) {
 		conf_err_set(err, sec, "select", "[source %s] select needs format = json", name);
 		goto err;
 	}
-	if (fmt->kind == DOCFORMAT_JSON && !nsel) {
+	if ((fmt->f->flags & FORMAT_SELECT) && !nsel) {
 		conf_err_set(err, sec, "format",
-			     "[source %s] format = json needs at least one select = JSONPATH", name);
+			     "[source %s] format = %s needs at least one select = JSONPATH", name,
+			     fmt->f->name);
 		goto err;
 	}
-	fmt->fingerprint = fnv1a(0xcbf29ce484222325ULL, fmt->kind == DOCFORMAT_JSON ? "json" : "text");
-	if (fmt->kind == DOCFORMAT_ALLOWSYNC) {
+	/* The digest starts with the format's name; a tags format's with
+	 * "text" before it, as it always did, so that caches made before
+	 * stay valid. */
+	fmt->fingerprint = fnv1a(0xcbf29ce484222325ULL,
+				 fmt->f->flags & FORMAT_TAGS ? "text" : fmt->f->name);
+	if (fmt->f->flags & FORMAT_TAGS) {
 		if (!(fmt->tags = conf_get_words(sec, "tags", &fmt->ntags))) {
 			conf_err_set(err, sec, "tags", "out of memory");
 			goto err;
 		}
-		fmt->fingerprint = fnv1a(fmt->fingerprint, "allowsync");
+		fmt->fingerprint = fnv1a(fmt->fingerprint, fmt->f->name);
 		for (size_t i = 0; i < fmt->ntags; i++)
 			fmt->fingerprint = fnv1a(fmt->fingerprint, fmt->tags[i]);
 	}
@@ -157,7 +234,7 @@ err:
 enum docformat_kind
 docformat_kind(const struct docformat *fmt)
 {
-	return fmt->kind;
+	return fmt->f->kind;
 }
 
 uint64_t
@@ -181,14 +258,8 @@ docformat_parse(const struct docformat *fmt, const char *name, const char *buf, 
 		}
 	}
 	if (looks_like_html(buf, len))
-		return err_set(err, "looks like an HTML page, not a %s",
-			       fmt->kind == DOCFORMAT_TEXT ? "list" : "JSON document");
-	if (fmt->kind == DOCFORMAT_ALLOWSYNC)
-		return pubdoc_parse_doc(buf, len, (const char *const *)fmt->tags, fmt->ntags,
-					allow_empty, out, err);
-	if (fmt->kind == DOCFORMAT_JSON)
-		return parse_json_buf(name, buf, len, fmt->sel, fmt->nsel, allow_empty, out, err);
-	return parse_text_buf(name, buf, len, out, err);
+		return err_set(err, "looks like an HTML page, not a %s", fmt->f->what);
+	return fmt->f->parse(fmt, name, buf, len, allow_empty, out, err);
 }
 
 int
@@ -200,8 +271,8 @@ docformat_parse_file(const struct docformat *fmt, const char *path, uint64_t max
 	size_t len = 0, cap;
 	int fd, rc = -1;
 
-	if (fmt->kind == DOCFORMAT_TEXT && !fmt->pinned)
-		return parse_text_file(path, out, err);
+	if (fmt->f->parse_file && !fmt->pinned)
+		return fmt->f->parse_file(path, out, err);
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
 		return err_set(err, "%s", strerror(errno));
 	if (fstat(fd, &sb) < 0 || !S_ISREG(sb.st_mode)) {

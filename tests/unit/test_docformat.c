@@ -97,7 +97,13 @@ test_keys(void **state)
 	assert_int_equal(docformat_kind(f), DOCFORMAT_JSON);
 	docformat_free(f);
 	docformat_free(NULL);
-	fmt_bad((const char *const[]){"format", "xml", NULL}, 10, "format = xml: not text");
+	f = fmt_ok((const char *const[]){"format", "allowsync", NULL});
+	assert_int_equal(docformat_kind(f), DOCFORMAT_ALLOWSYNC);
+	docformat_free(f);
+	fmt_bad((const char *const[]){"format", "xml", NULL}, 10,
+		"format = xml: not text, json or allowsync");
+	fmt_bad((const char *const[]){"format", "allowsync", "select", "$.a", NULL}, 11,
+		"select needs format = json");
 	fmt_bad((const char *const[]){"format", "text", "select", "$.a", NULL}, 11,
 		"select needs format = json");
 	fmt_bad((const char *const[]){"format", "json", NULL}, 10, "needs at least one select");
@@ -120,8 +126,17 @@ test_fingerprint(void **state)
 	struct docformat *d =
 		fmt_ok((const char *const[]){"select", "$.a[*]", "select", "$.b[*]", NULL});
 	struct docformat *t = fmt_ok((const char *const[]){NULL});
+	struct docformat *p = fmt_ok((const char *const[]){"format", "allowsync", NULL});
+	struct docformat *q =
+		fmt_ok((const char *const[]){"format", "allowsync", "tags", "a b", NULL});
 
 	(void)state;
+	/* The values caches were made with: a new build must not refetch
+	 * or re-parse what an older one stored. */
+	assert_true(docformat_fingerprint(t) == 0x6bacb048789c961aULL);
+	assert_true(docformat_fingerprint(a) == 0x0137ecf72e9c5482ULL);
+	assert_true(docformat_fingerprint(p) == 0x0d5a2558d86a2c00ULL);
+	assert_true(docformat_fingerprint(q) == 0x07be7a2c53ea54a3ULL);
 	assert_true(docformat_fingerprint(a) == docformat_fingerprint(b));
 	assert_true(docformat_fingerprint(a) != docformat_fingerprint(c));
 	assert_true(docformat_fingerprint(a) != docformat_fingerprint(d));
@@ -131,6 +146,8 @@ test_fingerprint(void **state)
 	docformat_free(c);
 	docformat_free(d);
 	docformat_free(t);
+	docformat_free(p);
+	docformat_free(q);
 }
 
 static int
