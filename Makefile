@@ -21,7 +21,8 @@ PKGS       := libcurl libcjson libnftnl libmnl inih libcares libsodium
 
 WARN := -Wall -Wextra -Wshadow -Wpointer-arith -Wstrict-prototypes \
 	-Wmissing-prototypes -Wformat=2 -Wformat-security -Wvla -Wwrite-strings \
-	-Wundef -Wcast-qual -Wnull-dereference -Wimplicit-fallthrough
+	-Wundef -Wcast-qual -Wnull-dereference -Wimplicit-fallthrough \
+	-Werror=implicit-function-declaration
 
 CFLAGS   ?= -O2 -g
 CPPFLAGS ?=

@@ -1,7 +1,7 @@
 /* outfile — the plumbing of outputs that are one file; see outfile.h. */
 #include "outfile.h"
 
-#include "conf.h"
+#include "confkv.h"
 #include "source.h"
 
 #include <errno.h>

@@ -13,6 +13,7 @@
 #include "testsets.h"
 
 #include "conf.h"
+#include "confkv.h"
 #include "outfile.h"
 #include "output.h"
 #include "pfx.h"
