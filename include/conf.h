@@ -32,6 +32,11 @@ struct conf_section; /* confkv.h */
 #define CONF_DEFAULT_MIN_PREFIX6 28
 #define CONF_DEFAULT_MAX_ENTRIES 50000
 #define CONF_DEFAULT_MAX_SHRINK 50
+#define CONF_DEFAULT_MAX_GROWTH 10
+/* As many addresses as a /5 and an IPv6 /24: the reasons are in
+ * allowsync.conf(5), max_addresses4. */
+#define CONF_DEFAULT_MAX_ADDRESSES4 ((u128)1 << 27)
+#define CONF_DEFAULT_MAX_ADDRESSES6 ((u128)1 << 104)
 #define CONF_DEFAULT_MAX_STALE (7 * 86400)
 #define CONF_DEFAULT_HOOK_TIMEOUT 60
 #define CONF_HARD_FLOOR4 8
@@ -47,6 +52,7 @@ struct conf {
 	char *state_dir;
 	struct source_limits limits; /* the defaults every source starts from */
 	unsigned max_shrink;         /* percent, the default of every output */
+	unsigned max_growth;         /* factor (0 = none), the default of every output */
 	uint64_t hook_timeout;       /* seconds, the default of every output */
 	char **dns_servers;          /* ADDR[:PORT]; NULL-terminated, may be empty */
 	size_t n_dns_servers;

@@ -34,6 +34,12 @@ const char *conf_parse_bool(const char *s, bool *v);
 const char *conf_parse_percent(const char *s, unsigned *pct);
 /* Decimal, no sign, 0..max. */
 const char *conf_parse_uint(const char *s, uint64_t max, uint64_t *v);
+/* A number of addresses of a family of `bits` (32, 128): decimal
+ * ("134217728", thousands separated by ',' or '_' allowed), or "/N" for
+ * as many as a /N holds (a /0 of IPv6 saturates at 2^128 - 1). */
+const char *conf_parse_count(const char *s, int bits, u128 *v);
+/* A growth factor: "10x" or "10", 1..1000000, or 0 (no limit). */
+const char *conf_parse_factor(const char *s, unsigned *v);
 
 /* The last value of `key` through the parser of the same name: 0 (also
  * when absent, *v untouched), or -1 with err "FILE:LINE: key = value:
@@ -46,6 +52,10 @@ int conf_get_percent(const struct conf_section *sec, const char *key, unsigned *
 		     struct err *err);
 int conf_get_uint(const struct conf_section *sec, const char *key, uint64_t max, uint64_t *v,
 		  struct err *err);
+int conf_get_count(const struct conf_section *sec, const char *key, int bits, u128 *v,
+		   struct err *err);
+int conf_get_factor(const struct conf_section *sec, const char *key, unsigned *v,
+		    struct err *err);
 
 /* Every value of `key` split on blanks and commas, as one NULL-terminated
  * array of fresh strings (free with conf_words_free).  *n gets the count.

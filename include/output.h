@@ -41,6 +41,9 @@ struct output {
 	char **on_change;               /* argv, NULL-terminated; NULL = no hook */
 	uint64_t hook_timeout;          /* seconds */
 	unsigned max_shrink;            /* percent ([global] default or override) */
+	unsigned max_growth;            /* factor, 0 = none (likewise) */
+	u128 max_addresses4;            /* the most the output may grant (likewise) */
+	u128 max_addresses6;
 	/* Set by configure: what this output writes, unique across outputs
 	 * (a path, or e.g. "nft inet filter allowsync4"); conf refuses two
 	 * outputs with the same target.  Must live as long as the conf

@@ -6,7 +6,10 @@
  * floor (/8, /16) or than min_prefix4/6, or touching an IANA
  * special-purpose range without allow_special — one such entry refuses
  * the whole source.  Then, merged: more than max_entries CIDRs, or empty
- * without allow_empty, refuses it too. */
+ * without allow_empty, refuses it too; and what the merged set grants
+ * (policy_grant): a merged range whose CIDR cover holds a prefix broader
+ * than the floors, or more addresses of a family than max_addresses4/6.
+ * An output's union of sources is held to its own address caps. */
 #ifndef ALLOWSYNC_POLICY_H
 #define ALLOWSYNC_POLICY_H
 
@@ -16,6 +19,24 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+
+/* What a merged set may grant: the floors (with the hard floors; 0 =
+ * none, for an output's union: different publishers' adjacent blocks
+ * merge into broad ranges no one of them granted) and the address caps
+ * of each family. */
+struct policy_grant {
+	int min_prefix4;
+	int min_prefix6;
+	u128 max_addresses4;
+	u128 max_addresses6;
+};
+
+/* Does `merged` grant no more than g allows?  parts: the entries it was
+ * merged from (counted in the message: "1024 entries merge into
+ * 128.0.0.0/3, broader than min_prefix4 = 12"); n_parts may be 0.
+ * 0, or -1 with err. */
+int policy_grant(const struct policy_grant *g, const struct pset *merged,
+		 const struct pset *const *parts, size_t n_parts, struct err *err);
 
 /* Check the entries of `set` as collected, then merge it in place.
  * 0, or -1 with err ("10.0.0.0/8 is private-use (RFC 1918) …"). */
@@ -38,5 +59,13 @@ bool policy_special_valid(size_t i);
  * err saying by how much. */
 int policy_shrink(const struct pset *live, const struct pset *want, const struct pset *removed,
 		  unsigned max_pct, struct err *err);
+
+/* Growth guard, the shrink guard's twin: would `want` grant more than
+ * `factor` times the addresses of a family, or of the entries, that
+ * `live` grants?  A family (or an output) with nothing live has no
+ * baseline: the caps of policy_grant hold it instead.  factor 0 = no
+ * limit.  0 = within; 1 = over it, with err giving the figures. */
+int policy_growth(const struct pset *live, const struct pset *want, unsigned factor,
+		  struct err *err);
 
 #endif

@@ -59,6 +59,13 @@ bool pset_tag_get(const struct pset *s, unsigned char tag[PSET_TAG_SIZE]);
 size_t pset_cidr_count(const struct pset *s, enum pfx_family fam);
 
 bool pset_contains(const struct pset *s, enum pfx_family fam, u128 addr);
+/* Whether one range of s holds all of [lo, hi] (s merged). */
+bool pset_contains_range(const struct pset *s, enum pfx_family fam, u128 lo, u128 hi);
+
+/* An address count in decimal with thousands separators
+ * ("8,399,872"); buf of PSET_COUNT_TEXT bytes, returned. */
+#define PSET_COUNT_TEXT 56
+char *pset_format_count(u128 n, char *buf);
 bool pset_equal(const struct pset *a, const struct pset *b);
 
 /* s -= minus, in place.  -1 on ENOMEM. */

@@ -36,6 +36,8 @@ struct source_limits {
 	int min_prefix4;    /* refuse broader IPv4 prefixes (>= CONF_HARD_FLOOR4) */
 	int min_prefix6;    /* (>= CONF_HARD_FLOOR6) */
 	uint64_t max_entries; /* CIDRs in the minimal cover, both families */
+	u128 max_addresses4; /* the most addresses the merged set may grant */
+	u128 max_addresses6;
 	uint64_t max_stale; /* seconds a last good copy may serve */
 	bool allow_special; /* allow IANA special-purpose ranges */
 	bool allow_empty;   /* an empty result is acceptable */

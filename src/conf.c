@@ -10,6 +10,9 @@
  *   min_prefix6   = 28                   16..128 (hard floor /16)
  *   max_entries   = 50000                CIDRs per source (minimal cover, both families)
  *   max_shrink    = 50%                  per output: largest loss of entries/addresses
+ *   max_growth    = 10x                  per output: largest growth of entries/addresses
+ *   max_addresses4 = /5                  per source and output: most IPv4 addresses granted
+ *   max_addresses6 = /24                 (IPv6), counted after merging and exclude
  *   max_stale     = 7d                   how long a last good copy may serve
  *   allow_special = no                   IANA special-purpose ranges
  *   allow_empty   = no                   an empty source is acceptable
@@ -23,8 +26,8 @@
  *                         ($ALLOWSYNC_PRESETS, else DATADIR/presets.conf)
  *                         that this section does not set
  *   tags = WORD…          repeatable (for the publisher)
- *   timeout max_body min_prefix4 min_prefix6 max_entries max_stale
- *   allow_special allow_empty ca_file   override [global]
+ *   timeout max_body min_prefix4 min_prefix6 max_entries max_addresses4
+ *   max_addresses6 max_stale allow_special allow_empty ca_file   override [global]
  *   + the type's own keys (static: prefixes, repeatable; file: path)
  *
  * [output NAME]
@@ -34,6 +37,7 @@
  *   on_change = CMD ARGS…  run after a change (no shell; quotes allowed)
  *   hook_timeout = 60      duration
  *   max_shrink = 50%       override [global]
+ *   max_growth max_addresses4 max_addresses6   override [global]
  *   + the type's keys (text: path, style = cidr|range, header = yes|no;
  *                      postfix: path, result = OK)
  *
@@ -65,19 +69,21 @@ static const struct conf_key global_keys[] = {
 	{"state_dir", 0},   {"timeout", 0},     {"max_body", 0},      {"min_prefix4", 0},
 	{"min_prefix6", 0}, {"max_entries", 0}, {"max_shrink", 0},    {"max_stale", 0},
 	{"allow_special", 0}, {"allow_empty", 0}, {"ca_file", 0},
-	{"dns_server", CONF_KEY_MULTI}, {"hook_timeout", 0}, {NULL, 0},
+	{"dns_server", CONF_KEY_MULTI}, {"hook_timeout", 0}, {"max_growth", 0},
+	{"max_addresses4", 0}, {"max_addresses6", 0}, {NULL, 0},
 };
 
 static const struct conf_key source_common_keys[] = {
 	{"type", 0},        {"preset", 0},        {"tags", CONF_KEY_MULTI}, {"timeout", 0},
 	{"max_body", 0},    {"min_prefix4", 0},   {"min_prefix6", 0},       {"max_entries", 0},
 	{"max_stale", 0},   {"allow_special", 0}, {"allow_empty", 0},       {"ca_file", 0},
-	{NULL, 0},
+	{"max_addresses4", 0}, {"max_addresses6", 0}, {NULL, 0},
 };
 
 static const struct conf_key output_common_keys[] = {
 	{"type", CONF_KEY_REQUIRED}, {"sources", CONF_KEY_MULTI}, {"exclude", CONF_KEY_MULTI},
 	{"on_change", 0},            {"hook_timeout", 0},         {"max_shrink", 0},
+	{"max_growth", 0},           {"max_addresses4", 0},       {"max_addresses6", 0},
 	{NULL, 0},
 };
 
@@ -117,6 +123,8 @@ get_limits(const struct conf_section *sec, struct source_limits *l, struct err *
 	    get_floor(sec, "min_prefix4", CONF_HARD_FLOOR4, 32, &l->min_prefix4, err) < 0 ||
 	    get_floor(sec, "min_prefix6", CONF_HARD_FLOOR6, 128, &l->min_prefix6, err) < 0 ||
 	    conf_get_uint(sec, "max_entries", UINT32_MAX, &l->max_entries, err) < 0 ||
+	    conf_get_count(sec, "max_addresses4", 32, &l->max_addresses4, err) < 0 ||
+	    conf_get_count(sec, "max_addresses6", 128, &l->max_addresses6, err) < 0 ||
 	    conf_get_duration(sec, "max_stale", &l->max_stale, err) < 0 ||
 	    conf_get_bool(sec, "allow_special", &l->allow_special, err) < 0 ||
 	    conf_get_bool(sec, "allow_empty", &l->allow_empty, err) < 0)
@@ -219,6 +227,7 @@ load_global(struct conf *c, const struct conf_section *g, struct err *err)
 	if (conf_check_keys(g, global_keys, NULL, "[global]", err) < 0 ||
 	    get_limits(g, &c->limits, err) < 0 ||
 	    conf_get_percent(g, "max_shrink", &c->max_shrink, err) < 0 ||
+	    conf_get_factor(g, "max_growth", &c->max_growth, err) < 0 ||
 	    conf_get_duration(g, "hook_timeout", &c->hook_timeout, err) < 0)
 		return -1;
 	if ((sd = conf_get(g, "state_dir"))) {
@@ -308,6 +317,9 @@ load_output(struct conf *c, struct conf_section *sec, struct err *err)
 	c->outputs[c->n_outputs++] = o;
 	o->sec = sec;
 	o->max_shrink = c->max_shrink;
+	o->max_growth = c->max_growth;
+	o->max_addresses4 = c->limits.max_addresses4;
+	o->max_addresses6 = c->limits.max_addresses6;
 	o->hook_timeout = c->hook_timeout;
 	if (!tname) {
 		conf_err_set(err, sec, NULL, "%s: missing required key \"type\"", what);
@@ -319,6 +331,9 @@ load_output(struct conf *c, struct conf_section *sec, struct err *err)
 	}
 	if (conf_check_keys(sec, output_common_keys, o->type->keys, what, err) < 0 ||
 	    conf_get_percent(sec, "max_shrink", &o->max_shrink, err) < 0 ||
+	    conf_get_factor(sec, "max_growth", &o->max_growth, err) < 0 ||
+	    conf_get_count(sec, "max_addresses4", 32, &o->max_addresses4, err) < 0 ||
+	    conf_get_count(sec, "max_addresses6", 128, &o->max_addresses6, err) < 0 ||
 	    conf_get_duration(sec, "hook_timeout", &o->hook_timeout, err) < 0 ||
 	    load_exclude(o, sec, err) < 0)
 		return -1;
@@ -388,9 +403,12 @@ conf_load(const char *path, unsigned flags, struct conf **out, struct err *err)
 		.min_prefix4 = CONF_DEFAULT_MIN_PREFIX4,
 		.min_prefix6 = CONF_DEFAULT_MIN_PREFIX6,
 		.max_entries = CONF_DEFAULT_MAX_ENTRIES,
+		.max_addresses4 = CONF_DEFAULT_MAX_ADDRESSES4,
+		.max_addresses6 = CONF_DEFAULT_MAX_ADDRESSES6,
 		.max_stale = CONF_DEFAULT_MAX_STALE,
 	};
 	c->max_shrink = CONF_DEFAULT_MAX_SHRINK;
+	c->max_growth = CONF_DEFAULT_MAX_GROWTH;
 	c->hook_timeout = CONF_DEFAULT_HOOK_TIMEOUT;
 	if (!(c->dns_servers = calloc(1, sizeof *c->dns_servers))) {
 		conf_err_file(err, path, 0, "out of memory");

@@ -164,6 +164,54 @@ conf_parse_percent(const char *s, unsigned *pct)
 	return NULL;
 }
 
+const char *
+conf_parse_count(const char *s, int bits, u128 *v)
+{
+	u128 x = 0, max = bits >= 128 ? ~(u128)0 : ((u128)1 << bits);
+	uint64_t len;
+	int nd = 0;
+
+	if (!s || !*s)
+		return "empty value";
+	if (*s == '/') {
+		if (conf_parse_uint(s + 1, (uint64_t)bits, &len))
+			return "not a prefix length of the family (e.g. /5)";
+		*v = bits - (int)len >= 128 ? ~(u128)0 : (u128)1 << (bits - (int)len);
+		return NULL;
+	}
+	for (const char *p = s; *p; p++) {
+		if ((*p == ',' || *p == '_') && nd > 0 && p[1] >= '0' && p[1] <= '9')
+			continue;
+		if (*p < '0' || *p > '9')
+			return "not a number of addresses (e.g. 134217728 or /5)";
+		if (x > (max - (u128)(*p - '0')) / 10)
+			return "more addresses than the family has";
+		x = x * 10 + (u128)(*p - '0');
+		nd++;
+	}
+	*v = x;
+	return NULL;
+}
+
+const char *
+conf_parse_factor(const char *s, unsigned *v)
+{
+	char digits[16];
+	size_t len = s ? strlen(s) : 0;
+	uint64_t x;
+
+	if (len && (s[len - 1] == 'x' || s[len - 1] == 'X'))
+		len--;
+	if (len == 0 || len >= sizeof digits)
+		return "not a factor (e.g. 10x)";
+	memcpy(digits, s, len);
+	digits[len] = 0;
+	if (conf_parse_uint(digits, 1000000, &x))
+		return "not a factor between 1x and 1000000x (0 for no limit)";
+	*v = (unsigned)x;
+	return NULL;
+}
+
 /* ---------------------------------------------------------- typed values */
 
 /* Every getter words its refusal here, the same for every key. */
@@ -211,6 +259,21 @@ conf_get_uint(const struct conf_section *sec, const char *key, uint64_t max, uin
 {
 	const char *s = conf_get(sec, key);
 	return s ? bad_value(sec, key, s, conf_parse_uint(s, max, v), err) : 0;
+}
+
+int
+conf_get_count(const struct conf_section *sec, const char *key, int bits, u128 *v,
+	       struct err *err)
+{
+	const char *s = conf_get(sec, key);
+	return s ? bad_value(sec, key, s, conf_parse_count(s, bits, v), err) : 0;
+}
+
+int
+conf_get_factor(const struct conf_section *sec, const char *key, unsigned *v, struct err *err)
+{
+	const char *s = conf_get(sec, key);
+	return s ? bad_value(sec, key, s, conf_parse_factor(s, v), err) : 0;
 }
 
 /* ----------------------------------------------------------------- lists */

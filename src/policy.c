@@ -234,11 +234,123 @@ check_entry(const struct source_limits *l, const struct special_tab *t, enum pfx
 	return 0;
 }
 
+/* The broadest CIDR of a range's minimal cover. */
+struct broadest {
+	u128 addr;
+	int len;
+};
+
+static int
+note_broadest(void *ctx, enum pfx_family fam, u128 addr, int len)
+{
+	struct broadest *b = ctx;
+
+	(void)fam;
+	if (b->len < 0 || len < b->len) {
+		b->addr = addr;
+		b->len = len;
+	}
+	return 0;
+}
+
+/* How many entries of the parts lie within r. */
+static size_t
+entries_within(const struct pset *const *parts, size_t n_parts, enum pfx_family fam,
+	       const struct pfx_range *r)
+{
+	size_t n = 0;
+
+	for (size_t j = 0; j < n_parts; j++)
+		for (size_t i = 0, c = pset_count(parts[j], fam); i < c; i++) {
+			struct pfx_range e = pset_get(parts[j], fam, i);
+			n += e.lo >= r->lo && e.hi <= r->hi;
+		}
+	return n;
+}
+
+static int
+grant_floor(const struct policy_grant *g, const struct pset *merged,
+	    const struct pset *const *parts, size_t n_parts, enum pfx_family fam,
+	    struct err *err)
+{
+	int v = fam == PFX_V4 ? 4 : 6;
+	int hard = fam == PFX_V4 ? CONF_HARD_FLOOR4 : CONF_HARD_FLOOR6;
+	int min = fam == PFX_V4 ? g->min_prefix4 : g->min_prefix6;
+	char text[PFX_TEXT_MAX], cidr[PFX_TEXT_MAX], into[2 * PFX_TEXT_MAX + 32], floor[48];
+
+	/* The floor a message names: min_prefix when it is the stricter,
+	 * else the hard floor. */
+	bool hard_only = min <= hard;
+
+	if (min <= 0)
+		return 0;
+
+	if (min < hard)
+		min = hard;
+	for (size_t i = 0, n = pset_count(merged, fam); i < n; i++) {
+		struct pfx_range r = pset_get(merged, fam, i);
+		struct broadest b = {0, -1};
+
+		/* Cheap first: a range narrower than the floor's block holds
+		 * no CIDR as broad as the floor. */
+		if (breadth(fam, &r) >= min)
+			continue;
+		pfx_range_each_cidr(fam, &r, note_broadest, &b);
+		if (b.len < 0 || b.len >= min)
+			continue;
+		pfx_format_cidr(fam, b.addr, b.len, cidr);
+		if (pfx_range_cidr_len(fam, &r) == b.len) {
+			snprintf(into, sizeof into, "%s", cidr);
+		} else {
+			pfx_format_range(fam, &r, text);
+			snprintf(into, sizeof into, "%s (its cover holds %s)", text, cidr);
+		}
+		if (hard_only)
+			snprintf(floor, sizeof floor, "the hard floor /%d", hard);
+		else
+			snprintf(floor, sizeof floor, "min_prefix%d = %d", v, min);
+		if (n_parts)
+			return err_set(err, "%zu entries merge into %s, broader than %s",
+				       entries_within(parts, n_parts, fam, &r), into, floor);
+		return err_set(err, "entries merge into %s, broader than %s", into, floor);
+	}
+	return 0;
+}
+
+int
+policy_grant(const struct policy_grant *g, const struct pset *merged,
+	     const struct pset *const *parts, size_t n_parts, struct err *err)
+{
+	static const enum pfx_family fams[] = {PFX_V4, PFX_V6};
+	char have[PSET_COUNT_TEXT], max[PSET_COUNT_TEXT];
+
+	for (int k = 0; k < 2; k++)
+		if (grant_floor(g, merged, parts, n_parts, fams[k], err) < 0)
+			return -1;
+	for (int k = 0; k < 2; k++) {
+		u128 n = pset_addr_count(merged, fams[k]);
+		u128 cap = fams[k] == PFX_V4 ? g->max_addresses4 : g->max_addresses6;
+		int v = fams[k] == PFX_V4 ? 4 : 6;
+		if (n > cap)
+			return err_set(err, "grants %s IPv%d addresses, more than max_addresses%d = %s",
+				       pset_format_count(n, have), v, v, pset_format_count(cap, max));
+	}
+	return 0;
+}
+
 int
 policy_check(const struct source_limits *l, struct pset *set, struct err *err)
 {
 	static const enum pfx_family fams[] = {PFX_V4, PFX_V6};
+	const struct policy_grant g = {
+		.min_prefix4 = l->min_prefix4,
+		.min_prefix6 = l->min_prefix6,
+		.max_addresses4 = l->max_addresses4,
+		.max_addresses6 = l->max_addresses6,
+	};
 	struct special_tab t;
+	struct pset *orig = NULL;
+	int rc = -1;
 
 	special_tab_init(&t);
 	/* The set as collected still holds the entries as published. */
@@ -248,16 +360,48 @@ policy_check(const struct source_limits *l, struct pset *set, struct err *err)
 			if (check_entry(l, &t, fams[k], &r, err) < 0)
 				return -1;
 		}
-	if (pset_merge(set) < 0)
+	/* The entries as published, to say how many merged into a range
+	 * too broad (a stored copy is merged already: its ranges are its
+	 * entries). */
+	if (!pset_is_merged(set) && !(orig = pset_dup(set)))
 		return err_set(err, "out of memory");
+	if (pset_merge(set) < 0) {
+		err_set(err, "out of memory");
+		goto out;
+	}
 	size_t cidrs = pset_cidr_count(set, PFX_V4) + pset_cidr_count(set, PFX_V6);
 	if (cidrs > l->max_entries) {
 		err_set(err, "%zu entries, more than max_entries = %llu", cidrs,
 			(unsigned long long)l->max_entries);
-		return -1;
+		goto out;
 	}
-	if (cidrs == 0 && !l->allow_empty)
-		return err_set(err, "empty list (allow_empty = yes to accept)");
+	if (cidrs == 0 && !l->allow_empty) {
+		err_set(err, "empty list (allow_empty = yes to accept)");
+		goto out;
+	}
+	const struct pset *parts[1] = {orig ? orig : set};
+	if (policy_grant(&g, set, parts, 1, err) < 0)
+		goto out;
+	rc = 0;
+out:
+	pset_free(orig);
+	return rc;
+}
+
+/* Live entries (CIDRs) that want no longer grants whole. */
+struct lost {
+	const struct pset *want;
+	size_t n;
+};
+
+static int
+count_lost(void *ctx, enum pfx_family fam, u128 addr, int len)
+{
+	struct lost *l = ctx;
+	u128 size_m1 = len == 0 ? ~(u128)0 >> (128 - pfx_bits(fam))
+				: (((u128)1 << (pfx_bits(fam) - len)) - 1);
+
+	l->n += !pset_contains_range(l->want, fam, addr, addr + size_m1);
 	return 0;
 }
 
@@ -268,23 +412,66 @@ policy_shrink(const struct pset *live, const struct pset *want, const struct pse
 	static const enum pfx_family fams[] = {PFX_V4, PFX_V6};
 	size_t live_n = pset_cidr_count(live, PFX_V4) + pset_cidr_count(live, PFX_V6);
 	size_t want_n = pset_cidr_count(want, PFX_V4) + pset_cidr_count(want, PFX_V6);
+	struct lost lost = {want, 0};
+	char a[PSET_COUNT_TEXT], b[PSET_COUNT_TEXT];
 
 	if (live_n == 0 || max_pct >= 100)
 		return 0;
-	if (want_n < live_n && (long double)(live_n - want_n) * 100 > (long double)live_n * max_pct) {
-		err_set(err, "would shrink from %zu to %zu entries (-%.0Lf%%, max_shrink = %u%%)",
-			live_n, want_n, (long double)(live_n - want_n) * 100 / live_n, max_pct);
+	/* An entry is lost when what it granted is no longer granted whole:
+	 * entries that merge into a broader one are not lost (fewer
+	 * entries, more addresses: that is growth, not shrinking). */
+	for (int k = 0; k < 2; k++)
+		pset_each_cidr(live, fams[k], count_lost, &lost);
+	if ((long double)lost.n * 100 > (long double)live_n * max_pct) {
+		long double pct = (long double)lost.n * 100 / live_n;
+		if (want_n < live_n)
+			err_set(err, "would shrink from %zu to %zu entries (-%.0Lf%%, max_shrink = %u%%)",
+				live_n, want_n, pct, max_pct);
+		else
+			err_set(err, "would lose %zu of its %zu entries (-%.0Lf%%, max_shrink = %u%%)",
+				lost.n, live_n, pct, max_pct);
 		return 1;
 	}
 	for (int k = 0; k < 2; k++) {
-		long double all = (long double)pset_addr_count(live, fams[k]);
-		long double lost = (long double)pset_addr_count(removed, fams[k]);
-		if (all > 0 && lost * 100 > all * max_pct) {
+		u128 all = pset_addr_count(live, fams[k]);
+		u128 gone = pset_addr_count(removed, fams[k]);
+		if (all > 0 && (long double)gone * 100 > (long double)all * max_pct) {
 			err_set(err,
-				"would drop %.0Lf%% of the IPv%d addresses (max_shrink = %u%%)",
-				lost * 100 / all, fams[k] == PFX_V4 ? 4 : 6, max_pct);
+				"would drop %s of the %s IPv%d addresses (-%.0Lf%%, max_shrink = %u%%)",
+				pset_format_count(gone, a), pset_format_count(all, b),
+				fams[k] == PFX_V4 ? 4 : 6, (long double)gone * 100 / (long double)all,
+				max_pct);
 			return 1;
 		}
+	}
+	return 0;
+}
+
+int
+policy_growth(const struct pset *live, const struct pset *want, unsigned factor,
+	      struct err *err)
+{
+	static const enum pfx_family fams[] = {PFX_V4, PFX_V6};
+	size_t live_n = pset_cidr_count(live, PFX_V4) + pset_cidr_count(live, PFX_V6);
+	size_t want_n = pset_cidr_count(want, PFX_V4) + pset_cidr_count(want, PFX_V6);
+	char a[PSET_COUNT_TEXT], b[PSET_COUNT_TEXT];
+
+	if (factor == 0)
+		return 0;
+	for (int k = 0; k < 2; k++) {
+		u128 was = pset_addr_count(live, fams[k]), will = pset_addr_count(want, fams[k]);
+		/* was * factor overflowing: nothing can exceed it */
+		if (was == 0 || was > ~(u128)0 / factor || will <= was * factor)
+			continue;
+		err_set(err, "would grow from %s to %s IPv%d addresses (more than max_growth %ux)",
+			pset_format_count(was, a), pset_format_count(will, b),
+			fams[k] == PFX_V4 ? 4 : 6, factor);
+		return 1;
+	}
+	if (live_n > 0 && (long double)want_n > (long double)live_n * factor) {
+		err_set(err, "would grow from %zu to %zu entries (more than max_growth %ux)", live_n,
+			want_n, factor);
+		return 1;
 	}
 	return 0;
 }

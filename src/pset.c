@@ -404,6 +404,40 @@ pset_contains(const struct pset *s, enum pfx_family fam, u128 addr)
 }
 
 bool
+pset_contains_range(const struct pset *s, enum pfx_family fam, u128 lo, u128 hi)
+{
+	size_t a = 0, b = pset_count(s, fam);
+
+	while (a < b) { /* the first range starting after lo */
+		size_t mid = a + (b - a) / 2;
+		if (range_get(s, fam, mid).lo <= lo)
+			a = mid + 1;
+		else
+			b = mid;
+	}
+	return a > 0 && range_get(s, fam, a - 1).hi >= hi;
+}
+
+char *
+pset_format_count(u128 n, char *buf)
+{
+	char digits[40];
+	size_t nd = 0, o = 0;
+
+	do {
+		digits[nd++] = (char)('0' + (int)(n % 10));
+		n /= 10;
+	} while (n);
+	while (nd) {
+		buf[o++] = digits[--nd];
+		if (nd && nd % 3 == 0)
+			buf[o++] = ',';
+	}
+	buf[o] = 0;
+	return buf;
+}
+
+bool
 pset_equal(const struct pset *a, const struct pset *b)
 {
 	return a->n4 == b->n4 && a->n6 == b->n6 &&

@@ -4,7 +4,8 @@
  *   gather_sources   each source collected and checked against the policy
  *                    (attempt), or its last good copy (fall_back)
  *   prepare_outputs  each output planned (union of its sources − exclude,
- *                    merged, against what is live), gated (shrink, partial)
+ *                    merged, its grant checked, against what is live),
+ *                    gated (growth, shrink, partial)
  *                    and prepared; diff prints the plan instead
  *   commit_outputs   only once every output is prepared
  *   call_hooks       after every commit
@@ -476,6 +477,20 @@ uses_partial(const struct run *r, const struct output *out)
 	return false;
 }
 
+/* What the output's union grants, against its address caps (the floors
+ * are each source's: adjacent blocks of different publishers may merge
+ * into a broad range none of them granted).  0, or -1 with err. */
+static int
+check_grant(const struct output *out, const struct pset *want, struct err *err)
+{
+	const struct policy_grant g = {
+		.max_addresses4 = out->max_addresses4,
+		.max_addresses6 = out->max_addresses6,
+	};
+
+	return policy_grant(&g, want, NULL, 0, err);
+}
+
 /* Plan: what the output would hold (the union of its sources minus
  * exclude, merged), what it holds now, and the difference both ways.
  * Unreadable live content is replaced only with --force.  -1 when the
@@ -491,6 +506,8 @@ plan_output(struct run *r, struct run_output *ro)
 	if (!(ro->want = run_want(out, r->c, r->rs, &err)))
 		return output_failed(ro, "sources", &err);
 	ro->partial = uses_partial(r, out);
+	if (check_grant(out, ro->want, &err) < 0)
+		return output_failed(ro, "refused", &err);
 	if (!(ro->live = pset_new())) {
 		err_set(&err, "out of memory");
 		return output_failed(ro, "live", &err);
@@ -511,13 +528,16 @@ plan_output(struct run *r, struct run_output *ro)
 	return 0;
 }
 
-/* Gates: the shrink guard (max_shrink, measured against what is live),
- * and a partial source may only add.  true with held saying why the
- * change waits for --force. */
+/* Gates: the growth and shrink guards (max_growth, max_shrink, measured
+ * against what is live), and a partial source may only add.  true with
+ * held saying why the change waits for --force.  Growth first: entries
+ * that merge into broader ones are growth, whatever their count does. */
 static bool
 gate_output(const struct run_output *ro, struct err *held)
 {
 	err_clear(held);
+	if (policy_growth(ro->live, ro->want, ro->o->max_growth, held) != 0)
+		return true;
 	if (policy_shrink(ro->live, ro->want, ro->removed, ro->o->max_shrink, held) != 0)
 		return true;
 	if (ro->partial && pset_total(ro->removed)) {
@@ -558,6 +578,8 @@ prepare_output(struct run *r, struct run_output *ro, bool hold, const struct err
 	if (hold && !r->o->force) {
 		ro->how = OUT_HELD;
 		r->degraded = true;
+		snprintf(ro->st.error, sizeof ro->st.error, "held: %.*s (--force applies it)",
+			 STATE_TEXT_MAX - 40, held->msg);
 		log_warn("output \"%s\": held: %s: left unchanged (--force applies it)", out->name,
 			 held->msg);
 		return;
@@ -666,8 +688,6 @@ save_outputs(struct run *r)
 
 		if (x->how == OUT_FAILED)
 			r->failed = true;
-		if (x->how == OUT_HELD)
-			snprintf(x->st.error, sizeof x->st.error, "held by the shrink guard");
 		if (state_output_save(r->c->state_dir, x->o->name, &x->st, &serr) < 0)
 			log_warn("output \"%s\": state: %s", x->o->name, serr.msg);
 	}

@@ -76,6 +76,8 @@ static const char full[] =
 	"[source b]\n"
 	"type = file\n"
 	"path = /etc/allowsync/extra.txt\n"
+	"max_addresses4 = /16\n"
+	"max_addresses6 = 1,000\n"
 	"\n"
 	"[output t]\n"
 	"type = text\n"
@@ -85,6 +87,8 @@ static const char full[] =
 	"exclude = 192.0.2.9, 192.0.2.10\n"
 	"on_change = /bin/echo 'hello world' \"a\\\"b\"\n"
 	"max_shrink = 90%\n"
+	"max_growth = 3x\n"
+	"max_addresses4 = 1000000\n"
 	"\n"
 	"[output p]\n"
 	"type = postfix\n"
@@ -147,6 +151,14 @@ test_full(void **state)
 	assert_int_equal(p->n_sources, 2); /* default: every source */
 	assert_int_equal(t->max_shrink, 90);
 	assert_int_equal(p->max_shrink, 20);
+	assert_int_equal(t->max_growth, 3);
+	assert_int_equal(p->max_growth, CONF_DEFAULT_MAX_GROWTH);
+	assert_true(t->max_addresses4 == 1000000);
+	assert_true(t->max_addresses6 == CONF_DEFAULT_MAX_ADDRESSES6);
+	assert_true(p->max_addresses4 == CONF_DEFAULT_MAX_ADDRESSES4);
+	assert_true(b->limits.max_addresses4 == (u128)1 << 16);
+	assert_true(b->limits.max_addresses6 == 1000);
+	assert_true(a->limits.max_addresses4 == CONF_DEFAULT_MAX_ADDRESSES4);
 	assert_int_equal(t->hook_timeout, 5);
 	assert_int_equal(pset_total(t->exclude), 1); /* .9 and .10 merge */
 	assert_string_equal(t->on_change[0], "/bin/echo");
@@ -177,7 +189,18 @@ test_defaults(void **state)
 	assert_false(c->limits.allow_empty);
 	assert_null(c->limits.ca_file);
 	assert_int_equal(c->max_shrink, 50);
+	assert_int_equal(c->max_growth, 10);
+	assert_true(c->limits.max_addresses4 == (u128)134217728);
+	assert_true(c->limits.max_addresses6 == (u128)1 << 104);
 	assert_int_equal(c->n_outputs, 0);
+	conf_free(c);
+	/* [global] sets the default of every source and output. */
+	c = load_ok("[global]\nmax_growth = 0\nmax_addresses4 = /8\nmax_addresses6 = /32\n"
+		    "[source s]\ntype = static\nprefixes = 192.0.2.1\n"
+		    "[output o]\ntype = text\npath = /tmp/x/o.txt\n");
+	assert_int_equal(c->outputs[0]->max_growth, 0);
+	assert_true(c->outputs[0]->max_addresses4 == (u128)1 << 24);
+	assert_true(c->sources[0]->limits.max_addresses6 == (u128)1 << 96);
 	assert_null(c->publish);
 	conf_free(c);
 }
@@ -243,6 +266,10 @@ static const struct bad_case bad_cases[] = {
 	{"[global]\nmax_stale = 7x\n" SRC, 2, "bad duration unit"},
 	{"[global]\nmax_body = 16Q\n" SRC, 2, "bad size unit"},
 	{"[global]\nmax_shrink = 150%\n" SRC, 2, "percentage"},
+	{"[global]\nmax_growth = 1.5x\n" SRC, 2, "not a factor"},
+	{"[global]\nmax_addresses4 = /33\n" SRC, 2, "not a prefix length"},
+	{SRC "max_addresses4 = 4294967297\n", 4, "more addresses than the family has"},
+	{SRC "[output o]\ntype = text\npath = /x\nmax_growth = many\n", 7, "not a factor"},
 	{"[global]\nallow_special = maybe\n" SRC, 2, "not a boolean"},
 	{"[global]\nstate_dir = var/lib\n" SRC, 2, "not an absolute path"},
 	{"[global]\n", 0, "no [source NAME] section"},

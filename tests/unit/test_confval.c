@@ -220,6 +220,55 @@ test_percent(void **state)
 }
 
 static void
+test_count(void **state)
+{
+	u128 v = 0;
+	unsigned f = 0;
+	(void)state;
+
+	assert_null(conf_parse_count("134217728", 32, &v));
+	assert_true(v == (u128)1 << 27);
+	assert_null(conf_parse_count("134,217,728", 32, &v));
+	assert_true(v == (u128)1 << 27);
+	assert_null(conf_parse_count("134_217_728", 32, &v));
+	assert_true(v == (u128)1 << 27);
+	assert_null(conf_parse_count("/5", 32, &v));
+	assert_true(v == (u128)1 << 27);
+	assert_null(conf_parse_count("/0", 32, &v));
+	assert_true(v == (u128)1 << 32);
+	assert_null(conf_parse_count("4294967296", 32, &v));
+	assert_null(conf_parse_count("0", 32, &v));
+	assert_true(v == 0);
+	assert_string_equal(conf_parse_count("4294967297", 32, &v), "more addresses than the family has");
+	assert_null(conf_parse_count("/24", 128, &v));
+	assert_true(v == (u128)1 << 104);
+	assert_null(conf_parse_count("/0", 128, &v));
+	assert_true(v == ~(u128)0);
+	assert_null(conf_parse_count("340282366920938463463374607431768211455", 128, &v));
+	assert_true(v == ~(u128)0);
+	assert_string_equal(conf_parse_count("340282366920938463463374607431768211456", 128, &v),
+			    "more addresses than the family has");
+	assert_string_equal(conf_parse_count("/33", 32, &v), "not a prefix length of the family (e.g. /5)");
+	assert_string_equal(conf_parse_count("/", 32, &v), "not a prefix length of the family (e.g. /5)");
+	assert_string_equal(conf_parse_count("", 32, &v), "empty value");
+	assert_string_equal(conf_parse_count(",5", 32, &v), "not a number of addresses (e.g. 134217728 or /5)");
+	assert_string_equal(conf_parse_count("5,", 32, &v), "not a number of addresses (e.g. 134217728 or /5)");
+	assert_string_equal(conf_parse_count("1e6", 32, &v), "not a number of addresses (e.g. 134217728 or /5)");
+	assert_string_equal(conf_parse_count("-1", 32, &v), "not a number of addresses (e.g. 134217728 or /5)");
+
+	assert_null(conf_parse_factor("10x", &f));
+	assert_int_equal(f, 10);
+	assert_null(conf_parse_factor("10", &f));
+	assert_null(conf_parse_factor("0", &f));
+	assert_int_equal(f, 0);
+	assert_null(conf_parse_factor("1000000X", &f));
+	assert_string_equal(conf_parse_factor("x", &f), "not a factor (e.g. 10x)");
+	assert_string_equal(conf_parse_factor("1.5x", &f), "not a factor between 1x and 1000000x (0 for no limit)");
+	assert_string_equal(conf_parse_factor("1000001x", &f), "not a factor between 1x and 1000000x (0 for no limit)");
+	assert_string_equal(conf_parse_factor("10xx", &f), "not a factor between 1x and 1000000x (0 for no limit)");
+}
+
+static void
 test_getters(void **state)
 {
 	static const char *const pairs[] = {
@@ -376,7 +425,7 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_uint),    cmocka_unit_test(test_duration),
+	    cmocka_unit_test(test_uint),    cmocka_unit_test(test_count),    cmocka_unit_test(test_duration),
 	    cmocka_unit_test(test_size),    cmocka_unit_test(test_bool),
 	    cmocka_unit_test(test_percent), cmocka_unit_test(test_getters),
 	    cmocka_unit_test(test_words),   cmocka_unit_test(test_prefixes),

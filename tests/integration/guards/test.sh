@@ -73,7 +73,8 @@ rm -rf "$T/state"
 printf '9.9.1.0/24\n' >"$L"
 expect_exit 3 as run
 expect_grep 'output "p": held: would shrink from 10 to 1' "$T/err"
-# allow_special / a per-output max_shrink override.
+# allow_special / per-output max_shrink and max_growth overrides (10
+# /24s to a /16 is 25x the addresses: the growth gate would hold it).
 conf <<EOF2
 [source s]
 type = file
@@ -83,6 +84,7 @@ allow_special = yes
 type = text
 path = $T/o/t.txt
 max_shrink = 100%
+max_growth = 0
 EOF2
 printf '10.1.0.0/16\n' >"$L"
 expect_exit 0 as run
