@@ -199,8 +199,8 @@ canon_dir(const char *dir)
 
 /* The file `path` names: its directory canonicalised (canon_dir) and its
  * own name, which must be one (not "", "." or "..").  The name itself is
- * not followed: a file output replaces a symlink rather than writing
- * through it (atomicfile.h).  Malloc'd, or NULL with errno (EISDIR: no
+ * not followed: a file output refuses a symlink there rather than
+ * writing through it (atomicfile.h).  Malloc'd, or NULL with errno (EISDIR: no
  * file name). */
 static char *
 canon_file(const char *path)
