@@ -257,9 +257,17 @@ guarded_init(struct guarded *g, const struct conf *c, struct err *err)
 {
 	*g = (struct guarded){0};
 	g->conf_real = realpath(c->path, NULL);
-	if (!(g->conf = canon_file(c->path)) || !(g->state = canon_dir(c->state_dir))) {
-		conf_err_file(err, c->path, 0, "cannot resolve %s: %s",
-			      g->conf ? c->state_dir : c->path, strerror(errno));
+	if (!(g->conf = canon_file(c->path))) {
+		conf_err_file(err, c->path, 0, "cannot resolve: %s", strerror(errno));
+		return -1;
+	}
+	if (!(g->state = canon_dir(c->state_dir))) {
+		const struct conf_section *global = NULL;
+		for (size_t i = 0; i < c->n_secs; i++)
+			if (c->secs[i]->kind == CONF_GLOBAL)
+				global = c->secs[i];
+		conf_err_file(err, c->path, global ? conf_line(global, "state_dir") : 0,
+			      "state_dir = %s: %s", c->state_dir, strerror(errno));
 		return -1;
 	}
 	size_t n = strlen(g->state) + sizeof STATE_LISTS_DIR + 2;

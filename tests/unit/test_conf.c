@@ -396,6 +396,15 @@ test_targets(void **state)
 	snprintf(pa, sizeof pa, "%s/state/lists/", d);
 	OUT1(pa);
 	load_bad(text, 8, "names a directory");
+	/* A path through a file. */
+	snprintf(pa, sizeof pa, "%s/bad.conf/x.txt", d);
+	OUT1(pa);
+	load_bad(text, 8, "x.txt: Not a directory");
+	snprintf(sd, sizeof sd, "%s/bad.conf/state", d);
+	snprintf(pa, sizeof pa, "%s/o.txt", d);
+	OUT1(pa);
+	load_bad(text, 2, "state_dir = ");
+	snprintf(sd, sizeof sd, "%s/state", d);
 	snprintf(pa, sizeof pa, "%s/bad.conf", d);
 	OUT1(pa);
 	load_bad(text, 8, "the configuration file itself");
