@@ -3,7 +3,8 @@
  * Keys and defaults (also the reference for the man page):
  *
  * [global]
- *   state_dir     = /var/lib/allowsync   state directory (last good copies, lock)
+ *   state_dir     = /var/lib/allowsync   state directory (last good copies, lock);
+ *                                        as root: root's, not group/other-writable
  *   timeout       = 60                   duration, per source (0 refused)
  *   max_body      = 16M                  size, per source document
  *   min_prefix4   = 12                   8..32 (hard floor /8)
@@ -36,6 +37,9 @@
  *   max_shrink = 50%       override [global]
  *   + the type's keys (text: path, style = cidr|range, header = yes|no;
  *                      postfix: path, result = OK)
+ *   A file output's path is compared canonicalised (check_targets): not
+ *   another output's file, not the configuration, not in state_dir but
+ *   below state_dir/lists/.
  *
  * [publish]  kept raw for the publisher, which checks it (publish.h):
  *            publish loads it, run_load_conf (run.h) checks it for the
