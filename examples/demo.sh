@@ -10,8 +10,10 @@ echo "\$ allowsync aggregate examples/relays.txt"
 
 demo=$(cd "$(dirname "$bin")" && pwd)/demo
 rm -rf "$demo"
-mkdir -p "$demo/out"
+# Before the folder is made: running as root, allowsync refuses a
+# configuration in a directory that group or others may write.
 umask 022
+mkdir -p "$demo/out"
 sed "s|@DEMO@|$demo|g" "$here/demo.conf.in" >"$demo/allowsync.conf"
 cp "$here/demo-extra.txt" "$demo/extra.txt"
 conf=$demo/allowsync.conf

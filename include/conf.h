@@ -67,12 +67,16 @@ struct conf {
 };
 
 /* conf_load flags */
-#define CONF_LOAD_NO_OWNER_CHECK 0x1u /* skip the root-owned/not-writable check */
+#define CONF_LOAD_NO_OWNER_CHECK 0x1u /* skip the root-owned/not-writable checks */
 
 /* Read and check `path` ([publish] aside, see above).  0 with *out set,
  * or -1 with err holding "FILE:LINE: reason" (or "FILE: reason").
  * When running as root, a file not owned by root or writable by group
- * or others is refused (unless CONF_LOAD_NO_OWNER_CHECK).
+ * or others is refused, and so are such a directory holding it and such
+ * a state_dir (unless CONF_LOAD_NO_OWNER_CHECK).  Always: two file
+ * outputs on one file (paths compared with their directory
+ * canonicalised), or one on the configuration file, on the lock or
+ * inside state_dir but below its lists/ subdirectory.
  * `preset = NAME` in a [source] takes the keys of [source NAME] of the
  * presets file ($ALLOWSYNC_PRESETS, else ALLOWSYNC_DATADIR/presets.conf)
  * that the section does not set itself. */

@@ -30,6 +30,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/stat.h>
 
 enum conf_kind { CONF_GLOBAL, CONF_SOURCE, CONF_OUTPUT, CONF_PUBLISH };
 
@@ -55,10 +56,19 @@ struct conf_section {
 /* Read `file` into its sections, in file order.  The sections point at
  * `file`, which must outlive them.  With `owner_check`, a file not owned
  * by root or writable by group or others is refused (for a program
- * running as root).  0 with *secs and *n_secs set, or -1 with err
+ * running as root), and so is the file's directory (that of the path
+ * given and that of the file a symlink leads to) under the same rule.  0 with *secs and *n_secs set, or -1 with err
  * holding "FILE:LINE: reason" (or "FILE: reason"). */
 int confkv_read(const char *file, bool owner_check, struct conf_section ***secs, size_t *n_secs,
 		struct err *err);
+/* Why a program running as root must not trust the file or directory
+ * `st` describes: "not owned by root" or "writable by group or others"
+ * (a sticky directory too: anyone may create a name in it), or NULL.
+ * The refusal reads "refusing a WHAT WHY (" CONF_OWNER_RULE ")". */
+const char *conf_unsafe_owner(const struct stat *st);
+#define CONF_OWNER_RULE \
+	"running as root: it must be owned by root and not writable by group or others"
+
 /* Free `n` sections and the array holding them (NULL is a no-op). */
 void confkv_free(struct conf_section **secs, size_t n);
 

@@ -38,7 +38,7 @@ struct outfile {
 
 /* Allocate o->priv: `size` zeroed bytes (a struct that starts with a
  * struct outfile), with the required, absolute `path` key as its path
- * and the output's target.  The priv, or NULL with err set (o->priv may
+ * and the output's target (a file: see output.h, target_is_file).  The priv, or NULL with err set (o->priv may
  * be set then: the type's free releases it). */
 void *outfile_configure(struct output *o, const struct conf_section *sec, size_t size,
 			outfile_verify_fn verify, struct err *err);

@@ -49,6 +49,11 @@ struct output {
 	 * outputs with the same target.  Must live as long as the conf
 	 * (e.g. a conf_get() result).  NULL = nothing to compare. */
 	const char *target;
+	/* The target is the file named by the `path` key (outfile sets it):
+	 * conf compares it with its directory canonicalised, and refuses
+	 * one inside state_dir (but its lists/ subdirectory), on the lock
+	 * or on the configuration file. */
+	bool target_is_file;
 	void *priv;                     /* the type's data, freed by type->free */
 };
 

@@ -6,6 +6,11 @@
  *   sources/NAME.status  the last attempt: time, error, retry-after
  *   outputs/NAME.status  digest of what was applied, last change, entry
  *                        count, a hook still to run, the last error
+ *   lock                 one run at a time (lock.h)
+ *   lists/               the administrator's: the one place in state_dir
+ *                        where an output may write (conf refuses an
+ *                        output anywhere else in it); allowsync keeps
+ *                        nothing of its own there
  *
  * Every file starts with "allowsync-state VERSION KIND" (lists are at
  * version 2, status files at 1) and a list ends with the digest of its
@@ -28,6 +33,9 @@
 
 #define STATE_TEXT_MAX 512
 #define STATE_DIGEST_HEX 65 /* 32 bytes BLAKE2b, hex, NUL */
+
+/* The subdirectory of state_dir outputs may write into (see above). */
+#define STATE_LISTS_DIR "lists"
 
 /* Create state_dir and its subdirectories (0755) if missing. */
 int state_init(const char *dir, struct err *err);

@@ -3,7 +3,8 @@
  * Keys and defaults (also the reference for the man page):
  *
  * [global]
- *   state_dir     = /var/lib/allowsync   state directory (last good copies, lock)
+ *   state_dir     = /var/lib/allowsync   state directory (last good copies, lock);
+ *                                        as root: root's, not group/other-writable
  *   timeout       = 60                   duration, per source (0 refused)
  *   max_body      = 16M                  size, per source document
  *   min_prefix4   = 12                   8..32 (hard floor /8)
@@ -40,6 +41,9 @@
  *   max_growth max_addresses4 max_addresses6   override [global]
  *   + the type's keys (text: path, style = cidr|range, header = yes|no;
  *                      postfix: path, result = OK)
+ *   A file output's path is compared canonicalised (check_targets): not
+ *   another output's file, not the configuration, not in state_dir but
+ *   below state_dir/lists/.
  *
  * [publish]  kept raw for the publisher, which checks it (publish.h):
  *            publish loads it, run_load_conf (run.h) checks it for the
@@ -57,10 +61,13 @@
 #include "hook.h"
 #include "preset.h"
 #include "registry.h"
+#include "state.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 /* ------------------------------------------------------------- key lists */
@@ -145,6 +152,244 @@ get_limits(const struct conf_section *sec, struct source_limits *l, struct err *
 		return -1;
 	}
 	return 0;
+}
+
+/* ------------------------------------------------------------------ paths */
+
+/* `dir` (absolute, or relative to the working directory) with symlinks,
+ * "." and ".." resolved as far as it exists: realpath of its longest
+ * existing ancestor, then the rest with "." dropped and ".." taken off
+ * lexically (a directory that does not exist yet is no symlink now, and
+ * every command checks again once it does).  Malloc'd, or NULL with
+ * errno (ENOMEM, ENOTDIR: a component is a file, ELOOP…). */
+static char *
+canon_dir(const char *dir)
+{
+	size_t n = strlen(dir), cut = n;
+	char *head = strdup(dir), *real = NULL, *out;
+
+	if (!head)
+		return NULL;
+	/* Up to the longest ancestor that resolves (not there yet, or not
+	 * searchable by a user who runs `check`). */
+	while (!(real = realpath(cut ? head : (dir[0] == '/' ? "/" : "."), NULL))) {
+		if ((errno != ENOENT && errno != EACCES) || cut == 0)
+			break;
+		while (cut > 0 && head[cut - 1] == '/')
+			cut--;
+		while (cut > 0 && head[cut - 1] != '/')
+			cut--;
+		head[cut] = 0;
+	}
+	if (!real) {
+		free(head);
+		return NULL;
+	}
+	if (!(out = malloc(strlen(real) + n + 2))) {
+		free(real);
+		free(head);
+		return NULL;
+	}
+	strcpy(out, real);
+	free(real);
+	free(head);
+	for (const char *p = dir + cut; *p;) {
+		size_t len = strcspn(p, "/");
+		if (len == 2 && p[0] == '.' && p[1] == '.') {
+			char *slash = strrchr(out, '/');
+			*(slash == out ? slash + 1 : slash) = 0;
+		} else if (len && !(len == 1 && p[0] == '.')) {
+			if (strcmp(out, "/") != 0)
+				strcat(out, "/");
+			strncat(out, p, len);
+		}
+		p += len;
+		p += *p == '/';
+	}
+	return out;
+}
+
+/* The file `path` names: its directory canonicalised (canon_dir) and its
+ * own name, which must be one (not "", "." or "..").  The name itself is
+ * not followed: a file output refuses a symlink there rather than
+ * writing through it (atomicfile.h).  Malloc'd, or NULL with errno (EISDIR: no
+ * file name). */
+static char *
+canon_file(const char *path)
+{
+	const char *base = strrchr(path, '/');
+	char *dir, *cdir, *out;
+
+	base = base ? base + 1 : path;
+	if (!*base || strcmp(base, ".") == 0 || strcmp(base, "..") == 0) {
+		errno = EISDIR;
+		return NULL;
+	}
+	if (!(dir = strndup(path, (size_t)(base - path))))
+		return NULL;
+	cdir = canon_dir(*dir ? dir : ".");
+	free(dir);
+	if (!cdir)
+		return NULL;
+	if ((out = malloc(strlen(cdir) + strlen(base) + 2)))
+		sprintf(out, "%s%s%s", cdir, strcmp(cdir, "/") == 0 ? "" : "/", base);
+	free(cdir);
+	return out;
+}
+
+/* Whether canonical `p` is `dir` or below it. */
+static bool
+path_within(const char *p, const char *dir)
+{
+	size_t n = strlen(dir);
+
+	if (strcmp(dir, "/") == 0)
+		return true;
+	return strncmp(p, dir, n) == 0 && (p[n] == 0 || p[n] == '/');
+}
+
+/* What the file outputs must keep off, canonicalised once. */
+struct guarded {
+	char *conf, *conf_real; /* the configuration file, and where a symlink leads */
+	char *state, *lock, *lists;
+};
+
+static void
+guarded_clear(struct guarded *g)
+{
+	free(g->conf);
+	free(g->conf_real);
+	free(g->state);
+	free(g->lock);
+	free(g->lists);
+}
+
+static int
+guarded_init(struct guarded *g, const struct conf *c, struct err *err)
+{
+	*g = (struct guarded){0};
+	g->conf_real = realpath(c->path, NULL);
+	if (!(g->conf = canon_file(c->path))) {
+		conf_err_file(err, c->path, 0, "cannot resolve: %s", strerror(errno));
+		return -1;
+	}
+	if (!(g->state = canon_dir(c->state_dir))) {
+		const struct conf_section *global = NULL;
+		for (size_t i = 0; i < c->n_secs; i++)
+			if (c->secs[i]->kind == CONF_GLOBAL)
+				global = c->secs[i];
+		conf_err_file(err, c->path, global ? conf_line(global, "state_dir") : 0,
+			      "state_dir = %s: %s", c->state_dir, strerror(errno));
+		return -1;
+	}
+	size_t n = strlen(g->state) + sizeof STATE_LISTS_DIR + 2;
+	if (!(g->lock = malloc(n)) || !(g->lists = malloc(n))) {
+		conf_err_file(err, c->path, 0, "out of memory");
+		return -1;
+	}
+	snprintf(g->lock, n, "%s/lock", strcmp(g->state, "/") == 0 ? "" : g->state);
+	snprintf(g->lists, n, "%s/" STATE_LISTS_DIR, strcmp(g->state, "/") == 0 ? "" : g->state);
+	return 0;
+}
+
+/* Refuse output `o` (a file: canonical path `p`) where it would
+ * overwrite the configuration or the state.  0 or -1 + err. */
+static int
+check_guarded(const struct conf *c, const struct guarded *g, const struct output *o,
+	      const char *p, struct err *err)
+{
+	if (strcmp(p, g->conf) == 0 || (g->conf_real && strcmp(p, g->conf_real) == 0))
+		conf_err_set(err, o->sec, "path",
+			     "[output %s] path = %s: the configuration file itself (%s)", o->name,
+			     o->target, c->path);
+	else if (strcmp(p, g->lock) == 0)
+		conf_err_set(err, o->sec, "path", "[output %s] path = %s: the lock file %s",
+			     o->name, o->target, g->lock);
+	else if (path_within(p, g->state) && !(path_within(p, g->lists) && strcmp(p, g->lists)))
+		conf_err_set(err, o->sec, "path",
+			     "[output %s] path = %s: inside state_dir %s (outputs may write "
+			     "there only below %s/)",
+			     o->name, o->target, g->state, g->lists);
+	else
+		return 0;
+	return -1;
+}
+
+/* Two outputs on one target, or a file output on the configuration or
+ * the state (see output.h).  Paths are compared canonicalised: two that
+ * differ by "..", "." or a symlinked directory name one file. */
+static int
+check_targets(const struct conf *c, struct err *err)
+{
+	struct guarded g;
+	char **canon = calloc(c->n_outputs + 1, sizeof *canon);
+	int rc = -1;
+
+	if (!canon) {
+		conf_err_file(err, c->path, 0, "out of memory");
+		return -1;
+	}
+	if (guarded_init(&g, c, err) < 0)
+		goto out;
+	for (size_t i = 0; i < c->n_outputs; i++) {
+		const struct output *b = c->outputs[i];
+		if (b->target && b->target_is_file) {
+			if (!(canon[i] = canon_file(b->target))) {
+				conf_err_set(err, b->sec, "path", "[output %s] path = %s: %s", b->name,
+					     b->target,
+					     errno == EISDIR ? "names a directory, not a file"
+							     : strerror(errno));
+				goto out;
+			}
+			if (check_guarded(c, &g, b, canon[i], err) < 0)
+				goto out;
+		}
+		for (size_t j = 0; j < i; j++) {
+			const struct output *a = c->outputs[j];
+			if (!a->target || !b->target)
+				continue;
+			if (strcmp(a->target, b->target) == 0) {
+				conf_err_set(err, b->sec, NULL,
+					     "[output %s] writes %s, as [output %s] does (line %u)",
+					     b->name, b->target, a->name, a->sec->line);
+				goto out;
+			}
+			if (canon[i] && canon[j] && strcmp(canon[i], canon[j]) == 0) {
+				conf_err_set(err, b->sec, "path",
+					     "[output %s] path = %s: the same file as output \"%s\" (%s)",
+					     b->name, b->target, a->name, canon[i]);
+				goto out;
+			}
+		}
+	}
+	rc = 0;
+out:
+	for (size_t i = 0; i < c->n_outputs; i++)
+		free(canon[i]);
+	free(canon);
+	guarded_clear(&g);
+	return rc;
+}
+
+/* As root, the state directory must be root's alone, as the
+ * configuration file is (confkv.c): whoever may write there can replace
+ * a last good copy or a status, or plant the lock.  Not there yet: the
+ * run creates it 0755. */
+static int
+check_state_dir(const struct conf *c, const struct conf_section *global, struct err *err)
+{
+	struct stat st;
+	const char *why;
+
+	if (stat(c->state_dir, &st) < 0 || !S_ISDIR(st.st_mode) || !(why = conf_unsafe_owner(&st)))
+		return 0;
+	if (global && conf_get(global, "state_dir"))
+		conf_err_set(err, global, "state_dir",
+			     "refusing a state_dir %s %s (" CONF_OWNER_RULE ")", c->state_dir, why);
+	else
+		conf_err_file(err, c->path, 0, "refusing a state_dir %s %s (" CONF_OWNER_RULE ")",
+			      c->state_dir, why);
+	return -1;
 }
 
 /* ---------------------------------------------------------------- objects */
@@ -428,6 +673,8 @@ conf_load(const char *path, unsigned flags, struct conf **out, struct err *err)
 	}
 	if (global && load_global(c, global, err) < 0)
 		goto out;
+	if (owner_check && check_state_dir(c, global, err) < 0)
+		goto out;
 	if (n_src == 0) {
 		conf_err_file(err, c->path, 0, "no [source NAME] section: nothing to allow");
 		goto out;
@@ -449,16 +696,8 @@ conf_load(const char *path, unsigned flags, struct conf **out, struct err *err)
 	for (size_t i = 0; i < c->n_secs; i++)
 		if (c->secs[i]->kind == CONF_OUTPUT && load_output(c, c->secs[i], err) < 0)
 			goto out;
-	for (size_t i = 0; i < c->n_outputs; i++)
-		for (size_t j = 0; j < i; j++) {
-			const struct output *a = c->outputs[j], *b = c->outputs[i];
-			if (a->target && b->target && strcmp(a->target, b->target) == 0) {
-				conf_err_set(err, b->sec, NULL,
-					     "[output %s] writes %s, as [output %s] does (line %u)",
-					     b->name, b->target, a->name, a->sec->line);
-				goto out;
-			}
-		}
+	if (check_targets(c, err) < 0)
+		goto out;
 	*out = c;
 	c = NULL;
 	rc = 0;

@@ -382,6 +382,61 @@ handler_fn(void *user, const char *section, const char *name, const char *value)
 	return 1;
 }
 
+const char *
+conf_unsafe_owner(const struct stat *st)
+{
+	if (st->st_uid != 0)
+		return "not owned by root";
+	/* A sticky bit does not help: whoever may create names in the
+	 * directory can plant one that is not there yet. */
+	if (st->st_mode & 022)
+		return "writable by group or others";
+	return NULL;
+}
+
+/* Whoever may write the directory of the configuration may replace the
+ * file, however it is owned: the directory named, and that of the file
+ * a symlink leads to, must be root's alone too. */
+static int
+check_dirs(const char *path, struct err *err)
+{
+	char *dirs[2] = {strdup(path), realpath(path, NULL)};
+	int rc = -1;
+
+	if (!dirs[0]) {
+		conf_err_file(err, path, 0, "out of memory");
+		goto out;
+	}
+	for (int i = 0; i < 2; i++) {
+		struct stat st;
+		const char *why;
+		char *slash;
+
+		if (!dirs[i])
+			continue;
+		if ((slash = strrchr(dirs[i], '/')))
+			*(slash == dirs[i] ? slash + 1 : slash) = 0;
+		else
+			strcpy(dirs[i], ".");
+		if (i == 1 && strcmp(dirs[0], dirs[1]) == 0)
+			break;
+		if (stat(dirs[i], &st) == 0 && (why = conf_unsafe_owner(&st))) {
+			char *shown = realpath(dirs[i], NULL); /* "." says little */
+			conf_err_file(err, path, 0,
+				      "refusing a configuration directory %s %s (" CONF_OWNER_RULE
+				      ")",
+				      shown ? shown : dirs[i], why);
+			free(shown);
+			goto out;
+		}
+	}
+	rc = 0;
+out:
+	free(dirs[0]);
+	free(dirs[1]);
+	return rc;
+}
+
 static int
 read_whole(const char *path, bool owner_check, char **buf, size_t *len, struct err *err)
 {
@@ -398,13 +453,13 @@ read_whole(const char *path, bool owner_check, char **buf, size_t *len, struct e
 		conf_err_file(err, path, 0, "not a regular file");
 		goto fail;
 	}
-	if (owner_check && (st.st_uid != 0 || (st.st_mode & 022))) {
-		conf_err_file(err, path, 0,
-			      "refusing a configuration %s (running as root: it must be owned "
-			      "by root and not writable by group or others)",
-			      st.st_uid != 0 ? "not owned by root" : "writable by group or others");
+	if (owner_check && conf_unsafe_owner(&st)) {
+		conf_err_file(err, path, 0, "refusing a configuration %s (" CONF_OWNER_RULE ")",
+			      conf_unsafe_owner(&st));
 		goto fail;
 	}
+	if (owner_check && check_dirs(path, err) < 0)
+		goto fail;
 	if ((uint64_t)st.st_size > CONF_MAX_FILE) {
 		conf_err_file(err, path, 0, "file larger than %u bytes", CONF_MAX_FILE);
 		goto fail;

@@ -40,6 +40,7 @@ outfile_configure(struct output *o, const struct conf_section *sec, size_t size,
 	of->path = path;
 	of->verify = verify;
 	o->target = path;
+	o->target_is_file = true;
 	return of;
 }
 

@@ -62,6 +62,9 @@ state_init(const char *dir, struct err *err)
 	if (mkdir_p(sub, err) < 0)
 		return -1;
 	snprintf(sub, sizeof sub, "%s/outputs", dir);
+	if (mkdir_p(sub, err) < 0)
+		return -1;
+	snprintf(sub, sizeof sub, "%s/" STATE_LISTS_DIR, dir);
 	return mkdir_p(sub, err);
 }
 

@@ -359,6 +359,162 @@ test_owner_check(void **state)
 	conf_free(c);
 }
 
+/* Output paths are compared with their directory canonicalised, and
+ * kept off the configuration file and the state directory. */
+static void
+test_targets(void **state)
+{
+	char text[4096], dir[600];
+	const char *d = test_dir;
+	(void)state;
+
+	snprintf(dir, sizeof dir, "%s/real", d);
+	assert_int_equal(mkdir(dir, 0755), 0);
+	snprintf(dir, sizeof dir, "%s/link", d);
+	assert_int_equal(symlink("real", dir), 0);
+
+#define OUT2(pa, pb)                                                                         \
+	snprintf(text, sizeof text,                                                          \
+		 "[global]\nstate_dir = %s/state\n" SRC                                       \
+		 "[output a]\ntype = text\npath = %s\n[output b]\ntype = postfix\npath = %s\n", \
+		 d, pa, pb)
+	char pa[700], pb[700];
+	/* Raw duplicates keep their message, at the section. */
+	snprintf(pa, sizeof pa, "%s/o/y.txt", d);
+	OUT2(pa, pa);
+	load_bad(text, 9, "as [output a] does (line 6)");
+	/* ".." and "." through a directory that does not exist yet. */
+	snprintf(pb, sizeof pb, "%s/o/../o/./y.txt", d);
+	OUT2(pa, pb);
+	load_bad(text, 11, "the same file as output \"a\"");
+	snprintf(pa, sizeof pa, "%s/real/y.txt", d);
+	snprintf(pb, sizeof pb, "%s/link/y.txt", d);
+	OUT2(pa, pb);
+	load_bad(text, 11, "the same file as output \"a\"");
+	snprintf(pb, sizeof pb, "%s/link//y.txt", d);
+	OUT2(pa, pb);
+	load_bad(text, 11, "y.txt: the same file as output \"a\"");
+	/* Another file in the same directory is another file. */
+	snprintf(pb, sizeof pb, "%s/link/z.txt", d);
+	OUT2(pa, pb);
+	struct conf *c = load_ok(text);
+	conf_free(c);
+
+#define OUT1(p)                                                                              \
+	snprintf(text, sizeof text,                                                          \
+		 "[global]\nstate_dir = %s\n" SRC "[output a]\ntype = text\npath = %s\n", sd, p)
+	char sd[700];
+	snprintf(sd, sizeof sd, "%s/state", d);
+	snprintf(pa, sizeof pa, "%s/state/lock", d);
+	OUT1(pa);
+	load_bad(text, 8, "the lock file");
+	snprintf(pa, sizeof pa, "%s/nope/../state/lock", d);
+	OUT1(pa);
+	load_bad(text, 8, "the lock file");
+	snprintf(pa, sizeof pa, "%s/state/x.txt", d);
+	OUT1(pa);
+	load_bad(text, 8, "inside state_dir");
+	snprintf(pa, sizeof pa, "%s/state/sources/s.list", d);
+	OUT1(pa);
+	load_bad(text, 8, "inside state_dir");
+	snprintf(pa, sizeof pa, "%s/state/lists", d);
+	OUT1(pa);
+	load_bad(text, 8, "inside state_dir");
+	snprintf(pa, sizeof pa, "%s/state/lists/", d);
+	OUT1(pa);
+	load_bad(text, 8, "names a directory");
+	/* A path through a file. */
+	snprintf(pa, sizeof pa, "%s/bad.conf/x.txt", d);
+	OUT1(pa);
+	load_bad(text, 8, "x.txt: Not a directory");
+	snprintf(sd, sizeof sd, "%s/bad.conf/state", d);
+	snprintf(pa, sizeof pa, "%s/o.txt", d);
+	OUT1(pa);
+	load_bad(text, 2, "state_dir = ");
+	snprintf(sd, sizeof sd, "%s/state", d);
+	snprintf(pa, sizeof pa, "%s/bad.conf", d);
+	OUT1(pa);
+	load_bad(text, 8, "the configuration file itself");
+	snprintf(pa, sizeof pa, "%s/link/../bad.conf", d); /* link/.. is d: the kernel's view */
+	OUT1(pa);
+	load_bad(text, 8, "the configuration file itself");
+	/* state_dir canonicalised the same way. */
+	snprintf(sd, sizeof sd, "%s/link", d);
+	snprintf(pa, sizeof pa, "%s/real/x.txt", d);
+	OUT1(pa);
+	load_bad(text, 8, "inside state_dir");
+	/* lists/ is the administrator's. */
+	snprintf(pa, sizeof pa, "%s/real/lists/x.txt", d);
+	OUT1(pa);
+	c = load_ok(text);
+	conf_free(c);
+	snprintf(sd, sizeof sd, "%s/state", d);
+	snprintf(pa, sizeof pa, "%s/state/lists/sub/x.txt", d);
+	OUT1(pa);
+	c = load_ok(text);
+	conf_free(c);
+#undef OUT1
+#undef OUT2
+}
+
+/* As root, a state_dir or a configuration directory that others may
+ * write is refused, as the configuration file is. */
+static void
+test_private_dirs(void **state)
+{
+	char dir[600], sd[600];
+	struct conf *c = NULL;
+	struct err err;
+	const char *path;
+	(void)state;
+
+	if (geteuid() != 0)
+		skip();
+	snprintf(sd, sizeof sd, "%s/pstate", test_dir);
+	assert_int_equal(mkdir(sd, 0755), 0);
+	path = test_conf_write("sd.conf", "[global]\nstate_dir = %s\n" SRC, sd);
+	assert_int_equal(conf_load(path, 0, &c, &err), 0);
+	conf_free(c);
+	for (int i = 0; i < 3; i++) {
+		static const mode_t modes[] = {0775, 0757, 01777};
+		chmod(sd, modes[i]);
+		assert_int_equal(conf_load(path, 0, &c, &err), -1);
+		assert_int_equal(err.line, 2);
+		assert_non_null(strstr(conf_reason(&err), "refusing a state_dir"));
+		assert_non_null(strstr(conf_reason(&err), "writable by group or others"));
+	}
+	assert_int_equal(conf_load(path, CONF_LOAD_NO_OWNER_CHECK, &c, &err), 0);
+	conf_free(c);
+	chmod(sd, 0755);
+	assert_int_equal(chown(sd, 1, 1), 0);
+	assert_int_equal(conf_load(path, 0, &c, &err), -1);
+	assert_non_null(strstr(conf_reason(&err), "not owned by root"));
+	assert_int_equal(chown(sd, 0, 0), 0);
+
+	/* The configuration's directory. */
+	snprintf(dir, sizeof dir, "%s/cdir", test_dir);
+	assert_int_equal(mkdir(dir, 0755), 0);
+	path = test_conf_write("cdir/x.conf", "%s", SRC);
+	assert_int_equal(conf_load(path, 0, &c, &err), 0);
+	conf_free(c);
+	chmod(dir, 0775);
+	assert_int_equal(conf_load(path, 0, &c, &err), -1);
+	assert_int_equal(err.line, 0);
+	assert_non_null(strstr(conf_reason(&err), "refusing a configuration directory"));
+	assert_non_null(strstr(conf_reason(&err), "writable by group or others"));
+	assert_int_equal(conf_load(path, CONF_LOAD_NO_OWNER_CHECK, &c, &err), 0);
+	conf_free(c);
+	/* Reached through a symlink from a private directory: the real one counts. */
+	char link[700];
+	snprintf(link, sizeof link, "%s/x.conf", test_dir);
+	assert_int_equal(symlink("cdir/x.conf", link), 0);
+	assert_int_equal(conf_load(link, 0, &c, &err), -1);
+	assert_non_null(strstr(conf_reason(&err), "cdir writable by group or others"));
+	chmod(dir, 0755);
+	assert_int_equal(conf_load(link, 0, &c, &err), 0);
+	conf_free(c);
+}
+
 static void
 test_missing_file(void **state)
 {
@@ -379,6 +535,7 @@ main(void)
 		cmocka_unit_test(test_defaults),   cmocka_unit_test(test_long_lines),
 		cmocka_unit_test(test_bad),        cmocka_unit_test(test_preset),
 		cmocka_unit_test(test_owner_check), cmocka_unit_test(test_missing_file),
+		cmocka_unit_test(test_targets),    cmocka_unit_test(test_private_dirs),
 	};
 	return cmocka_run_group_tests_name("conf", tests, test_dir_setup, test_dir_teardown);
 }

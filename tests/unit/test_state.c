@@ -360,6 +360,23 @@ test_digest(void **state)
 	pset_free(c);
 }
 
+/* The layout: sources/, outputs/ and lists/, the administrator's. */
+static void
+test_init_layout(void **state)
+{
+	static const char *const subs[] = {"sources", "outputs", STATE_LISTS_DIR};
+	char path[600];
+	struct stat st;
+	(void)state;
+
+	for (size_t i = 0; i < 3; i++) {
+		snprintf(path, sizeof path, "%s/%s", test_dir, subs[i]);
+		assert_int_equal(stat(path, &st), 0);
+		assert_true(S_ISDIR(st.st_mode));
+		assert_int_equal(st.st_mode & 022, 0);
+	}
+}
+
 static int
 setup(void **state)
 {
@@ -374,6 +391,7 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_init_layout),
 		cmocka_unit_test(test_list_roundtrip),
 		cmocka_unit_test(test_list_corrupt),
 		cmocka_unit_test(test_list_not_canonical),

@@ -79,6 +79,59 @@ path = $T/o/t.txt
 type = postfix
 path = $T/o/t.txt
 EOF2
+# Output paths are compared with their directory canonicalised: ".." or a
+# symlinked directory does not make two outputs on one file different.
+case_bad 11 "path = $T/o/../o/t.txt: the same file as output \"t\" ($T/o/t.txt)" <<EOF2
+[source a]
+type = file
+path = $T/list.txt
+[output t]
+type = text
+path = $T/o/t.txt
+[output p]
+type = postfix
+path = $T/o/../o/t.txt
+EOF2
+ln -s o "$T/olink"
+case_bad 11 "path = $T/olink/t.txt: the same file as output \"t\" ($T/o/t.txt)" <<EOF2
+[source a]
+type = file
+path = $T/list.txt
+[output t]
+type = text
+path = $T/o/t.txt
+[output p]
+type = postfix
+path = $T/olink/t.txt
+EOF2
+# Nor may an output write the state (but its lists/ subdirectory), the
+# lock or the configuration file.
+case_bad 8 "path = $T/olink/../state/x.txt: inside state_dir $T/state (outputs may write there only below $T/state/lists/)" <<EOF2
+[source a]
+type = file
+path = $T/list.txt
+[output t]
+type = text
+path = $T/olink/../state/x.txt
+EOF2
+[ ! -e "$T/state/x.txt" ] || fail "output written inside state_dir"
+case_bad 8 "path = $T/state/lock: the lock file $T/state/lock" <<EOF2
+[source a]
+type = file
+path = $T/list.txt
+[output t]
+type = text
+path = $T/state/lock
+EOF2
+case_bad 8 "path = $C: the configuration file itself" <<EOF2
+[source a]
+type = file
+path = $T/list.txt
+[output t]
+type = text
+path = $C
+EOF2
+grep -q '^\[output t\]' "$C" || fail "configuration file overwritten"
 case_bad 6 'max_stale = 7y: bad duration unit' <<EOF2
 [source a]
 type = file
@@ -125,6 +178,37 @@ if [ "$(id -u)" = 0 ]; then
 	expect_grep "not owned by root" "$T/err"
 	chown 0:0 "$C"
 	expect_exit 0 as check
+
+	# So must the state directory be, sticky or not.
+	for mode in 775 757 1777; do
+		chmod $mode "$T/state"
+		case_bad 2 "refusing a state_dir $T/state writable by group or others (running as root: it must be owned by root and not writable by group or others)" <<EOF2
+[source a]
+type = file
+path = $T/list.txt
+[output t]
+type = text
+path = $T/o/t.txt
+EOF2
+	done
+	chmod 755 "$T/state"
+	expect_exit 0 as check
+
+	# And the directory that holds the configuration.
+	mkdir -m 775 "$T/cd"
+	cd_real=$(cd "$T/cd" && pwd -P)
+	printf '[source a]\ntype = file\npath = %s/list.txt\n[output t]\ntype = text\npath = %s/o/t.txt\n' "$T" "$T" |
+		conf_file "$T/cd/conf" "$T/state"
+	for cmd in check run diff "run --offline" show "why 8.8.8.8" status; do
+		# shellcheck disable=SC2086
+		expect_exit 2 "$ALLOWSYNC" -c "$T/cd/conf" $cmd
+		expect_grep "^allowsync: error: $T/cd/conf: refusing a configuration directory $cd_real writable by group or others (running as root" "$T/err"
+		[ "$(wc -l <"$T/err")" -eq 1 ] || fail "more than one line for $cmd: $(cat "$T/err")"
+	done
+	[ "$(sig "$T/o/t.txt")" = "$before" ] || fail "output touched (configuration directory)"
+	[ ! -e "$T/state/lock" ] || fail "state touched (configuration directory)"
+	chmod 755 "$T/cd"
+	expect_exit 0 "$ALLOWSYNC" -c "$T/cd/conf" check
 fi
 # A missing file.
 expect_exit 2 "$ALLOWSYNC" -c "$T/nonexistent.conf" check

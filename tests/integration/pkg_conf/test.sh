@@ -1,7 +1,8 @@
 #!/bin/sh
 # The shipped /etc/allowsync/allowsync.conf (packaging/allowsync.conf):
 # valid, harmless as shipped (a run writes its one list inside the state
-# directory and nothing else), and with a paste-ready example of every
+# directory, in lists/, the one place there an output may write, and
+# nothing else), and with a paste-ready example of every
 # source and output type the code registers: uncommenting every example
 # gives a configuration that passes `allowsync check`.  The cron file is
 # inert as shipped and does nothing on a host booted with systemd.
@@ -26,8 +27,8 @@ mkdir "$T/state"
 sed "s|/var/lib/allowsync|$T/state|g; s|^\[global\]|[global]\nstate_dir = $T/state|" "$conf" >"$T/run.conf"
 expect_exit 0 "$ALLOWSYNC" -c "$T/run.conf" run
 (cd "$T/state" && find . -type f | sort) >"$T/files"
-grep -qx './example.txt' "$T/files" || { cat "$T/files"; fail "no example.txt"; }
-grep -v -e '^\./example\.txt$' -e '^\./lock$' -e '^\./sources/' -e '^\./outputs/' "$T/files" &&
+grep -qx './lists/example.txt' "$T/files" || { cat "$T/files"; fail "no lists/example.txt"; }
+grep -v -e '^\./lists/example\.txt$' -e '^\./lock$' -e '^\./sources/' -e '^\./outputs/' "$T/files" &&
 	fail "unexpected files in the state directory (above)"
 expect_exit 0 "$ALLOWSYNC" -c "$T/run.conf" run --offline
 

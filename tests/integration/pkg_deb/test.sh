@@ -105,7 +105,7 @@ done
 
 # The shipped configuration is harmless: a run writes only in the state dir.
 expect_exit 0 allowsync run
-cmp -s /var/lib/allowsync/example.txt - <<'EOF' || { cat /var/lib/allowsync/example.txt; fail "example.txt"; }
+cmp -s /var/lib/allowsync/lists/example.txt - <<'EOF' || { cat /var/lib/allowsync/lists/example.txt; fail "example.txt"; }
 # allowsync output "example" (text): written by allowsync, do not edit
 # sources: example
 192.0.2.0/24

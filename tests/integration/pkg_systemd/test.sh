@@ -153,7 +153,7 @@ result = permit
 on_change = /usr/sbin/postfix -c $W/pf/etc reload
 [output plain]
 type = text
-path = /var/lib/allowsync/plain.txt
+path = /var/lib/allowsync/lists/plain.txt
 [output firewall]
 type = nftables
 table = filter
@@ -172,7 +172,7 @@ start allowsync.service && { svclog; fail "started although $W/tables is read-on
 [ "$(show allowsync.service ExecMainStatus)" = 1 ] || { svclog; fail "wanted exit 1 without the drop-in"; }
 svclog | grep -q 'output "postscreen"' || { svclog; fail "no message about the table"; }
 [ -e "$root$W/tables/relays.cidr" ] && fail "table written without the drop-in"
-[ -f "$root/var/lib/allowsync/plain.txt" ] || fail "state-directory output not written (StateDirectory)"
+[ -f "$root/var/lib/allowsync/lists/plain.txt" ] || fail "state-directory output not written (StateDirectory)"
 set4 | grep -q '198.51.100.0/28' || { set4; svclog; fail "nftables set not filled under the sandbox"; }
 echo "without the drop-in: exit 1, the table's directory is read-only"
 
@@ -202,7 +202,7 @@ sd systemctl enable --runtime allowsync-restore.service >"$T/enable.out" 2>&1 ||
 	ls -lR "$root/run/systemd" | grep -q 'nftables.service.wants' || fail "enable created no nftables.service.wants link"
 printf '[Service]\nReadWritePaths=%s/tables\n' "$W" >"$units/allowsync-restore.service.d/output-paths.conf"
 sd systemctl daemon-reload
-rm -f "$root/var/lib/allowsync/plain.txt"
+rm -f "$root/var/lib/allowsync/lists/plain.txt"
 start nftables.service || fail "start nftables.service"
 # pulled in, ordered after nftables.service: it runs once that has started
 # (and stays active once done: RemainAfterExit)
@@ -213,9 +213,9 @@ wait_for "allowsync-restore.service to run after nftables.service" restore_ran
 [ "$(show allowsync-restore.service ActiveState)" = active ] ||
 	{ cat "$T/enable.out" "$root$W/log/allowsync-restore.log"; sd systemctl status --no-pager allowsync-restore.service nftables.service;
 	  sd systemctl show -p Wants -p ConsistsOf nftables.service; fail "restore did not run with nftables.service"; }
-[ -f "$root/var/lib/allowsync/plain.txt" ] || fail "restore at start did not re-apply"
+[ -f "$root/var/lib/allowsync/lists/plain.txt" ] || fail "restore at start did not re-apply"
 set4 | grep -q '198.51.100.0/28' || { set4; fail "restore at start did not refill the set"; }
-rm -f "$root/var/lib/allowsync/plain.txt"
+rm -f "$root/var/lib/allowsync/lists/plain.txt"
 refills() { grep -c 'output "firewall": updated: +1 -0' "$root$W/log/allowsync-restore.log" || true; }
 r0=$(refills)
 sd systemctl reload nftables.service || fail "reload nftables.service"
@@ -226,7 +226,7 @@ reloaded() {
 	[ "$(refills)" -gt "$r0" ] && [ "$(show allowsync-restore.service ActiveState)" = active ]
 }
 wait_for -v 'cat "$root$W/log/allowsync-restore.log"' "the restore run on reload" reloaded
-[ -f "$root/var/lib/allowsync/plain.txt" ] || { cat "$root$W/log/allowsync-restore.log"; fail "restore did not re-apply on reload"; }
+[ -f "$root/var/lib/allowsync/lists/plain.txt" ] || { cat "$root$W/log/allowsync-restore.log"; fail "restore did not re-apply on reload"; }
 grep -qx reload "$root$W/log/nftables.log" || fail "nftables.service did not reload"
 set4 | grep -q '198.51.100.0/28' || { set4; cat "$root$W/log/allowsync-restore.log"; fail "the set is empty after the reload"; }
 # each time, the set had been emptied by the ruleset load and was refilled
