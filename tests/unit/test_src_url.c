@@ -29,6 +29,7 @@
 #include "sigsrc.h"
 #include "src_url.h"
 #include "state.h"
+#include "url.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -398,15 +399,16 @@ assert_grants(const struct source_result *res, const char *want)
 	free(got);
 }
 
-/* A success: `want` granted, no error, the URL as origin. */
+/* A success: `want` granted, no error, the URL (redacted) as origin. */
 static void
 collect_ok(struct source *s, time_t now, const char *path, const char *want)
 {
 	struct source_result res;
 	struct err err;
-	char url[256];
+	char full[256], url[256];
 
-	snprintf(url, sizeof url, "%s/%s", base, path);
+	snprintf(full, sizeof full, "%s/%s", base, path);
+	url_redact(full, url, sizeof url);
 	if (collect(s, now, &res, &err) != 0)
 		fail_msg("collect failed: %s", err.msg);
 	assert_false(res.not_modified);
@@ -599,7 +601,10 @@ test_configure(void **state)
 	snprintf(text, sizeof text, "[source s]\ntype = url\nurl = https://a.example/x\n"
 				    "pubkey = %s/no-such.pub\n",
 		 test_dir);
-	snprintf(want, sizeof want, "[source s] pubkey: %s/no-such.pub: No such file or directory",
+	snprintf(want, sizeof want,
+		 "[source s] pubkey = %s/no-such.pub: neither a readable file nor a minisign "
+		 "public key (as a file: No such file or directory; as a key: not a minisign "
+		 "public key (bad base64 or length))",
 		 test_dir);
 	refused(text, 8, want);
 	refused("[source s]\ntype = url\nurl = https://a.example/x\ntimeout = 0\n", 8,
@@ -639,9 +644,11 @@ test_fetch(void **state)
 	body = cache_file("body", &len);
 	assert_string_equal(body, script[0].body);
 	meta = cache_file("meta", &len);
-	snprintf(want, sizeof want, "allowsync-cache 1\nurl %s/list.txt\nfetched %lld\nchecked %lld\n",
-		 base, (long long)NOW, (long long)NOW);
+	snprintf(want, sizeof want, "allowsync-cache 1\nurl %s/list.txt\nurl-digest ", base);
 	assert_true(strncmp(meta, want, strlen(want)) == 0);
+	snprintf(want, sizeof want, "\nfetched %lld\nchecked %lld\n", (long long)NOW,
+		 (long long)NOW);
+	assert_non_null(strstr(meta, want));
 	assert_non_null(strstr(meta, "\netag \"v1\"\n"));
 	assert_non_null(strstr(meta, "\nlast-modified " LM "\n"));
 	assert_non_null(strstr(meta, "\nfingerprint "));
@@ -999,6 +1006,12 @@ test_cache_distrust(void **state)
 	collect_ok(c->sources[0], NOW + 120, "list.txt?v=2", "203.0.113.0/24\n");
 	assert_true(request_has(2, "GET /list.txt?v=2 HTTP/1.1"));
 	assert_false(request_has(2, "If-None-Match: \"t2\""));
+	/* The meta shows no query value, yet tells the URLs apart. */
+	size_t mlen;
+	char *meta = cache_file("meta", &mlen);
+	assert_non_null(strstr(meta, "list.txt?v=REDACTED\n"));
+	assert_null(strstr(meta, "v=2"));
+	free(meta);
 	/* A meta file that is not ours. */
 	snprintf(path, sizeof path, "%s/cache/s.meta", state_dir);
 	assert_non_null(f = fopen(path, "w"));
