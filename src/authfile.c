@@ -86,7 +86,7 @@ authfile_parse(const char *text, size_t len, struct http_auth *out)
 	}
 	if (!clean(line, n))
 		return "control or non-ASCII characters in it";
-	if (n > 14 && strncasecmp(line, "authorization:", 14) == 0) {
+	if (n >= 14 && strncasecmp(line, "authorization:", 14) == 0) {
 		if (is_blank(line + 14, n - 14))
 			return "an Authorization header without a value";
 		if (!(out->header = strndup(line, n)))
