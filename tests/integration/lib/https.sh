@@ -12,6 +12,8 @@
 #   $T/nginx-PORT/access.log (method, URI, status, UA, If-None-Match).
 #   PORT 0 or none: a free one, tried again with another should it be
 #   taken before nginx binds it.
+#   $NGINX_SERVER_EXTRA, when set, is added to the server block as it is
+#   (e.g. a location with auth_basic).
 # fault_start [CERT]: lib/faultserver.py with scripted faults (see
 #   there) on a port of its choosing; requests logged to
 #   $T/fault-PORT.log.
@@ -95,6 +97,7 @@ http {
 		access_log $p/access.log t;
 		root $root;
 		etag on;
+		${NGINX_SERVER_EXTRA:-}
 	}
 }
 EOC
