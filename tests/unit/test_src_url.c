@@ -1417,6 +1417,52 @@ test_query_token(void **state)
 	conf_free(c);
 }
 
+/* A signed source with auth_file: the signature beside the document gets
+ * the credentials, a sig_url on another host does not. */
+static void
+test_auth_signed(void **state)
+{
+	const char *doc = "192.0.2.0/24\n";
+	const char *path = auth_file("Authorization: Bearer t0ken-xyz\n", 0600);
+	char extra[1024], host[128];
+	const char *port = strrchr(base, ':') + 1;
+
+	(void)state;
+	snprintf(extra, sizeof extra, "auth_file = %s\n", path);
+	struct conf *c = load_signed(extra);
+	char *sig = sign(doc, "relay.txt", 7, NOW + 86400);
+	char *sig2 = sign(doc, "relay.txt", 8, NOW + 86400);
+	const struct reply script[] = {
+		{"200 OK", NULL, doc},
+		{"200 OK", NULL, sig},
+		{"200 OK", NULL, doc},
+		{"200 OK", NULL, sig2},
+	};
+	server_start(script, 4);
+	collect_ok(c->sources[0], NOW, "relay.txt", doc);
+	assert_true(request_has(0, "Authorization: Bearer t0ken-xyz"));
+	assert_true(request_has(1, "GET /relay.txt.minisig HTTP/1.1"));
+	assert_true(request_has(1, "Authorization: Bearer t0ken-xyz"));
+	conf_free(c);
+	minisign_sk_wipe(&sk);
+
+	/* The same key, its signature elsewhere. */
+	snprintf(extra, sizeof extra,
+		 "pubkey = %s\nauth_file = %s\nsig_url = https://localhost:%s/sigs/relay.txt.minisig\n",
+		 pub, path, port);
+	c = load_url("relay.txt", extra);
+	collect_ok(c->sources[0], NOW + 60, "relay.txt", doc);
+	assert_true(request_has(2, "Authorization: Bearer t0ken-xyz"));
+	snprintf(host, sizeof host, "Host: localhost:%s", port);
+	assert_true(request_has(3, "GET /sigs/relay.txt.minisig HTTP/1.1"));
+	assert_true(request_has(3, host));
+	assert_false(request_has(3, "Authorization: Bearer t0ken-xyz"));
+	state_lacks("t0ken-xyz");
+	free(sig);
+	free(sig2);
+	conf_free(c);
+}
+
 int
 main(void)
 {
@@ -1428,6 +1474,7 @@ main(void)
 		T(test_refused_bodies), T(test_cache_distrust), T(test_transport_errors),
 		T(test_no_state_dir),  T(test_signed),         T(test_signed_refresh),
 		T(test_secrets_configure), T(test_auth_file),  T(test_query_token),
+		T(test_auth_signed),
 	};
 #undef T
 	return cmocka_run_group_tests_name("src_url", tests, group_setup, group_teardown);
