@@ -150,9 +150,14 @@ url_configure(struct source *src, const struct conf_section *sec, struct err *er
 			     url_redact(proxy, p, sizeof p));
 		return -1;
 	}
-	if (auth_file && (!*auth_file || authfile_check(auth_file, err) < 0)) {
-		if (!*auth_file)
-			err_set(err, "no file named");
+	if (auth_file && !*auth_file) {
+		conf_err_set(err, sec, "auth_file", "[source %s] auth_file = : names no file",
+			     src->name);
+		return -1;
+	}
+	/* Checked now so that `check` refuses a readable secret; read only
+	 * at collect. */
+	if (auth_file && authfile_check(auth_file, err) < 0) {
 		conf_err_set(err, sec, "auth_file", "[source %s] auth_file = %s", src->name,
 			     err->msg);
 		return -1;

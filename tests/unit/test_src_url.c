@@ -1308,7 +1308,7 @@ test_secrets_configure(void **state)
 		 test_dir);
 	refused(text, 8, want);
 	refused("[source s]\ntype = url\nurl = https://a.example/x\nauth_file =\n", 8,
-		"[source s] auth_file = no file named");
+		"[source s] auth_file = : names no file");
 	path = auth_file("alice:s3cret\n", 0600);
 	snprintf(text, sizeof text, "auth_file = %s\n", path);
 	conf_free(load_url("x", text));
