@@ -70,7 +70,9 @@ LIB_SRCS := \
 	src/parse_json.c \
 	src/docformat.c \
 	src/curlload.c \
+	src/url.c \
 	src/http.c \
+	src/authfile.c \
 	src/src_url.c \
 	src/minisign.c \
 	src/sigcheck.c \
@@ -97,6 +99,8 @@ UNIT_TESTS := \
 	src_file \
 	curlload \
 	http \
+	url \
+	authfile \
 	docformat \
 	dns \
 	spf \

@@ -9,6 +9,12 @@
  * decoding, because libcurl does not stop a running decoded transfer on
  * CURLOPT_MAXFILESIZE — so a gzip bomb or an endless body fails cleanly.
  *
+ * Credentials (http_auth) go to req->url's host only: libcurl drops them
+ * on a redirect to another host, scheme or port (CURLOPT_UNRESTRICTED_AUTH
+ * stays off), and a custom Authorization header is never sent to a proxy
+ * (CURLHEADER_SEPARATE).  Every message goes through url_redact_text:
+ * no query value or userinfo of any URL reaches err.
+ *
  * Only 200 is data; 304 answers a conditional request (stored ETag /
  * Last-Modified).  429 and 503 report Retry-After as an absolute time.
  */
@@ -26,6 +32,16 @@
  * must not be able to silence a source for months. */
 #define HTTP_RETRY_AFTER_MAX (24 * 3600)
 
+/* What an auth_file holds: HTTP Basic, or one header line. */
+struct http_auth {
+	char *user;     /* with password: HTTP Basic */
+	char *password;
+	char *header;   /* or "Authorization: …", sent as it is */
+};
+
+/* Wipe and free what a holds (a itself is the caller's); NULL is a no-op. */
+void http_auth_clear(struct http_auth *a);
+
 struct http_req {
 	const char *url;
 	const char *ca_file;       /* extra CA bundle; NULL = the system's only */
@@ -38,6 +54,7 @@ struct http_req {
 	uint64_t max_body;         /* bytes after decoding */
 	const char *etag;          /* conditional request: If-None-Match */
 	const char *last_modified; /* If-Modified-Since (sent as stored) */
+	const struct http_auth *auth; /* NULL: none */
 };
 
 enum http_status {

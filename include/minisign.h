@@ -68,7 +68,10 @@ const char *minisign_pk_parse(const char *text, size_t len, struct minisign_pk *
 
 /* `spec` is the base64 string itself or the path of a public key file
  * (anything that does not parse as a key is taken as a path).  0, or -1
- * with a one-line message in err. */
+ * with a one-line message in err that does not repeat `spec` (the
+ * caller names it): "neither a readable file nor a minisign public key
+ * (as a file: WHY; as a key: WHY)", or "a readable file but not a
+ * minisign public key: WHY". */
 int minisign_pk_load(const char *spec, struct minisign_pk *pk, struct err *err);
 
 /* The text of an unencrypted secret key file.  NULL on success. */

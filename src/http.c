@@ -2,6 +2,9 @@
 #include "http.h"
 
 #include "curlload.h"
+#include "url.h"
+
+#include <sodium.h>
 
 #include <ctype.h>
 #include <stdarg.h>
@@ -58,6 +61,29 @@ seterr(struct err *err, const char *url, const char *fmt, ...)
 	for (char *p = err->msg; *p; p++)
 		if (*p == '\n' || *p == '\r')
 			*p = ' ';
+	/* Ours and libcurl's URLs alike (the request's, a Location, the
+	 * proxy's): no query value or userinfo leaves this module. */
+	url_redact_text(err->msg, sizeof err->msg);
+}
+
+static void
+wipe_free(char *s)
+{
+	if (s) {
+		sodium_memzero(s, strlen(s));
+		free(s);
+	}
+}
+
+void
+http_auth_clear(struct http_auth *a)
+{
+	if (!a)
+		return;
+	wipe_free(a->user);
+	wipe_free(a->password);
+	wipe_free(a->header);
+	memset(a, 0, sizeof *a);
 }
 
 static size_t
@@ -373,6 +399,20 @@ http_get(const struct http_req *req, time_t now, struct http_resp *resp, struct 
 	x.cu.easy_setopt(c, CURLOPT_WRITEDATA, &x);
 	x.cu.easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
 	x.cu.easy_setopt(c, CURLOPT_HEADERDATA, &x);
+	/* Explicit, whatever the libcurl defaults: credentials stay with the
+	 * configured host (not a redirect's), headers with the server (not
+	 * the proxy's CONNECT). */
+	x.cu.easy_setopt(c, CURLOPT_UNRESTRICTED_AUTH, 0L);
+	x.cu.easy_setopt(c, CURLOPT_HEADEROPT, CURLHEADER_SEPARATE);
+	if (req->auth && req->auth->user) {
+		x.cu.easy_setopt(c, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
+		x.cu.easy_setopt(c, CURLOPT_USERNAME, req->auth->user);
+		x.cu.easy_setopt(c, CURLOPT_PASSWORD, req->auth->password ? req->auth->password : "");
+	} else if (req->auth && req->auth->header) {
+		if (!(nh = x.cu.slist_append(hdrs, req->auth->header)))
+			goto oom;
+		hdrs = nh;
+	}
 	if (hdrs)
 		x.cu.easy_setopt(c, CURLOPT_HTTPHEADER, hdrs);
 

@@ -229,25 +229,31 @@ int
 minisign_pk_load(const char *spec, struct minisign_pk *pk, struct err *err)
 {
 	size_t n = strlen(spec);
-	const char *s = spec;
+	const char *s = spec, *as_key;
 	trim(&s, &n);
-	if (n > 0 && minisign_pk_parse(s, n, pk) == NULL)
+	if (n > 0 && (as_key = minisign_pk_parse(s, n, pk)) == NULL)
 		return 0;
-	/* Something shaped like a bare key that names no file: report why
-	 * the key is wrong rather than "no such file". */
-	if (n == MINISIGN_PK_B64_MAX - 1 && has_prefix(s, n, "RW") && access(spec, F_OK) < 0) {
-		err_set(err, "public key \"%.*s\": %s", (int)n, s, minisign_pk_parse(s, n, pk));
+	if (n == 0)
+		as_key = "empty";
+	char *text;
+	size_t len, k = strlen(spec);
+	struct stat st;
+	if (slurp(spec, &text, &len, &st, err) < 0) {
+		/* Both readings failed: say so, and why each did (slurp's
+		 * reason without the path, which the caller names). */
+		const char *as_file = err->msg;
+		if (strncmp(as_file, spec, k) == 0 && strncmp(as_file + k, ": ", 2) == 0)
+			as_file += k + 2;
+		err_set(err,
+			"neither a readable file nor a minisign public key (as a file: %s; as a "
+			"key: %s)",
+			as_file, as_key);
 		return -1;
 	}
-	char *text;
-	size_t len;
-	struct stat st;
-	if (slurp(spec, &text, &len, &st, err) < 0)
-		return -1;
 	const char *reason = minisign_pk_parse(text, len, pk);
 	free(text);
 	if (reason) {
-		err_set(err, "%s: %s", spec, reason);
+		err_set(err, "a readable file but not a minisign public key: %s", reason);
 		return -1;
 	}
 	return 0;

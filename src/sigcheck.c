@@ -138,7 +138,7 @@ sigcheck_verify(const char *pubkey, const void *body, size_t len, const char *si
 	const char *reason;
 
 	if (minisign_pk_load(pubkey, &pk, err) < 0) {
-		err_prefix(err, "pubkey");
+		err_prefix(err, "pubkey = %.600s", pubkey);
 		return SIGCHECK_BAD_PUBKEY;
 	}
 	switch (minisign_verify(&pk, body, len, sig, siglen, tc, sizeof tc, err)) {

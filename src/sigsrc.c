@@ -7,6 +7,7 @@
 #include "log.h"
 #include "minisign.h"
 #include "sigcheck.h"
+#include "url.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -24,6 +25,7 @@ struct sigsrc {
 	char *url;     /* the document's */
 	char *pubkey;  /* as configured: base64 or a path */
 	char *sig_url;
+	char *sig_shown; /* url_redact(sig_url) */
 	/* Pending for sigsrc_commit: what the last check accepted. */
 	uint64_t serial;
 	char *sig;
@@ -39,6 +41,7 @@ sigsrc_free(struct sigsrc *s)
 	free(s->url);
 	free(s->pubkey);
 	free(s->sig_url);
+	free(s->sig_shown);
 	free(s->sig);
 	free(s);
 }
@@ -49,6 +52,7 @@ sigsrc_configure(const char *name, const struct conf_section *sec, const char *u
 {
 	const char *pubkey = conf_get(sec, "pubkey"), *sig_url = conf_get(sec, "sig_url");
 	struct minisign_pk pk;
+	char shown[1024];
 
 	*out = NULL;
 	if (!pubkey) {
@@ -59,13 +63,22 @@ sigsrc_configure(const char *name, const struct conf_section *sec, const char *u
 		return 0;
 	}
 	if (minisign_pk_load(pubkey, &pk, err) < 0) {
-		conf_err_set(err, sec, "pubkey", "[source %s] pubkey: %s", name, err->msg);
+		conf_err_set(err, sec, "pubkey", "[source %s] pubkey = %s: %s", name, pubkey,
+			     err->msg);
+		return -1;
+	}
+	if (sig_url && url_has_userinfo(sig_url)) {
+		conf_err_set(err, sec, "sig_url",
+			     "[source %s] sig_url: credentials in the URL are refused; put them in a "
+			     "file named by auth_file (mode 0600)",
+			     name);
 		return -1;
 	}
 	if (sig_url && (strncasecmp(sig_url, "https://", 8) != 0 || sig_url[8] == '\0' ||
 			strpbrk(sig_url, " \t"))) {
 		conf_err_set(err, sec, "sig_url",
-			     "[source %s] sig_url = %s: only https:// URLs are fetched", name, sig_url);
+			     "[source %s] sig_url = %s: only https:// URLs are fetched", name,
+			     url_redact(sig_url, shown, sizeof shown));
 		return -1;
 	}
 	struct sigsrc *s = calloc(1, sizeof *s);
@@ -73,7 +86,10 @@ sigsrc_configure(const char *name, const struct conf_section *sec, const char *u
 		s->sig_url = strdup(sig_url);
 	else if (s && asprintf(&s->sig_url, "%s.minisig", url) < 0)
 		s->sig_url = NULL;
-	if (!s || !s->sig_url || !(s->pubkey = strdup(pubkey)) || !(s->url = strdup(url))) {
+	if (s && s->sig_url)
+		s->sig_shown = strdup(url_redact(s->sig_url, shown, sizeof shown));
+	if (!s || !s->sig_url || !s->sig_shown || !(s->pubkey = strdup(pubkey)) ||
+	    !(s->url = strdup(url))) {
 		sigsrc_free(s);
 		conf_err_set(err, sec, "pubkey", "out of memory");
 		return -1;
@@ -130,6 +146,10 @@ sigsrc_check(struct sigsrc *s, const struct http_req *req, const char *state_dir
 		struct http_resp resp;
 		r.url = s->sig_url;
 		r.etag = r.last_modified = NULL;
+		/* The document's credentials are for the document's host: a
+		 * sig_url elsewhere is fetched without them. */
+		if (!url_same_origin(s->sig_url, s->url))
+			r.auth = NULL;
 		r.max_body = SIG_MAX_BODY;
 		enum http_status st = http_get(&r, now, &resp, err);
 		/* Never asked conditionally, so never expected: http_get gave
@@ -158,18 +178,18 @@ sigsrc_check(struct sigsrc *s, const struct http_req *req, const char *state_dir
 		int r = atomicfile_read(path, &sig, &siglen, err);
 		if (r != 0)
 			return err_set(err, "missing signature: no stored copy of %s (%s)",
-				       s->sig_url, r > 0 ? "absent" : err->msg);
+				       s->sig_shown, r > 0 ? "absent" : err->msg);
 	}
 	struct sigcheck_info info;
 	uint64_t last = sigsrc_last_serial(state_dir, name);
 	if (sigcheck_verify(s->pubkey, body, len, sig, siglen, last, now, &info, err) !=
 	    SIGCHECK_OK) {
-		err_prefix(err, "%s", s->sig_url);
+		err_prefix(err, "%s", s->sig_shown);
 		goto out;
 	}
 	const char *other = sigcheck_file_check(&info, s->url);
 	if (other) {
-		err_set(err, "%s: %s: \"%s\"", s->sig_url, other, info.file);
+		err_set(err, "%s: %s: \"%s\"", s->sig_shown, other, info.file);
 		goto out;
 	}
 	log_debug("source \"%s\": signature verified (serial %" PRIu64 ")", name, info.serial);

@@ -14,10 +14,17 @@
  * been refused downstream (policy, guards) and reporting "not modified"
  * would pass the older list off as current — so the body is parsed
  * again and goes through the policy again.
+ *
+ * Secrets: userinfo in `url` is refused (credentials go in auth_file,
+ * authfile.h, read at each collect); query values are sent but never
+ * shown — messages, the origin kept with the last good list and the
+ * cache meta hold the URL through url_redact, and the meta tells URLs
+ * apart by a digest of the whole URL instead.
  */
 #include "src_url.h"
 
 #include "atomicfile.h"
+#include "authfile.h"
 #include "confkv.h"
 #include "confval.h"
 #include "docformat.h"
@@ -25,6 +32,7 @@
 #include "log.h"
 #include "sigsrc.h"
 #include "state.h"
+#include "url.h"
 
 #include <sodium.h>
 
@@ -43,6 +51,7 @@ static const struct conf_key url_keys[] = {
 	{"url", CONF_KEY_REQUIRED},
 	{"proxy", 0},
 	{"refresh", 0},
+	{"auth_file", 0},
 	DOCFORMAT_KEYS,
 	SIGSRC_KEYS,
 	{NULL, 0},
@@ -50,6 +59,8 @@ static const struct conf_key url_keys[] = {
 
 struct url_src {
 	char *url;
+	char *shown; /* url_redact(url): what messages and the state hold */
+	char *auth_file;
 	char *proxy;
 	uint64_t refresh;
 	struct docformat *fmt;
@@ -58,7 +69,8 @@ struct url_src {
 
 /* What NAME.meta holds. */
 struct meta {
-	char *url;
+	char *url;   /* redacted, for people */
+	char url_digest[2 * BODY_DIGEST_BYTES + 1]; /* of the whole URL */
 	char *etag;
 	char *last_modified;
 	int64_t fetched; /* the body was downloaded */
@@ -84,6 +96,8 @@ url_free(struct source *src)
 	if (!u)
 		return;
 	free(u->url);
+	free(u->shown);
+	free(u->auth_file);
 	free(u->proxy);
 	docformat_free(u->fmt);
 	sigsrc_free(u->sig);
@@ -105,21 +119,47 @@ url_configure(struct source *src, const struct conf_section *sec, struct err *er
 {
 	const char *url = conf_get(sec, "url"), *proxy = conf_get(sec, "proxy");
 	const char *refresh = conf_get(sec, "refresh"), *why;
+	const char *auth_file = conf_get(sec, "auth_file");
 	struct url_src *u = calloc(1, sizeof *u);
+	char shown[SOURCE_ORIGIN_MAX];
 
 	if (!u) {
 		conf_err_set(err, sec, NULL, "out of memory");
 		return -1;
 	}
 	src->priv = u;
+	/* Before anything prints the URL: the password must not be in
+	 * the refusal either. */
+	if (url_has_userinfo(url)) {
+		conf_err_set(err, sec, "url",
+			     "[source %s] url: credentials in the URL are refused; put them in a "
+			     "file named by auth_file (mode 0600)",
+			     src->name);
+		return -1;
+	}
+	url_redact(url, shown, sizeof shown);
 	if (strncasecmp(url, "https://", 8) != 0 || url[8] == '\0' || has_space(url)) {
 		conf_err_set(err, sec, "url", "[source %s] url = %s: only https:// URLs are fetched",
-			     src->name, url);
+			     src->name, shown);
 		return -1;
 	}
 	if (proxy && (has_space(proxy) || !*proxy)) {
+		char p[512];
+
 		conf_err_set(err, sec, "proxy", "[source %s] proxy = %s: not a proxy URL", src->name,
-			     proxy);
+			     url_redact(proxy, p, sizeof p));
+		return -1;
+	}
+	if (auth_file && !*auth_file) {
+		conf_err_set(err, sec, "auth_file", "[source %s] auth_file = : names no file",
+			     src->name);
+		return -1;
+	}
+	/* Checked now so that `check` refuses a readable secret; read only
+	 * at collect. */
+	if (auth_file && authfile_check(auth_file, err) < 0) {
+		conf_err_set(err, sec, "auth_file", "[source %s] auth_file = %s", src->name,
+			     err->msg);
 		return -1;
 	}
 	if (refresh && (why = conf_parse_duration(refresh, &u->refresh)) != NULL) {
@@ -127,7 +167,9 @@ url_configure(struct source *src, const struct conf_section *sec, struct err *er
 			     why);
 		return -1;
 	}
-	if (!(u->url = strdup(url)) || (proxy && !(u->proxy = strdup(proxy)))) {
+	if (!(u->url = strdup(url)) || !(u->shown = strdup(shown)) ||
+	    (proxy && !(u->proxy = strdup(proxy))) ||
+	    (auth_file && !(u->auth_file = strdup(auth_file)))) {
 		conf_err_set(err, sec, NULL, "out of memory");
 		return -1;
 	}
@@ -176,6 +218,21 @@ body_digest(const char *body, size_t len, char *hex)
 	sodium_bin2hex(hex, 2 * sizeof d + 1, d, sizeof d);
 }
 
+/* Which URL a cache belongs to, without writing its query values down. */
+static void
+url_digest(const char *url, char *hex)
+{
+	static const char ctx[] = "allowsync url\n";
+	unsigned char d[BODY_DIGEST_BYTES];
+	crypto_generichash_state st;
+
+	crypto_generichash_init(&st, NULL, 0, sizeof d);
+	crypto_generichash_update(&st, (const unsigned char *)ctx, sizeof ctx - 1);
+	crypto_generichash_update(&st, (const unsigned char *)url, strlen(url));
+	crypto_generichash_final(&st, d, sizeof d);
+	sodium_bin2hex(hex, 2 * sizeof d + 1, d, sizeof d);
+}
+
 /* One "key value" line of the meta file; values never hold newlines
  * (validators are printable ASCII, URLs have no blanks). */
 static char *
@@ -215,7 +272,7 @@ cache_load(const char *dir, const char *name, const char *url, struct meta *m, c
 {
 	char path[4096], digest[2 * BODY_DIGEST_BYTES + 1];
 	struct err err; /* any failure reads as no cache */
-	char *text = NULL, *fp = NULL, *dg = NULL;
+	char *text = NULL, *fp = NULL, *dg = NULL, *ud = NULL;
 	size_t tlen;
 	bool ok = false;
 
@@ -226,8 +283,11 @@ cache_load(const char *dir, const char *name, const char *url, struct meta *m, c
 		return false;
 	if (strncmp(text, META_MAGIC, strlen(META_MAGIC)) != 0 || strlen(text) != tlen)
 		goto out;
-	if (!(m->url = meta_value(text, "url")) || strcmp(m->url, url) != 0)
+	url_digest(url, digest);
+	if (!(m->url = meta_value(text, "url")) || !(ud = meta_value(text, "url-digest")) ||
+	    strcmp(ud, digest) != 0)
 		goto out;
+	memcpy(m->url_digest, digest, sizeof m->url_digest);
 	m->etag = meta_value(text, "etag");
 	m->last_modified = meta_value(text, "last-modified");
 	if (!meta_num(text, "fetched", &m->fetched) || !meta_num(text, "checked", &m->checked))
@@ -256,6 +316,7 @@ out:
 	free(text);
 	free(fp);
 	free(dg);
+	free(ud);
 	return ok;
 }
 
@@ -269,9 +330,9 @@ meta_save(const char *dir, const char *name, const struct meta *m, struct err *e
 
 	if (!f)
 		return err_set(err, "out of memory");
-	fprintf(f, "%surl %s\nfetched %" PRId64 "\nchecked %" PRId64 "\nfingerprint %016" PRIx64
-		   "\ndigest %s\n",
-		META_MAGIC, m->url, m->fetched, m->checked, m->fingerprint, m->digest);
+	fprintf(f, "%surl %s\nurl-digest %s\nfetched %" PRId64 "\nchecked %" PRId64
+		   "\nfingerprint %016" PRIx64 "\ndigest %s\n",
+		META_MAGIC, m->url, m->url_digest, m->fetched, m->checked, m->fingerprint, m->digest);
 	if (m->etag)
 		fprintf(f, "etag %s\n", m->etag);
 	if (m->last_modified)
@@ -336,8 +397,8 @@ use_cache(struct source *src, const struct source_ctx *ctx, const struct meta *m
 		return 0;
 	}
 	pset_free(last);
-	if (docformat_parse(u->fmt, u->url, body, len, src->limits.allow_empty, res->set, err) < 0)
-		return parse_error(u->url, err);
+	if (docformat_parse(u->fmt, u->shown, body, len, src->limits.allow_empty, res->set, err) < 0)
+		return parse_error(u->shown, err);
 	return 0;
 }
 
@@ -358,10 +419,11 @@ url_collect(struct source *src, const struct source_ctx *ctx, struct source_resu
 		.timeout = src->limits.timeout > 86400 ? 86400 : (unsigned)src->limits.timeout,
 		.max_body = src->limits.max_body,
 	};
-	struct http_resp resp;
+	struct http_resp resp = {0};
+	struct http_auth auth = {0};
 	int rc = -1;
 
-	snprintf(res->origin, sizeof res->origin, "%s", u->url);
+	snprintf(res->origin, sizeof res->origin, "%s", u->shown);
 	cached = cache_load(ctx->state_dir, src->name, u->url, &m, &body, &len);
 	if (cached && u->refresh && ctx->now >= m.checked &&
 	    (uint64_t)(ctx->now - m.checked) < u->refresh) {
@@ -379,10 +441,19 @@ url_collect(struct source *src, const struct source_ctx *ctx, struct source_resu
 		req.etag = m.etag;
 		req.last_modified = m.last_modified;
 	}
+	/* Read now, not at configure: a rotated secret needs no reload,
+	 * and it is in memory only for the request. */
+	if (u->auth_file) {
+		if (authfile_read(u->auth_file, &auth, err) < 0) {
+			err_prefix(err, "auth_file");
+			goto out;
+		}
+		req.auth = &auth;
+	}
 	switch (http_get(&req, ctx->now, &resp, err)) {
 	case HTTP_NOT_MODIFIED:
 		if (!cached) {
-			err_set(err, "%s: HTTP 304 without a cached copy", u->url);
+			err_set(err, "%s: HTTP 304 without a cached copy", u->shown);
 			break;
 		}
 		if (url_verify(src, ctx, &req, body, len, true, err) < 0)
@@ -401,13 +472,14 @@ url_collect(struct source *src, const struct source_ctx *ctx, struct source_resu
 	case HTTP_OK:
 		if (url_verify(src, ctx, &req, resp.body, resp.len, true, err) < 0)
 			break;
-		if (docformat_parse(u->fmt, u->url, resp.body, resp.len, src->limits.allow_empty,
+		if (docformat_parse(u->fmt, u->shown, resp.body, resp.len, src->limits.allow_empty,
 				    res->set, err) < 0) {
-			parse_error(u->url, err);
+			parse_error(u->shown, err);
 			break;
 		}
 		meta_clear(&m);
-		m.url = u->url;
+		m.url = u->shown;
+		url_digest(u->url, m.url_digest);
 		m.etag = resp.etag;
 		m.last_modified = resp.last_modified;
 		m.fetched = m.checked = ctx->now;
@@ -426,6 +498,7 @@ url_collect(struct source *src, const struct source_ctx *ctx, struct source_resu
 	}
 	http_resp_clear(&resp);
 out:
+	http_auth_clear(&auth);
 	meta_clear(&m);
 	free(body);
 	return rc;

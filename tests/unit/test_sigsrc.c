@@ -66,6 +66,12 @@ test_keys(void **state)
 		{"pubkey = RWSYAAPk5cbQPCUld7SEXnMRaS1XDZ7u8B9h1T5NtUY/uJQ/X1hMZ0w1\n"
 		 "sig_url = http://example.com/x.minisig\n",
 		 "only https://", 8},
+		{"pubkey = RWSYAAPk5cbQPCUld7SEXnMRaS1XDZ7u8B9h1T5NtUY/uJQ/X1hMZ0w1\n"
+		 "sig_url = https://u:s3cret@example.com/x.minisig\n",
+		 "sig_url: credentials in the URL are refused", 8},
+		{"pubkey = /nonexistent.pub\n",
+		 "neither a readable file nor a minisign public key (as a file: No such file or "
+		 "directory; as a key: ", 7},
 	};
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		c = load(bad[i].extra, &err);

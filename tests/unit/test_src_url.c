@@ -8,7 +8,8 @@
  * well as what collect() made of the answers — the prefixes, the
  * one-line error, the cache it keeps in the state directory.  Its TLS is
  * OpenSSL's (this test alone links libssl); its certificate is a
- * throwaway self-signed one for IP:127.0.0.1 that `openssl req` makes
+ * throwaway self-signed one for IP:127.0.0.1 (and localhost, the
+ * "other host" a redirect may go to) that `openssl req` makes
  * in the scratch directory and that the sources trust through ca_file.  The listening socket is bound
  * (port 0) and listening before the server forks: nothing to wait for.
  */
@@ -29,6 +30,7 @@
 #include "sigsrc.h"
 #include "src_url.h"
 #include "state.h"
+#include "url.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -244,7 +246,7 @@ group_setup(void **state)
 		snprintf(cmd, sizeof cmd,
 			 "OPENSSL_CONF=/dev/null openssl req -x509 -newkey ec -pkeyopt "
 			 "ec_paramgen_curve:P-256 -nodes -days 2 -subj /CN=127.0.0.1 "
-			 "-addext subjectAltName=IP:127.0.0.1 -keyout '%s/%s.key' "
+			 "-addext subjectAltName=IP:127.0.0.1,DNS:localhost -keyout '%s/%s.key' "
 			 "-out '%s/%s.pem' >/dev/null 2>&1",
 			 test_dir, names[i], test_dir, names[i]);
 		if (system(cmd) != 0) {
@@ -398,15 +400,16 @@ assert_grants(const struct source_result *res, const char *want)
 	free(got);
 }
 
-/* A success: `want` granted, no error, the URL as origin. */
+/* A success: `want` granted, no error, the URL (redacted) as origin. */
 static void
 collect_ok(struct source *s, time_t now, const char *path, const char *want)
 {
 	struct source_result res;
 	struct err err;
-	char url[256];
+	char full[256], url[256];
 
-	snprintf(url, sizeof url, "%s/%s", base, path);
+	snprintf(full, sizeof full, "%s/%s", base, path);
+	url_redact(full, url, sizeof url);
 	if (collect(s, now, &res, &err) != 0)
 		fail_msg("collect failed: %s", err.msg);
 	assert_false(res.not_modified);
@@ -599,7 +602,10 @@ test_configure(void **state)
 	snprintf(text, sizeof text, "[source s]\ntype = url\nurl = https://a.example/x\n"
 				    "pubkey = %s/no-such.pub\n",
 		 test_dir);
-	snprintf(want, sizeof want, "[source s] pubkey: %s/no-such.pub: No such file or directory",
+	snprintf(want, sizeof want,
+		 "[source s] pubkey = %s/no-such.pub: neither a readable file nor a minisign "
+		 "public key (as a file: No such file or directory; as a key: not a minisign "
+		 "public key (bad base64 or length))",
 		 test_dir);
 	refused(text, 8, want);
 	refused("[source s]\ntype = url\nurl = https://a.example/x\ntimeout = 0\n", 8,
@@ -639,9 +645,11 @@ test_fetch(void **state)
 	body = cache_file("body", &len);
 	assert_string_equal(body, script[0].body);
 	meta = cache_file("meta", &len);
-	snprintf(want, sizeof want, "allowsync-cache 1\nurl %s/list.txt\nfetched %lld\nchecked %lld\n",
-		 base, (long long)NOW, (long long)NOW);
+	snprintf(want, sizeof want, "allowsync-cache 1\nurl %s/list.txt\nurl-digest ", base);
 	assert_true(strncmp(meta, want, strlen(want)) == 0);
+	snprintf(want, sizeof want, "\nfetched %lld\nchecked %lld\n", (long long)NOW,
+		 (long long)NOW);
+	assert_non_null(strstr(meta, want));
 	assert_non_null(strstr(meta, "\netag \"v1\"\n"));
 	assert_non_null(strstr(meta, "\nlast-modified " LM "\n"));
 	assert_non_null(strstr(meta, "\nfingerprint "));
@@ -999,6 +1007,12 @@ test_cache_distrust(void **state)
 	collect_ok(c->sources[0], NOW + 120, "list.txt?v=2", "203.0.113.0/24\n");
 	assert_true(request_has(2, "GET /list.txt?v=2 HTTP/1.1"));
 	assert_false(request_has(2, "If-None-Match: \"t2\""));
+	/* The meta shows no query value, yet tells the URLs apart. */
+	size_t mlen;
+	char *meta = cache_file("meta", &mlen);
+	assert_non_null(strstr(meta, "list.txt?v=REDACTED\n"));
+	assert_null(strstr(meta, "v=2"));
+	free(meta);
 	/* A meta file that is not ours. */
 	snprintf(path, sizeof path, "%s/cache/s.meta", state_dir);
 	assert_non_null(f = fopen(path, "w"));
@@ -1230,6 +1244,225 @@ test_signed_refresh(void **state)
 	conf_free(c);
 }
 
+/* ---- secrets: auth_file, userinfo, query tokens ---- */
+
+static const char *
+auth_file(const char *text, mode_t mode)
+{
+	static char path[600];
+	FILE *f;
+
+	snprintf(path, sizeof path, "%s/auth", test_dir);
+	unlink(path);
+	assert_non_null(f = fopen(path, "w"));
+	fputs(text, f);
+	fclose(f);
+	assert_int_equal(chmod(path, mode), 0);
+	return path;
+}
+
+/* No file under the state directory holds `secret`. */
+static void
+state_lacks(const char *secret)
+{
+	char cmd[1200];
+
+	snprintf(cmd, sizeof cmd, "grep -rqF '%s' '%s'", secret, state_dir);
+	if (system(cmd) == 0)
+		fail_msg("\"%s\" is in the state directory %s", secret, state_dir);
+}
+
+static void
+test_secrets_configure(void **state)
+{
+	char text[2048], want[1024];
+	const char *path;
+
+	(void)state;
+	/* Userinfo: refused, and the refusal does not repeat it. */
+	refused("[source s]\ntype = url\nurl = https://alice:s3cret@a.example/x\n", 7,
+		"[source s] url: credentials in the URL are refused; put them in a file named by "
+		"auth_file (mode 0600)");
+	refused("[source s]\ntype = url\nurl = http://alice:s3cret@a.example/x\n", 7,
+		"[source s] url: credentials in the URL are refused; put them in a file named by "
+		"auth_file (mode 0600)");
+	/* Query values never in a refusal either. */
+	refused("[source s]\ntype = url\nurl = https://a.example/x y?token=s3cret\n", 7,
+		"[source s] url = https://a.example/x y?token=REDACTED: only https:// URLs are "
+		"fetched");
+	refused("[source s]\ntype = url\nurl = https://a.example/x\n"
+		"proxy = http://u:s3cret@proxy.example:3128 x\n",
+		8, "[source s] proxy = http://REDACTED@proxy.example:3128 x: not a proxy URL");
+
+	/* auth_file: a private file, or refused at configure. */
+	path = auth_file("alice:s3cret\n", 0644);
+	snprintf(text, sizeof text, "[source s]\ntype = url\nurl = https://a.example/x\n"
+				    "auth_file = %s\n", path);
+	snprintf(want, sizeof want,
+		 "[source s] auth_file = %s: group or others have access (mode 0644): chmod 600 it",
+		 path);
+	refused(text, 8, want);
+	snprintf(text, sizeof text, "[source s]\ntype = url\nurl = https://a.example/x\n"
+				    "auth_file = %s/none\n", test_dir);
+	snprintf(want, sizeof want, "[source s] auth_file = %s/none: No such file or directory",
+		 test_dir);
+	refused(text, 8, want);
+	refused("[source s]\ntype = url\nurl = https://a.example/x\nauth_file =\n", 8,
+		"[source s] auth_file = : names no file");
+	path = auth_file("alice:s3cret\n", 0600);
+	snprintf(text, sizeof text, "auth_file = %s\n", path);
+	conf_free(load_url("x", text));
+
+	/* pubkey that is neither a file nor a key says so. */
+	refused("[source s]\ntype = url\nurl = https://a.example/x\npubkey = RWQnope\n", 8,
+		"[source s] pubkey = RWQnope: neither a readable file nor a minisign public key "
+		"(as a file: No such file or directory; as a key: not a minisign public key (bad "
+		"base64 or length))");
+	snprintf(text, sizeof text, "[source s]\ntype = url\nurl = https://a.example/x\n"
+				    "pubkey = %s\n", path);
+	snprintf(want, sizeof want,
+		 "[source s] pubkey = %s: a readable file but not a minisign public key: not a "
+		 "minisign public key (bad base64 or length)",
+		 path);
+	refused(text, 8, want);
+	refused("[source s]\ntype = url\nurl = https://a.example/x\npubkey = RWQnope\n"
+		"sig_url = https://u:s3cret@a.example/x.sig\n",
+		8, "[source s] pubkey = RWQnope: neither a readable file nor a minisign public key "
+		   "(as a file: No such file or directory; as a key: not a minisign public key (bad "
+		   "base64 or length))");
+}
+
+static void
+test_auth_file(void **state)
+{
+	char loc[256], host[128], text[700];
+	const struct reply script[] = {
+		{"200 OK", NULL, "192.0.2.0/24\n"},
+		{"200 OK", NULL, "192.0.2.0/24\n"},
+		{"302 Found", loc, ""},
+		{"200 OK", NULL, "198.51.100.0/24\n"},
+	};
+	const char *path = auth_file("alice:s3cret\n", 0600);
+	struct source_result res;
+	struct err err;
+
+	(void)state;
+	/* Another host name for the same server: libcurl must not follow
+	 * with the credentials. */
+	snprintf(loc, sizeof loc, "Location: https://localhost:%s/moved.txt\r\n",
+		 strrchr(base, ':') + 1);
+	snprintf(host, sizeof host, "Host: localhost:%s", strrchr(base, ':') + 1);
+	snprintf(text, sizeof text, "auth_file = %s\n", path);
+	struct conf *c = load_url("list.txt", text);
+	server_start(script, 4);
+
+	/* HTTP Basic: base64("alice:s3cret"). */
+	collect_ok(c->sources[0], NOW, "list.txt", "192.0.2.0/24\n");
+	assert_true(request_has(0, "Authorization: Basic YWxpY2U6czNjcmV0"));
+	state_lacks("s3cret");
+	state_lacks("YWxpY2U6czNjcmV0");
+
+	/* Read at each collect: a header line now. */
+	auth_file("Authorization: Bearer t0ken-xyz\n", 0600);
+	collect_ok(c->sources[0], NOW + 60, "list.txt", "192.0.2.0/24\n");
+	assert_true(request_has(1, "Authorization: Bearer t0ken-xyz"));
+	assert_false(request_has(1, "Authorization: Basic YWxpY2U6czNjcmV0"));
+	state_lacks("t0ken-xyz");
+
+	/* A redirect to another host: followed, without the credentials. */
+	assert_int_equal(collect(c->sources[0], NOW + 120, &res, &err), 0);
+	pset_free(res.set);
+	assert_true(request_has(2, "Authorization: Bearer t0ken-xyz"));
+	assert_true(request_has(3, "GET /moved.txt HTTP/1.1"));
+	assert_true(request_has(3, host));
+	assert_false(request_has(3, "Authorization: Bearer t0ken-xyz"));
+	assert_int_equal(requests(), 4);
+
+	/* Opened up since: refused at collect, before any request; the
+	 * message names the file, not what it holds. */
+	auth_file("Authorization: Bearer t0ken-xyz\n", 0604);
+	assert_int_equal(collect(c->sources[0], NOW + 180, &res, &err), -1);
+	pset_free(res.set);
+	snprintf(text, sizeof text,
+		 "auth_file: %s: group or others have access (mode 0604): chmod 600 it", path);
+	assert_string_equal(err.msg, text);
+	assert_int_equal(requests(), 4);
+	conf_free(c);
+}
+
+static void
+test_query_token(void **state)
+{
+	const struct reply script[] = {
+		{"500 Internal Server Error", NULL, "oops"},
+		{"200 OK", "ETag: \"q1\"\r\n", "192.0.2.0/24\n"},
+		{"200 OK", NULL, "198.51.100.0/24\n"},
+	};
+	struct conf *c = load_url("list.txt?token=s3cret&v=1", "");
+
+	(void)state;
+	server_start(script, 3);
+	collect_fails(c->sources[0], NOW, "list.txt?token=REDACTED&v=REDACTED",
+		      "HTTP 500 Internal Server Error", 0);
+	/* Sent as configured, shown redacted (collect_ok: the origin). */
+	collect_ok(c->sources[0], NOW + 60, "list.txt?token=s3cret&v=1", "192.0.2.0/24\n");
+	assert_true(request_has(1, "GET /list.txt?token=s3cret&v=1 HTTP/1.1"));
+	state_lacks("s3cret");
+	/* Another token: the same redacted URL, yet another cache. */
+	conf_free(c);
+	c = load_url("list.txt?token=0th3r&v=1", "");
+	collect_ok(c->sources[0], NOW + 120, "list.txt?token=0th3r&v=1", "198.51.100.0/24\n");
+	assert_false(request_has(2, "If-None-Match: \"q1\""));
+	state_lacks("0th3r");
+	conf_free(c);
+}
+
+/* A signed source with auth_file: the signature beside the document gets
+ * the credentials, a sig_url on another host does not. */
+static void
+test_auth_signed(void **state)
+{
+	const char *doc = "192.0.2.0/24\n";
+	const char *path = auth_file("Authorization: Bearer t0ken-xyz\n", 0600);
+	char extra[1024], host[128];
+	const char *port = strrchr(base, ':') + 1;
+
+	(void)state;
+	snprintf(extra, sizeof extra, "auth_file = %s\n", path);
+	struct conf *c = load_signed(extra);
+	char *sig = sign(doc, "relay.txt", 7, NOW + 86400);
+	char *sig2 = sign(doc, "relay.txt", 8, NOW + 86400);
+	const struct reply script[] = {
+		{"200 OK", NULL, doc},
+		{"200 OK", NULL, sig},
+		{"200 OK", NULL, doc},
+		{"200 OK", NULL, sig2},
+	};
+	server_start(script, 4);
+	collect_ok(c->sources[0], NOW, "relay.txt", doc);
+	assert_true(request_has(0, "Authorization: Bearer t0ken-xyz"));
+	assert_true(request_has(1, "GET /relay.txt.minisig HTTP/1.1"));
+	assert_true(request_has(1, "Authorization: Bearer t0ken-xyz"));
+	conf_free(c);
+	minisign_sk_wipe(&sk);
+
+	/* The same key, its signature elsewhere. */
+	snprintf(extra, sizeof extra,
+		 "pubkey = %s\nauth_file = %s\nsig_url = https://localhost:%s/sigs/relay.txt.minisig\n",
+		 pub, path, port);
+	c = load_url("relay.txt", extra);
+	collect_ok(c->sources[0], NOW + 60, "relay.txt", doc);
+	assert_true(request_has(2, "Authorization: Bearer t0ken-xyz"));
+	snprintf(host, sizeof host, "Host: localhost:%s", port);
+	assert_true(request_has(3, "GET /sigs/relay.txt.minisig HTTP/1.1"));
+	assert_true(request_has(3, host));
+	assert_false(request_has(3, "Authorization: Bearer t0ken-xyz"));
+	state_lacks("t0ken-xyz");
+	free(sig);
+	free(sig2);
+	conf_free(c);
+}
+
 int
 main(void)
 {
@@ -1240,6 +1473,8 @@ main(void)
 		T(test_refresh),       T(test_no_validators),  T(test_http_status),
 		T(test_refused_bodies), T(test_cache_distrust), T(test_transport_errors),
 		T(test_no_state_dir),  T(test_signed),         T(test_signed_refresh),
+		T(test_secrets_configure), T(test_auth_file),  T(test_query_token),
+		T(test_auth_signed),
 	};
 #undef T
 	return cmocka_run_group_tests_name("src_url", tests, group_setup, group_teardown);

@@ -12,6 +12,8 @@
 #   $T/nginx-PORT/access.log (method, URI, status, UA, If-None-Match).
 #   PORT 0 or none: a free one, tried again with another should it be
 #   taken before nginx binds it.
+#   $NGINX_SERVER_EXTRA, when set, is added to the server block as it is
+#   (e.g. a location with auth_basic).
 # fault_start [CERT]: lib/faultserver.py with scripted faults (see
 #   there) on a port of its choosing; requests logged to
 #   $T/fault-PORT.log.
@@ -95,6 +97,7 @@ http {
 		access_log $p/access.log t;
 		root $root;
 		etag on;
+		${NGINX_SERVER_EXTRA:-}
 	}
 }
 EOC
@@ -149,6 +152,25 @@ signal.pause()' "$T/dead.port" 2>"$T/dead.err" &
 	dead=$(cat "$T/dead.port")
 }
 
+# redacted URL: URL as allowsync shows it (url.h): every query value
+# replaced by REDACTED (userinfo is refused, never shown).
+redacted() {
+	python3 -c '
+import sys
+u = sys.argv[1]
+base, q, rest = u.partition("?")
+if not q:
+    print(u)
+    sys.exit()
+query, h, frag = rest.partition("#")
+def one(p):
+    if "=" not in p:
+        return "REDACTED" if p else ""
+    k, v = p.split("=", 1)
+    return k + "=" + ("REDACTED" if v else "")
+print(base + "?" + "&".join(one(p) for p in query.split("&")) + h + frag)' "$1"
+}
+
 # url_conf URL [KEY=VALUE]...: $T/a.conf with one url source "feed" (text
 # format unless a key says otherwise) and one text output $T/o/list.txt.
 url_conf() {
@@ -177,7 +199,8 @@ fault_expect() {
 	expect_exit 3 "$ALLOWSYNC" -c "$T/a.conf" run
 	took=$(( $(date +%s) - start ))
 	grep -qE -- "$pat" "$T/err" || { cat "$T/err" >&2; fail "stderr lacks /$pat/"; }
-	grep -qF "source \"feed\": $bad" "$T/err" || { cat "$T/err" >&2; fail "message does not name the source and $bad"; }
+	shown=$(redacted "$bad")
+	grep -qF "source \"feed\": $shown" "$T/err" || { cat "$T/err" >&2; fail "message does not name the source and $shown"; }
 	grep -q "keeping last good" "$T/err" || { cat "$T/err" >&2; fail "no fallback to the last good copy"; }
 	[ "$(cksum <"$T/o/list.txt")" = "$sum" ] || fail "output changed after a failed fetch"
 	echo "ok: $bad -> $(head -c 300 "$T/err") (${took}s)"
