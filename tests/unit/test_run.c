@@ -365,6 +365,68 @@ test_origin(void **state)
 	pset_free(kept);
 }
 
+/* The fingerprint of [source s] with the type's lines `body`. */
+static void
+fingerprint_of(const char *body, char out[SOURCE_FINGERPRINT_MAX])
+{
+	struct conf *c = test_conf_load("f.conf",
+					"[global]\nstate_dir = %s/state\n[source s]\n%s"
+					"[output t]\ntype = text\npath = %s/t.txt\n",
+					test_dir, body, test_dir);
+
+	memcpy(out, c->sources[0]->fingerprint, SOURCE_FINGERPRINT_MAX);
+	conf_free(c);
+}
+
+/* What counts in an origin: the content keys, every select in order;
+ * not the limits, timings and transport. */
+static void
+test_fingerprint_keys(void **state)
+{
+	char a[SOURCE_FINGERPRINT_MAX], b[SOURCE_FINGERPRINT_MAX], keys[128];
+	(void)state;
+
+	fingerprint_of("type = url\nurl = https://x.example/r.json\n"
+		       "select = $.a[*]\nselect = $.b[*]\n", a);
+	fingerprint_of("type = url\nurl = https://x.example/r.json\n"
+		       "select = $.b[*]\nselect = $.a[*]\n", b);
+	assert_string_equal(source_fingerprint_diff(a, b, keys, sizeof keys), "select");
+	fingerprint_of("type = url\nselect = $.a[*]\nrefresh = 1h\nproxy = http://p:3128\n"
+		       "url = https://x.example/r.json\nselect = $.b[*]\ntimeout = 5\n"
+		       "max_body = 1M\nca_file = /etc/ssl/x.pem\nallow_empty = yes\n", b);
+	assert_string_equal(a, b);
+	fingerprint_of("type = url\nurl = https://x.example/r.json\nformat = json\n"
+		       "select = $.a[*]\nselect = $.b[*]\npubkey = "
+		       "RWQf6LRCGA9i53mlYecO4IzT51TGPpvWucNSCh1CBM0QTaLn73Y7GFO3\n", b);
+	assert_string_equal(source_fingerprint_diff(a, b, keys, sizeof keys), "format, pubkey");
+	fingerprint_of("type = spf\ndomain = spf.example.com\n", a);
+	fingerprint_of("type = spf\ndomain = spf.example.com\nspf_max_lookups = 20\n"
+		       "spf_partial = yes\nmax_stale = 1d\n", b);
+	assert_string_equal(a, b);
+	fingerprint_of("type = spf\ndomain = spf.example.net\n", b);
+	assert_string_equal(source_fingerprint_diff(a, b, keys, sizeof keys), "domain");
+	fingerprint_of("type = file\npath = /etc/a.txt\n", a);
+	fingerprint_of("type = file\npath = /etc/a.txt\ntags = x\n", b);
+	assert_string_equal(source_fingerprint_diff(a, b, keys, sizeof keys), "tags");
+	/* A preset's keys count as if written; its name does not. */
+	{
+		char presets[600];
+		FILE *f;
+
+		snprintf(presets, sizeof presets, "%s/presets.conf", test_dir);
+		assert_non_null(f = fopen(presets, "w"));
+		fputs("[source p]\ntype = file\npath = /etc/a.txt\n"
+		      "[source q]\ntype = file\npath = /etc/b.txt\n", f);
+		fclose(f);
+		assert_int_equal(setenv("ALLOWSYNC_PRESETS", presets, 1), 0);
+		fingerprint_of("preset = p\n", b);
+		assert_string_equal(a, b);
+		fingerprint_of("preset = q\n", b);
+		assert_string_equal(source_fingerprint_diff(a, b, keys, sizeof keys), "path");
+		unsetenv("ALLOWSYNC_PRESETS");
+	}
+}
+
 static void
 test_fingerprint_diff(void **state)
 {
@@ -492,6 +554,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_lock, test_dir_setup, test_dir_teardown),
 		cmocka_unit_test_setup_teardown(test_origin, test_dir_setup, test_dir_teardown),
 		cmocka_unit_test(test_fingerprint_diff),
+		cmocka_unit_test_setup_teardown(test_fingerprint_keys, test_dir_setup,
+						test_dir_teardown),
 		cmocka_unit_test(test_format_age),
 	};
 	return cmocka_run_group_tests_name("run", tests, NULL, NULL);
