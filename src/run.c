@@ -103,10 +103,13 @@ run_stored_usable(const struct source *s, const struct state_list_info *info, ti
 	if (!info->fingerprint[0])
 		return err_set(err, "origin unknown (kept by an older allowsync): "
 				    "no last good copy for it");
-	if (strcmp(info->fingerprint, s->fingerprint) != 0)
-		return err_set(err, "origin changed (%s): no last good copy for it",
-			       source_fingerprint_diff(info->fingerprint, s->fingerprint, keys,
-						       sizeof keys));
+	if (strcmp(info->fingerprint, s->fingerprint) != 0) {
+		/* No key to name: a fingerprint of another form (a damaged
+		 * or a future one). */
+		if (!*source_fingerprint_diff(info->fingerprint, s->fingerprint, keys, sizeof keys))
+			snprintf(keys, sizeof keys, "configuration");
+		return err_set(err, "origin changed (%s): no last good copy for it", keys);
+	}
 	if (!check_age)
 		return 0;
 	/* Dated in the future, the clock moved back: how old the copy is
