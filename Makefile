@@ -49,6 +49,7 @@ LIB_SRCS := \
 	src/hook.c \
 	src/state.c \
 	src/policy.c \
+	src/source.c \
 	src/src_static.c \
 	src/src_file.c \
 	src/out_text.c \

@@ -92,6 +92,9 @@ unsigned conf_line(const struct conf_section *sec, const char *key);
 /* What a section may hold.  Lists end with {NULL, 0}. */
 #define CONF_KEY_REQUIRED 0x1u /* must be present */
 #define CONF_KEY_MULTI 0x2u    /* may be repeated; the values form a list */
+/* [source] keys only: does not decide what the source yields (a limit, a
+ * timing, the transport), so not part of its origin (source.h). */
+#define CONF_KEY_NOT_CONTENT 0x4u
 struct conf_key {
 	const char *name;
 	unsigned flags;

@@ -10,6 +10,7 @@
 
 #include "conf.h"
 #include "err.h"
+#include "state.h"
 
 #include <stdbool.h>
 #include <stdio.h>
@@ -61,5 +62,20 @@ struct pset *run_want(const struct output *o, const struct conf *c, const struct
 
 /* "3h12m", "41s", "2d3h": a duration for messages. */
 void run_format_age(time_t secs, char *buf, size_t n);
+/* How old something obtained at `when` is: "3h12m old", or "dated 2h00m
+ * in the future" when the clock has moved back since. */
+void run_format_dated(time_t now, time_t when, char *buf, size_t n);
+
+/* A last good copy dated up to this far in the future counts as new. */
+#define RUN_CLOCK_SLACK 300
+
+/* Whether a last good copy described by `info` may serve source `s` now:
+ * it must come from the origin configured now (its fingerprint, see
+ * source.h; none, from an older allowsync, is an unknown origin) and,
+ * with check_age, be younger than max_stale and not dated beyond
+ * RUN_CLOCK_SLACK in the future (its age unknown).  0, or -1 with err
+ * ("origin changed (path): no last good copy for it"). */
+int run_stored_usable(const struct source *s, const struct state_list_info *info, time_t now,
+		      bool check_age, struct err *err);
 
 #endif

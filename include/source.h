@@ -14,6 +14,17 @@
  * Common keys handled by conf: type, preset, tags, timeout, max_body,
  * min_prefix4, min_prefix6, max_entries, max_stale, allow_special,
  * allow_empty, ca_file.  A type lists only its own keys in `keys`.
+ *
+ * The origin of a source is everything in its section that decides what
+ * it yields; conf_load records it in `fingerprint`, and a last good copy
+ * serves only the origin that produced it (run.c).  It is computed over
+ * the section as written once the preset is applied: every key counts
+ * but those whose table entry is flagged CONF_KEY_NOT_CONTENT (limits,
+ * timings, transport: timeout, max_body, the floors, max_entries,
+ * max_stale, allow_special, allow_empty, ca_file, preset — its keys
+ * count, its name does not —, url's proxy and refresh, spf's spf_partial
+ * and spf_max_lookups).  A key a type adds counts unless flagged so: a
+ * forgotten flag costs a refetch, never a wrong copy served.
  */
 #ifndef ALLOWSYNC_SOURCE_H
 #define ALLOWSYNC_SOURCE_H
@@ -44,6 +55,8 @@ struct source_limits {
 	const char *ca_file; /* extra CA bundle, NULL = the system's (owned by conf) */
 };
 
+#define SOURCE_FINGERPRINT_MAX 1024
+
 struct source {
 	char *name;
 	const struct source_type *type;
@@ -52,7 +65,21 @@ struct source {
 	char **tags;                    /* `tags =` words, NULL-terminated */
 	size_t n_tags;
 	void *priv;                     /* the type's data, freed by type->free */
+	/* The origin (see above): "KEY=DIGEST …", one per content key in
+	 * the order of their names, DIGEST a 64-bit BLAKE2b of the key's
+	 * values in order, as hex; see source_fingerprint_diff. */
+	char fingerprint[SOURCE_FINGERPRINT_MAX];
 };
+
+/* Fill src->fingerprint from `sec` (the preset applied) with the keys of
+ * `common` and src->type->keys.  0, or -1 with err. */
+int source_fingerprint(struct source *src, const struct conf_section *sec,
+		       const struct conf_key *common, struct err *err);
+
+/* The keys whose digests differ between two fingerprints (present in
+ * one only, or with other values), comma separated, into buf ("" when
+ * none).  Returns buf. */
+char *source_fingerprint_diff(const char *a, const char *b, char *buf, size_t n);
 
 /* What a collect() may use. */
 struct source_ctx {
@@ -73,6 +100,11 @@ struct source_result {
 	 * a cache younger than `refresh`): leave `set` empty; the run reuses
 	 * the last good list from the state directory (and refreshes its age). */
 	bool not_modified;
+	/* The digest (hex BLAKE2b-256) of the document the set was parsed
+	 * from, for a source that keeps documents (url): recorded with the
+	 * last good copy so that a later not_modified is told only about
+	 * that same document.  "" for the others. */
+	char basis[65];
 	/* The set lacks something it should hold (e.g. spf_partial): it is
 	 * applied, the run is degraded, and it may not shrink any output.
 	 * collect's err may say what is missing (one line). */

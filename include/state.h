@@ -1,7 +1,9 @@
 /* state — what allowsync remembers between runs, under state_dir:
  *
  *   sources/NAME.list    the last good normalized list of a source, with
- *                        when and where from it was obtained (text
+ *                        when and where from it was obtained, the
+ *                        fingerprint of the configuration that produced
+ *                        it and the document it was parsed from (text
  *                        header, binary ranges, digest line)
  *   sources/NAME.status  the last attempt: time, error, retry-after
  *   outputs/NAME.status  digest of what was applied, last change, entry
@@ -13,7 +15,8 @@
  *                        nothing of its own there
  *
  * Every file starts with "allowsync-state VERSION KIND" (lists are at
- * version 2, status files at 1) and a list ends with the digest of its
+ * version 3, status files at 1; a version 2 list, written before lists
+ * had fingerprints, is read with an empty fingerprint: an unknown origin) and a list ends with the digest of its
  * ranges (see state_digest): a corrupt, truncated or foreign-version
  * file is ignored with a warning (as if absent), never trusted, never
  * fatal.
@@ -40,12 +43,26 @@
 /* Create state_dir and its subdirectories (0755) if missing. */
 int state_init(const char *dir, struct err *err);
 
-/* The last good list of a source.  0 with *set (merged) and the rest
+#define STATE_FP_MAX 1024 /* a source fingerprint (source.h), NUL */
+
+/* What a last good list says about itself, besides its ranges. */
+struct state_list_info {
+	time_t when;                    /* obtained (or last confirmed, on load) */
+	char origin[STATE_TEXT_MAX];    /* where from, for people: "file /etc/x" */
+	/* The fingerprint of the source's configuration that produced it
+	 * (source.h); "" = unknown (a list of an older allowsync). */
+	char fingerprint[STATE_FP_MAX];
+	/* The digest of the document it was parsed from, when the source
+	 * keeps documents (url: its cached body); "" = none. */
+	char basis[STATE_DIGEST_HEX];
+};
+
+/* The last good list of a source.  0 with *set (merged) and *info
  * filled; 1 when there is none (or it was corrupt: warned); -1 ENOMEM. */
-int state_list_load(const char *dir, const char *name, struct pset **set, time_t *when,
-		    char *origin);
-int state_list_save(const char *dir, const char *name, const struct pset *set, time_t when,
-		    const char *origin, struct err *err);
+int state_list_load(const char *dir, const char *name, struct pset **set,
+		    struct state_list_info *info);
+int state_list_save(const char *dir, const char *name, const struct pset *set,
+		    const struct state_list_info *info, struct err *err);
 
 struct state_source {
 	time_t attempt;     /* last collect attempt (0 = never) */
@@ -63,14 +80,15 @@ void state_source_load(const char *dir, const char *name, struct state_source *s
 int state_source_save(const char *dir, const char *name, const struct state_source *st,
 		      struct err *err);
 
-/* Keep `set` as the last good list, obtained at `when`: a list equal to
- * the stored one (same digest, which ends the file) is not written again
- * but confirmed in st (list_digest, list_confirmed), which the caller
- * saves with state_source_save; state_list_load then reports the later
- * of the list's time and its confirmation.  Rewriting an unchanged 100k
- * list every run cost a write and an fsync of megabytes for nothing. */
-int state_list_keep(const char *dir, const char *name, const struct pset *set, time_t when,
-		    const char *origin, struct state_source *st, struct err *err);
+/* Keep `set` as the last good list, obtained at info->when: a list equal
+ * to the stored one (same digest, which ends the file, same fingerprint
+ * and basis, and not dated after info->when) is not written again but
+ * confirmed in st (list_digest, list_confirmed), which the caller saves
+ * with state_source_save; state_list_load then reports the later of the
+ * list's time and its confirmation.  Rewriting an unchanged 100k list
+ * every run cost a write and an fsync of megabytes for nothing. */
+int state_list_keep(const char *dir, const char *name, const struct pset *set,
+		    const struct state_list_info *info, struct state_source *st, struct err *err);
 
 struct state_output {
 	char digest[STATE_DIGEST_HEX]; /* of the set applied, "" = none */

@@ -17,6 +17,12 @@ ago(time_t now, time_t t, char *buf, size_t n)
 		snprintf(buf, n, "never");
 		return;
 	}
+	/* The clock moved back since: say so rather than "0s ago". */
+	if (t > now) {
+		run_format_age(t - now, age, sizeof age);
+		snprintf(buf, n, "%s in the future", age);
+		return;
+	}
 	run_format_age(now - t, age, sizeof age);
 	snprintf(buf, n, "%s ago", age);
 }
@@ -40,18 +46,25 @@ cmd_status(int argc, char **argv, const struct global_opts *g)
 		const struct source *s = c->sources[i];
 		struct state_source st;
 		struct pset *set = NULL;
-		char origin[STATE_TEXT_MAX] = "", a[48], b[48];
-		time_t when = 0;
+		struct state_list_info info;
+		struct err why;
+		char a[48], b[80];
 
 		state_source_load(c->state_dir, s->name, &st);
-		int r = state_list_load(c->state_dir, s->name, &set, &when, origin);
+		int r = state_list_load(c->state_dir, s->name, &set, &info);
 		ago(now, st.success, a, sizeof a);
 		printf("source \"%s\" (%s): last success %s", s->name, s->type->name, a);
 		if (r == 0) {
-			ago(now, when, b, sizeof b);
-			printf(", last good copy %s, %zu entries from %s%s", b,
-			       pset_cidr_count(set, PFX_V4) + pset_cidr_count(set, PFX_V6), origin,
-			       now - when > (time_t)s->limits.max_stale ? " (older than max_stale)" : "");
+			if (info.when > now)
+				run_format_dated(now, info.when, b, sizeof b);
+			else
+				ago(now, info.when, b, sizeof b);
+			printf(", last good copy %s, %zu entries from %s", b,
+			       pset_cidr_count(set, PFX_V4) + pset_cidr_count(set, PFX_V6),
+			       info.origin);
+			/* What a failure now would find: the copy, or why not. */
+			if (run_stored_usable(s, &info, now, true, &why) < 0)
+				printf(" (not served: %s)", why.msg);
 		} else {
 			printf(", no last good copy");
 		}

@@ -80,12 +80,18 @@ static const struct conf_key global_keys[] = {
 	{"max_addresses4", 0}, {"max_addresses6", 0}, {NULL, 0},
 };
 
+/* What is not content (CONF_KEY_NOT_CONTENT, source.h) is left out of a
+ * source's origin: the limits judge a list, they do not make it; ca_file
+ * is how the same URL is authenticated; a preset's keys count, not its
+ * name.  tags counts: it filters format = allowsync documents. */
+#define NC CONF_KEY_NOT_CONTENT
 static const struct conf_key source_common_keys[] = {
-	{"type", 0},        {"preset", 0},        {"tags", CONF_KEY_MULTI}, {"timeout", 0},
-	{"max_body", 0},    {"min_prefix4", 0},   {"min_prefix6", 0},       {"max_entries", 0},
-	{"max_stale", 0},   {"allow_special", 0}, {"allow_empty", 0},       {"ca_file", 0},
-	{"max_addresses4", 0}, {"max_addresses6", 0}, {NULL, 0},
+	{"type", 0},         {"preset", NC},        {"tags", CONF_KEY_MULTI}, {"timeout", NC},
+	{"max_body", NC},    {"min_prefix4", NC},   {"min_prefix6", NC},      {"max_entries", NC},
+	{"max_stale", NC},   {"allow_special", NC}, {"allow_empty", NC},      {"ca_file", NC},
+	{"max_addresses4", NC}, {"max_addresses6", NC}, {NULL, 0},
 };
+#undef NC
 
 static const struct conf_key output_common_keys[] = {
 	{"type", CONF_KEY_REQUIRED}, {"sources", CONF_KEY_MULTI}, {"exclude", CONF_KEY_MULTI},
@@ -529,6 +535,10 @@ load_source(struct conf *c, struct conf_section *sec, struct err *err)
 		return oom(err, sec);
 	if (s->type->configure && s->type->configure(s, sec, err) < 0)
 		return -1;
+	if (source_fingerprint(s, sec, source_common_keys, err) < 0) {
+		conf_err_set(err, sec, NULL, "%s: %s", what, err->msg);
+		return -1;
+	}
 	return 0;
 }
 

@@ -78,26 +78,77 @@ source_used(const struct conf *c, const struct source *s)
 	return false;
 }
 
-/* The last good copy, re-checked against today's policy (the limits may
- * have been tightened since it was stored).  0 with rs filled, -1 with
+void
+run_format_dated(time_t now, time_t when, char *buf, size_t n)
+{
+	char age[32];
+
+	if (when > now) {
+		run_format_age(when - now, age, sizeof age);
+		snprintf(buf, n, "dated %s in the future", age);
+	} else {
+		run_format_age(now - when, age, sizeof age);
+		snprintf(buf, n, "%s old", age);
+	}
+}
+
+_Static_assert(SOURCE_FINGERPRINT_MAX == STATE_FP_MAX, "fingerprints are kept whole");
+
+int
+run_stored_usable(const struct source *s, const struct state_list_info *info, time_t now,
+		  bool check_age, struct err *err)
+{
+	char keys[256], dated[64], lim[32];
+
+	/* A copy belongs to the origin that produced it (DESIGN.md). */
+	if (!info->fingerprint[0])
+		return err_set(err, "origin unknown (kept by an older allowsync): "
+				    "no last good copy for it");
+	if (strcmp(info->fingerprint, s->fingerprint) != 0) {
+		/* No key to name: a fingerprint of another form (a damaged
+		 * or a future one). */
+		if (!*source_fingerprint_diff(info->fingerprint, s->fingerprint, keys, sizeof keys))
+			snprintf(keys, sizeof keys, "configuration");
+		return err_set(err, "origin changed (%s): no last good copy for it", keys);
+	}
+	if (!check_age)
+		return 0;
+	/* Dated in the future, the clock moved back: how old the copy is
+	 * cannot be known, so max_stale cannot vouch for it (a step within
+	 * RUN_CLOCK_SLACK is the clock's own noise). */
+	if (info->when > now && info->when - now > RUN_CLOCK_SLACK) {
+		run_format_dated(now, info->when, dated, sizeof dated);
+		return err_set(err, "last good copy is %s (the clock moved back?): its age is "
+				    "unknown",
+			       dated);
+	}
+	if (now - info->when > (time_t)s->limits.max_stale) {
+		run_format_dated(now, info->when, dated, sizeof dated);
+		run_format_age((time_t)s->limits.max_stale, lim, sizeof lim);
+		return err_set(err, "last good copy is %s, older than max_stale %s", dated, lim);
+	}
+	return 0;
+}
+
+/* The last good copy, if it belongs to the source's origin as configured
+ * now, re-checked against today's policy (the limits may have been
+ * tightened since it was stored).  0 with rs and *info filled, -1 with
  * err saying why not. */
 static int
 use_stored(const struct conf *c, struct run_source *rs, time_t now, bool check_age,
-	   char origin[STATE_TEXT_MAX], struct err *err)
+	   struct state_list_info *info, struct err *err)
 {
-	char age[32], lim[32], unused[STATE_TEXT_MAX];
+	struct state_list_info unused;
 	struct pset *set;
-	time_t when;
-	int r = state_list_load(c->state_dir, rs->src->name, &set, &when, origin ? origin : unused);
+	int r;
 
-	if (r < 0)
+	if (!info)
+		info = &unused;
+	if ((r = state_list_load(c->state_dir, rs->src->name, &set, info)) < 0)
 		return err_set(err, "out of memory");
 	if (r > 0)
 		return err_set(err, "no last good copy");
-	run_format_age(now - when, age, sizeof age);
-	if (check_age && now - when > (time_t)rs->src->limits.max_stale) {
-		run_format_age((time_t)rs->src->limits.max_stale, lim, sizeof lim);
-		err_set(err, "last good copy is %s old, older than max_stale %s", age, lim);
+	if (run_stored_usable(rs->src, info, now, check_age, err) < 0) {
 		pset_free(set);
 		return -1;
 	}
@@ -107,7 +158,7 @@ use_stored(const struct conf *c, struct run_source *rs, time_t now, bool check_a
 		return -1;
 	}
 	rs->set = set;
-	rs->when = when;
+	rs->when = info->when;
 	return 0;
 }
 
@@ -131,15 +182,15 @@ take_unchanged(const struct conf *c, struct run_source *rs, time_t now, bool wri
 	       struct state_source *st, struct err *why)
 {
 	struct source *s = rs->src;
-	char origin[STATE_TEXT_MAX];
+	struct state_list_info info;
 	struct err serr;
 
-	if (use_stored(c, rs, now, false, origin, &rs->error) < 0)
+	if (use_stored(c, rs, now, false, &info, &rs->error) < 0)
 		return err_set(why, "not modified, but %.500s", rs->error.msg);
 	rs->how = RUN_SRC_FRESH;
-	rs->when = now;
+	rs->when = info.when = now;
 	if (write_state &&
-	    state_list_keep(c->state_dir, s->name, rs->set, now, origin, st, &serr) < 0)
+	    state_list_keep(c->state_dir, s->name, rs->set, &info, st, &serr) < 0)
 		log_warn("source \"%s\": state: %s", s->name, serr.msg);
 	log_info("source \"%s\": not modified (%zu entries)", s->name, cidrs(rs->set));
 	return 0;
@@ -153,6 +204,7 @@ take_fresh(const struct conf *c, struct run_source *rs, struct source_result *re
 	   bool write_state, struct state_source *st, struct err *why)
 {
 	struct source *s = rs->src;
+	struct state_list_info info = {.when = now};
 	struct err serr;
 
 	if (policy_check(&s->limits, res->set, why) < 0)
@@ -165,10 +217,15 @@ take_fresh(const struct conf *c, struct run_source *rs, struct source_result *re
 	if (res->partial) {
 		log_warn("source \"%s\": partial: %s (applied, may not shrink an output)", s->name,
 			 why->msg[0] ? why->msg : "incomplete");
-	} else if (write_state &&
-		   state_list_keep(c->state_dir, s->name, rs->set, now,
-				   res->origin[0] ? res->origin : s->type->name, st, &serr) < 0) {
-		log_warn("source \"%s\": cannot keep the last good copy: %s", s->name, serr.msg);
+	} else if (write_state) {
+		/* The new origin's copy replaces whatever was kept. */
+		snprintf(info.origin, sizeof info.origin, "%s",
+			 res->origin[0] ? res->origin : s->type->name);
+		memcpy(info.fingerprint, s->fingerprint, sizeof info.fingerprint);
+		snprintf(info.basis, sizeof info.basis, "%s", res->basis);
+		if (state_list_keep(c->state_dir, s->name, rs->set, &info, st, &serr) < 0)
+			log_warn("source \"%s\": cannot keep the last good copy: %s", s->name,
+				 serr.msg);
 	}
 	log_info("source \"%s\": %zu entries from %s", s->name, cidrs(rs->set), res->origin);
 	return 0;
@@ -230,13 +287,13 @@ static void
 fall_back(const struct conf *c, struct run_source *rs, time_t now, const struct err *why)
 {
 	const char *name = rs->src->name;
-	char age[32];
+	char dated[64];
 
 	if (use_stored(c, rs, now, true, NULL, &rs->error) == 0) {
 		rs->how = RUN_SRC_STALE;
-		run_format_age(now - rs->when, age, sizeof age);
-		log_warn("source \"%s\": %s: keeping last good (%s old, %zu entries)", name,
-			 why->msg, age, cidrs(rs->set));
+		run_format_dated(now, rs->when, dated, sizeof dated);
+		log_warn("source \"%s\": %s: keeping last good (%s, %zu entries)", name,
+			 why->msg, dated, cidrs(rs->set));
 		return;
 	}
 	/* Why the attempt failed, and why the last good copy cannot stand in

@@ -18,8 +18,9 @@ struct spf_src {
 
 static const struct conf_key spf_keys[] = {
 	{"domain", CONF_KEY_REQUIRED},
-	{"spf_partial", 0},
-	{"spf_max_lookups", 0},
+	/* Limits: how much of the record to take, never another record. */
+	{"spf_partial", CONF_KEY_NOT_CONTENT},
+	{"spf_max_lookups", CONF_KEY_NOT_CONTENT},
 	{NULL, 0},
 };
 

@@ -9,11 +9,13 @@
  * 304 costs no download.
  *
  * A 304 (or a fresh cache) is reported as not modified only when the
- * pipeline's last good list was saved no earlier than the cached body
- * was downloaded, under the same format: otherwise that body may have
- * been refused downstream (policy, guards) and reporting "not modified"
- * would pass the older list off as current — so the body is parsed
- * again and goes through the policy again.
+ * pipeline's last good list came from that very body (its basis, the
+ * body's digest, which every fetch reports in source_result.basis) under
+ * the same configuration (its fingerprint, source.h): otherwise that
+ * body may have been refused downstream (policy, guards) and reporting
+ * "not modified" would pass the older list off as current — so the body
+ * is parsed again and goes through the policy again.  (Times could not
+ * tell: a good fetch and a refused one may fall in the same second.)
  *
  * Secrets: userinfo in `url` is refused (credentials go in auth_file,
  * authfile.h, read at each collect); query values are sent but never
@@ -49,9 +51,9 @@
 
 static const struct conf_key url_keys[] = {
 	{"url", CONF_KEY_REQUIRED},
-	{"proxy", 0},
-	{"refresh", 0},
-	{"auth_file", 0},
+	{"proxy", CONF_KEY_NOT_CONTENT},   /* the transport: the same document */
+	{"refresh", CONF_KEY_NOT_CONTENT}, /* a timing */
+	{"auth_file", 0},                  /* who asks may change what is served */
 	DOCFORMAT_KEYS,
 	SIGSRC_KEYS,
 	{NULL, 0},
@@ -386,12 +388,12 @@ use_cache(struct source *src, const struct source_ctx *ctx, const struct meta *m
 {
 	struct url_src *u = src->priv;
 	struct pset *last = NULL;
-	time_t when = 0;
-	char origin[SOURCE_ORIGIN_MAX];
+	struct state_list_info info;
 
+	snprintf(res->basis, sizeof res->basis, "%s", m->digest);
 	if (m->fingerprint == docformat_fingerprint(u->fmt) &&
-	    state_list_load(ctx->state_dir, src->name, &last, &when, origin) == 0 &&
-	    when >= (time_t)m->fetched) {
+	    state_list_load(ctx->state_dir, src->name, &last, &info) == 0 &&
+	    strcmp(info.basis, m->digest) == 0 && strcmp(info.fingerprint, src->fingerprint) == 0) {
 		pset_free(last);
 		res->not_modified = true;
 		return 0;
@@ -485,6 +487,7 @@ url_collect(struct source *src, const struct source_ctx *ctx, struct source_resu
 		m.fetched = m.checked = ctx->now;
 		m.fingerprint = docformat_fingerprint(u->fmt);
 		body_digest(resp.body, resp.len, m.digest);
+		memcpy(res->basis, m.digest, sizeof m.digest);
 		if (cache_save(ctx->state_dir, src->name, &m, resp.body, resp.len, &cerr) < 0)
 			log_warn("source \"%s\": cache: %s", src->name, cerr.msg);
 		url_verified(src, ctx);

@@ -18,8 +18,13 @@
 #include <unistd.h>
 
 #define MAGIC "allowsync-state 1 "
-/* Version 2: the ranges in binary (see set_bin). */
-#define LIST_MAGIC "allowsync-state 2 list"
+/* Version 2: the ranges in binary (see set_bin).  Version 3: the
+ * header also holds the fingerprint and the basis (state.h); a version
+ * 2 list reads with neither, so its origin is unknown. */
+#define LIST_MAGIC "allowsync-state 3 list"
+#define LIST_MAGIC_V2 "allowsync-state 2 list"
+/* The longest header of a list: magic, time, origin, fingerprint, basis. */
+#define LIST_HEAD_MAX (64 + 32 + STATE_TEXT_MAX + 16 + STATE_FP_MAX + 16 + STATE_DIGEST_HEX)
 
 static int
 mkdir_p(const char *path, struct err *err)
@@ -222,8 +227,8 @@ bad:
 
 /* The list file at path for a binary form and its digest. */
 static int
-write_list(const char *path, const unsigned char *bin, size_t len, const char *dig, time_t when,
-	   const char *origin, struct err *err)
+write_list(const char *path, const unsigned char *bin, size_t len, const char *dig,
+	   const struct state_list_info *info, struct err *err)
 {
 	struct atomicfile *af = atomicfile_open(path, 0644, err);
 	FILE *f;
@@ -232,8 +237,10 @@ write_list(const char *path, const unsigned char *bin, size_t len, const char *d
 		return -1;
 	atomicfile_set_sync(af, ATOMICFILE_ORDERED);
 	f = atomicfile_stream(af);
-	fprintf(f, LIST_MAGIC "\ntime %" PRId64 "\n", (int64_t)when);
-	put_text(f, "origin", origin);
+	fprintf(f, LIST_MAGIC "\ntime %" PRId64 "\n", (int64_t)info->when);
+	put_text(f, "origin", info->origin);
+	put_text(f, "fingerprint", info->fingerprint);
+	put_text(f, "basis", info->basis);
 	if (fwrite(bin, 1, len, f) != len) {
 		err_errno(err, errno, "cannot write %s", path);
 		atomicfile_abort(af);
@@ -262,8 +269,8 @@ set_bin_digest(const struct pset *set, size_t *len, char dig[STATE_DIGEST_HEX], 
 }
 
 int
-state_list_save(const char *dir, const char *name, const struct pset *set, time_t when,
-		const char *origin, struct err *err)
+state_list_save(const char *dir, const char *name, const struct pset *set,
+		const struct state_list_info *info, struct err *err)
 {
 	char path[4096], dig[STATE_DIGEST_HEX];
 	size_t len;
@@ -273,7 +280,7 @@ state_list_save(const char *dir, const char *name, const struct pset *set, time_
 	if (!bin)
 		return -1;
 	path_of(path, sizeof path, dir, "sources", name, "list");
-	r = write_list(path, bin, len, dig, when, origin, err);
+	r = write_list(path, bin, len, dig, info, err);
 	free(bin);
 	return r;
 }
@@ -300,34 +307,6 @@ stored_digest(const char *path, char dig[STATE_DIGEST_HEX])
 	}
 	close(fd);
 	return ok;
-}
-
-int
-state_list_keep(const char *dir, const char *name, const struct pset *set, time_t when,
-		const char *origin, struct state_source *st, struct err *err)
-{
-	char path[4096], dig[STATE_DIGEST_HEX], old[STATE_DIGEST_HEX];
-	unsigned char *bin = NULL;
-	size_t len = 0;
-	int r = 0;
-
-	/* The binary form is needed to hash or to write: at most once. */
-	if (!digest_known(set, dig) && !(bin = set_bin_digest(set, &len, dig, err)))
-		return -1;
-	path_of(path, sizeof path, dir, "sources", name, "list");
-	/* The same list: confirmed, not rewritten (its origin stays the
-	 * one it was first obtained from). */
-	if (!stored_digest(path, old) || strcmp(old, dig) != 0) {
-		if (!bin && !(bin = set_bin_digest(set, &len, dig, err)))
-			return -1;
-		r = write_list(path, bin, len, dig, when, origin, err);
-	}
-	free(bin);
-	if (r < 0)
-		return -1;
-	memcpy(st->list_digest, dig, sizeof dig);
-	st->list_confirmed = when;
-	return 0;
 }
 
 /* Next line of buf (without '\n') or NULL at the end. */
@@ -363,22 +342,58 @@ get_num(const char *line, const char *key, int64_t *v)
 	return true;
 }
 
+/* The header of a list (magic to basis) at the start of buf, NUL
+ * terminated: 0 with info filled (but its time as written) and *pos past
+ * it, or -1 with *why. */
+static int
+parse_head(char *buf, char **pos, struct state_list_info *info, const char **why)
+{
+	char *l;
+	int64_t t;
+	bool v2;
+
+	memset(info, 0, sizeof *info);
+	*pos = buf;
+	*why = "not an allowsync state list of this version";
+	if (!(l = next_line(pos)) || (strcmp(l, LIST_MAGIC) != 0 && strcmp(l, LIST_MAGIC_V2) != 0))
+		return -1;
+	v2 = strcmp(l, LIST_MAGIC_V2) == 0;
+	*why = "bad header";
+	if (!(l = next_line(pos)) || !get_num(l, "time", &t))
+		return -1;
+	info->when = (time_t)t;
+	if (!(l = next_line(pos)) || strncmp(l, "origin ", 7) != 0)
+		return -1;
+	snprintf(info->origin, sizeof info->origin, "%s", l + 7);
+	if (v2)
+		return 0;
+	if (!(l = next_line(pos)) || strncmp(l, "fingerprint ", 12) != 0 ||
+	    strlen(l + 12) >= sizeof info->fingerprint)
+		return -1;
+	memcpy(info->fingerprint, l + 12, strlen(l + 12) + 1);
+	if (!(l = next_line(pos)) || strncmp(l, "basis ", 6) != 0 ||
+	    (l[6] && strlen(l + 6) != STATE_DIGEST_HEX - 1))
+		return -1;
+	memcpy(info->basis, l + 6, strlen(l + 6) + 1);
+	return 0;
+}
+
 int
-state_list_load(const char *dir, const char *name, struct pset **set, time_t *when,
-		char *origin)
+state_list_load(const char *dir, const char *name, struct pset **set,
+		struct state_list_info *info)
 {
 	char path[4096], dig[STATE_DIGEST_HEX];
 	struct err err;
 	char *buf = NULL, *pos, *l;
 	const size_t tail = sizeof "digest " - 1 + STATE_DIGEST_HEX - 1 + 1;
 	size_t len, binlen;
-	int64_t t;
-	const char *why = "bad header";
+	const char *why;
 	unsigned char d[PSET_TAG_SIZE];
 	struct state_source ss;
 	int r;
 
 	*set = NULL;
+	memset(info, 0, sizeof *info);
 	path_of(path, sizeof path, dir, "sources", name, "list");
 	if ((r = atomicfile_read(path, &buf, &len, &err)) == 1)
 		return 1;
@@ -390,16 +405,8 @@ state_list_load(const char *dir, const char *name, struct pset **set, time_t *wh
 		free(buf);
 		return -1;
 	}
-	pos = buf;
-	if (!(l = next_line(&pos)) || strcmp(l, LIST_MAGIC) != 0) {
-		why = "not an allowsync state list of this version";
+	if (parse_head(buf, &pos, info, &why) < 0)
 		goto corrupt;
-	}
-	if (!(l = next_line(&pos)) || !get_num(l, "time", &t))
-		goto corrupt;
-	if (!(l = next_line(&pos)) || strncmp(l, "origin ", 7) != 0)
-		goto corrupt;
-	snprintf(origin, STATE_TEXT_MAX, "%s", l + 7);
 	/* The binary form, then "digest HEX\n" ending the file. */
 	why = "truncated or altered (digest mismatch)";
 	if (!pos || (size_t)(buf + len - pos) < tail)
@@ -422,14 +429,72 @@ state_list_load(const char *dir, const char *name, struct pset **set, time_t *wh
 	free(buf);
 	/* Found again since it was written: as fresh as that. */
 	state_source_load(dir, name, &ss);
-	if (strcmp(ss.list_digest, dig) == 0 && ss.list_confirmed > (time_t)t)
-		t = ss.list_confirmed;
-	*when = (time_t)t;
+	if (strcmp(ss.list_digest, dig) == 0 && ss.list_confirmed > info->when)
+		info->when = ss.list_confirmed;
 	return 0;
 corrupt:
 	log_warn("state: %s: %s: ignored", path, why);
+	memset(info, 0, sizeof *info);
 	free(buf);
 	return 1;
+}
+
+/* The header of the list file at path and the digest it ends with, read
+ * without the ranges between; false when there is no such file or it
+ * does not read as a list. */
+static bool
+stored_head(const char *path, struct state_list_info *info, char dig[STATE_DIGEST_HEX])
+{
+	char head[LIST_HEAD_MAX + 1], *pos;
+	const char *why;
+	ssize_t n;
+	bool ok = false;
+	int fd;
+
+	if (!stored_digest(path, dig))
+		return false;
+	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) < 0)
+		return false;
+	if ((n = pread(fd, head, LIST_HEAD_MAX, 0)) > 0) {
+		head[n] = 0;
+		ok = parse_head(head, &pos, info, &why) == 0 && pos;
+	}
+	close(fd);
+	return ok;
+}
+
+int
+state_list_keep(const char *dir, const char *name, const struct pset *set,
+		const struct state_list_info *info, struct state_source *st, struct err *err)
+{
+	char path[4096], dig[STATE_DIGEST_HEX], old[STATE_DIGEST_HEX];
+	struct state_list_info was;
+	unsigned char *bin = NULL;
+	size_t len = 0;
+	int r = 0;
+
+	/* The binary form is needed to hash or to write: at most once. */
+	if (!digest_known(set, dig) && !(bin = set_bin_digest(set, &len, dig, err)))
+		return -1;
+	path_of(path, sizeof path, dir, "sources", name, "list");
+	/* The same list from the same origin and document: confirmed, not
+	 * rewritten (its origin text stays the one it was first obtained
+	 * from).  Another origin or document is recorded even for the same
+	 * ranges, and a list dated after now (the clock moved back) is
+	 * dated again. */
+	if (!stored_head(path, &was, old) || strcmp(old, dig) != 0 ||
+	    strcmp(was.fingerprint, info->fingerprint) != 0 ||
+	    strcmp(was.basis, info->basis) != 0 || was.when > info->when) {
+		if (!bin && !(bin = set_bin_digest(set, &len, dig, err)))
+			return -1;
+		r = write_list(path, bin, len, dig, info, err);
+	}
+	free(bin);
+	if (r < 0)
+		return -1;
+	memcpy(st->list_digest, dig, sizeof dig);
+	st->list_confirmed = info->when;
+	return 0;
 }
 
 /* A key/value status file: returns the lines after the magic, or NULL. */

@@ -68,7 +68,7 @@ check_keys(const char *type, const struct conf_key *keys, const char *const *com
 		const struct conf_key *k = &keys[n];
 		if (k->name[0] == '\0')
 			fail_msg("type %s: key %zu has an empty name", type, n);
-		if (k->flags & ~(CONF_KEY_REQUIRED | CONF_KEY_MULTI))
+		if (k->flags & ~(CONF_KEY_REQUIRED | CONF_KEY_MULTI | CONF_KEY_NOT_CONTENT))
 			fail_msg("type %s: key %s: unknown flags %#x", type, k->name, k->flags);
 		if (listed(common, k->name))
 			fail_msg("type %s: key %s is a common key", type, k->name);

@@ -72,14 +72,18 @@ static struct source_type scripted = {
 	.free = scripted_free,
 };
 
+/* The source's configuration decides its origin (fingerprint): `prefixes`
+ * stands for any key of the origin (a path, a URL). */
+static const char *origin_prefixes = "8.8.8.8";
+
 static struct conf *
 load(void)
 {
 	struct conf *c = test_conf_load("c.conf",
 					"[global]\nstate_dir = %s/state\nmax_stale = 1h\n"
-					"[source net]\ntype = static\nprefixes = 8.8.8.8\n"
+					"[source net]\ntype = static\nprefixes = %s\n"
 					"[output t]\ntype = text\npath = %s/t.txt\nheader = no\n",
-					test_dir, test_dir);
+					test_dir, origin_prefixes, test_dir);
 
 	/* The static source becomes the scripted one (its priv freed as static). */
 	static_free = c->sources[0]->type->free;
@@ -139,17 +143,17 @@ test_script(void **state)
 	 * (its age is what max_stale judges later). */
 	{
 		struct pset *kept;
-		time_t when;
-		char origin[STATE_TEXT_MAX];
+		struct state_list_info info;
 		struct err err;
-		assert_int_equal(state_list_load(sdir, "net", &kept, &when, origin), 0);
-		assert_int_equal(state_list_save(sdir, "net", kept, 1000, origin, &err), 0);
+		assert_int_equal(state_list_load(sdir, "net", &kept, &info), 0);
+		info.when = 1000;
+		assert_int_equal(state_list_save(sdir, "net", kept, &info, &err), 0);
 		pset_free(kept);
 		script = (struct script){.not_modified = true};
 		assert_int_equal(run_once(&o), EXIT_OK);
 		assert_string_equal(output(), "8.8.8.0/24\n9.9.9.0/24\n");
-		assert_int_equal(state_list_load(sdir, "net", &kept, &when, origin), 0);
-		assert_true(when > time(NULL) - 60);
+		assert_int_equal(state_list_load(sdir, "net", &kept, &info), 0);
+		assert_true(info.when > time(NULL) - 60);
 		assert_int_equal(pset_total(kept), 2);
 		pset_free(kept);
 	}
@@ -207,6 +211,238 @@ test_script(void **state)
 	assert_int_equal(run_once(&o), EXIT_FAIL);
 	state_source_load(sdir, "net", &st);
 	assert_non_null(strstr(st.error, "not modified, but no last good copy"));
+}
+
+/* Set the time of the last good copy of "net" (as the clock saw it). */
+static void
+date_copy(const char *sdir, time_t when)
+{
+	struct state_list_info info;
+	struct state_source st;
+	struct pset *kept;
+	struct err err;
+
+	assert_int_equal(state_list_load(sdir, "net", &kept, &info), 0);
+	info.when = when;
+	assert_int_equal(state_list_save(sdir, "net", kept, &info, &err), 0);
+	/* The confirmation in the status would date it later. */
+	state_source_load(sdir, "net", &st);
+	st.list_confirmed = 0;
+	assert_int_equal(state_source_save(sdir, "net", &st, &err), 0);
+	pset_free(kept);
+}
+
+/* A last good copy belongs to the origin that produced it: once the
+ * source's configuration names another, the old copy never serves (a
+ * failure, a 304, --offline), until the new origin delivers its own; a
+ * copy without a fingerprint (an older allowsync's) is an unknown
+ * origin; one dated in the future beyond the slack does not serve. */
+static void
+test_origin(void **state)
+{
+	struct run_opts o = {.out = stdout}, off = {.out = stdout, .offline = true};
+	struct state_source st;
+	struct state_list_info info;
+	struct pset *kept;
+	struct err err;
+	char sdir[600];
+	(void)state;
+
+	snprintf(sdir, sizeof sdir, "%s/state", test_dir);
+	log_set_level(LOG_LVL_ERR);
+	origin_prefixes = "8.8.8.8";
+	script = (struct script){.list = "8.8.8.0/24\n"};
+	assert_int_equal(run_once(&o), EXIT_OK);
+	assert_string_equal(output(), "8.8.8.0/24\n");
+	script = (struct script){.rc = -1};
+	assert_int_equal(run_once(&o), EXIT_DEGRADED); /* same origin: served */
+
+	/* Another origin: a failure does not serve the old copy. */
+	origin_prefixes = "9.9.9.9";
+	assert_int_equal(run_once(&o), EXIT_FAIL);
+	assert_string_equal(output(), "8.8.8.0/24\n");
+	state_source_load(sdir, "net", &st);
+	assert_string_equal(st.error, "HTTP 503 from the script");
+	{
+		/* What the run logs about it; one line. */
+		struct conf *c = load();
+		assert_int_equal(state_list_load(sdir, "net", &kept, &info), 0);
+		assert_int_equal(run_stored_usable(c->sources[0], &info, time(NULL), true, &err),
+				 -1);
+		assert_string_equal(err.msg, "origin changed (prefixes): no last good copy for it");
+		pset_free(kept);
+		conf_free(c);
+	}
+	/* Nor a 304, nor --offline. */
+	script = (struct script){.not_modified = true};
+	assert_int_equal(run_once(&o), EXIT_FAIL);
+	state_source_load(sdir, "net", &st);
+	assert_non_null(strstr(st.error, "not modified, but origin changed (prefixes)"));
+	assert_int_equal(run_once(&off), EXIT_FAIL);
+	assert_string_equal(output(), "8.8.8.0/24\n");
+
+	/* The new origin delivers: applied, and its copy is the one kept. */
+	script = (struct script){.list = "8.8.8.0/24\n9.9.9.0/24\n"};
+	assert_int_equal(run_once(&o), EXIT_OK);
+	assert_string_equal(output(), "8.8.8.0/24\n9.9.9.0/24\n");
+	script = (struct script){.rc = -1};
+	assert_int_equal(run_once(&o), EXIT_DEGRADED);
+	/* The first origin again: the copy is the second one's now. */
+	origin_prefixes = "8.8.8.8";
+	assert_int_equal(run_once(&o), EXIT_FAIL);
+	assert_string_equal(output(), "8.8.8.0/24\n9.9.9.0/24\n");
+	origin_prefixes = "9.9.9.9";
+
+	/* Only the content keys count: a limit, or the keys in another
+	 * order, is the same origin. */
+	{
+		struct conf *a = load();
+		struct conf *b = test_conf_load(
+			"d.conf",
+			"[global]\nstate_dir = %s/state\n"
+			"[source net]\nmax_entries = 9\nprefixes = 9.9.9.9\nmax_stale = 2h\n"
+			"type = static\n"
+			"[output t]\ntype = text\npath = %s/t.txt\n",
+			test_dir, test_dir);
+		assert_string_equal(a->sources[0]->fingerprint, b->sources[0]->fingerprint);
+		assert_non_null(strstr(a->sources[0]->fingerprint, "prefixes="));
+		assert_non_null(strstr(a->sources[0]->fingerprint, "type="));
+		assert_null(strstr(b->sources[0]->fingerprint, "max_"));
+		conf_free(a);
+		conf_free(b);
+	}
+
+	/* Dated in the future (the clock moved back): beyond the slack, its
+	 * age is unknown and it does not serve; within it, it does. */
+	date_copy(sdir, time(NULL) + 7200);
+	assert_int_equal(run_once(&o), EXIT_FAIL);
+	{
+		struct conf *c = load();
+		assert_int_equal(state_list_load(sdir, "net", &kept, &info), 0);
+		assert_int_equal(run_stored_usable(c->sources[0], &info, info.when - 7200, true,
+						   &err),
+				 -1);
+		assert_string_equal(err.msg, "last good copy is dated 2h00m in the future "
+					     "(the clock moved back?): its age is unknown");
+		/* A 304 vouches for it again, and dates it now. */
+		assert_int_equal(run_stored_usable(c->sources[0], &info, info.when - 7200, false,
+						   &err),
+				 0);
+		pset_free(kept);
+		conf_free(c);
+	}
+	date_copy(sdir, time(NULL) + 60);
+	assert_int_equal(run_once(&o), EXIT_DEGRADED);
+	script = (struct script){.not_modified = true};
+	date_copy(sdir, time(NULL) + 7200);
+	assert_int_equal(run_once(&o), EXIT_OK);
+	assert_int_equal(state_list_load(sdir, "net", &kept, &info), 0);
+	assert_true(info.when <= time(NULL));
+	pset_free(kept);
+
+	/* No fingerprint (written by an older allowsync): unknown origin. */
+	assert_int_equal(state_list_load(sdir, "net", &kept, &info), 0);
+	info.fingerprint[0] = 0;
+	assert_int_equal(state_list_save(sdir, "net", kept, &info, &err), 0);
+	pset_free(kept);
+	script = (struct script){.rc = -1};
+	assert_int_equal(run_once(&o), EXIT_FAIL);
+	assert_string_equal(output(), "8.8.8.0/24\n9.9.9.0/24\n");
+	{
+		struct conf *c = load();
+		assert_int_equal(state_list_load(sdir, "net", &kept, &info), 0);
+		assert_int_equal(run_stored_usable(c->sources[0], &info, time(NULL), true, &err),
+				 -1);
+		assert_non_null(strstr(err.msg, "origin unknown"));
+		pset_free(kept);
+		conf_free(c);
+	}
+	/* A fresh list records the fingerprint again. */
+	script = (struct script){.list = "8.8.8.0/24\n9.9.9.0/24\n"};
+	assert_int_equal(run_once(&o), EXIT_OK);
+	assert_int_equal(state_list_load(sdir, "net", &kept, &info), 0);
+	assert_true(info.fingerprint[0] != 0);
+	pset_free(kept);
+}
+
+/* The fingerprint of [source s] with the type's lines `body`. */
+static void
+fingerprint_of(const char *body, char out[SOURCE_FINGERPRINT_MAX])
+{
+	struct conf *c = test_conf_load("f.conf",
+					"[global]\nstate_dir = %s/state\n[source s]\n%s"
+					"[output t]\ntype = text\npath = %s/t.txt\n",
+					test_dir, body, test_dir);
+
+	memcpy(out, c->sources[0]->fingerprint, SOURCE_FINGERPRINT_MAX);
+	conf_free(c);
+}
+
+/* What counts in an origin: the content keys, every select in order;
+ * not the limits, timings and transport. */
+static void
+test_fingerprint_keys(void **state)
+{
+	char a[SOURCE_FINGERPRINT_MAX], b[SOURCE_FINGERPRINT_MAX], keys[128];
+	(void)state;
+
+	fingerprint_of("type = url\nurl = https://x.example/r.json\n"
+		       "select = $.a[*]\nselect = $.b[*]\n", a);
+	fingerprint_of("type = url\nurl = https://x.example/r.json\n"
+		       "select = $.b[*]\nselect = $.a[*]\n", b);
+	assert_string_equal(source_fingerprint_diff(a, b, keys, sizeof keys), "select");
+	fingerprint_of("type = url\nselect = $.a[*]\nrefresh = 1h\nproxy = http://p:3128\n"
+		       "url = https://x.example/r.json\nselect = $.b[*]\ntimeout = 5\n"
+		       "max_body = 1M\nca_file = /etc/ssl/x.pem\nallow_empty = yes\n", b);
+	assert_string_equal(a, b);
+	fingerprint_of("type = url\nurl = https://x.example/r.json\nformat = json\n"
+		       "select = $.a[*]\nselect = $.b[*]\npubkey = "
+		       "RWQf6LRCGA9i53mlYecO4IzT51TGPpvWucNSCh1CBM0QTaLn73Y7GFO3\n", b);
+	assert_string_equal(source_fingerprint_diff(a, b, keys, sizeof keys), "format, pubkey");
+	fingerprint_of("type = spf\ndomain = spf.example.com\n", a);
+	fingerprint_of("type = spf\ndomain = spf.example.com\nspf_max_lookups = 20\n"
+		       "spf_partial = yes\nmax_stale = 1d\n", b);
+	assert_string_equal(a, b);
+	fingerprint_of("type = spf\ndomain = spf.example.net\n", b);
+	assert_string_equal(source_fingerprint_diff(a, b, keys, sizeof keys), "domain");
+	fingerprint_of("type = file\npath = /etc/a.txt\n", a);
+	fingerprint_of("type = file\npath = /etc/a.txt\ntags = x\n", b);
+	assert_string_equal(source_fingerprint_diff(a, b, keys, sizeof keys), "tags");
+	/* A preset's keys count as if written; its name does not. */
+	{
+		char presets[600];
+		FILE *f;
+
+		snprintf(presets, sizeof presets, "%s/presets.conf", test_dir);
+		assert_non_null(f = fopen(presets, "w"));
+		fputs("[source p]\ntype = file\npath = /etc/a.txt\n"
+		      "[source q]\ntype = file\npath = /etc/b.txt\n", f);
+		fclose(f);
+		assert_int_equal(setenv("ALLOWSYNC_PRESETS", presets, 1), 0);
+		fingerprint_of("preset = p\n", b);
+		assert_string_equal(a, b);
+		fingerprint_of("preset = q\n", b);
+		assert_string_equal(source_fingerprint_diff(a, b, keys, sizeof keys), "path");
+		unsetenv("ALLOWSYNC_PRESETS");
+	}
+}
+
+static void
+test_fingerprint_diff(void **state)
+{
+	char b[64];
+	(void)state;
+
+	assert_string_equal(source_fingerprint_diff("path=1 type=2", "path=1 type=2", b, sizeof b),
+			    "");
+	assert_string_equal(source_fingerprint_diff("path=1 type=2", "path=3 type=2", b, sizeof b),
+			    "path");
+	assert_string_equal(source_fingerprint_diff("format=1 path=1 type=2",
+						    "path=1 select=4 type=3", b, sizeof b),
+			    "format, type, select");
+	assert_string_equal(source_fingerprint_diff("", "url=1", b, sizeof b), "url");
+	/* Too long for the buffer: what fits. */
+	assert_string_equal(source_fingerprint_diff("aaaa=1 bbbb=1", "", b, 8), "aaaa");
 }
 
 /* diff (a dry run) of the output, as it prints it to o->out. */
@@ -302,6 +538,10 @@ test_format_age(void **state)
 	assert_string_equal(b, "2d03h");
 	run_format_age(-5, b, sizeof b);
 	assert_string_equal(b, "0s");
+	run_format_dated(1000, 1000 - 41, b, sizeof b);
+	assert_string_equal(b, "41s old");
+	run_format_dated(1000, 1000 + 7200, b, sizeof b);
+	assert_string_equal(b, "dated 2h00m in the future");
 }
 
 int
@@ -312,6 +552,10 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_script, test_dir_setup, test_dir_teardown),
 		cmocka_unit_test_setup_teardown(test_diff, test_dir_setup, test_dir_teardown),
 		cmocka_unit_test_setup_teardown(test_lock, test_dir_setup, test_dir_teardown),
+		cmocka_unit_test_setup_teardown(test_origin, test_dir_setup, test_dir_teardown),
+		cmocka_unit_test(test_fingerprint_diff),
+		cmocka_unit_test_setup_teardown(test_fingerprint_keys, test_dir_setup,
+						test_dir_teardown),
 		cmocka_unit_test(test_format_age),
 	};
 	return cmocka_run_group_tests_name("run", tests, NULL, NULL);

@@ -415,6 +415,7 @@ collect_ok(struct source *s, time_t now, const char *path, const char *want)
 	assert_false(res.not_modified);
 	assert_string_equal(err.msg, "");
 	assert_string_equal(res.origin, url);
+	assert_int_equal(strlen(res.basis), 64); /* the body it parsed */
 	assert_grants(&res, want);
 	pset_free(res.set);
 }
@@ -451,17 +452,6 @@ collect_fails(struct source *s, time_t now, const char *path, const char *cause,
 	pset_free(res.set);
 }
 
-/* What the pipeline does with a list it accepted: keep it as last good. */
-static void
-save_last_good(const char *list, time_t when)
-{
-	struct pset *set = test_set(list);
-	struct err err;
-
-	assert_int_equal(state_list_save(state_dir, "s", set, when, "test", &err), 0);
-	pset_free(set);
-}
-
 static char *
 cache_file(const char *ext, size_t *len)
 {
@@ -469,6 +459,35 @@ cache_file(const char *ext, size_t *len)
 
 	snprintf(path, sizeof path, "%s/cache/s.%s", state_dir, ext);
 	return test_slurp(path, len);
+}
+
+/* What the pipeline does with a list it accepted: keep it as last good,
+ * from source s's origin, parsed from `basis` (a body digest). */
+static void
+save_last_good_from(const struct source *s, const char *list, time_t when, const char *basis)
+{
+	struct pset *set = test_set(list);
+	struct state_list_info info = {.when = when};
+	struct err err;
+
+	snprintf(info.origin, sizeof info.origin, "test");
+	snprintf(info.fingerprint, sizeof info.fingerprint, "%s", s->fingerprint);
+	snprintf(info.basis, sizeof info.basis, "%s", basis);
+	assert_int_equal(state_list_save(state_dir, "s", set, &info, &err), 0);
+	pset_free(set);
+}
+
+/* …parsed from the body cached now (the one just collected). */
+static void
+save_last_good(const struct source *s, const char *list, time_t when)
+{
+	size_t len;
+	char *meta = cache_file("meta", &len), *d = strstr(meta, "\ndigest ");
+
+	assert_non_null(d);
+	d[sizeof "\ndigest " - 1 + 64] = 0;
+	save_last_good_from(s, list, when, d + sizeof "\ndigest " - 1);
+	free(meta);
 }
 
 static bool
@@ -713,7 +732,7 @@ test_not_modified(void **state)
 	(void)state;
 	server_start(script, 2);
 	collect_ok(c->sources[0], NOW, "list.txt", "192.0.2.0/24\n");
-	save_last_good("192.0.2.0/24\n", NOW);
+	save_last_good(c->sources[0], "192.0.2.0/24\n", NOW);
 	meta1 = cache_file("meta", &len);
 	collect_not_modified(c->sources[0], NOW + 3600);
 	assert_int_equal(requests(), 2);
@@ -728,7 +747,10 @@ test_not_modified(void **state)
 }
 
 /* A 304 whose cached body never became the last good list (refused
- * downstream, or older) is parsed again: never passed off as current. */
+ * downstream, or older) is parsed again: never passed off as current.
+ * Which body the list came from is recorded (its basis), so times in
+ * the same second cannot confuse it. */
+#define BASIS_OTHER "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
 static void
 test_304_reparses(void **state)
 {
@@ -736,18 +758,34 @@ test_304_reparses(void **state)
 		{"200 OK", "ETag: \"v2\"\r\n", "203.0.113.0/24\n"},
 		{"304 Not Modified", NULL, NULL},
 		{"304 Not Modified", NULL, NULL},
+		{"304 Not Modified", NULL, NULL},
+		{"304 Not Modified", NULL, NULL},
 	};
 	struct conf *c = load_url("list.txt", "");
 
 	(void)state;
-	server_start(script, 3);
+	server_start(script, 5);
 	collect_ok(c->sources[0], NOW, "list.txt", "203.0.113.0/24\n");
 	/* No last good list at all. */
 	collect_ok(c->sources[0], NOW + 60, "list.txt", "203.0.113.0/24\n");
-	/* A last good list older than the cached body (an earlier document). */
-	save_last_good("198.51.100.0/24\n", NOW - 1);
+	/* A last good list from an earlier document (the cached body was
+	 * refused downstream), however recent. */
+	save_last_good_from(c->sources[0], "198.51.100.0/24\n", NOW + 60, BASIS_OTHER);
 	collect_ok(c->sources[0], NOW + 120, "list.txt", "203.0.113.0/24\n");
 	assert_int_equal(requests(), 3);
+	/* From this body, but under another origin (no fingerprint: an
+	 * older allowsync's list). */
+	{
+		struct conf *old = load_url("list.txt", "");
+		old->sources[0]->fingerprint[0] = 0;
+		save_last_good(old->sources[0], "203.0.113.0/24\n", NOW + 120);
+		conf_free(old);
+	}
+	collect_ok(c->sources[0], NOW + 180, "list.txt", "203.0.113.0/24\n");
+	assert_int_equal(requests(), 4);
+	/* From this body and origin: not modified. */
+	save_last_good(c->sources[0], "203.0.113.0/24\n", NOW + 180);
+	collect_not_modified(c->sources[0], NOW + 180);
 	assert_true(request_has(1, "If-None-Match: \"v2\""));
 	assert_true(request_has(2, "If-None-Match: \"v2\""));
 	conf_free(c);
@@ -768,7 +806,7 @@ test_304_new_select(void **state)
 	(void)state;
 	server_start(script, 2);
 	collect_ok(c->sources[0], NOW, "r.json", "192.0.2.0/24\n");
-	save_last_good("192.0.2.0/24\n", NOW);
+	save_last_good(c->sources[0], "192.0.2.0/24\n", NOW);
 	conf_free(c);
 	c = load_url("r.json", "select = $.prefixes[*].ipv4Prefix\n"
 			       "select = $.prefixes[*].ipv6Prefix\n");
@@ -799,7 +837,7 @@ test_refresh(void **state)
 	collect_ok(s, NOW, "list.txt", "192.0.2.0/24\n");
 	/* Younger than refresh, no last good list yet: parsed from the cache. */
 	collect_ok(s, NOW + 60, "list.txt", "192.0.2.0/24\n");
-	save_last_good("192.0.2.0/24\n", NOW);
+	save_last_good(c->sources[0], "192.0.2.0/24\n", NOW);
 	collect_not_modified(s, NOW + 3599);
 	assert_int_equal(requests(), 1);
 	/* As old as refresh: ask; the 304 moves `checked`, not `fetched`. */
@@ -841,7 +879,7 @@ test_no_validators(void **state)
 	assert_null(strstr(meta, "\netag "));
 	assert_null(strstr(meta, "\nlast-modified "));
 	free(meta);
-	save_last_good("192.0.2.0/24\n", NOW);
+	save_last_good(c->sources[0], "192.0.2.0/24\n", NOW);
 	collect_ok(c->sources[0], NOW + 60, "list.txt", "198.51.100.0/24\n");
 	collect_fails(c->sources[0], NOW + 120, "list.txt",
 		      "HTTP 304 to a request that was not conditional", 0);
@@ -877,7 +915,7 @@ test_http_status(void **state)
 	(void)state;
 	server_start(script, 8);
 	collect_ok(s, NOW, "list.txt", "192.0.2.0/24\n");
-	save_last_good("192.0.2.0/24\n", NOW);
+	save_last_good(c->sources[0], "192.0.2.0/24\n", NOW);
 	body1 = cache_file("body", &len);
 	meta1 = cache_file("meta", &len);
 	collect_fails(s, NOW, "list.txt", "HTTP 404 Not Found", 0);
@@ -945,7 +983,7 @@ test_refused_bodies(void **state)
 		      0);
 	assert_false(state_file_exists("cache/s.meta"));
 	collect_ok(s, NOW, "list.txt", "192.0.2.0/24\n");
-	save_last_good("192.0.2.0/24\n", NOW);
+	save_last_good(c->sources[0], "192.0.2.0/24\n", NOW);
 	/* HTML after a good document: the good one stays the cached copy… */
 	collect_fails(s, NOW + 60, "list.txt", "looks like an HTML page, not a list", 0);
 	char *body = cache_file("body", &len);
@@ -985,7 +1023,7 @@ test_cache_distrust(void **state)
 	(void)state;
 	server_start(script, 4);
 	collect_ok(c->sources[0], NOW, "list.txt", "192.0.2.0/24\n");
-	save_last_good("192.0.2.0/24\n", NOW);
+	save_last_good(c->sources[0], "192.0.2.0/24\n", NOW);
 	/* The body was changed behind our back. */
 	snprintf(path, sizeof path, "%s/cache/s.body", state_dir);
 	assert_non_null(f = fopen(path, "w"));
@@ -1224,7 +1262,7 @@ test_signed_refresh(void **state)
 	(void)state;
 	server_start(script, 4);
 	collect_ok(c->sources[0], NOW, "relay.txt", "192.0.2.0/24\n");
-	save_last_good("192.0.2.0/24\n", NOW);
+	save_last_good(c->sources[0], "192.0.2.0/24\n", NOW);
 	collect_not_modified(c->sources[0], NOW + 1800);
 	assert_int_equal(requests(), 2);
 	/* The kept signature expired at NOW + 3600. */

@@ -38,36 +38,60 @@ rewrite(const char *path, const char *from, const char *to)
 	fclose(f);
 }
 
+/* What a list says about itself, for the tests. */
+static struct state_list_info
+info_of(time_t when, const char *origin, const char *fp, const char *basis)
+{
+	struct state_list_info i;
+
+	memset(&i, 0, sizeof i);
+	i.when = when;
+	snprintf(i.origin, sizeof i.origin, "%s", origin);
+	snprintf(i.fingerprint, sizeof i.fingerprint, "%s", fp);
+	snprintf(i.basis, sizeof i.basis, "%s", basis);
+	return i;
+}
+
+#define BASIS_A "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+#define BASIS_B "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"
+
 static void
 test_list_roundtrip(void **state)
 {
 	struct pset *s = test_set("8.8.8.0/24\n1.1.1.1\n2a00:1450::/32\n"), *got = NULL;
-	char origin[STATE_TEXT_MAX];
+	struct state_list_info in, out;
 	struct err err;
-	time_t when = 0;
 	(void)state;
 
-	assert_int_equal(state_list_load(test_dir, "s", &got, &when, origin), 1); /* none yet */
-	assert_int_equal(state_list_save(test_dir, "s", s, 1700000000, "https://x/y\nz", &err), 0);
-	assert_int_equal(state_list_load(test_dir, "s", &got, &when, origin), 0);
+	assert_int_equal(state_list_load(test_dir, "s", &got, &out), 1); /* none yet */
+	in = info_of(1700000000, "https://x/y\nz", "type=0011223344556677 url=8899aabbccddeeff",
+		     BASIS_A);
+	assert_int_equal(state_list_save(test_dir, "s", s, &in, &err), 0);
+	assert_int_equal(state_list_load(test_dir, "s", &got, &out), 0);
 	assert_true(pset_equal(s, got));
-	assert_int_equal(when, 1700000000);
-	assert_string_equal(origin, "https://x/y z"); /* one line */
+	assert_int_equal(out.when, 1700000000);
+	assert_string_equal(out.origin, "https://x/y z"); /* one line */
+	assert_string_equal(out.fingerprint, in.fingerprint);
+	assert_string_equal(out.basis, BASIS_A);
 	pset_free(got);
 
 	/* Saving the same list later moves only its time. */
-	assert_int_equal(state_list_save(test_dir, "s", s, 1700000100, origin, &err), 0);
-	assert_int_equal(state_list_load(test_dir, "s", &got, &when, origin), 0);
-	assert_int_equal(when, 1700000100);
+	in.when = 1700000100;
+	assert_int_equal(state_list_save(test_dir, "s", s, &in, &err), 0);
+	assert_int_equal(state_list_load(test_dir, "s", &got, &out), 0);
+	assert_int_equal(out.when, 1700000100);
 	assert_true(pset_equal(s, got));
-	assert_string_equal(origin, "https://x/y z");
+	assert_string_equal(out.origin, "https://x/y z");
 	pset_free(got);
 
-	/* An empty list is a list. */
+	/* An empty list is a list; no fingerprint or basis reads as none. */
 	struct pset *e = pset_new();
-	assert_int_equal(state_list_save(test_dir, "e", e, 5, "x", &err), 0);
-	assert_int_equal(state_list_load(test_dir, "e", &got, &when, origin), 0);
+	in = info_of(5, "x", "", "");
+	assert_int_equal(state_list_save(test_dir, "e", e, &in, &err), 0);
+	assert_int_equal(state_list_load(test_dir, "e", &got, &out), 0);
 	assert_int_equal(pset_total(got), 0);
+	assert_string_equal(out.fingerprint, "");
+	assert_string_equal(out.basis, "");
 	pset_free(got);
 	pset_free(e);
 	pset_free(s);
@@ -86,10 +110,9 @@ static void
 expect_ignored(const char *what, size_t at)
 {
 	struct pset *got = NULL;
-	char origin[STATE_TEXT_MAX];
-	time_t when;
+	struct state_list_info info;
 
-	if (state_list_load(test_dir, "c", &got, &when, origin) != 1)
+	if (state_list_load(test_dir, "c", &got, &info) != 1)
 		fail_msg("%s at %zu not detected", what, at);
 	assert_null(got);
 }
@@ -101,20 +124,23 @@ test_list_corrupt(void **state)
 	char path[600];
 	struct err err;
 	unsigned char *good, *bad;
-	size_t len, body;
+	size_t len, body, fp;
+	struct state_list_info in = info_of(10, "o", "f", "");
 	(void)state;
 
 	snprintf(path, sizeof path, "%s/sources/c.list", test_dir);
-	assert_int_equal(state_list_save(test_dir, "c", s, 10, "o", &err), 0);
+	assert_int_equal(state_list_save(test_dir, "c", s, &in, &err), 0);
 	good = (unsigned char *)test_slurp(path, &len);
 	bad = malloc(len);
 	/* Every byte of the ranges and the digest matters, and so does the
-	 * header's shape: flip one bit anywhere but in the values of time
-	 * and origin (another time or origin is still one). */
+	 * header's shape: flip one bit anywhere but in the values of time,
+	 * origin and fingerprint (another time, origin or fingerprint is
+	 * still one; an empty basis has no value). */
 	body = (size_t)((unsigned char *)strstr((char *)good, "origin ") - good);
+	fp = (size_t)((unsigned char *)strstr((char *)good, "fingerprint ") - good);
 	for (size_t i = 0; i < len; i++) {
-		if ((i >= sizeof "allowsync-state 2 list\ntime " - 1 && i < body - 1) ||
-		    i == body + sizeof "origin " - 1)
+		if ((i >= sizeof "allowsync-state 3 list\ntime " - 1 && i < body - 1) ||
+		    i == body + sizeof "origin " - 1 || i == fp + sizeof "fingerprint " - 1)
 			continue;
 		memcpy(bad, good, len);
 		bad[i] ^= 0x04;
@@ -199,27 +225,29 @@ test_list_keep(void **state)
 {
 	struct pset *a = test_set("8.8.8.0/24\n2001:db8::/32\n"), *b = test_set("9.9.9.9\n"), *got;
 	struct state_source st;
-	char origin[STATE_TEXT_MAX], path[600];
+	struct state_list_info in, out;
+	char path[600];
 	struct err err;
-	time_t when;
 	ino_t ino;
 	(void)state;
 
 	snprintf(path, sizeof path, "%s/sources/k.list", test_dir);
 	state_source_load(test_dir, "k", &st);
-	assert_int_equal(state_list_keep(test_dir, "k", a, 100, "first", &st, &err), 0);
+	in = info_of(100, "first", "type=1", BASIS_A);
+	assert_int_equal(state_list_keep(test_dir, "k", a, &in, &st, &err), 0);
 	assert_int_equal(st.list_confirmed, 100);
 	assert_int_equal(strlen(st.list_digest), 64);
 	assert_int_equal(state_source_save(test_dir, "k", &st, &err), 0);
 	ino = inode_of(path);
 
 	/* Found again: not rewritten, but fresher. */
-	assert_int_equal(state_list_keep(test_dir, "k", a, 200, "second", &st, &err), 0);
+	in = info_of(200, "second", "type=1", BASIS_A);
+	assert_int_equal(state_list_keep(test_dir, "k", a, &in, &st, &err), 0);
 	assert_int_equal(state_source_save(test_dir, "k", &st, &err), 0);
 	assert_true(inode_of(path) == ino);
-	assert_int_equal(state_list_load(test_dir, "k", &got, &when, origin), 0);
-	assert_int_equal(when, 200);
-	assert_string_equal(origin, "first");
+	assert_int_equal(state_list_load(test_dir, "k", &got, &out), 0);
+	assert_int_equal(out.when, 200);
+	assert_string_equal(out.origin, "first");
 	assert_true(pset_equal(got, a));
 	pset_free(got);
 
@@ -228,30 +256,96 @@ test_list_keep(void **state)
 	struct state_source other = {.list_confirmed = 999};
 	memset(other.list_digest, 'f', 64);
 	assert_int_equal(state_source_save(test_dir, "k", &other, &err), 0);
-	assert_int_equal(state_list_load(test_dir, "k", &got, &when, origin), 0);
-	assert_int_equal(when, 100);
+	assert_int_equal(state_list_load(test_dir, "k", &got, &out), 0);
+	assert_int_equal(out.when, 100);
+	pset_free(got);
+
+	/* The same ranges from another origin, or from another document:
+	 * written, so that the copy says where it is from now. */
+	in = info_of(210, "moved", "type=2", BASIS_A);
+	assert_int_equal(state_list_keep(test_dir, "k", a, &in, &st, &err), 0);
+	assert_true(inode_of(path) != ino);
+	assert_int_equal(state_list_load(test_dir, "k", &got, &out), 0);
+	assert_string_equal(out.fingerprint, "type=2");
+	assert_string_equal(out.origin, "moved");
+	pset_free(got);
+	ino = inode_of(path);
+	in = info_of(220, "moved", "type=2", BASIS_B);
+	assert_int_equal(state_list_keep(test_dir, "k", a, &in, &st, &err), 0);
+	assert_true(inode_of(path) != ino);
+	assert_int_equal(state_list_load(test_dir, "k", &got, &out), 0);
+	assert_string_equal(out.basis, BASIS_B);
+	pset_free(got);
+
+	/* Dated after now (the clock moved back): dated again. */
+	ino = inode_of(path);
+	in = info_of(150, "moved", "type=2", BASIS_B);
+	assert_int_equal(state_list_keep(test_dir, "k", a, &in, &st, &err), 0);
+	assert_true(inode_of(path) != ino);
+	assert_int_equal(state_source_save(test_dir, "k", &st, &err), 0);
+	assert_int_equal(state_list_load(test_dir, "k", &got, &out), 0);
+	assert_int_equal(out.when, 150);
 	pset_free(got);
 
 	/* Changed: written. */
-	assert_int_equal(state_list_keep(test_dir, "k", b, 300, "third", &st, &err), 0);
+	ino = inode_of(path);
+	in = info_of(300, "third", "type=2", BASIS_B);
+	assert_int_equal(state_list_keep(test_dir, "k", b, &in, &st, &err), 0);
 	assert_true(inode_of(path) != ino);
 	assert_int_equal(state_source_save(test_dir, "k", &st, &err), 0);
-	assert_int_equal(state_list_load(test_dir, "k", &got, &when, origin), 0);
-	assert_int_equal(when, 300);
-	assert_string_equal(origin, "third");
+	assert_int_equal(state_list_load(test_dir, "k", &got, &out), 0);
+	assert_int_equal(out.when, 300);
+	assert_string_equal(out.origin, "third");
 	assert_true(pset_equal(got, b));
 	pset_free(got);
 
 	/* Damaged at the end: its digest line unreadable, so written again. */
 	assert_int_equal(truncate(path, 60), 0);
 	ino = inode_of(path);
-	assert_int_equal(state_list_keep(test_dir, "k", b, 400, "fourth", &st, &err), 0);
+	in = info_of(400, "fourth", "type=2", BASIS_B);
+	assert_int_equal(state_list_keep(test_dir, "k", b, &in, &st, &err), 0);
 	assert_true(inode_of(path) != ino);
-	assert_int_equal(state_list_load(test_dir, "k", &got, &when, origin), 0);
+	assert_int_equal(state_list_load(test_dir, "k", &got, &out), 0);
 	assert_true(pset_equal(got, b));
 	pset_free(got);
 	pset_free(a);
 	pset_free(b);
+}
+
+/* A list of the previous version (2: no fingerprint, no basis) reads,
+ * with an empty fingerprint: its origin is unknown (run.h decides it
+ * does not serve). */
+static void
+test_list_v2(void **state)
+{
+	static const unsigned char one[] = {
+		0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 8, 8, 8, 0, 8, 8, 8, 255,
+	};
+	struct state_list_info out;
+	struct pset *got = NULL, *want = test_set("8.8.8.0/24\n");
+	unsigned char d[32];
+	char path[600];
+	FILE *f;
+	(void)state;
+
+	snprintf(path, sizeof path, "%s/sources/v2.list", test_dir);
+	assert_non_null(f = fopen(path, "w"));
+	fputs("allowsync-state 2 list\ntime 10\norigin file /x\n", f);
+	fwrite(one, 1, sizeof one, f);
+	crypto_generichash(d, sizeof d, one, sizeof one, NULL, 0);
+	fputs("digest ", f);
+	for (size_t i = 0; i < sizeof d; i++)
+		fprintf(f, "%02x", d[i]);
+	fputs("\n", f);
+	fclose(f);
+	assert_int_equal(state_list_load(test_dir, "v2", &got, &out), 0);
+	assert_true(pset_equal(got, want));
+	assert_int_equal(out.when, 10);
+	assert_string_equal(out.origin, "file /x");
+	assert_string_equal(out.fingerprint, "");
+	assert_string_equal(out.basis, "");
+	pset_free(got);
+	pset_free(want);
 }
 
 /* The digest's binary form is fixed: these values were computed
@@ -396,6 +490,7 @@ main(void)
 		cmocka_unit_test(test_list_corrupt),
 		cmocka_unit_test(test_list_not_canonical),
 		cmocka_unit_test(test_list_keep),
+		cmocka_unit_test(test_list_v2),
 		cmocka_unit_test(test_status),
 		cmocka_unit_test(test_digest),
 		cmocka_unit_test(test_digest_form),

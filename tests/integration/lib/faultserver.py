@@ -18,7 +18,11 @@ Paths (all GET):
   /truncated            200, Content-Length: 1000, 40 bytes, then close
   /trickle              200, one byte a second
   /drift                AWS-like JSON whose ip_prefix key was renamed
-Each request is logged to LOG: "PATH ua=[…] inm=[…] proxy-ish headers".
+  /same                 whatever path (and query) the file fault-same beside
+                        LOG names: one URL whose answer a case switches, as
+                        a source's URL stays while its publisher breaks
+Each request is logged to LOG: "PATH ua=[…] inm=[…] proxy-ish headers"
+(for /same, the path it stood for).
 """
 import gzip
 import http.server
@@ -49,6 +53,9 @@ class H(http.server.BaseHTTPRequestHandler):
         self.wfile.write(body)
 
     def do_GET(self):
+        if urllib.parse.urlsplit(self.path).path == "/same":
+            with open(os.path.join(os.path.dirname(log), "fault-same")) as f:
+                self.path = f.read().strip()
         u = urllib.parse.urlsplit(self.path)
         q = urllib.parse.parse_qs(u.query)
         with open(log, "a") as f:

@@ -183,23 +183,44 @@ url_conf() {
 	} | conf_file "$T/a.conf" "$T/state" "ca_file = $T/ca/ca.pem" "timeout = ${URL_TIMEOUT:-10}" ""
 }
 
-# fault_expect GOOD_URL FAULT_URL PATTERN [KEY=VALUE]...: a good run on
-# GOOD_URL (exit 0), then a run on FAULT_URL must keep the last good
-# output (exit 3, output byte-identical) and say PATTERN (grep -E) on
-# stderr, naming the source and the URL.  Starts from an empty state.
+# fault_expect GOOD_URL FAULT_URL PATTERN [KEY=VALUE]...: a good run, then
+# a failing one, of a source whose URL stays the same (a last good copy
+# serves only the origin it came from): the source's URL is
+# https://localhost:SWITCH/same ($same), relayed to GOOD_URL's server and
+# path (lib/switch.py, /same of lib/faultserver.py), then to FAULT_URL's.
+# The failing run must keep the last good output (exit 3, output
+# byte-identical) and say PATTERN (grep -E) on stderr, naming the source
+# and the URL.  Both URLs: fault servers of this case.  Starts from an
+# empty state.
+switch_port=
+fault_switch() {
+	if [ -z "$switch_port" ]; then
+		python3 "$LIB/switch.py" "$T/switch.target" "$T/switch.port" 2>"$T/switch.err" &
+		_swpid=$!
+		at_exit "kill $_swpid 2>/dev/null"
+		wait_ready "$T/switch.port" "$_swpid" "$T/switch.err" "the switch"
+		switch_port=$(cat "$T/switch.port")
+		same=https://localhost:$switch_port/same
+	fi
+	# https://localhost:PORT/PATH: PORT to the switch, PATH to /same.
+	_rest=${1#https://localhost:}
+	echo "${_rest%%/*}" >"$T/switch.target"
+	echo "/${_rest#*/}" >"$T/fault-same"
+}
 fault_expect() {
 	good=$1 bad=$2 pat=$3; shift 3
 	rm -rf "$T/state" "$T/o"   # each pair on its own: no shrink guard between pairs
-	url_conf "$good" "$@"
+	fault_switch "$good"
+	url_conf "$same" "$@"
 	expect_exit 0 "$ALLOWSYNC" -c "$T/a.conf" run
 	[ -s "$T/o/list.txt" ] || fail "good run wrote nothing"
 	sum=$(cksum <"$T/o/list.txt")
-	url_conf "$bad" "$@"
+	fault_switch "$bad"
 	start=$(date +%s)
 	expect_exit 3 "$ALLOWSYNC" -c "$T/a.conf" run
 	took=$(( $(date +%s) - start ))
 	grep -qE -- "$pat" "$T/err" || { cat "$T/err" >&2; fail "stderr lacks /$pat/"; }
-	shown=$(redacted "$bad")
+	shown=$(redacted "$same")
 	grep -qF "source \"feed\": $shown" "$T/err" || { cat "$T/err" >&2; fail "message does not name the source and $shown"; }
 	grep -q "keeping last good" "$T/err" || { cat "$T/err" >&2; fail "no fallback to the last good copy"; }
 	[ "$(cksum <"$T/o/list.txt")" = "$sum" ] || fail "output changed after a failed fetch"

@@ -14,7 +14,7 @@ fault_expect "$good" "https://localhost:$p3/feed/cloudflare-ips-v4.txt" \
 	'TLS certificate verification failed: .*(local issuer|unable to get)'
 # Without ca_file the throwaway CA is not trusted either.
 sed -i '/^ca_file/d' "$T/a.conf"
-sed -i "s|^url = .*|url = $good|" "$T/a.conf"
+fault_switch "$good"   # the same URL (and origin: ca_file is no part of it)
 expect_exit 3 "$ALLOWSYNC" -c "$T/a.conf" run
 expect_grep 'TLS certificate verification failed' "$T/err"
 echo ok
