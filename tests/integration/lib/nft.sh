@@ -22,7 +22,7 @@ nft_conf() {
 		printf '[output fw]\ntype = nftables\n'
 		for kv in "$@"; do printf '%s\n' "$kv"; done
 	} | conf_file "$T/allowsync.conf" "$T/state" "allow_special = yes" "max_entries = 2000000" \
-		"max_shrink = 100%" "min_prefix4 = 8" "min_prefix6 = 16" ""
+		"max_shrink = 100%" "max_growth = 0" "min_prefix4 = 8" "min_prefix6 = 16" ""
 }
 
 # declare_set4: table inet filter with an empty interval set allowsync4,

@@ -14,8 +14,10 @@ printf '192.0.2.0/24\n198.51.100.0/24\n0.0.0.0/8\n255.255.255.255\n' >"$T/list"
 expect_exit 0 asy run
 check_set ip filter allowsync4 -4 "$T/list"
 
-# Overlapping, shifted, split and merged ranges.
-printf '192.0.2.0-192.0.2.127\n192.0.2.200-192.0.2.255\n198.51.100.0/23\n0.0.0.0/8\n1.0.0.0/8\n203.0.113.5\n' >"$T/list"
+# Overlapping, shifted, split and merged ranges (the three /9s at the
+# bottom merge into one range whose broadest prefix is the hard floor's
+# /8: two adjacent /8s would merge into a /7, which the policy refuses).
+printf '192.0.2.0-192.0.2.127\n192.0.2.200-192.0.2.255\n198.51.100.0/23\n0.0.0.0/9\n0.128.0.0/9\n1.0.0.0/9\n203.0.113.5\n' >"$T/list"
 expect_exit 0 asy run
 expect_grep 'output "fw": updated' "$T/err"
 check_set ip filter allowsync4 -4 "$T/list"

@@ -59,11 +59,13 @@ expect_exit 0 "$ALLOWSYNC" -c "$T/a.conf" -v run
 expect_grep '^192.0.2.0/24$' "$T/o/list.txt"
 nowhere "$PW"
 nowhere "$(printf 'alice:%s' "$PW" | base64)"
-# Without it, the server refuses (401; the last good copy serves): the
-# auth_file made the difference.
+# Without it, the server refuses (401): the auth_file made the
+# difference.  Who asks may change what is served, so the copy fetched
+# with the credentials is another origin's and does not serve (exit 1).
 uc "$b/basic/list.txt"
-expect_exit 3 "$ALLOWSYNC" -c "$T/a.conf" run
+expect_exit 1 "$ALLOWSYNC" -c "$T/a.conf" run
 expect_grep 'HTTP 401' "$T/err"
+expect_grep 'origin changed (auth_file): no last good copy for it' "$T/err"
 rm -rf "$T/state" "$T/o"
 
 # 4. An Authorization header line.
@@ -82,9 +84,10 @@ expect_grep '^203.0.113.0/24$' "$T/o/list.txt"
 expect_grep "from $b/open/list.txt?token=REDACTED&v=REDACTED" "$T/err"
 nowhere "$TOKEN"
 expect_grep "entries from $b/open/list.txt?token=REDACTED&v=REDACTED" "$T/status"
-# And in a failure (the last error is kept in the state too).
+# And in a failure (the last error is kept in the state too; another
+# URL is another origin: exit 1, nothing served).
 uc "$b/open/missing.txt?token=$TOKEN"
-expect_exit 3 "$ALLOWSYNC" -c "$T/a.conf" run
+expect_exit 1 "$ALLOWSYNC" -c "$T/a.conf" run
 expect_grep "source \"feed\": $b/open/missing.txt?token=REDACTED: HTTP 404" "$T/err"
 nowhere "$TOKEN"
 rm -rf "$T/state" "$T/o"
