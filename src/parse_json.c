@@ -284,6 +284,189 @@ arena_free(struct arena *a)
 	}
 }
 
+/* Duplicate member names.  cJSON keeps every member of an object, so a
+ * selector would see both copies of a repeated name: a document that
+ * repeats one is refused.  The names are compared as cJSON decoded them
+ * (escapes resolved: "a" and "\u0061" are one name), on the tree, by
+ * sorting each object's names; the tree has no positions, so the
+ * offending member is known by its rank among all the members of the
+ * document in document order, and only on refusal is the text scanned
+ * again for where that member's name stands. */
+struct member {
+	const char *name;
+	size_t rank; /* among all the members of the document, in document order */
+};
+
+struct dupscan {
+	struct member *m; /* the members of the objects open on the walk, a stack */
+	size_t n, cap;
+	size_t next;  /* the rank of the next member met */
+	size_t first; /* the earliest member repeating a sibling's name; SIZE_MAX: none */
+	const char *first_name;
+	bool oom;
+};
+
+/* Objects up to this size are checked pair by pair (range documents'
+ * objects have a handful of members; sorting would cost more). */
+#define DUP_PAIRWISE_MAX 8
+
+static int
+cmp_member(const void *a, const void *b)
+{
+	const struct member *x = a, *y = b;
+	int c = strcmp(x->name, y->name);
+
+	if (c)
+		return c;
+	return x->rank < y->rank ? -1 : x->rank > y->rank;
+}
+
+/* The members m[0..n) of one object: lower d->first to the rank of the
+ * earliest one whose name an earlier sibling already has. */
+static void
+dup_object(struct dupscan *d, struct member *m, size_t n)
+{
+	if (n <= DUP_PAIRWISE_MAX) {
+		for (size_t j = 1; j < n; j++)
+			for (size_t i = 0; i < j; i++)
+				if (m[i].name[0] == m[j].name[0] && strcmp(m[i].name, m[j].name) == 0) {
+					if (m[j].rank < d->first) {
+						d->first = m[j].rank;
+						d->first_name = m[j].name;
+					}
+					return; /* ranks grow with j: no later one is earlier */
+				}
+		return;
+	}
+	qsort(m, n, sizeof *m, cmp_member);
+	/* Sorted by name, then rank: the second of each run of one name. */
+	for (size_t i = 1; i < n; i++)
+		if (strcmp(m[i - 1].name, m[i].name) == 0 &&
+		    (i == 1 || strcmp(m[i - 2].name, m[i].name) != 0) && m[i].rank < d->first) {
+			d->first = m[i].rank;
+			d->first_name = m[i].name;
+		}
+}
+
+static bool
+is_container(const cJSON *node)
+{
+	int t = node->type & 0xff;
+
+	return t == cJSON_Object || t == cJSON_Array;
+}
+
+/* Depth-first in document order (a member's rank before those of the
+ * members inside its value), so that ranks follow the text.  The depth
+ * is bounded by the prescan. */
+static void
+dup_walk(struct dupscan *d, const cJSON *node)
+{
+	size_t base = d->n;
+
+	if ((node->type & 0xff) == cJSON_Array) {
+		/* Most nodes of a range document are strings in arrays. */
+		for (const cJSON *c = node->child; c && !d->oom; c = c->next)
+			if (is_container(c))
+				dup_walk(d, c);
+		return;
+	}
+	for (const cJSON *c = node->child; c && !d->oom; c = c->next) {
+		if (d->n == d->cap) {
+			size_t cap = d->cap ? 2 * d->cap : 64;
+			struct member *m = realloc(d->m, cap * sizeof *m);
+
+			if (!m) {
+				d->oom = true;
+				return;
+			}
+			d->m = m;
+			d->cap = cap;
+		}
+		d->m[d->n++] = (struct member){c->string ? c->string : "", d->next++};
+		if (is_container(c))
+			dup_walk(d, c);
+	}
+	/* What the members' values pushed they popped: this object's own
+	 * members are d->m[base..d->n). */
+	if (!d->oom)
+		dup_object(d, d->m + base, d->n - base);
+	d->n = base;
+}
+
+/* Where the name of the member of rank `rank` starts (its opening quote):
+ * in a document cJSON accepted, a member's name is the only string that a
+ * colon follows. */
+static size_t
+member_offset(const char *buf, size_t len, size_t rank)
+{
+	size_t i = 0;
+
+	while (i < len) {
+		size_t start, j;
+
+		if (buf[i] != '"') {
+			i++;
+			continue;
+		}
+		start = i++;
+		while (i < len && buf[i] != '"')
+			i += buf[i] == '\\' ? 2 : 1;
+		for (j = i + 1; j < len && is_ws(buf[j]); j++)
+			;
+		if (j < len && buf[j] == ':' && rank-- == 0)
+			return start;
+		i++;
+	}
+	return 0;
+}
+
+/* A decoded name for a one-line message: quotes, backslashes and control
+ * characters escaped, cut (at a character boundary) past 64 bytes. */
+static void
+name_text(const char *name, char *out, size_t size)
+{
+	const unsigned char *s = (const unsigned char *)name;
+	size_t o = 0;
+
+	for (; *s && o + 8 < size; s++) {
+		if (o >= 64 && (*s & 0xc0) != 0x80) {
+			memcpy(out + o, "...", 3);
+			o += 3;
+			break;
+		}
+		if (*s == '"' || *s == '\\') {
+			out[o++] = '\\';
+			out[o++] = (char)*s;
+		} else if (*s < 0x20 || *s == 0x7f) {
+			o += (size_t)snprintf(out + o, size - o, "\\u%04x", *s);
+		} else {
+			out[o++] = (char)*s;
+		}
+	}
+	out[o] = '\0';
+}
+
+/* 0, or -1 with err saying where the first repeated name is. */
+static int
+check_dups(const char *buf, size_t len, const cJSON *root, struct err *err)
+{
+	struct dupscan d = {.first = SIZE_MAX};
+	size_t line, col;
+	char name[96];
+
+	if (is_container(root))
+		dup_walk(&d, root);
+	free(d.m);
+	if (d.oom)
+		return err_set(err, "out of memory");
+	if (d.first == SIZE_MAX)
+		return 0;
+	line_col(buf, member_offset(buf, len, d.first), &line, &col);
+	name_text(d.first_name, name, sizeof name);
+	return err_set_line(err, line, "column %zu: duplicate key \"%s\"", col, name);
+}
+
 /* Parse after the checks; the tree lives in `a` (arena_free). */
 static cJSON *
 parse_doc(const char *buf, size_t len, struct arena *a, struct err *err)
@@ -331,7 +514,45 @@ parse_doc(const char *buf, size_t len, struct arena *a, struct err *err)
 		err_set_line(err, line, "column %zu: trailing data after the JSON value", col);
 		return NULL;
 	}
+	if (check_dups(buf, len, root, err) < 0)
+		return NULL;
 	return root;
+}
+
+struct parse_json_doc {
+	struct arena a;
+	cJSON *root;
+};
+
+struct parse_json_doc *
+parse_json_doc_new(const char *buf, size_t len, struct err *err)
+{
+	struct parse_json_doc *d = calloc(1, sizeof *d);
+
+	if (!d) {
+		err_set(err, "out of memory");
+		return NULL;
+	}
+	if (!(d->root = parse_doc(buf, len, &d->a, err))) {
+		parse_json_doc_free(d);
+		return NULL;
+	}
+	return d;
+}
+
+const struct cJSON *
+parse_json_doc_root(const struct parse_json_doc *d)
+{
+	return d->root;
+}
+
+void
+parse_json_doc_free(struct parse_json_doc *d)
+{
+	if (!d)
+		return;
+	arena_free(&d->a);
+	free(d);
 }
 
 int
