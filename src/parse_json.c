@@ -287,42 +287,119 @@ arena_free(struct arena *a)
 /* Duplicate member names.  cJSON keeps every member of an object, so a
  * selector would see both copies of a repeated name: a document that
  * repeats one is refused.  The names are compared as cJSON decoded them
- * (escapes resolved: "a" and "\u0061" are one name), on the tree, by
- * sorting each object's names; the tree has no positions, so the
- * offending member is known by its rank among all the members of the
- * document in document order, and only on refusal is the text scanned
- * again for where that member's name stands. */
+ * (escapes resolved: "a" and "\u0061" are one name), on the tree, object
+ * by object; the tree has no positions, so the offending member is known
+ * by its rank among all the members of the document in document order,
+ * and only on refusal is the text scanned again for where that member's
+ * name stands. */
 struct member {
 	const char *name;
-	size_t rank; /* among all the members of the document, in document order */
+	size_t rank;   /* among all the members of the document, in document order */
+	uint64_t hash; /* of the name; set only in objects larger than DUP_PAIRWISE_MAX */
 };
 
 struct dupscan {
 	struct member *m; /* the members of the objects open on the walk, a stack */
 	size_t n, cap;
-	size_t next;  /* the rank of the next member met */
-	size_t first; /* the earliest member repeating a sibling's name; SIZE_MAX: none */
+	uint32_t *slot; /* the hash table of one large object: index + 1, 0 = free */
+	size_t nslot;   /* allocated */
+	size_t next;    /* the rank of the next member met */
+	size_t first;   /* the earliest member repeating a sibling's name; SIZE_MAX: none */
 	const char *first_name;
 	bool oom;
 };
 
 /* Objects up to this size are checked pair by pair (range documents'
- * objects have a handful of members; sorting would cost more). */
+ * objects have a handful of members); larger ones through a hash table. */
 #define DUP_PAIRWISE_MAX 8
+
+static uint64_t
+name_hash(const char *s)
+{
+	uint64_t h = 0xcbf29ce484222325ULL; /* FNV-1a */
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 0x100000001b3ULL;
+	return h;
+}
+
+static bool
+same_name(const struct member *x, const struct member *y)
+{
+	return x->hash == y->hash && strcmp(x->name, y->name) == 0;
+}
+
+static void
+note_dup(struct dupscan *d, const struct member *m)
+{
+	if (m->rank < d->first) {
+		d->first = m->rank;
+		d->first_name = m->name;
+	}
+}
 
 static int
 cmp_member(const void *a, const void *b)
 {
 	const struct member *x = a, *y = b;
-	int c = strcmp(x->name, y->name);
+	int c;
 
-	if (c)
+	if (x->hash != y->hash)
+		return x->hash < y->hash ? -1 : 1;
+	if ((c = strcmp(x->name, y->name)) != 0)
 		return c;
 	return x->rank < y->rank ? -1 : x->rank > y->rank;
 }
 
-/* The members m[0..n) of one object: lower d->first to the rank of the
- * earliest one whose name an earlier sibling already has. */
+/* The members m[0..n) of one object, in document order, hashed, in an
+ * open-addressing table: the first that finds its name already there is
+ * the object's earliest repeat.  FNV-1a is not keyed, and names made to
+ * collide would make the probing quadratic: past a budget of probes,
+ * false (the caller sorts instead, O(n log n) whatever the names). */
+static bool
+dup_hashed(struct dupscan *d, struct member *m, size_t n)
+{
+	size_t nslot = 16, budget = 4 * n + 64;
+	int bits = 4;
+
+	while (nslot < 2 * n) {
+		nslot *= 2;
+		bits++;
+	}
+	if (n >= UINT32_MAX)
+		return false;
+	if (nslot > d->nslot) {
+		uint32_t *t = realloc(d->slot, nslot * sizeof *t);
+
+		if (!t) {
+			d->oom = true;
+			return true;
+		}
+		d->slot = t;
+		d->nslot = nslot;
+	}
+	memset(d->slot, 0, nslot * sizeof *d->slot);
+	for (size_t j = 0; j < n; j++) {
+		uint64_t h = m[j].hash = name_hash(m[j].name);
+		/* The top bits of a Fibonacci product: FNV-1a's low bits depend
+		 * only on the low bits of the bytes. */
+		size_t k = (size_t)((h * 0x9e3779b97f4a7c15ULL) >> (64 - bits));
+
+		for (; d->slot[k]; k = (k + 1) & (nslot - 1)) {
+			if (same_name(&m[d->slot[k] - 1], &m[j])) {
+				note_dup(d, &m[j]);
+				return true; /* ranks grow with j: no later one is earlier */
+			}
+			if (budget-- == 0)
+				return false;
+		}
+		d->slot[k] = (uint32_t)(j + 1);
+	}
+	return true;
+}
+
+/* The members m[0..n) of one object, in document order: lower d->first
+ * to the rank of the earliest one whose name an earlier sibling has. */
 static void
 dup_object(struct dupscan *d, struct member *m, size_t n)
 {
@@ -330,22 +407,20 @@ dup_object(struct dupscan *d, struct member *m, size_t n)
 		for (size_t j = 1; j < n; j++)
 			for (size_t i = 0; i < j; i++)
 				if (m[i].name[0] == m[j].name[0] && strcmp(m[i].name, m[j].name) == 0) {
-					if (m[j].rank < d->first) {
-						d->first = m[j].rank;
-						d->first_name = m[j].name;
-					}
+					note_dup(d, &m[j]);
 					return; /* ranks grow with j: no later one is earlier */
 				}
 		return;
 	}
+	if (dup_hashed(d, m, n))
+		return;
+	for (size_t i = 0; i < n; i++)
+		m[i].hash = name_hash(m[i].name);
 	qsort(m, n, sizeof *m, cmp_member);
-	/* Sorted by name, then rank: the second of each run of one name. */
+	/* Equal names are adjacent, by rank: the second of each run. */
 	for (size_t i = 1; i < n; i++)
-		if (strcmp(m[i - 1].name, m[i].name) == 0 &&
-		    (i == 1 || strcmp(m[i - 2].name, m[i].name) != 0) && m[i].rank < d->first) {
-			d->first = m[i].rank;
-			d->first_name = m[i].name;
-		}
+		if (same_name(&m[i - 1], &m[i]) && (i == 1 || !same_name(&m[i - 2], &m[i])))
+			note_dup(d, &m[i]);
 }
 
 static bool
@@ -383,7 +458,7 @@ dup_walk(struct dupscan *d, const cJSON *node)
 			d->m = m;
 			d->cap = cap;
 		}
-		d->m[d->n++] = (struct member){c->string ? c->string : "", d->next++};
+		d->m[d->n++] = (struct member){c->string ? c->string : "", d->next++, 0};
 		if (is_container(c))
 			dup_walk(d, c);
 	}
@@ -458,6 +533,7 @@ check_dups(const char *buf, size_t len, const cJSON *root, struct err *err)
 	if (is_container(root))
 		dup_walk(&d, root);
 	free(d.m);
+	free(d.slot);
 	if (d.oom)
 		return err_set(err, "out of memory");
 	if (d.first == SIZE_MAX)

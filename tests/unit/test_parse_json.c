@@ -412,6 +412,79 @@ test_duplicate_keys_large(void **state)
 	assert_true(strlen(err.msg) < 100);
 }
 
+/* An object of the names names[0..n) with member j named as member i
+ * (no repeat when i == j): the column of member j, refused there. */
+static void
+dup_in_object(const char *const *names, size_t n, size_t i, size_t j)
+{
+	char doc[4096], want[256];
+	size_t len = 0, col = 0;
+
+	doc[len++] = '{';
+	for (size_t k = 0; k < n; k++) {
+		if (k == j)
+			col = len + (k ? 2 : 1);
+		len += (size_t)snprintf(doc + len, sizeof doc - len, "%s\"%s\":%zu", k ? "," : "",
+					names[k == j ? i : k], k);
+		assert_true(len < sizeof doc - 2);
+	}
+	doc[len++] = '}';
+	doc[len] = '\0';
+	if (i == j) {
+		dup_ok(doc);
+		return;
+	}
+	snprintf(want, sizeof want, "column %zu: duplicate key \"%s\"", col, names[i]);
+	dup_at(doc, 1, want);
+}
+
+/* Every position of a repeat, in objects of 2 to 40 members: on both
+ * sides of the size up to which names are compared pair by pair. */
+static void
+test_duplicate_keys_every_position(void **state)
+{
+	char buf[40][8];
+	const char *names[40];
+
+	(void)state;
+	for (size_t k = 0; k < 40; k++) {
+		snprintf(buf[k], sizeof buf[k], "m%zu", k);
+		names[k] = buf[k];
+	}
+	for (size_t n = 1; n <= 40; n++)
+		for (size_t j = 0; j < n; j++)
+			for (size_t i = 0; i <= j; i++)
+				dup_in_object(names, n, i, j);
+}
+
+/* Names that all land on one slot of parse_json's hash table (FNV-1a,
+ * the top bits of the Fibonacci product; a table of 64 slots for 24
+ * members) exhaust its probe budget, and the object is sorted instead:
+ * the verdict is the same.  (Should the hash change, these names merely
+ * stop colliding; the test still checks the verdict.) */
+static void
+test_duplicate_keys_colliding(void **state)
+{
+	enum { N = 24, BITS = 6 };
+	char buf[N][16];
+	const char *names[N];
+	size_t found = 0;
+
+	(void)state;
+	for (unsigned c = 0; found < N; c++) {
+		uint64_t h = 0xcbf29ce484222325ULL;
+
+		snprintf(buf[found], sizeof buf[found], "c%u", c);
+		for (const char *p = buf[found]; *p; p++)
+			h = (h ^ (unsigned char)*p) * 0x100000001b3ULL;
+		if ((h * 0x9e3779b97f4a7c15ULL) >> (64 - BITS) == 5)
+			names[found] = buf[found], found++;
+	}
+	for (size_t j = 0; j < N; j++)
+		for (size_t i = 0; i <= j; i++)
+			dup_in_object(names, N, i, j);
+}
+
 /* The real documents have no duplicate keys and still read. */
 static void
 test_fixtures_no_duplicates(void **state)
@@ -446,6 +519,8 @@ main(void)
 		cmocka_unit_test(test_check_only),
 		cmocka_unit_test(test_duplicate_keys),
 		cmocka_unit_test(test_duplicate_keys_large),
+		cmocka_unit_test(test_duplicate_keys_every_position),
+		cmocka_unit_test(test_duplicate_keys_colliding),
 		cmocka_unit_test(test_fixtures_no_duplicates),
 	};
 	return cmocka_run_group_tests_name("parse_json", tests, NULL, NULL);
