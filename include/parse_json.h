@@ -4,15 +4,18 @@
  * Refused before cJSON sees the body: an HTML page, NUL bytes, invalid
  * UTF-8 and nesting deeper than PARSE_JSON_MAX_DEPTH; after parsing:
  * anything but blanks after the value, and an object with two members of
- * the same name (compared with escapes decoded: "a" and "\u0061" are the
- * same name), which cJSON would keep both of — "column 17: duplicate key
- * \"prefixes\"" with err->line 3, the first repeated name in the text.
- * Every JSON document the program reads goes through this check
- * (parse_json_buf for `format = json`, parse_json_doc_new for pubdoc).  Every node a selector selects
- * must be a string holding an address, prefix or range (pfx.h); anything
- * else refuses the whole document, naming the node's normalized path.  A
- * selector that selects nothing refuses the document unless allow_empty
- * (a renamed key must not read as an empty list).
+ * the same name, at any depth (compared with escapes decoded: "a" and
+ * "\u0061" are one name), of which cJSON would keep both — "column 17:
+ * duplicate key \"prefixes\"" with err->line 3, the first repeated name
+ * in the text.  Every JSON document the program reads goes through these
+ * checks (parse_json_buf for `format = json`, parse_json_doc_new for
+ * pubdoc).
+ *
+ * Every node a selector selects must be a string holding an address,
+ * prefix or range (pfx.h); anything else refuses the whole document,
+ * naming the node's normalized path.  A selector that selects nothing
+ * refuses the document unless allow_empty (a renamed key must not read as
+ * an empty list).
  */
 #ifndef ALLOWSYNC_PARSE_JSON_H
 #define ALLOWSYNC_PARSE_JSON_H

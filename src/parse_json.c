@@ -4,7 +4,8 @@
  * (NUL bytes and \u0000 escapes, which cJSON silently truncates strings
  * at; invalid UTF-8, which it passes through) and bounds the nesting
  * before cJSON recurses.  cJSON then parses with the length given and no
- * terminator requirement, and we check what follows the value ourselves.
+ * terminator requirement, and we check what follows the value ourselves,
+ * and that no object repeats a member name (check_dups).
  */
 #include "parse_json.h"
 
@@ -362,12 +363,12 @@ dup_hashed(struct dupscan *d, struct member *m, size_t n)
 	size_t nslot = 16, budget = 4 * n + 64;
 	int bits = 4;
 
+	if (n >= UINT32_MAX)
+		return false;
 	while (nslot < 2 * n) {
 		nslot *= 2;
 		bits++;
 	}
-	if (n >= UINT32_MAX)
-		return false;
 	if (nslot > d->nslot) {
 		uint32_t *t = realloc(d->slot, nslot * sizeof *t);
 
