@@ -1,9 +1,9 @@
 #!/bin/sh
 # A JSON document with a duplicate member name is refused, whatever reads
 # it (format = json with selectors, format = allowsync; a file or an HTTPS
-# source), with the line and column of the repeated name in one line; the
-# source serves its last good copy (exit 3) and the output is left as it
-# was.
+# source; the publisher's previous document), with the line and column of
+# the repeated name in one line; a source serves its last good copy (exit
+# 3) and the output is left as it was.
 . ../lib/pipe.sh
 . ../lib/https.sh
 good_json() {
@@ -76,6 +76,24 @@ cmp -s "$T/o/plain.txt" "$T/plain.good" || fail "output changed"
 good_pub
 expect_exit 0 as run
 cmp -s "$T/o/plain.txt" "$T/plain.good" || fail "output changed"
+
+# The publisher reads its previous document for the serial: one with a
+# repeated "serial" is not trusted (a new serial, with a warning).
+mkdir -p "$T/pub"
+conf_file "$T/p.conf" "$T/pstate" <<EOC
+[source fixed]
+type = static
+prefixes = 185.12.80.0/22
+[publish]
+dir = $T/pub
+name = relay
+EOC
+expect_exit 0 "$ALLOWSYNC" -c "$T/p.conf" publish
+sed -i '1a\  "serial": 1,' "$T/pub/relay.json"
+expect_exit 0 "$ALLOWSYNC" -c "$T/p.conf" publish
+expect_grep "^allowsync: warning: publish \"relay\": $T/pub/relay\.json:5: column 3: duplicate key \"serial\"; starting a new serial\$" "$T/err"
+python3 -c 'import json,sys; json.load(open(sys.argv[1]), object_pairs_hook=lambda p: len({k for k, _ in p}) == len(p) or sys.exit("duplicate"))' "$T/pub/relay.json" ||
+	fail "the new relay.json repeats a key"
 
 # Over HTTPS: the URL, then the line and the column.
 mkdir -p "$T/fx/feeds" "$T/fx/bad"
