@@ -221,7 +221,9 @@ asan:
 	@$(MAKE) --no-print-directory BUILD=$(BUILD)-asan CFLAGS="$(SAN_FLAGS)" \
 		LDFLAGS="-fsanitize=address,undefined" unit integration INTEGRATION_SKIP=pkg_
 
-# libFuzzer harnesses (clang); fuzz-smoke runs each briefly.
+# libFuzzer harnesses (clang); fuzz-smoke runs each briefly, from the
+# seeds in tests/fuzz/corpus/NAME if any (what it finds goes to the build
+# directory, the first corpus given) and the JSON readers with json.dict.
 FUZZ_BUILD := $(BUILD)-fuzz
 FUZZ_FLAGS := -O1 -g -fsanitize=fuzzer-no-link,address,undefined
 fuzz:
@@ -238,7 +240,10 @@ fuzz-smoke:
 		: >$(FUZZ_BUILD)/failed && fail=0 && \
 		for f in $(FUZZERS); do \
 			echo "fuzz $$f: 10 s"; \
-			$(FUZZ_BUILD)/fuzz/$$f -max_total_time=10 -max_len=512 \
+			seeds=; [ ! -d tests/fuzz/corpus/$$f ] || { mkdir -p $(FUZZ_BUILD)/corpus/$$f && \
+				seeds="$(FUZZ_BUILD)/corpus/$$f tests/fuzz/corpus/$$f"; }; \
+			case $$f in fuzz_parse_json|fuzz_pubdoc) seeds="$$seeds -dict=tests/fuzz/json.dict" ;; esac; \
+			$(FUZZ_BUILD)/fuzz/$$f -max_total_time=10 -max_len=512 $$seeds \
 				-print_final_stats=0 2>$(FUZZ_BUILD)/$$f.log >/dev/null || \
 				{ tail -40 $(FUZZ_BUILD)/$$f.log; echo $$f >>$(FUZZ_BUILD)/failed; fail=1; }; \
 		done; exit $$fail; \

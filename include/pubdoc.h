@@ -90,9 +90,13 @@ char *pubdoc_text(const struct pubdoc_inv *inv, enum pfx_family fam, size_t *len
 void pubdoc_date(int64_t t, char buf[24]);
 int pubdoc_date_parse(const char *s, int64_t *t);
 
-/* Read serial, createDate and expires of an existing document.  NULL on
- * success, else the reason. */
-const char *pubdoc_meta_parse(const char *buf, size_t len, struct pubdoc_meta *m);
+/* Both readers below take the document through parse_json's strict
+ * checks (parse_json_doc_new): invalid UTF-8, a NUL, a duplicate key…
+ * refuse it, err->line saying on which line.
+ *
+ * Read serial, createDate and expires of an existing document.  0, or
+ * -1 with the reason in err. */
+int pubdoc_meta_parse(const char *buf, size_t len, struct pubdoc_meta *m, struct err *err);
 
 /* Read a published document (`format = allowsync`): every entry, or with
  * n_tags > 0 only the entries carrying at least one of `tags`, added to

@@ -4,7 +4,8 @@
  * (NUL bytes and \u0000 escapes, which cJSON silently truncates strings
  * at; invalid UTF-8, which it passes through) and bounds the nesting
  * before cJSON recurses.  cJSON then parses with the length given and no
- * terminator requirement, and we check what follows the value ourselves.
+ * terminator requirement, and we check what follows the value ourselves,
+ * and that no object repeats a member name (check_dups).
  */
 #include "parse_json.h"
 
@@ -284,6 +285,265 @@ arena_free(struct arena *a)
 	}
 }
 
+/* Duplicate member names.  cJSON keeps every member of an object, so a
+ * selector would see both copies of a repeated name: a document that
+ * repeats one is refused.  The names are compared as cJSON decoded them
+ * (escapes resolved: "a" and "\u0061" are one name), on the tree, object
+ * by object; the tree has no positions, so the offending member is known
+ * by its rank among all the members of the document in document order,
+ * and only on refusal is the text scanned again for where that member's
+ * name stands. */
+struct member {
+	const char *name;
+	size_t rank;   /* among all the members of the document, in document order */
+	uint64_t hash; /* of the name; set only in objects larger than DUP_PAIRWISE_MAX */
+};
+
+struct dupscan {
+	struct member *m; /* the members of the objects open on the walk, a stack */
+	size_t n, cap;
+	uint32_t *slot; /* the hash table of one large object: index + 1, 0 = free */
+	size_t nslot;   /* allocated */
+	size_t next;    /* the rank of the next member met */
+	size_t first;   /* the earliest member repeating a sibling's name; SIZE_MAX: none */
+	const char *first_name;
+	bool oom;
+};
+
+/* Objects up to this size are checked pair by pair (range documents'
+ * objects have a handful of members); larger ones through a hash table. */
+#define DUP_PAIRWISE_MAX 8
+
+static uint64_t
+name_hash(const char *s)
+{
+	uint64_t h = 0xcbf29ce484222325ULL; /* FNV-1a */
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 0x100000001b3ULL;
+	return h;
+}
+
+static bool
+same_name(const struct member *x, const struct member *y)
+{
+	return x->hash == y->hash && strcmp(x->name, y->name) == 0;
+}
+
+static void
+note_dup(struct dupscan *d, const struct member *m)
+{
+	if (m->rank < d->first) {
+		d->first = m->rank;
+		d->first_name = m->name;
+	}
+}
+
+static int
+cmp_member(const void *a, const void *b)
+{
+	const struct member *x = a, *y = b;
+	int c;
+
+	if (x->hash != y->hash)
+		return x->hash < y->hash ? -1 : 1;
+	if ((c = strcmp(x->name, y->name)) != 0)
+		return c;
+	return x->rank < y->rank ? -1 : x->rank > y->rank;
+}
+
+/* The members m[0..n) of one object, in document order, hashed, in an
+ * open-addressing table: the first that finds its name already there is
+ * the object's earliest repeat.  FNV-1a is not keyed, and names made to
+ * collide would make the probing quadratic: past a budget of probes,
+ * false (the caller sorts instead, O(n log n) whatever the names). */
+static bool
+dup_hashed(struct dupscan *d, struct member *m, size_t n)
+{
+	size_t nslot = 16, budget = 4 * n + 64;
+	int bits = 4;
+
+	if (n >= UINT32_MAX)
+		return false;
+	while (nslot < 2 * n) {
+		nslot *= 2;
+		bits++;
+	}
+	if (nslot > d->nslot) {
+		uint32_t *t = realloc(d->slot, nslot * sizeof *t);
+
+		if (!t) {
+			d->oom = true;
+			return true;
+		}
+		d->slot = t;
+		d->nslot = nslot;
+	}
+	memset(d->slot, 0, nslot * sizeof *d->slot);
+	for (size_t j = 0; j < n; j++) {
+		uint64_t h = m[j].hash = name_hash(m[j].name);
+		/* The top bits of a Fibonacci product: FNV-1a's low bits depend
+		 * only on the low bits of the bytes. */
+		size_t k = (size_t)((h * 0x9e3779b97f4a7c15ULL) >> (64 - bits));
+
+		for (; d->slot[k]; k = (k + 1) & (nslot - 1)) {
+			if (same_name(&m[d->slot[k] - 1], &m[j])) {
+				note_dup(d, &m[j]);
+				return true; /* ranks grow with j: no later one is earlier */
+			}
+			if (budget-- == 0)
+				return false;
+		}
+		d->slot[k] = (uint32_t)(j + 1);
+	}
+	return true;
+}
+
+/* The members m[0..n) of one object, in document order: lower d->first
+ * to the rank of the earliest one whose name an earlier sibling has. */
+static void
+dup_object(struct dupscan *d, struct member *m, size_t n)
+{
+	if (n <= DUP_PAIRWISE_MAX) {
+		for (size_t j = 1; j < n; j++)
+			for (size_t i = 0; i < j; i++)
+				if (m[i].name[0] == m[j].name[0] && strcmp(m[i].name, m[j].name) == 0) {
+					note_dup(d, &m[j]);
+					return; /* ranks grow with j: no later one is earlier */
+				}
+		return;
+	}
+	if (dup_hashed(d, m, n))
+		return;
+	for (size_t i = 0; i < n; i++)
+		m[i].hash = name_hash(m[i].name);
+	qsort(m, n, sizeof *m, cmp_member);
+	/* Equal names are adjacent, by rank: the second of each run. */
+	for (size_t i = 1; i < n; i++)
+		if (same_name(&m[i - 1], &m[i]) && (i == 1 || !same_name(&m[i - 2], &m[i])))
+			note_dup(d, &m[i]);
+}
+
+static bool
+is_container(const cJSON *node)
+{
+	int t = node->type & 0xff;
+
+	return t == cJSON_Object || t == cJSON_Array;
+}
+
+/* Depth-first in document order (a member's rank before those of the
+ * members inside its value), so that ranks follow the text.  The depth
+ * is bounded by the prescan. */
+static void
+dup_walk(struct dupscan *d, const cJSON *node)
+{
+	size_t base = d->n;
+
+	if ((node->type & 0xff) == cJSON_Array) {
+		/* Most nodes of a range document are strings in arrays. */
+		for (const cJSON *c = node->child; c && !d->oom; c = c->next)
+			if (is_container(c))
+				dup_walk(d, c);
+		return;
+	}
+	for (const cJSON *c = node->child; c && !d->oom; c = c->next) {
+		if (d->n == d->cap) {
+			size_t cap = d->cap ? 2 * d->cap : 64;
+			struct member *m = realloc(d->m, cap * sizeof *m);
+
+			if (!m) {
+				d->oom = true;
+				return;
+			}
+			d->m = m;
+			d->cap = cap;
+		}
+		d->m[d->n++] = (struct member){c->string ? c->string : "", d->next++, 0};
+		if (is_container(c))
+			dup_walk(d, c);
+	}
+	/* What the members' values pushed they popped: this object's own
+	 * members are d->m[base..d->n). */
+	if (!d->oom)
+		dup_object(d, d->m + base, d->n - base);
+	d->n = base;
+}
+
+/* Where the name of the member of rank `rank` starts (its opening quote):
+ * in a document cJSON accepted, a member's name is the only string that a
+ * colon follows. */
+static size_t
+member_offset(const char *buf, size_t len, size_t rank)
+{
+	size_t i = 0;
+
+	while (i < len) {
+		size_t start, j;
+
+		if (buf[i] != '"') {
+			i++;
+			continue;
+		}
+		start = i++;
+		while (i < len && buf[i] != '"')
+			i += buf[i] == '\\' ? 2 : 1;
+		for (j = i + 1; j < len && is_ws(buf[j]); j++)
+			;
+		if (j < len && buf[j] == ':' && rank-- == 0)
+			return start;
+		i++;
+	}
+	return 0;
+}
+
+/* A decoded name for a one-line message: quotes, backslashes and control
+ * characters escaped, cut (at a character boundary) past 64 bytes. */
+static void
+name_text(const char *name, char *out, size_t size)
+{
+	const unsigned char *s = (const unsigned char *)name;
+	size_t o = 0;
+
+	for (; *s && o + 8 < size; s++) {
+		if (o >= 64 && (*s & 0xc0) != 0x80) {
+			memcpy(out + o, "...", 3);
+			o += 3;
+			break;
+		}
+		if (*s == '"' || *s == '\\') {
+			out[o++] = '\\';
+			out[o++] = (char)*s;
+		} else if (*s < 0x20 || *s == 0x7f) {
+			o += (size_t)snprintf(out + o, size - o, "\\u%04x", *s);
+		} else {
+			out[o++] = (char)*s;
+		}
+	}
+	out[o] = '\0';
+}
+
+/* 0, or -1 with err saying where the first repeated name is. */
+static int
+check_dups(const char *buf, size_t len, const cJSON *root, struct err *err)
+{
+	struct dupscan d = {.first = SIZE_MAX};
+	size_t line, col;
+	char name[96];
+
+	if (is_container(root))
+		dup_walk(&d, root);
+	free(d.m);
+	free(d.slot);
+	if (d.oom)
+		return err_set(err, "out of memory");
+	if (d.first == SIZE_MAX)
+		return 0;
+	line_col(buf, member_offset(buf, len, d.first), &line, &col);
+	name_text(d.first_name, name, sizeof name);
+	return err_set_line(err, line, "column %zu: duplicate key \"%s\"", col, name);
+}
+
 /* Parse after the checks; the tree lives in `a` (arena_free). */
 static cJSON *
 parse_doc(const char *buf, size_t len, struct arena *a, struct err *err)
@@ -331,7 +591,45 @@ parse_doc(const char *buf, size_t len, struct arena *a, struct err *err)
 		err_set_line(err, line, "column %zu: trailing data after the JSON value", col);
 		return NULL;
 	}
+	if (check_dups(buf, len, root, err) < 0)
+		return NULL;
 	return root;
+}
+
+struct parse_json_doc {
+	struct arena a;
+	cJSON *root;
+};
+
+struct parse_json_doc *
+parse_json_doc_new(const char *buf, size_t len, struct err *err)
+{
+	struct parse_json_doc *d = calloc(1, sizeof *d);
+
+	if (!d) {
+		err_set(err, "out of memory");
+		return NULL;
+	}
+	if (!(d->root = parse_doc(buf, len, &d->a, err))) {
+		parse_json_doc_free(d);
+		return NULL;
+	}
+	return d;
+}
+
+const struct cJSON *
+parse_json_doc_root(const struct parse_json_doc *d)
+{
+	return d->root;
+}
+
+void
+parse_json_doc_free(struct parse_json_doc *d)
+{
+	if (!d)
+		return;
+	arena_free(&d->a);
+	free(d);
 }
 
 int

@@ -1,6 +1,8 @@
 /* pubdoc — the published range document (AWS ip-ranges.json shape). */
 #include "pubdoc.h"
 
+#include "parse_json.h"
+
 #include <cjson/cJSON.h>
 
 #include <errno.h>
@@ -343,13 +345,18 @@ pubdoc_text(const struct pubdoc_inv *inv, enum pfx_family fam, size_t *len)
 	return memstream_done(f, &buf);
 }
 
-const char *
-pubdoc_meta_parse(const char *buf, size_t len, struct pubdoc_meta *m)
+int
+pubdoc_meta_parse(const char *buf, size_t len, struct pubdoc_meta *m, struct err *err)
 {
-	const char *reason = NULL;
-	cJSON *doc = cJSON_ParseWithLength(buf, len);
-	if (!doc || !cJSON_IsObject(doc)) {
-		reason = "not a JSON object";
+	struct parse_json_doc *d = parse_json_doc_new(buf, len, err);
+	const cJSON *doc;
+	int ret = -1;
+
+	if (!d)
+		return -1;
+	doc = parse_json_doc_root(d);
+	if (!cJSON_IsObject(doc)) {
+		err_set(err, "not a JSON object");
 		goto out;
 	}
 	const cJSON *serial = cJSON_GetObjectItemCaseSensitive(doc, "serial");
@@ -359,21 +366,22 @@ pubdoc_meta_parse(const char *buf, size_t len, struct pubdoc_meta *m)
 	if (!cJSON_IsNumber(serial) || serial->valuedouble < 1 ||
 	    serial->valuedouble > 9007199254740992.0 ||
 	    serial->valuedouble != (double)(uint64_t)serial->valuedouble) {
-		reason = "no valid \"serial\"";
+		err_set(err, "no valid \"serial\"");
 		goto out;
 	}
 	m->serial = (uint64_t)serial->valuedouble;
 	if (!cJSON_IsString(created) || pubdoc_date_parse(created->valuestring, &m->created) < 0) {
-		reason = "no valid \"createDate\"";
+		err_set(err, "no valid \"createDate\"");
 		goto out;
 	}
 	if (!cJSON_IsString(expires) || pubdoc_date_parse(expires->valuestring, &m->expires) < 0) {
-		reason = "no valid \"expires\"";
+		err_set(err, "no valid \"expires\"");
 		goto out;
 	}
+	ret = 0;
 out:
-	cJSON_Delete(doc);
-	return reason;
+	parse_json_doc_free(d);
+	return ret;
 }
 
 static bool
@@ -451,8 +459,11 @@ pubdoc_parse(const char *buf, size_t len, const char *const *tags, size_t n_tags
 {
 	int ret = -1;
 	size_t count = 0;
-	cJSON *doc = cJSON_ParseWithLength(buf, len);
-	if (!doc || !cJSON_IsObject(doc)) {
+	struct parse_json_doc *d = parse_json_doc_new(buf, len, err);
+	if (!d)
+		return -1;
+	const cJSON *doc = parse_json_doc_root(d);
+	if (!cJSON_IsObject(doc)) {
 		err_set(err, "not a JSON object");
 		goto out;
 	}
@@ -473,7 +484,7 @@ pubdoc_parse(const char *buf, size_t len, const char *const *tags, size_t n_tags
 		goto out;
 	ret = 0;
 out:
-	cJSON_Delete(doc);
+	parse_json_doc_free(d);
 	return ret;
 }
 

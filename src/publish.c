@@ -305,9 +305,14 @@ choose_meta(const struct publish_conf *pc, const struct pubdoc_inv *inv, const c
 		return -1;
 	p->old_serial = 0;
 	if (r == 0) {
-		const char *why = pubdoc_meta_parse(cur, len, &old);
-		if (why) {
-			log_warn("publish \"%s\": %s: %s; starting a new serial", pc->name, path, why);
+		struct err why;
+		if (pubdoc_meta_parse(cur, len, &old, &why) < 0) {
+			if (why.line)
+				log_warn("publish \"%s\": %s:%zu: %s; starting a new serial", pc->name,
+					 path, why.line, why.msg);
+			else
+				log_warn("publish \"%s\": %s: %s; starting a new serial", pc->name,
+					 path, why.msg);
 		} else {
 			p->old_serial = old.serial;
 			size_t n;

@@ -129,7 +129,8 @@ test_json_exact(void **state)
 	free(again);
 
 	struct pubdoc_meta back;
-	assert_null(pubdoc_meta_parse(doc, len, &back));
+	struct err err;
+	assert_int_equal(pubdoc_meta_parse(doc, len, &back, &err), 0);
 	assert_memory_equal(&m, &back, sizeof m);
 	free(doc);
 }
@@ -247,8 +248,9 @@ test_parse_refusals(void **state)
 	pset_free(s);
 
 	struct pubdoc_meta m;
-	assert_non_null(pubdoc_meta_parse(aws, strlen(aws), &m));
-	assert_non_null(pubdoc_meta_parse("{\"serial\": 1.5}", 15, &m));
+	assert_int_equal(pubdoc_meta_parse(aws, strlen(aws), &m, &err), -1);
+	assert_non_null(strstr(err.msg, "serial"));
+	assert_int_equal(pubdoc_meta_parse("{\"serial\": 1.5}", 15, &m, &err), -1);
 }
 
 static void
@@ -281,6 +283,52 @@ test_tags_and_dates(void **state)
 	assert_int_equal(pubdoc_date_parse("2026-11-27-21-46-40x", &t), -1);
 }
 
+/* A duplicate key refuses the document, for the reader of published
+ * documents and for the publisher reading its previous one, with the
+ * line and column of the repeated name. */
+static void
+test_duplicate_keys(void **state)
+{
+	static const char two_arrays[] =
+		"{\n  \"prefixes\": [{\"ip_prefix\": \"192.0.2.0/24\"}],\n"
+		"  \"ipv6_prefixes\": [],\n  \"prefixes\": [{\"ip_prefix\": \"198.51.100.0/24\"}]\n}\n";
+	static const char in_entry[] =
+		"{\"prefixes\": [{\"ip_prefix\": \"192.0.2.0/24\",\n  \"tags\": [], "
+		"\"ip_prefix\": \"198.51.100.0/24\"}], \"ipv6_prefixes\": []}";
+	static const char escaped[] =
+		"{\"prefixes\": [], \"ipv6_prefixes\": [], \"\\u0070refixes\": []}";
+	struct pset *s = pset_new();
+	struct pubdoc_meta m;
+	struct err err;
+
+	(void)state;
+	assert_int_equal(pubdoc_parse(two_arrays, strlen(two_arrays), NULL, 0, 0, s, &err), -1);
+	assert_int_equal(err.line, 4);
+	assert_string_equal(err.msg, "column 3: duplicate key \"prefixes\"");
+	assert_int_equal(pubdoc_parse_doc(two_arrays, strlen(two_arrays), NULL, 0, true, s, &err), -1);
+	assert_string_equal(err.msg, "column 3: duplicate key \"prefixes\"");
+	assert_int_equal(pubdoc_parse(in_entry, strlen(in_entry), NULL, 0, 0, s, &err), -1);
+	assert_int_equal(err.line, 2);
+	assert_string_equal(err.msg, "column 15: duplicate key \"ip_prefix\"");
+	assert_int_equal(pubdoc_parse(escaped, strlen(escaped), NULL, 0, 0, s, &err), -1);
+	assert_int_equal(err.line, 1);
+	assert_string_equal(err.msg, "column 39: duplicate key \"prefixes\"");
+	assert_int_equal(pset_total(s), 0);
+
+	/* The publisher's previous document, read for its serial. */
+	static const char meta[] = "{\"serial\": 1764280000, \"createDate\": \"2025-11-27-21-46-40\", "
+				   "\"expires\": \"2025-12-04-21-46-40\", \"serial\": 1}";
+	assert_int_equal(pubdoc_meta_parse(meta, strlen(meta), &m, &err), -1);
+	assert_int_equal(err.line, 1);
+	assert_string_equal(err.msg, "column 95: duplicate key \"serial\"");
+	/* Without the repetition it reads. */
+	static const char meta_ok[] = "{\"serial\": 1764280000, \"createDate\": \"2025-11-27-21-46-40\", "
+				      "\"expires\": \"2025-12-04-21-46-40\"}";
+	assert_int_equal(pubdoc_meta_parse(meta_ok, strlen(meta_ok), &m, &err), 0);
+	assert_int_equal(m.serial, 1764280000);
+	pset_free(s);
+}
+
 int
 main(void)
 {
@@ -291,6 +339,7 @@ main(void)
 		cmocka_unit_test(test_parse_doc),
 		cmocka_unit_test(test_parse_refusals),
 		cmocka_unit_test(test_tags_and_dates),
+		cmocka_unit_test(test_duplicate_keys),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
