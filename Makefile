@@ -13,6 +13,8 @@ STATEDIR   ?= /var/lib/allowsync
 INSTALL_CRON ?= yes
 DESTDIR    ?=
 BUILD      ?= build
+# Build steps run this many jobs at once; the tests run one after another.
+NPROC      := $(shell nproc 2>/dev/null || echo 2)
 FIXTURES   ?= $(abspath tests/fixtures)
 
 CC         ?= cc
@@ -154,7 +156,7 @@ LIB       := $(BUILD)/liballowsync.a
 BIN       := $(BUILD)/allowsync
 UNIT_BINS := $(UNIT_TESTS:%=$(BUILD)/tests/test_%)
 
-.PHONY: all deps demo check unit integration asan bench fuzz fuzz-smoke install uninstall clean
+.PHONY: all deps demo check unit unit-bins integration asan bench fuzz fuzz-smoke install uninstall clean
 .PHONY: deb rpm
 
 all: $(BIN)
@@ -199,7 +201,7 @@ demo: deps
 # The stages run one after the other, timed, each even when an earlier one
 # failed; the end names every failed program or case with its log's tail.
 check: deps
-	@$(MAKE) --no-print-directory all unit-bins
+	@$(MAKE) --no-print-directory -j$(NPROC) all unit-bins
 	@MAKE="$(MAKE)" BUILD="$(BUILD)" sh tests/check.sh
 
 unit-bins: $(UNIT_BINS)
@@ -218,6 +220,8 @@ SAN_FLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sa
 # cases (they build and install their own binary, and LeakSanitizer cannot
 # run inside the systemd sandbox that pkg_systemd starts).
 asan:
+	@$(MAKE) --no-print-directory -j$(NPROC) BUILD=$(BUILD)-asan CFLAGS="$(SAN_FLAGS)" \
+		LDFLAGS="-fsanitize=address,undefined" all unit-bins
 	@$(MAKE) --no-print-directory BUILD=$(BUILD)-asan CFLAGS="$(SAN_FLAGS)" \
 		LDFLAGS="-fsanitize=address,undefined" unit integration INTEGRATION_SKIP=pkg_
 
@@ -227,7 +231,7 @@ asan:
 FUZZ_BUILD := $(BUILD)-fuzz
 FUZZ_FLAGS := -O1 -g -fsanitize=fuzzer-no-link,address,undefined
 fuzz:
-	@$(MAKE) --no-print-directory CC=clang BUILD=$(FUZZ_BUILD) CFLAGS="$(FUZZ_FLAGS)" \
+	@$(MAKE) --no-print-directory -j$(NPROC) CC=clang BUILD=$(FUZZ_BUILD) CFLAGS="$(FUZZ_FLAGS)" \
 		$(FUZZERS:%=$(FUZZ_BUILD)/fuzz/%)
 
 $(BUILD)/fuzz/%: tests/fuzz/%.c $(LIB)
@@ -237,16 +241,7 @@ $(BUILD)/fuzz/%: tests/fuzz/%.c $(LIB)
 fuzz-smoke:
 	@if command -v clang >/dev/null 2>&1; then \
 		$(MAKE) --no-print-directory fuzz && \
-		: >$(FUZZ_BUILD)/failed && fail=0 && \
-		for f in $(FUZZERS); do \
-			echo "fuzz $$f: 10 s"; \
-			seeds=; [ ! -d tests/fuzz/corpus/$$f ] || { mkdir -p $(FUZZ_BUILD)/corpus/$$f && \
-				seeds="$(FUZZ_BUILD)/corpus/$$f tests/fuzz/corpus/$$f"; }; \
-			case $$f in fuzz_parse_json|fuzz_pubdoc) seeds="$$seeds -dict=tests/fuzz/json.dict" ;; esac; \
-			$(FUZZ_BUILD)/fuzz/$$f -max_total_time=10 -max_len=512 $$seeds \
-				-print_final_stats=0 2>$(FUZZ_BUILD)/$$f.log >/dev/null || \
-				{ tail -40 $(FUZZ_BUILD)/$$f.log; echo $$f >>$(FUZZ_BUILD)/failed; fail=1; }; \
-		done; exit $$fail; \
+		sh tests/fuzz/smoke.sh $(FUZZ_BUILD) $(NPROC) $(FUZZERS); \
 	else echo "fuzz: clang not installed, skipped"; fi
 
 bench: deps
