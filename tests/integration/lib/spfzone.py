@@ -2,16 +2,18 @@
 """Zone data for the SPF tests, as one root zone ('.') that nsd serves.
 
   spfzone.py blaze DIR            the captured TXT answers (NAME.dns: txt:RECORD lines)
-  spfzone.py rfc YAML N OUTDIR    scenario N of the RFC 7208 suite: OUTDIR/zone
-                                  (records), OUTDIR/timeouts (NAME TYPE... that
-                                  answer, everything else at NAME times out) and
-                                  OUTDIR/tests.json
+  spfzone.py rfc YAML OUTDIR      every scenario N of the RFC 7208 suite, in one
+                                  pass (reading the YAML is most of the cost):
+                                  OUTDIR/sN/zone (records), OUTDIR/sN/timeouts
+                                  (NAME TYPE... that answer, everything else at
+                                  NAME times out) and OUTDIR/sN/tests (NAME HOST
+                                  DOMAIN RESULT,... lines; DOMAIN - when empty);
+                                  prints the number of scenarios
   spfzone.py header               the SOA/NS lines every zone starts with
 
 Long TXT records are split into 255-byte strings; bytes that a zone file
 cannot hold literally are written as \\DDD.
 """
-import json
 import os
 import sys
 
@@ -69,10 +71,15 @@ def blaze(d):
     return ''.join(out)
 
 
-def rfc(path, idx, outdir):
+def rfc(path, outdir):
     import yaml
     docs = list(yaml.safe_load_all(open(path, encoding='utf-8')))
-    doc = docs[idx]
+    for i, doc in enumerate(docs):
+        rfc_scenario(doc, os.path.join(outdir, 's%d' % i))
+    return len(docs)
+
+
+def rfc_scenario(doc, outdir):
     lines = [header()]
     timeouts = []
     for name, recs in doc['zonedata'].items():
@@ -115,18 +122,13 @@ def rfc(path, idx, outdir):
         f.write(''.join(lines))
     with open(os.path.join(outdir, 'timeouts'), 'w') as f:
         f.write(''.join(t + '\n' for t in timeouts))
-    tests = []
-    for tname, t in doc['tests'].items():
-        mf = t.get('mailfrom') or ''
-        dom = mf.rsplit('@', 1)[-1] if mf else t.get('helo', '')
-        res = t['result']
-        tests.append({'name': tname, 'host': t['host'], 'domain': dom,
-                      'result': res if isinstance(res, list) else [res],
-                      'description': doc['description']})
-    with open(os.path.join(outdir, 'tests.json'), 'w') as f:
-        json.dump(tests, f)
-    return len(docs)
-
+    with open(os.path.join(outdir, 'tests'), 'w') as f:
+        for tname, t in doc['tests'].items():
+            mf = t.get('mailfrom') or ''
+            dom = mf.rsplit('@', 1)[-1] if mf else t.get('helo', '')
+            res = t['result']
+            f.write('%s %s %s %s\n' % (tname, t['host'], dom or '-',
+                                        ','.join(res if isinstance(res, list) else [res])))
 
 if __name__ == '__main__':
     if sys.argv[1] == 'blaze':
@@ -136,7 +138,4 @@ if __name__ == '__main__':
     elif sys.argv[1] == 'txt':
         sys.stdout.write(txt([a for a in sys.argv[2:]]) + '\n')
     elif sys.argv[1] == 'rfc':
-        rfc(sys.argv[2], int(sys.argv[3]), sys.argv[4])
-    elif sys.argv[1] == 'count':
-        import yaml
-        print(len(list(yaml.safe_load_all(open(sys.argv[2], encoding='utf-8')))))
+        print(rfc(sys.argv[2], sys.argv[3]))
