@@ -306,7 +306,9 @@ deb:
 	@# Without this make's variables (BUILD=… from the command line or the
 	@# environment) would reach the package's own make, whose clean would
 	@# remove the caller's build tree.
-	cd $(DEB_DIR)/allowsync-$(VERSION) && $(PKG_ENV) dpkg-buildpackage -b -us -uc >../build.log 2>&1 || \
+	@# parallel=: dh hands make -jN (the package's build is most of the time).
+	cd $(DEB_DIR)/allowsync-$(VERSION) && $(PKG_ENV) DEB_BUILD_OPTIONS="parallel=$(NPROC) $$DEB_BUILD_OPTIONS" \
+		dpkg-buildpackage -b -us -uc >../build.log 2>&1 || \
 		{ tail -40 ../build.log; exit 1; }
 	@ls $(DEB_DIR)/allowsync_$(VERSION)_*.deb
 
