@@ -68,6 +68,7 @@ LIB_SRCS := \
 	src/cmd_check.c \
 	src/cmd_show.c \
 	src/cmd_why.c \
+	src/statusjson.c \
 	src/cmd_status.c \
 	src/jsonpath.c \
 	src/parse_json.c \
@@ -114,6 +115,7 @@ UNIT_TESTS := \
 	conf \
 	policy \
 	state \
+	statusjson \
 	atomicfile \
 	hook \
 	out_postfix \

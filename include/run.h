@@ -24,6 +24,9 @@ struct run_opts {
 	 * never write state, never lock. */
 	bool fetch;
 	FILE *out;
+	/* diff --json: each output's plan goes into this document
+	 * (statusjson_diff_add) instead of to `out`. */
+	struct cJSON *json;
 };
 
 enum run_src_how {

@@ -5,9 +5,12 @@
  *                        fingerprint of the configuration that produced
  *                        it and the document it was parsed from (text
  *                        header, binary ranges, digest line)
- *   sources/NAME.status  the last attempt: time, error, retry-after
+ *   sources/NAME.status  the last attempt: time, error, retry-after,
+ *                        whether the last good copy served instead
  *   outputs/NAME.status  digest of what was applied, last change, entry
  *                        count, a hook still to run, the last error
+ *   run.status           the last run that held the lock (not diff):
+ *                        when it started and ended, its exit code
  *   lock                 one run at a time (lock.h)
  *   lists/               the administrator's: the one place in state_dir
  *                        where an output may write (conf refuses an
@@ -74,6 +77,9 @@ struct state_source {
 	 * collect last found the same list (see state_list_keep). */
 	char list_digest[STATE_DIGEST_HEX];
 	time_t list_confirmed;
+	/* The last run that collected it served its last good copy instead
+	 * (the attempt failed or Retry-After was pending): degraded. */
+	bool stale;
 };
 /* Missing or corrupt: zeroed (corrupt: warned). */
 void state_source_load(const char *dir, const char *name, struct state_source *st);
@@ -101,6 +107,15 @@ struct state_output {
 void state_output_load(const char *dir, const char *name, struct state_output *st);
 int state_output_save(const char *dir, const char *name, const struct state_output *st,
 		      struct err *err);
+
+struct state_run {
+	time_t start;  /* 0 = no run recorded */
+	time_t end;
+	int exit_code; /* what the run exited with (cmd.h) */
+};
+/* Missing or corrupt: zeroed (corrupt: warned). */
+void state_run_load(const char *dir, struct state_run *st);
+int state_run_save(const char *dir, const struct state_run *st, struct err *err);
 
 /* Digest of a merged set: hex BLAKE2b-256 of its range counts and
  * ranges in a fixed binary form (big-endian addresses). */

@@ -1,12 +1,40 @@
-/* cmd_run — `run [--offline] [-n] [--force]` and `diff` (= run -n). */
+/* cmd_run — `run [--offline] [-n] [--force]` and `diff [--json]` (= run -n). */
 #include "cmd.h"
 
 #include "log.h"
 #include "run.h"
+#include "statusjson.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
+
+/* diff --json: the plans, printed once the run is over; not when it
+ * never got to plan every output (locked, no state directory to be had:
+ * its message on stderr says so). */
+static int
+diff_json(struct conf *c, struct run_opts *o)
+{
+	cJSON *doc = statusjson_diff_new();
+	int rc;
+
+	if (!doc) {
+		log_err("out of memory");
+		return EXIT_FAIL;
+	}
+	o->json = doc;
+	rc = run_pipeline(c, o);
+	if (rc != EXIT_LOCKED &&
+	    (size_t)cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(doc, "outputs")) ==
+		    c->n_outputs &&
+	    statusjson_print(doc, stdout) < 0) {
+		log_err("diff: standard output: %s", strerror(errno));
+		rc = EXIT_FAIL;
+	}
+	cJSON_Delete(doc);
+	return rc;
+}
 
 static int
 run_common(int argc, char **argv, const struct global_opts *g, bool diff)
@@ -15,10 +43,12 @@ run_common(int argc, char **argv, const struct global_opts *g, bool diff)
 		{"offline", no_argument, NULL, 'o'},
 		{"dry-run", no_argument, NULL, 'n'},
 		{"force", no_argument, NULL, 'F'},
+		{"json", no_argument, NULL, 'j'},
 		{NULL, 0, NULL, 0},
 	};
 	struct run_opts o = {.dry_run = g->dry_run || diff, .force = g->force, .out = stdout};
 	struct conf *c;
+	bool json = false;
 	int ch, rc;
 
 	while ((ch = getopt_long(argc, argv, "+n", longopts, NULL)) != -1) {
@@ -32,23 +62,30 @@ run_common(int argc, char **argv, const struct global_opts *g, bool diff)
 		case 'F':
 			o.force = true;
 			break;
+		case 'j':
+			json = true;
+			break;
 		default:
-			fprintf(stderr, "usage: allowsync %s\n",
-				diff ? "diff [--offline] [--force]" : "run [--offline] [-n] [--force]");
-			return EXIT_USAGE;
+			goto usage;
 		}
 	}
+	if (json && !diff)
+		goto usage;
 	if (optind < argc) {
 		fprintf(stderr, "allowsync %s: unexpected argument \"%s\"\n", argv[0], argv[optind]);
 		return EXIT_USAGE;
 	}
 	if ((rc = run_load_conf(g->config, &c)) != 0)
 		return rc;
-	rc = run_pipeline(c, &o);
+	rc = json ? diff_json(c, &o) : run_pipeline(c, &o);
 	if (o.dry_run)
 		fflush(stdout);
 	conf_free(c);
 	return rc;
+usage:
+	fprintf(stderr, "usage: allowsync %s\n",
+		diff ? "diff [--offline] [--force] [--json]" : "run [--offline] [-n] [--force]");
+	return EXIT_USAGE;
 }
 
 int

@@ -1,11 +1,17 @@
-/* cmd_status — last run per source and output, from the state directory. */
+/* cmd_status — `status [--json]`: last run per source and output, from
+ * the state directory, as text or as one JSON document (statusjson.h). */
 #include "cmd.h"
 
+#include "log.h"
 #include "run.h"
 #include "state.h"
+#include "statusjson.h"
 
+#include <errno.h>
+#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 static void
@@ -27,58 +33,47 @@ ago(time_t now, time_t t, char *buf, size_t n)
 	snprintf(buf, n, "%s ago", age);
 }
 
-int
-cmd_status(int argc, char **argv, const struct global_opts *g)
+/* The text report: one line a source, one line an output. */
+static int
+print_text(const struct conf *c, time_t now)
 {
-	struct conf *c;
-	time_t now = time(NULL);
-	int rc;
-
-	(void)argv;
-	if (argc > 1) {
-		fprintf(stderr, "usage: allowsync status\n");
-		return EXIT_USAGE;
-	}
-	if ((rc = run_load_conf(g->config, &c)) != 0)
-		return rc;
 	printf("state directory %s\n", c->state_dir);
 	for (size_t i = 0; i < c->n_sources; i++) {
 		const struct source *s = c->sources[i];
-		struct state_source st;
-		struct pset *set = NULL;
-		struct state_list_info info;
-		struct err why;
+		struct status_source ss;
 		char a[48], b[80];
 
-		state_source_load(c->state_dir, s->name, &st);
-		int r = state_list_load(c->state_dir, s->name, &set, &info);
-		ago(now, st.success, a, sizeof a);
+		if (status_source_load(c->state_dir, s, now, &ss) < 0) {
+			log_err("out of memory");
+			return EXIT_FAIL;
+		}
+		ago(now, ss.st.success, a, sizeof a);
 		printf("source \"%s\" (%s): last success %s", s->name, s->type->name, a);
-		if (r == 0) {
-			if (info.when > now)
-				run_format_dated(now, info.when, b, sizeof b);
+		if (ss.set) {
+			if (ss.info.when > now)
+				run_format_dated(now, ss.info.when, b, sizeof b);
 			else
-				ago(now, info.when, b, sizeof b);
+				ago(now, ss.info.when, b, sizeof b);
 			printf(", last good copy %s, %zu entries from %s", b,
-			       pset_cidr_count(set, PFX_V4) + pset_cidr_count(set, PFX_V6),
-			       info.origin);
+			       pset_cidr_count(ss.set, PFX_V4) + pset_cidr_count(ss.set, PFX_V6),
+			       ss.info.origin);
 			/* What a failure now would find: the copy, or why not. */
-			if (run_stored_usable(s, &info, now, true, &why) < 0)
-				printf(" (not served: %s)", why.msg);
+			if (ss.unusable.msg[0])
+				printf(" (not served: %s)", ss.unusable.msg);
 		} else {
 			printf(", no last good copy");
 		}
-		if (st.error[0]) {
-			ago(now, st.attempt, a, sizeof a);
-			printf("; last error (%s): %s", a, st.error);
+		if (ss.st.error[0]) {
+			ago(now, ss.st.attempt, a, sizeof a);
+			printf("; last error (%s): %s", a, ss.st.error);
 		}
-		if (st.retry_after > now) {
+		if (ss.st.retry_after > now) {
 			char w[32];
-			run_format_age(st.retry_after - now, w, sizeof w);
+			run_format_age(ss.st.retry_after - now, w, sizeof w);
 			printf("; next request in %s", w);
 		}
 		printf("\n");
-		pset_free(set);
+		status_source_clear(&ss);
 	}
 	for (size_t i = 0; i < c->n_outputs; i++) {
 		const struct output *o = c->outputs[i];
@@ -96,6 +91,55 @@ cmd_status(int argc, char **argv, const struct global_opts *g)
 			printf("; last error: %s", st.error);
 		printf("\n");
 	}
-	conf_free(c);
 	return EXIT_OK;
+}
+
+/* The JSON report (statusjson.h), printed at once. */
+static int
+print_json(const struct conf *c, time_t now)
+{
+	cJSON *doc = statusjson_status(c, now);
+	int r;
+
+	if (!doc) {
+		log_err("out of memory");
+		return EXIT_FAIL;
+	}
+	r = statusjson_print(doc, stdout);
+	cJSON_Delete(doc);
+	if (r < 0) {
+		log_err("status: standard output: %s", strerror(errno));
+		return EXIT_FAIL;
+	}
+	return EXIT_OK;
+}
+
+int
+cmd_status(int argc, char **argv, const struct global_opts *g)
+{
+	static const struct option longopts[] = {
+		{"json", no_argument, NULL, 'j'},
+		{NULL, 0, NULL, 0},
+	};
+	struct conf *c;
+	time_t now = time(NULL);
+	bool json = false;
+	int ch, rc;
+
+	while ((ch = getopt_long(argc, argv, "+", longopts, NULL)) != -1) {
+		if (ch != 'j') {
+			fprintf(stderr, "usage: allowsync status [--json]\n");
+			return EXIT_USAGE;
+		}
+		json = true;
+	}
+	if (optind < argc) {
+		fprintf(stderr, "usage: allowsync status [--json]\n");
+		return EXIT_USAGE;
+	}
+	if ((rc = run_load_conf(g->config, &c)) != 0)
+		return rc;
+	rc = json ? print_json(c, now) : print_text(c, now);
+	conf_free(c);
+	return rc;
 }

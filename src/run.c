@@ -10,7 +10,7 @@
  *   commit_outputs   only once every output is prepared
  *   call_hooks       after every commit
  *   save_outputs     the outputs' state (the sources' is saved as gathered)
- *   finish           abort what is still prepared; the exit code
+ *   finish           abort what is still prepared; the exit code, recorded
  */
 #include "run.h"
 
@@ -21,6 +21,7 @@
 #include "policy.h"
 #include "publish.h"
 #include "state.h"
+#include "statusjson.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -331,6 +332,7 @@ gather_one(const struct conf *c, const struct run_opts *o, struct run_source *rs
 	} else if (attempt(c, rs, now, write_state, &st, &why) < 0) {
 		fall_back(c, rs, now, &why);
 	}
+	st.stale = rs->how == RUN_SRC_STALE;
 	if (write_state && state_source_save(c->state_dir, name, &st, &serr) < 0)
 		log_warn("source \"%s\": state: %s", name, serr.msg);
 }
@@ -604,17 +606,28 @@ gate_output(const struct run_output *ro, struct err *held)
 	return false;
 }
 
-/* diff: print the plan, and what holds it; prepare nothing. */
+/* diff: print the plan, and what holds it (or add it to the JSON
+ * document); prepare nothing. */
 static void
 show_plan(struct run *r, struct run_output *ro, bool hold, const struct err *held)
 {
+	const struct statusjson_plan p = {
+		.o = ro->o, .live = ro->live, .want = ro->want, .added = ro->added,
+		.removed = ro->removed, .held = hold ? held->msg : NULL,
+	};
 	char note[ERR_MAX + 64] = "";
 	struct err err;
+	int rc;
 
-	if (hold)
-		snprintf(note, sizeof note, " [held: %s%s]", held->msg,
-			 r->o->force ? ", --force applies it" : "");
-	if (print_diff(r->o->out, ro, note) < 0) {
+	if (r->o->json) {
+		rc = statusjson_diff_add(r->o->json, &p);
+	} else {
+		if (hold)
+			snprintf(note, sizeof note, " [held: %s%s]", held->msg,
+				 r->o->force ? ", --force applies it" : "");
+		rc = print_diff(r->o->out, ro, note);
+	}
+	if (rc < 0) {
 		err_set(&err, "%s", strerror(errno));
 		output_failed(ro, "diff", &err);
 		return;
@@ -667,8 +680,15 @@ prepare_outputs(struct run *r)
 		bool hold;
 
 		ro->o = r->c->outputs[i];
-		if (plan_output(r, ro) < 0)
+		if (plan_output(r, ro) < 0) {
+			/* diff --json names every output, a failed one with why. */
+			if (r->o->dry_run && r->o->json) {
+				const struct statusjson_plan p = {.o = ro->o, .error = ro->st.error};
+				if (statusjson_diff_add(r->o->json, &p) < 0)
+					log_err("output \"%s\": diff: out of memory", ro->o->name);
+			}
 			continue;
+		}
 		hold = gate_output(ro, &held);
 		if (r->o->dry_run)
 			show_plan(r, ro, hold, &held);
@@ -750,12 +770,26 @@ save_outputs(struct run *r)
 	}
 }
 
+/* The run in the state directory, for status: when it started and
+ * ended and how (diff leaves no trace). */
+static void
+record_run(const struct run *r, int rc)
+{
+	const struct state_run last = {.start = r->octx.now, .end = time(NULL), .exit_code = rc};
+	struct err err;
+
+	if (!r->o->dry_run && state_run_save(r->c->state_dir, &last, &err) < 0)
+		log_warn("state: %s", err.msg);
+}
+
 /* The end of every run that got the lock: an output still prepared was
  * never committed (the run stopped short), so it is aborted; then the
- * exit code. */
+ * exit code, recorded. */
 static int
 finish(struct run *r)
 {
+	int rc;
+
 	for (size_t i = 0; r->ro && i < r->c->n_outputs; i++) {
 		struct run_output *x = &r->ro[i];
 
@@ -770,8 +804,10 @@ finish(struct run *r)
 	}
 	free(r->ro);
 	run_sources_free(r->rs, r->c->n_sources);
+	rc = r->failed ? EXIT_FAIL : r->degraded ? EXIT_DEGRADED : EXIT_OK;
+	record_run(r, rc);
 	lock_release(r->lockfd);
-	return r->failed ? EXIT_FAIL : r->degraded ? EXIT_DEGRADED : EXIT_OK;
+	return rc;
 }
 
 int

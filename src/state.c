@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -524,7 +525,7 @@ status_read(const char *path, const char *kind)
 /* A status file is a magic line and one "key value" line per field: a
  * table says which fields a kind has and where they live in its struct,
  * so that both kinds share one reader and one writer. */
-enum field_kind { F_TIME, F_SIZE, F_BOOL, F_DIGEST, F_TEXT };
+enum field_kind { F_TIME, F_SIZE, F_INT, F_BOOL, F_DIGEST, F_TEXT };
 
 struct field {
 	const char *key;
@@ -541,6 +542,7 @@ static const struct field source_fields[] = {
 	FIELD(struct state_source, partial, F_BOOL),
 	FIELD(struct state_source, list_digest, F_DIGEST),
 	FIELD(struct state_source, list_confirmed, F_TIME),
+	FIELD(struct state_source, stale, F_BOOL),
 	FIELD(struct state_source, error, F_TEXT),
 };
 
@@ -551,6 +553,12 @@ static const struct field output_fields[] = {
 	FIELD(struct state_output, hook_pending, F_BOOL),
 	FIELD(struct state_output, digest, F_DIGEST),
 	FIELD(struct state_output, error, F_TEXT),
+};
+
+static const struct field run_fields[] = {
+	FIELD(struct state_run, start, F_TIME),
+	FIELD(struct state_run, end, F_TIME),
+	FIELD(struct state_run, exit_code, F_INT),
 };
 
 #define N_FIELDS(a) (sizeof (a) / sizeof (a)[0])
@@ -589,6 +597,10 @@ field_read(const struct field *f, size_t n, const char *l, void *st)
 			*(time_t *)(void *)at = (time_t)v;
 		else if (f[i].kind == F_BOOL)
 			*(bool *)(void *)at = v != 0;
+		else if (f[i].kind == F_INT && (v < INT_MIN || v > INT_MAX))
+			return false;
+		else if (f[i].kind == F_INT)
+			*(int *)(void *)at = (int)v;
 		else if (v < 0)
 			return false;
 		else
@@ -643,6 +655,9 @@ status_save(const char *path, const char *kind, const struct field *f, size_t n,
 		case F_SIZE:
 			fprintf(m, "%s %zu\n", f[i].key, *(const size_t *)(const void *)at);
 			break;
+		case F_INT:
+			fprintf(m, "%s %d\n", f[i].key, *(const int *)(const void *)at);
+			break;
 		case F_BOOL:
 			fprintf(m, "%s %d\n", f[i].key, *(const bool *)(const void *)at);
 			break;
@@ -693,4 +708,22 @@ state_output_save(const char *dir, const char *name, const struct state_output *
 
 	path_of(path, sizeof path, dir, "outputs", name, "status");
 	return status_save(path, "output", output_fields, N_FIELDS(output_fields), st, err);
+}
+
+void
+state_run_load(const char *dir, struct state_run *st)
+{
+	char path[4096];
+
+	snprintf(path, sizeof path, "%s/run.status", dir);
+	status_load(path, "run", run_fields, N_FIELDS(run_fields), st, sizeof *st);
+}
+
+int
+state_run_save(const char *dir, const struct state_run *st, struct err *err)
+{
+	char path[4096];
+
+	snprintf(path, sizeof path, "%s/run.status", dir);
+	return status_save(path, "run", run_fields, N_FIELDS(run_fields), st, err);
 }

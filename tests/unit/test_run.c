@@ -17,6 +17,7 @@
 #include "parse_text.h"
 #include "run.h"
 #include "state.h"
+#include "statusjson.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -497,6 +498,80 @@ test_diff(void **state)
 	assert_string_equal(output(), "8.8.8.0/24\n9.9.9.0/24\n");
 }
 
+/* What status reads of a run: the run itself (not diff's), whether a
+ * source was served from its last good copy, and diff's plans as JSON. */
+static void
+test_record(void **state)
+{
+	struct run_opts o = {.out = stdout};
+	struct run_opts diff = {.dry_run = true};
+	struct state_source st;
+	struct state_run last;
+	char sdir[600], list[700];
+	time_t t0 = time(NULL);
+	cJSON *doc;
+	const cJSON *p;
+	(void)state;
+
+	snprintf(sdir, sizeof sdir, "%s/state", test_dir);
+	log_set_level(LOG_LVL_ERR);
+	script = (struct script){.list = "8.8.8.0/24\n"};
+	assert_int_equal(run_once(&o), EXIT_OK);
+	state_run_load(sdir, &last);
+	assert_true(last.start >= t0 && last.end >= last.start && last.end <= time(NULL));
+	assert_int_equal(last.exit_code, EXIT_OK);
+	state_source_load(sdir, "net", &st);
+	assert_false(st.stale);
+
+	/* Failing: served from the last good copy, the run degraded. */
+	script = (struct script){.rc = -1};
+	assert_int_equal(run_once(&o), EXIT_DEGRADED);
+	state_run_load(sdir, &last);
+	assert_int_equal(last.exit_code, EXIT_DEGRADED);
+	state_source_load(sdir, "net", &st);
+	assert_true(st.stale);
+
+	/* diff records nothing; with a document, its plans go there. */
+	assert_non_null(doc = statusjson_diff_new());
+	diff.json = doc;
+	script = (struct script){.list = "8.8.8.0/24\n9.9.9.9\n"};
+	assert_int_equal(run_once(&diff), EXIT_OK);
+	state_run_load(sdir, &last);
+	assert_int_equal(last.exit_code, EXIT_DEGRADED);
+	state_source_load(sdir, "net", &st);
+	assert_true(st.stale);
+	assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(doc, "outputs")), 1);
+	p = cJSON_GetArrayItem(cJSON_GetObjectItem(doc, "outputs"), 0);
+	assert_string_equal(cJSON_GetObjectItem(p, "name")->valuestring, "t");
+	assert_string_equal(cJSON_GetArrayItem(cJSON_GetObjectItem(p, "added"), 0)->valuestring,
+			    "9.9.9.9/32");
+	assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(p, "removed")), 0);
+	assert_true(cJSON_IsNull(cJSON_GetObjectItem(p, "error")));
+	cJSON_Delete(doc);
+
+	/* A failed output is in the document too, with why. */
+	snprintf(list, sizeof list, "%s/sources/net.list", sdir);
+	assert_int_equal(unlink(list), 0);
+	assert_non_null(doc = statusjson_diff_new());
+	diff.json = doc;
+	script = (struct script){.rc = -1};
+	assert_int_equal(run_once(&diff), EXIT_FAIL);
+	p = cJSON_GetArrayItem(cJSON_GetObjectItem(doc, "outputs"), 0);
+	assert_non_null(p);
+	assert_true(cJSON_IsNull(cJSON_GetObjectItem(p, "added")));
+	assert_string_equal(cJSON_GetObjectItem(p, "error")->valuestring,
+			    "sources: source \"net\" has no usable data");
+	cJSON_Delete(doc);
+
+	/* Back to fresh: no longer served from the last good copy. */
+	script = (struct script){.list = "8.8.8.0/24\n"};
+	assert_int_equal(run_once(&o), EXIT_OK);
+	state_source_load(sdir, "net", &st);
+	assert_false(st.stale);
+	state_run_load(sdir, &last);
+	assert_int_equal(last.exit_code, EXIT_OK);
+}
+
 /* One run at a time: while another holds the lock a run (or diff) does
  * nothing, not even collect, and has an exit code of its own. */
 static void
@@ -551,6 +626,7 @@ main(void)
 		/* Each from an empty scratch directory: no state, no output. */
 		cmocka_unit_test_setup_teardown(test_script, test_dir_setup, test_dir_teardown),
 		cmocka_unit_test_setup_teardown(test_diff, test_dir_setup, test_dir_teardown),
+		cmocka_unit_test_setup_teardown(test_record, test_dir_setup, test_dir_teardown),
 		cmocka_unit_test_setup_teardown(test_lock, test_dir_setup, test_dir_teardown),
 		cmocka_unit_test_setup_teardown(test_origin, test_dir_setup, test_dir_teardown),
 		cmocka_unit_test(test_fingerprint_diff),

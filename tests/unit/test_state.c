@@ -1,4 +1,5 @@
-/* Unit tests: state — last good lists and status files, corrupt files ignored. */
+/* Unit tests: state — last good lists, status files and the last run,
+ * corrupt files ignored. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -397,6 +398,12 @@ test_status(void **state)
 	assert_string_equal(gs.list_digest, ss.list_digest);
 	assert_int_equal(gs.list_confirmed, 300);
 	assert_int_equal(gs.attempt, 100);
+	assert_false(gs.stale);
+	ss.stale = true;
+	assert_int_equal(state_source_save(test_dir, "s", &ss, &err), 0);
+	state_source_load(test_dir, "s", &gs);
+	assert_true(gs.stale);
+	assert_int_equal(gs.retry_after, 200);
 
 	assert_int_equal(state_output_save(test_dir, "o", &so, &err), 0);
 	state_output_load(test_dir, "o", &go);
@@ -433,6 +440,39 @@ test_status(void **state)
 	/* Missing: zeroed. */
 	state_source_load(test_dir, "nobody", &gs);
 	assert_int_equal(gs.attempt, 0);
+}
+
+/* The last run: its times and exit code, or zeroes. */
+static void
+test_run_record(void **state)
+{
+	const struct state_run r = {.start = 1000, .end = 1042, .exit_code = 3};
+	struct state_run got;
+	char path[600];
+	struct err err;
+	(void)state;
+
+	state_run_load(test_dir, &got);
+	assert_int_equal(got.start, 0);
+	assert_int_equal(got.exit_code, 0);
+	assert_int_equal(state_run_save(test_dir, &r, &err), 0);
+	state_run_load(test_dir, &got);
+	assert_int_equal(got.start, 1000);
+	assert_int_equal(got.end, 1042);
+	assert_int_equal(got.exit_code, 3);
+	/* The state directory's top, beside the lock. */
+	snprintf(path, sizeof path, "%s/run.status", test_dir);
+	assert_int_equal(access(path, F_OK), 0);
+	/* An exit code no int holds is garbled: zeroed. */
+	rewrite(path, "exit_code 3", "exit_code 4294967299");
+	state_run_load(test_dir, &got);
+	assert_int_equal(got.start, 0);
+	assert_int_equal(got.exit_code, 0);
+	assert_int_equal(state_run_save(test_dir, &r, &err), 0);
+	rewrite(path, "exit_code 3", "exit_code -1");
+	state_run_load(test_dir, &got);
+	assert_int_equal(got.exit_code, -1);
+	assert_int_equal(got.end, 1042);
 }
 
 static void
@@ -492,6 +532,7 @@ main(void)
 		cmocka_unit_test(test_list_keep),
 		cmocka_unit_test(test_list_v2),
 		cmocka_unit_test(test_status),
+		cmocka_unit_test(test_run_record),
 		cmocka_unit_test(test_digest),
 		cmocka_unit_test(test_digest_form),
 	};
