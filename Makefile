@@ -63,6 +63,7 @@ LIB_SRCS := \
 	src/registry.c \
 	src/preset.c \
 	src/conf.c \
+	src/metrics.c \
 	src/run.c \
 	src/cmd_run.c \
 	src/cmd_check.c \
@@ -119,6 +120,7 @@ UNIT_TESTS := \
 	out_postfix \
 	out_text \
 	run \
+	metrics \
 	nl \
 	nftstate \
 	jsonpath \
