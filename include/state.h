@@ -5,7 +5,8 @@
  *                        fingerprint of the configuration that produced
  *                        it and the document it was parsed from (text
  *                        header, binary ranges, digest line)
- *   sources/NAME.status  the last attempt: time, error, retry-after
+ *   sources/NAME.status  the last attempt: time, error, retry-after; since
+ *                        when its last good copy stands in (degraded)
  *   outputs/NAME.status  digest of what was applied, last change, entry
  *                        count, a hook still to run, the last error
  *   lock                 one run at a time (lock.h)
@@ -74,6 +75,9 @@ struct state_source {
 	 * collect last found the same list (see state_list_keep). */
 	char list_digest[STATE_DIGEST_HEX];
 	time_t list_confirmed;
+	/* Since when runs have served the last good copy because collecting
+	 * failed (max_degraded judges it); 0 once a collect succeeds. */
+	time_t degraded_since;
 };
 /* Missing or corrupt: zeroed (corrupt: warned). */
 void state_source_load(const char *dir, const char *name, struct state_source *st);

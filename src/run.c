@@ -130,6 +130,22 @@ run_stored_usable(const struct source *s, const struct state_list_info *info, ti
 	return 0;
 }
 
+bool
+run_degraded_too_long(const struct run_source *rs, time_t now, struct err *why)
+{
+	uint64_t max = rs->src->limits.max_degraded;
+	char age[32], lim[32];
+
+	if (rs->how != RUN_SRC_STALE || !max || !rs->degraded_since || now < rs->degraded_since ||
+	    (uint64_t)(now - rs->degraded_since) <= max)
+		return false;
+	run_format_age(now - rs->degraded_since, age, sizeof age);
+	run_format_age((time_t)max, lim, sizeof lim);
+	err_set(why, "served from its last good copy for %s, longer than max_degraded %s", age,
+		lim);
+	return true;
+}
+
 /* The last good copy, if it belongs to the source's origin as configured
  * now, re-checked against today's policy (the limits may have been
  * tightened since it was stored).  0 with rs and *info filled, -1 with
@@ -306,6 +322,21 @@ fall_back(const struct conf *c, struct run_source *rs, time_t now, const struct 
 	log_err("source \"%s\": %s", name, rs->error.msg);
 }
 
+/* Since when the source has been served from its last good copy: from
+ * the first run that fell back to it until one collects the source
+ * again (a partial list counts: it is not the last good copy).  A
+ * source with nothing usable keeps the date (still no fresh list); one
+ * after now (the clock moved back) starts again now. */
+static void
+note_degraded(struct run_source *rs, struct state_source *st, time_t now)
+{
+	if (rs->how == RUN_SRC_FRESH)
+		st->degraded_since = 0;
+	else if (rs->how == RUN_SRC_STALE && (!st->degraded_since || st->degraded_since > now))
+		st->degraded_since = now;
+	rs->degraded_since = st->degraded_since;
+}
+
 /* One source: collect and check it, or fall back to its last good copy
  * (at once while the publisher's Retry-After lasts); then its state. */
 static void
@@ -331,6 +362,7 @@ gather_one(const struct conf *c, const struct run_opts *o, struct run_source *rs
 	} else if (attempt(c, rs, now, write_state, &st, &why) < 0) {
 		fall_back(c, rs, now, &why);
 	}
+	note_degraded(rs, &st, now);
 	if (write_state && state_source_save(c->state_dir, name, &st, &serr) < 0)
 		log_warn("source \"%s\": state: %s", name, serr.msg);
 }
@@ -506,7 +538,8 @@ take_lock(struct run *r)
 
 /* Gather and check every source an output uses (fresh, or its last good
  * copy); diff and --offline keep no state.  A stale or partial source
- * degrades the run. */
+ * degrades the run; one stale for longer than max_degraded fails it
+ * (its last good copy is applied all the same). */
 static int
 gather_sources(struct run *r)
 {
@@ -518,9 +551,15 @@ gather_sources(struct run *r)
 		r->failed = true;
 		return -1;
 	}
-	for (size_t i = 0; i < r->c->n_sources; i++)
+	for (size_t i = 0; i < r->c->n_sources; i++) {
+		struct err why;
 		if (r->rs[i].how == RUN_SRC_STALE || r->rs[i].partial)
 			r->degraded = true;
+		if (run_degraded_too_long(&r->rs[i], r->octx.now, &why)) {
+			log_err("source \"%s\": %s", r->rs[i].src->name, why.msg);
+			r->failed = true;
+		}
+	}
 	return 0;
 }
 
