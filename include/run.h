@@ -4,7 +4,12 @@
  * A source that fails (or whose result the policy refuses) serves its
  * last good copy while younger than max_stale (the run is degraded);
  * with none, every output using it fails and is left as it is, the
- * others proceed.  Exit codes as in cmd.h. */
+ * others proceed.  Exit codes as in cmd.h.
+ *
+ * A run that applies (not diff, not --offline) ends by writing
+ * [global] metrics_file (metrics.h), whatever its exit code, also when
+ * the state directory is unusable (then with the run's series only);
+ * not when another run holds the lock (that one writes it). */
 #ifndef ALLOWSYNC_RUN_H
 #define ALLOWSYNC_RUN_H
 
@@ -40,6 +45,7 @@ struct run_source {
 	bool partial;
 	time_t when;      /* when the set was obtained */
 	struct err error; /* why there is no set (RUN_SRC_FAILED) */
+	time_t last_success;   /* the last successful collect (state), 0 = never */
 	time_t degraded_since; /* stale since (state_source.degraded_since), 0 = not */
 };
 
