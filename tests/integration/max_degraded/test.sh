@@ -3,8 +3,10 @@
 # this fails the run (exit 1 instead of 3) with one line naming the
 # source, how long and the key, so that the unit fails and OnFailure=
 # fires; the copy is applied all the same.  The state records since when
-# (aged here with backdate, never waited for).
+# (aged here with backdate, never waited for).  Then the shipped
+# OnFailure= example: the failure unit and the drop-in verify.
 . ../lib/pipe.sh
+repo=$(cd ../../.. && pwd)
 L=$T/list.txt
 S=$T/state/sources/s.status
 printf '8.8.8.0/24\n2001:4860::/32\n' >"$L"
@@ -71,3 +73,26 @@ SRC_EXTRA="max_degraded = 3y" setup
 expect_exit 2 as check
 expect_grep "^allowsync: error: $C:6: max_degraded = 3y: bad duration unit" "$T/err"
 
+# The OnFailure= example: allowsync.service fails on exit 1 (3 is
+# success), the drop-in names the shipped template, and both verify.
+unit=$repo/systemd/allowsync.service
+dropin=$repo/examples/allowsync-onfailure.conf
+failure=$repo/systemd/allowsync-failure@.service
+grep -qx 'SuccessExitStatus=3' "$unit" || fail "allowsync.service: SuccessExitStatus=3"
+grep -qx 'OnFailure=allowsync-failure@%n.service' "$dropin" || fail "the drop-in's OnFailure="
+[ -f "$failure" ] || fail "no $failure"
+if command -v systemd-analyze >/dev/null; then
+	u=$T/units
+	mkdir -p "$u/allowsync.service.d"
+	# ExecStart must name a binary that is there.
+	sed "s|^ExecStart=/usr/sbin/allowsync |ExecStart=$ALLOWSYNC |" "$unit" >"$u/allowsync.service"
+	cp "$dropin" "$u/allowsync.service.d/onfailure.conf"
+	cp "$failure" "$u/"
+	systemd-analyze verify --man=no "$u/allowsync.service" \
+		"$u/allowsync-failure@allowsync.service.service" >"$T/verify" 2>&1 ||
+		{ cat "$T/verify"; fail "systemd-analyze verify"; }
+	[ -s "$T/verify" ] && { cat "$T/verify"; fail "systemd-analyze verify warns"; }
+	echo "OnFailure= example: verified"
+else
+	echo "systemd-analyze not installed: the units were not verified"
+fi
