@@ -202,3 +202,30 @@ else
 	echo "cannot mount a tmpfs here: the write failure is not checked"
 fi
 
+# The documentation: every family in allowsync(8) and docs/monitoring.md,
+# and the alert rules there parse and name only families that exist.
+repo=$(cd ../../.. && pwd)
+"$py" - "$repo" <<'PY' || fail "documentation"
+import re, sys
+repo = sys.argv[1]
+names = re.findall(r"'(allowsync_\w+)'", open('check.py').read())
+man = open(repo + '/packaging/allowsync.8').read().replace('\\-', '-')
+doc = open(repo + '/docs/monitoring.md').read()
+missing = [n for n in names if n not in man] + [n for n in names if '`%s`' % n not in doc]
+if missing:
+    sys.exit('not documented: %s' % missing)
+try:
+    import yaml
+except ImportError:
+    print('no python yaml: the alert rules were not parsed')
+    sys.exit(0)
+blocks = re.findall(r'```yaml\n(.*?)```', doc, re.S)
+rules = [r for b in blocks for g in yaml.safe_load(b)['groups'] for r in g['rules']]
+if len(rules) < 2:
+    sys.exit('fewer than two alert rules')
+for r in rules:
+    used = set(re.findall(r'allowsync_\w+', r['expr']))
+    if not used or used - set(names):
+        sys.exit('%s: %s' % (r['alert'], r['expr']))
+print('%d alert rules checked' % len(rules))
+PY
