@@ -63,6 +63,7 @@ LIB_SRCS := \
 	src/registry.c \
 	src/preset.c \
 	src/conf.c \
+	src/metrics.c \
 	src/run.c \
 	src/cmd_run.c \
 	src/cmd_check.c \
@@ -121,6 +122,7 @@ UNIT_TESTS := \
 	out_postfix \
 	out_text \
 	run \
+	metrics \
 	nl \
 	nftstate \
 	jsonpath \
@@ -150,7 +152,7 @@ DEB_DEPS := build-essential pkg-config clang libclang-rt-14-dev \
 	libcurl4-openssl-dev libcjson-dev libnftnl-dev libmnl-dev libinih-dev \
 	libc-ares-dev libsodium-dev libcmocka-dev libssl-dev \
 	python3 python3-yaml iprange nftables iproute2 postfix openssl nginx-light jq \
-	minisign nsd dnsutils time procps \
+	minisign nsd dnsutils time procps python3-prometheus-client \
 	debhelper lintian rpm rpmlint mandoc man-db groff-base cpio systemd
 
 LIB_OBJS  := $(LIB_SRCS:%.c=$(BUILD)/%.o)

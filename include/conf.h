@@ -38,6 +38,9 @@ struct conf_section; /* confkv.h */
 #define CONF_DEFAULT_MAX_ADDRESSES4 ((u128)1 << 27)
 #define CONF_DEFAULT_MAX_ADDRESSES6 ((u128)1 << 104)
 #define CONF_DEFAULT_MAX_STALE (7 * 86400)
+/* Past half of max_stale's default: days left to act before the copy
+ * may no longer serve (allowsync.conf(5), max_degraded). */
+#define CONF_DEFAULT_MAX_DEGRADED (3 * 86400)
 #define CONF_DEFAULT_HOOK_TIMEOUT 60
 #define CONF_HARD_FLOOR4 8
 #define CONF_HARD_FLOOR6 16
@@ -56,6 +59,7 @@ struct conf {
 	uint64_t hook_timeout;       /* seconds, the default of every output */
 	char **dns_servers;          /* ADDR[:PORT]; NULL-terminated, may be empty */
 	size_t n_dns_servers;
+	char *metrics_file;          /* Prometheus text file of each run; NULL = none */
 
 	struct source **sources; /* in file order */
 	size_t n_sources;

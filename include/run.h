@@ -4,7 +4,12 @@
  * A source that fails (or whose result the policy refuses) serves its
  * last good copy while younger than max_stale (the run is degraded);
  * with none, every output using it fails and is left as it is, the
- * others proceed.  Exit codes as in cmd.h. */
+ * others proceed.  Exit codes as in cmd.h.
+ *
+ * A run that applies (not diff, not --offline) ends by writing
+ * [global] metrics_file (metrics.h), whatever its exit code, also when
+ * the state directory is unusable (then with the run's series only);
+ * not when another run holds the lock (that one writes it). */
 #ifndef ALLOWSYNC_RUN_H
 #define ALLOWSYNC_RUN_H
 
@@ -43,6 +48,8 @@ struct run_source {
 	bool partial;
 	time_t when;      /* when the set was obtained */
 	struct err error; /* why there is no set (RUN_SRC_FAILED) */
+	time_t last_success;   /* the last successful collect (state), 0 = never */
+	time_t degraded_since; /* stale since (state_source.degraded_since), 0 = not */
 };
 
 /* Load the configuration of -c (or the default) and check its [publish]
@@ -68,6 +75,13 @@ void run_format_age(time_t secs, char *buf, size_t n);
 /* How old something obtained at `when` is: "3h12m old", or "dated 2h00m
  * in the future" when the clock has moved back since. */
 void run_format_dated(time_t now, time_t when, char *buf, size_t n);
+
+/* Whether source rs, served from its last good copy (RUN_SRC_STALE)
+ * since rs->degraded_since, has been so for longer than its
+ * max_degraded (0: no limit): the run then fails (exit 1 instead of 3,
+ * so that the unit's OnFailure= fires).  true with why: "served from
+ * its last good copy for 3d02h, longer than max_degraded 3d00h". */
+bool run_degraded_too_long(const struct run_source *rs, time_t now, struct err *why);
 
 /* A last good copy dated up to this far in the future counts as new. */
 #define RUN_CLOCK_SLACK 300

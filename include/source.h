@@ -12,8 +12,8 @@
  * written and what its values mean), never through conf.h.
  *
  * Common keys handled by conf: type, preset, tags, timeout, max_body,
- * min_prefix4, min_prefix6, max_entries, max_stale, allow_special,
- * allow_empty, ca_file.  A type lists only its own keys in `keys`.
+ * min_prefix4, min_prefix6, max_entries, max_stale, max_degraded,
+ * allow_special, allow_empty, ca_file.  A type lists only its own keys in `keys`.
  *
  * The origin of a source is everything in its section that decides what
  * it yields; conf_load records it in `fingerprint`, and a last good copy
@@ -21,7 +21,7 @@
  * the section as written once the preset is applied: every key counts
  * but those whose table entry is flagged CONF_KEY_NOT_CONTENT (limits,
  * timings, transport: timeout, max_body, the floors, max_entries,
- * max_stale, allow_special, allow_empty, ca_file, preset — its keys
+ * max_stale, max_degraded, allow_special, allow_empty, ca_file, preset — its keys
  * count, its name does not —, url's proxy and refresh, spf's spf_partial
  * and spf_max_lookups).  A key a type adds counts unless flagged so: a
  * forgotten flag costs a refetch, never a wrong copy served.
@@ -50,6 +50,9 @@ struct source_limits {
 	u128 max_addresses4; /* the most addresses the merged set may grant */
 	u128 max_addresses6;
 	uint64_t max_stale; /* seconds a last good copy may serve */
+	/* seconds the source may be served from its last good copy before
+	 * the run fails (exit 1 instead of 3); 0 = never */
+	uint64_t max_degraded;
 	bool allow_special; /* allow IANA special-purpose ranges */
 	bool allow_empty;   /* an empty result is acceptable */
 	const char *ca_file; /* extra CA bundle, NULL = the system's (owned by conf) */

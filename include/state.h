@@ -6,7 +6,8 @@
  *                        it and the document it was parsed from (text
  *                        header, binary ranges, digest line)
  *   sources/NAME.status  the last attempt: time, error, retry-after,
- *                        whether the last good copy served instead
+ *                        whether the last good copy served instead and
+ *                        since when it stands in (degraded)
  *   outputs/NAME.status  digest of what was applied, last change, entry
  *                        count, a hook still to run, the last error
  *   run.status           the last run that held the lock (not diff):
@@ -80,6 +81,9 @@ struct state_source {
 	/* The last run that collected it served its last good copy instead
 	 * (the attempt failed or Retry-After was pending): degraded. */
 	bool stale;
+	/* Since when runs have served the last good copy because collecting
+	 * failed (max_degraded judges it); 0 once a collect succeeds. */
+	time_t degraded_since;
 };
 /* Missing or corrupt: zeroed (corrupt: warned). */
 void state_source_load(const char *dir, const char *name, struct state_source *st);

@@ -15,6 +15,10 @@
  *   max_addresses4 = /5                  per source and output: most IPv4 addresses granted
  *   max_addresses6 = /24                 (IPv6), counted after merging and exclude
  *   max_stale     = 7d                   how long a last good copy may serve
+ *   max_degraded  = 3d                   how long a source may be served from its
+ *                                        last good copy before the run fails (0 = never)
+ *   metrics_file  =                      Prometheus text file written after each run
+ *                                        (absolute, *.prom, its directory there)
  *   allow_special = no                   IANA special-purpose ranges
  *   allow_empty   = no                   an empty source is acceptable
  *   ca_file       =                      extra CA bundle (HTTPS sources)
@@ -28,7 +32,8 @@
  *                         that this section does not set
  *   tags = WORD…          repeatable (for the publisher)
  *   timeout max_body min_prefix4 min_prefix6 max_entries max_addresses4
- *   max_addresses6 max_stale allow_special allow_empty ca_file   override [global]
+ *   max_addresses6 max_stale max_degraded allow_special allow_empty ca_file
+ *                         override [global]
  *   + the type's own keys (static: prefixes, repeatable; file: path)
  *
  * [output NAME]
@@ -77,7 +82,8 @@ static const struct conf_key global_keys[] = {
 	{"min_prefix6", 0}, {"max_entries", 0}, {"max_shrink", 0},    {"max_stale", 0},
 	{"allow_special", 0}, {"allow_empty", 0}, {"ca_file", 0},
 	{"dns_server", CONF_KEY_MULTI}, {"hook_timeout", 0}, {"max_growth", 0},
-	{"max_addresses4", 0}, {"max_addresses6", 0}, {NULL, 0},
+	{"max_addresses4", 0}, {"max_addresses6", 0}, {"max_degraded", 0}, {"metrics_file", 0},
+	{NULL, 0},
 };
 
 /* What is not content (CONF_KEY_NOT_CONTENT, source.h) is left out of a
@@ -89,7 +95,7 @@ static const struct conf_key source_common_keys[] = {
 	{"type", 0},         {"preset", NC},        {"tags", CONF_KEY_MULTI}, {"timeout", NC},
 	{"max_body", NC},    {"min_prefix4", NC},   {"min_prefix6", NC},      {"max_entries", NC},
 	{"max_stale", NC},   {"allow_special", NC}, {"allow_empty", NC},      {"ca_file", NC},
-	{"max_addresses4", NC}, {"max_addresses6", NC}, {NULL, 0},
+	{"max_addresses4", NC}, {"max_addresses6", NC}, {"max_degraded", NC}, {NULL, 0},
 };
 #undef NC
 
@@ -139,6 +145,7 @@ get_limits(const struct conf_section *sec, struct source_limits *l, struct err *
 	    conf_get_count(sec, "max_addresses4", 32, &l->max_addresses4, err) < 0 ||
 	    conf_get_count(sec, "max_addresses6", 128, &l->max_addresses6, err) < 0 ||
 	    conf_get_duration(sec, "max_stale", &l->max_stale, err) < 0 ||
+	    conf_get_duration(sec, "max_degraded", &l->max_degraded, err) < 0 ||
 	    conf_get_bool(sec, "allow_special", &l->allow_special, err) < 0 ||
 	    conf_get_bool(sec, "allow_empty", &l->allow_empty, err) < 0)
 		return -1;
@@ -270,6 +277,18 @@ guarded_clear(struct guarded *g)
 	free(g->lists);
 }
 
+/* The [global] section, or NULL when the file has none. */
+static const struct conf_section *
+global_section(const struct conf *c)
+{
+	const struct conf_section *global = NULL;
+
+	for (size_t i = 0; i < c->n_secs; i++)
+		if (c->secs[i]->kind == CONF_GLOBAL)
+			global = c->secs[i];
+	return global;
+}
+
 static int
 guarded_init(struct guarded *g, const struct conf *c, struct err *err)
 {
@@ -280,10 +299,7 @@ guarded_init(struct guarded *g, const struct conf *c, struct err *err)
 		return -1;
 	}
 	if (!(g->state = canon_dir(c->state_dir))) {
-		const struct conf_section *global = NULL;
-		for (size_t i = 0; i < c->n_secs; i++)
-			if (c->secs[i]->kind == CONF_GLOBAL)
-				global = c->secs[i];
+		const struct conf_section *global = global_section(c);
 		conf_err_file(err, c->path, global ? conf_line(global, "state_dir") : 0,
 			      "state_dir = %s: %s", c->state_dir, strerror(errno));
 		return -1;
@@ -298,27 +314,57 @@ guarded_init(struct guarded *g, const struct conf *c, struct err *err)
 	return 0;
 }
 
-/* Refuse output `o` (a file: canonical path `p`) where it would
- * overwrite the configuration or the state.  0 or -1 + err. */
+/* Refuse a file allowsync writes, named by `key` of `sec` (written
+ * `path`, canonical `p`; `what` says whose: "[output NAME] path"), where
+ * it would overwrite the configuration or the state.  0 or -1 + err. */
 static int
-check_guarded(const struct conf *c, const struct guarded *g, const struct output *o,
-	      const char *p, struct err *err)
+check_guarded(const struct conf *c, const struct guarded *g, const struct conf_section *sec,
+	      const char *key, const char *what, const char *path, const char *p,
+	      struct err *err)
 {
 	if (strcmp(p, g->conf) == 0 || (g->conf_real && strcmp(p, g->conf_real) == 0))
-		conf_err_set(err, o->sec, "path",
-			     "[output %s] path = %s: the configuration file itself (%s)", o->name,
-			     o->target, c->path);
+		conf_err_set(err, sec, key, "%s = %s: the configuration file itself (%s)", what,
+			     path, c->path);
 	else if (strcmp(p, g->lock) == 0)
-		conf_err_set(err, o->sec, "path", "[output %s] path = %s: the lock file %s",
-			     o->name, o->target, g->lock);
+		conf_err_set(err, sec, key, "%s = %s: the lock file %s", what, path, g->lock);
 	else if (path_within(p, g->state) && !(path_within(p, g->lists) && strcmp(p, g->lists)))
-		conf_err_set(err, o->sec, "path",
-			     "[output %s] path = %s: inside state_dir %s (outputs may write "
+		conf_err_set(err, sec, key,
+			     "%s = %s: inside state_dir %s (outputs may write "
 			     "there only below %s/)",
-			     o->name, o->target, g->state, g->lists);
+			     what, path, g->state, g->lists);
 	else
 		return 0;
 	return -1;
+}
+
+/* [global] metrics_file: as guarded as a file output, and none's file. */
+static int
+check_metrics_file(const struct conf *c, const struct guarded *g, char **canon,
+		   struct err *err)
+{
+	const struct conf_section *global = global_section(c);
+	char *p;
+	int rc = 0;
+
+	if (!c->metrics_file)
+		return 0;
+	if (!(p = canon_file(c->metrics_file))) {
+		conf_err_set(err, global, "metrics_file", "metrics_file = %s: %s", c->metrics_file,
+			     strerror(errno));
+		return -1;
+	}
+	if (check_guarded(c, g, global, "metrics_file", "[global] metrics_file", c->metrics_file,
+			  p, err) < 0)
+		rc = -1;
+	for (size_t i = 0; rc == 0 && i < c->n_outputs; i++)
+		if (canon[i] && strcmp(canon[i], p) == 0) {
+			conf_err_set(err, global, "metrics_file",
+				     "metrics_file = %s: the file of output \"%s\" (%s)",
+				     c->metrics_file, c->outputs[i]->name, p);
+			rc = -1;
+		}
+	free(p);
+	return rc;
 }
 
 /* Two outputs on one target, or a file output on the configuration or
@@ -329,6 +375,7 @@ check_targets(const struct conf *c, struct err *err)
 {
 	struct guarded g;
 	char **canon = calloc(c->n_outputs + 1, sizeof *canon);
+	char what[96]; /* names are at most 64 characters */
 	int rc = -1;
 
 	if (!canon) {
@@ -347,7 +394,8 @@ check_targets(const struct conf *c, struct err *err)
 							     : strerror(errno));
 				goto out;
 			}
-			if (check_guarded(c, &g, b, canon[i], err) < 0)
+			snprintf(what, sizeof what, "[output %s] path", b->name);
+			if (check_guarded(c, &g, b->sec, "path", what, b->target, canon[i], err) < 0)
 				goto out;
 		}
 		for (size_t j = 0; j < i; j++) {
@@ -368,6 +416,8 @@ check_targets(const struct conf *c, struct err *err)
 			}
 		}
 	}
+	if (check_metrics_file(c, &g, canon, err) < 0)
+		goto out;
 	rc = 0;
 out:
 	for (size_t i = 0; i < c->n_outputs; i++)
@@ -439,6 +489,7 @@ conf_free(struct conf *c)
 	free(c->sources);
 	conf_words_free(c->dns_servers);
 	confkv_free(c->secs, c->n_secs);
+	free(c->metrics_file);
 	free(c->state_dir);
 	free(c->path);
 	free(c);
@@ -469,6 +520,46 @@ oom(struct err *err, const struct conf_section *sec)
 	return -1;
 }
 
+/* metrics_file: absolute, a *.prom file (node_exporter's textfile
+ * collector reads no other name) in a directory that is there, and no
+ * symlink or directory itself (atomicfile refuses to replace those).
+ * "" = none.  Where it may not be is check_metrics_file's. */
+static int
+load_metrics_file(struct conf *c, const struct conf_section *g, struct err *err)
+{
+	const char *p = conf_get(g, "metrics_file"), *why = NULL;
+	struct stat st;
+	char *dir;
+	size_t n;
+
+	if (!p || !*p)
+		return 0;
+	n = strlen(p);
+	if (p[0] != '/')
+		why = "not an absolute path";
+	else if (n < 6 || strcmp(p + n - 5, ".prom") != 0 || p[n - 6] == '/')
+		why = "not a NAME.prom file (node_exporter's textfile collector reads only those)";
+	else if (lstat(p, &st) == 0 && !S_ISREG(st.st_mode))
+		why = "not a regular file";
+	if (why) {
+		conf_err_set(err, g, "metrics_file", "metrics_file = %s: %s", p, why);
+		return -1;
+	}
+	if (!(dir = strndup(p, (size_t)(strrchr(p, '/') - p))))
+		return oom(err, g);
+	int e = stat(*dir ? dir : "/", &st) < 0 ? errno : S_ISDIR(st.st_mode) ? 0 : ENOTDIR;
+	if (e) {
+		conf_err_set(err, g, "metrics_file", "metrics_file = %s: directory %s: %s", p, dir,
+			     strerror(e));
+		free(dir);
+		return -1;
+	}
+	free(dir);
+	if (!(c->metrics_file = strdup(p)))
+		return oom(err, g);
+	return 0;
+}
+
 static int
 load_global(struct conf *c, const struct conf_section *g, struct err *err)
 {
@@ -479,7 +570,8 @@ load_global(struct conf *c, const struct conf_section *g, struct err *err)
 	    get_limits(g, &c->limits, err) < 0 ||
 	    conf_get_percent(g, "max_shrink", &c->max_shrink, err) < 0 ||
 	    conf_get_factor(g, "max_growth", &c->max_growth, err) < 0 ||
-	    conf_get_duration(g, "hook_timeout", &c->hook_timeout, err) < 0)
+	    conf_get_duration(g, "hook_timeout", &c->hook_timeout, err) < 0 ||
+	    load_metrics_file(c, g, err) < 0)
 		return -1;
 	if ((sd = conf_get(g, "state_dir"))) {
 		if (sd[0] != '/') {
@@ -661,6 +753,7 @@ conf_load(const char *path, unsigned flags, struct conf **out, struct err *err)
 		.max_addresses4 = CONF_DEFAULT_MAX_ADDRESSES4,
 		.max_addresses6 = CONF_DEFAULT_MAX_ADDRESSES6,
 		.max_stale = CONF_DEFAULT_MAX_STALE,
+		.max_degraded = CONF_DEFAULT_MAX_DEGRADED,
 	};
 	c->max_shrink = CONF_DEFAULT_MAX_SHRINK;
 	c->max_growth = CONF_DEFAULT_MAX_GROWTH;

@@ -10,7 +10,8 @@
  *   commit_outputs   only once every output is prepared
  *   call_hooks       after every commit
  *   save_outputs     the outputs' state (the sources' is saved as gathered)
- *   finish           abort what is still prepared; the exit code, recorded
+ *   finish           abort what is still prepared; the exit code, recorded;
+ *                    the metrics file (report_metrics)
  */
 #include "run.h"
 
@@ -18,6 +19,7 @@
 #include "hook.h"
 #include "lock.h"
 #include "log.h"
+#include "metrics.h"
 #include "policy.h"
 #include "publish.h"
 #include "state.h"
@@ -27,6 +29,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 void
 run_format_age(time_t secs, char *buf, size_t n)
@@ -129,6 +132,22 @@ run_stored_usable(const struct source *s, const struct state_list_info *info, ti
 		return err_set(err, "last good copy is %s, older than max_stale %s", dated, lim);
 	}
 	return 0;
+}
+
+bool
+run_degraded_too_long(const struct run_source *rs, time_t now, struct err *why)
+{
+	uint64_t max = rs->src->limits.max_degraded;
+	char age[32], lim[32];
+
+	if (rs->how != RUN_SRC_STALE || !max || !rs->degraded_since || now < rs->degraded_since ||
+	    (uint64_t)(now - rs->degraded_since) <= max)
+		return false;
+	run_format_age(now - rs->degraded_since, age, sizeof age);
+	run_format_age((time_t)max, lim, sizeof lim);
+	err_set(why, "served from its last good copy for %s, longer than max_degraded %s", age,
+		lim);
+	return true;
 }
 
 /* The last good copy, if it belongs to the source's origin as configured
@@ -307,6 +326,22 @@ fall_back(const struct conf *c, struct run_source *rs, time_t now, const struct 
 	log_err("source \"%s\": %s", name, rs->error.msg);
 }
 
+/* Since when the source has been served from its last good copy: from
+ * the first run that fell back to it until one collects the source
+ * again (a partial list counts: it is not the last good copy).  A
+ * source with nothing usable keeps the date (still no fresh list); one
+ * after now (the clock moved back) starts again now. */
+static void
+note_degraded(struct run_source *rs, struct state_source *st, time_t now)
+{
+	if (rs->how == RUN_SRC_FRESH)
+		st->degraded_since = 0;
+	else if (rs->how == RUN_SRC_STALE && (!st->degraded_since || st->degraded_since > now))
+		st->degraded_since = now;
+	rs->degraded_since = st->degraded_since;
+	rs->last_success = st->success;
+}
+
 /* One source: collect and check it, or fall back to its last good copy
  * (at once while the publisher's Retry-After lasts); then its state. */
 static void
@@ -321,6 +356,7 @@ gather_one(const struct conf *c, const struct run_opts *o, struct run_source *rs
 	char age[32];
 
 	state_source_load(c->state_dir, name, &st);
+	rs->last_success = st.success;
 	if (o->offline || (!o->fetch && !write_state)) {
 		take_stored(c, o, rs, now);
 		return;
@@ -333,6 +369,7 @@ gather_one(const struct conf *c, const struct run_opts *o, struct run_source *rs
 		fall_back(c, rs, now, &why);
 	}
 	st.stale = rs->how == RUN_SRC_STALE;
+	note_degraded(rs, &st, now);
 	if (write_state && state_source_save(c->state_dir, name, &st, &serr) < 0)
 		log_warn("source \"%s\": state: %s", name, serr.msg);
 }
@@ -472,6 +509,7 @@ struct run {
 	const struct run_opts *o;
 	struct output_ctx octx;
 	int lockfd;
+	struct timespec t0;    /* the start, for the run's duration */
 	struct run_source *rs; /* c->n_sources, from gather_sources */
 	struct run_output *ro; /* c->n_outputs, from prepare_outputs */
 	bool degraded;         /* exit 3, unless */
@@ -508,7 +546,8 @@ take_lock(struct run *r)
 
 /* Gather and check every source an output uses (fresh, or its last good
  * copy); diff and --offline keep no state.  A stale or partial source
- * degrades the run. */
+ * degrades the run; one stale for longer than max_degraded fails it
+ * (its last good copy is applied all the same). */
 static int
 gather_sources(struct run *r)
 {
@@ -520,9 +559,15 @@ gather_sources(struct run *r)
 		r->failed = true;
 		return -1;
 	}
-	for (size_t i = 0; i < r->c->n_sources; i++)
+	for (size_t i = 0; i < r->c->n_sources; i++) {
+		struct err why;
 		if (r->rs[i].how == RUN_SRC_STALE || r->rs[i].partial)
 			r->degraded = true;
+		if (run_degraded_too_long(&r->rs[i], r->octx.now, &why)) {
+			log_err("source \"%s\": %s", r->rs[i].src->name, why.msg);
+			r->failed = true;
+		}
+	}
 	return 0;
 }
 
@@ -782,9 +827,95 @@ record_run(const struct run *r, int rc)
 		log_warn("state: %s", err.msg);
 }
 
+/* ------------------------------------------------------------- metrics */
+
+static void
+count_set(const struct pset *s, struct metrics_count *n)
+{
+	n->entries = cidrs(s);
+	n->addresses_known = true;
+	n->addresses[0] = pset_addr_count(s, PFX_V4);
+	n->addresses[1] = pset_addr_count(s, PFX_V6);
+}
+
+static void
+metrics_of_source(const struct run_source *rs, struct metrics_source *m)
+{
+	m->name = rs->src->name;
+	m->last_success = rs->last_success;
+	m->degraded_since = rs->degraded_since;
+	m->last_good = rs->how == RUN_SRC_STALE;
+	m->count.addresses_known = true; /* nothing usable: none */
+	if (rs->set)
+		count_set(rs->set, &m->count);
+}
+
+/* What the output holds after the run: what it was given, or, left as it
+ * was, what was read from it (its entries as last applied when it was
+ * not read: no address count then). */
+static void
+metrics_of_output(const struct run_output *ro, struct metrics_output *m)
+{
+	m->name = ro->o->name;
+	m->last_success = ro->st.applied;
+	m->held = ro->how == OUT_HELD;
+	m->hook_pending = ro->st.hook_pending;
+	m->count.entries = ro->st.entries;
+	if (ro->how == OUT_DONE)
+		count_set(ro->want, &m->count);
+	else if (ro->added) /* live was read (the difference was worked out) */
+		count_set(ro->live, &m->count);
+}
+
+static double
+seconds_since(const struct timespec *t0)
+{
+	struct timespec t1;
+
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	return (double)(t1.tv_sec - t0->tv_sec) + (double)(t1.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+/* [global] metrics_file, for a run that applies (diff and --offline
+ * observe nothing new of the sources: they leave it).  The sources no
+ * output uses are left out (never collected).  A failure is one line;
+ * the exit code stands (the allowlists are what it says). */
+static void
+report_metrics(const struct run *r, int rc)
+{
+	const struct conf *c = r->c;
+	struct metrics_source *ms = NULL;
+	struct metrics_output *mo = NULL;
+	struct metrics_run m = {.when = r->octx.now, .exit_code = rc};
+	struct err err;
+
+	if (!c->metrics_file || r->o->dry_run || r->o->offline)
+		return;
+	m.duration = seconds_since(&r->t0);
+	if (!(ms = calloc(c->n_sources + 1, sizeof *ms)) ||
+	    !(mo = calloc(c->n_outputs + 1, sizeof *mo))) {
+		err_set(&err, "out of memory");
+		goto fail;
+	}
+	for (size_t i = 0; r->rs && i < c->n_sources; i++)
+		if (source_used(c, r->rs[i].src))
+			metrics_of_source(&r->rs[i], &ms[m.n_sources++]);
+	for (size_t i = 0; r->ro && i < c->n_outputs; i++)
+		metrics_of_output(&r->ro[i], &mo[m.n_outputs++]);
+	m.sources = ms;
+	m.outputs = mo;
+	if (metrics_write(c->metrics_file, &m, &err) == 0)
+		goto out;
+fail:
+	log_err("metrics_file: not written: %s", err.msg);
+out:
+	free(ms);
+	free(mo);
+}
+
 /* The end of every run that got the lock: an output still prepared was
  * never committed (the run stopped short), so it is aborted; then the
- * exit code, recorded. */
+ * exit code, recorded, which the metrics file reports too. */
 static int
 finish(struct run *r)
 {
@@ -797,6 +928,12 @@ finish(struct run *r)
 			x->o->type->abort(x->o, &r->octx);
 		if (x->how == OUT_FAILED)
 			r->failed = true;
+	}
+	rc = r->failed ? EXIT_FAIL : r->degraded ? EXIT_DEGRADED : EXIT_OK;
+	report_metrics(r, rc);
+	for (size_t i = 0; r->ro && i < r->c->n_outputs; i++) {
+		struct run_output *x = &r->ro[i];
+
 		pset_free(x->want);
 		pset_free(x->live);
 		pset_free(x->added);
@@ -819,10 +956,15 @@ run_pipeline(struct conf *c, const struct run_opts *o)
 		.octx = {.state_dir = c->state_dir, .offline = o->offline, .now = time(NULL)},
 		.lockfd = -1,
 	};
-	int rc = take_lock(&r);
+	int rc;
 
-	if (rc != 0)
+	clock_gettime(CLOCK_MONOTONIC, &r.t0);
+	if ((rc = take_lock(&r)) != 0) {
+		/* Another run holds the lock: that one writes the metrics. */
+		if (rc != EXIT_LOCKED)
+			report_metrics(&r, rc);
 		return rc;
+	}
 	if (gather_sources(&r) == 0 && prepare_outputs(&r) == 0 && !o->dry_run) {
 		commit_outputs(&r);
 		call_hooks(&r);

@@ -543,6 +543,7 @@ static const struct field source_fields[] = {
 	FIELD(struct state_source, list_digest, F_DIGEST),
 	FIELD(struct state_source, list_confirmed, F_TIME),
 	FIELD(struct state_source, stale, F_BOOL),
+	FIELD(struct state_source, degraded_since, F_TIME),
 	FIELD(struct state_source, error, F_TEXT),
 };
 

@@ -25,21 +25,6 @@ at(const char *name)
 	return path;
 }
 
-/* Files in test_dir whose name starts with '.' (our temporaries). */
-static int
-temps(void)
-{
-	DIR *d = opendir(test_dir);
-	struct dirent *e;
-	int n = 0;
-	assert_non_null(d);
-	while ((e = readdir(d)))
-		if (e->d_name[0] == '.' && strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
-			n++;
-	closedir(d);
-	return n;
-}
-
 static void
 test_new_and_replace(void **state)
 {
@@ -74,7 +59,7 @@ test_new_and_replace(void **state)
 	assert_int_equal(atomicfile_read(at("a"), &buf, &len, &err), 0);
 	assert_string_equal(buf, "two\n");
 	free(buf);
-	assert_int_equal(temps(), 0);
+	assert_int_equal(test_dir_temps(), 0);
 }
 
 /* Ordered commits (the state directory's) replace just as durable ones
@@ -103,7 +88,7 @@ test_ordered(void **state)
 	assert_int_equal(atomicfile_read(at("o"), &buf, &len, &err), 0);
 	assert_string_equal(buf, "two\n");
 	free(buf);
-	assert_int_equal(temps(), 0);
+	assert_int_equal(test_dir_temps(), 0);
 }
 
 static void
@@ -133,7 +118,7 @@ test_refused_targets(void **state)
 	assert_int_equal(atomicfile_read(at("real"), &buf, &len, &err), 0);
 	assert_string_equal(buf, "x\n");
 	free(buf);
-	assert_int_equal(temps(), 0);
+	assert_int_equal(test_dir_temps(), 0);
 }
 
 static void
@@ -149,13 +134,13 @@ test_abort_and_stale(void **state)
 	assert_non_null(af = atomicfile_open(at("b"), 0644, &err));
 	fputs("new\n", atomicfile_stream(af));
 	assert_int_equal(atomicfile_sync(af, &err), 0);
-	assert_int_equal(temps(), 1);
+	assert_int_equal(test_dir_temps(), 1);
 	/* Prepared but not committed: the target still holds the old content. */
 	assert_int_equal(atomicfile_read(at("b"), &buf, &len, &err), 0);
 	assert_string_equal(buf, "old\n");
 	free(buf);
 	atomicfile_abort(af);
-	assert_int_equal(temps(), 0);
+	assert_int_equal(test_dir_temps(), 0);
 	atomicfile_abort(NULL);
 
 	/* A temporary left by a killed run is removed by the next open. */
@@ -165,9 +150,9 @@ test_abort_and_stale(void **state)
 	f = fopen(at(".other.allowsync-AbC123"), "w"); /* another target's: kept */
 	assert_non_null(f);
 	fclose(f);
-	assert_int_equal(temps(), 2);
+	assert_int_equal(test_dir_temps(), 2);
 	assert_int_equal(atomicfile_write(at("b"), 0644, "new\n", 4, &err), 0);
-	assert_int_equal(temps(), 1);
+	assert_int_equal(test_dir_temps(), 1);
 	unlink(at(".other.allowsync-AbC123"));
 }
 
@@ -185,7 +170,7 @@ test_commit_target_became_symlink(void **state)
 	assert_int_equal(symlink("/etc/passwd", at("c")), 0);
 	assert_int_equal(atomicfile_commit(af, &err), -1);
 	assert_non_null(strstr(err.msg, "symbolic link"));
-	assert_int_equal(temps(), 0);
+	assert_int_equal(test_dir_temps(), 0);
 }
 
 int

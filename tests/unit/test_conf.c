@@ -192,7 +192,18 @@ test_defaults(void **state)
 	assert_int_equal(c->max_growth, 10);
 	assert_true(c->limits.max_addresses4 == (u128)134217728);
 	assert_true(c->limits.max_addresses6 == (u128)1 << 104);
+	assert_int_equal(c->limits.max_degraded, 3 * 86400);
+	assert_null(c->metrics_file);
 	assert_int_equal(c->n_outputs, 0);
+	conf_free(c);
+	/* max_degraded: [global] sets every source's, a [source] its own
+	 * (0: never); an empty metrics_file is none. */
+	c = load_ok("[global]\nmax_degraded = 12h\nmetrics_file =\n"
+		    "[source s]\ntype = static\nprefixes = 192.0.2.1\n"
+		    "[source t]\ntype = static\nprefixes = 192.0.2.2\nmax_degraded = 0\n");
+	assert_int_equal(c->sources[0]->limits.max_degraded, 12 * 3600);
+	assert_int_equal(c->sources[1]->limits.max_degraded, 0);
+	assert_null(c->metrics_file);
 	conf_free(c);
 	/* [global] sets the default of every source and output. */
 	c = load_ok("[global]\nmax_growth = 0\nmax_addresses4 = /8\nmax_addresses6 = /32\n"
@@ -457,6 +468,71 @@ test_targets(void **state)
 #undef OUT2
 }
 
+/* metrics_file: an absolute NAME.prom in a directory that is there, not
+ * a directory or a symlink itself, and nowhere a file output may not
+ * be (nor an output's file). */
+static void
+test_metrics_file(void **state)
+{
+	char text[4096], p[700], q[700];
+	const char *d = test_dir;
+	struct conf *c;
+	(void)state;
+
+#define METRICS(mf, out)                                                                     \
+	snprintf(text, sizeof text,                                                          \
+		 "[global]\nstate_dir = %s/state\nmetrics_file = %s\n" SRC                      \
+		 "[output a]\ntype = text\npath = %s\n",                                        \
+		 d, mf, out)
+	snprintf(q, sizeof q, "%s/a.txt", d);
+	snprintf(p, sizeof p, "%s/allowsync.prom", d);
+	METRICS(p, q);
+	c = load_ok(text);
+	assert_string_equal(c->metrics_file, p);
+	conf_free(c);
+	snprintf(p, sizeof p, "%s/dir.prom", d);
+	assert_int_equal(mkdir(p, 0755), 0);
+	snprintf(p, sizeof p, "%s/link.prom", d);
+	assert_int_equal(symlink("a.prom", p), 0);
+	static const struct {
+		const char *name; /* in test_dir; "=PATH": PATH as it is */
+		const char *why;
+	} bad[] = {
+		{"=allowsync.prom", "metrics_file = allowsync.prom: not an absolute path"},
+		{"allowsync.txt", "not a NAME.prom file"},
+		{".prom", "not a NAME.prom file"},
+		{"gone/allowsync.prom", "gone: No such file or directory"},
+		{"bad.conf/allowsync.prom", "bad.conf: Not a directory"},
+		{"dir.prom", "dir.prom: not a regular file"},
+		{"link.prom", "link.prom: not a regular file"},
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		if (bad[i].name[0] == '=')
+			snprintf(p, sizeof p, "%s", bad[i].name + 1);
+		else
+			snprintf(p, sizeof p, "%s/%s", d, bad[i].name);
+		METRICS(p, q);
+		load_bad(text, 3, bad[i].why);
+	}
+	/* Guarded as the file outputs are. */
+	snprintf(p, sizeof p, "%s/state", d);
+	assert_int_equal(mkdir(p, 0755), 0);
+	snprintf(p, sizeof p, "%s/state/m.prom", d);
+	METRICS(p, q);
+	load_bad(text, 3, "[global] metrics_file = ");
+	load_bad(text, 3, "inside state_dir");
+	snprintf(p, sizeof p, "%s/state/lists", d);
+	assert_int_equal(mkdir(p, 0755), 0);
+	snprintf(p, sizeof p, "%s/state/lists/m.prom", d);
+	METRICS(p, q);
+	c = load_ok(text);
+	conf_free(c);
+	snprintf(p, sizeof p, "%s/a.prom", d);
+	METRICS(p, p);
+	load_bad(text, 3, "the file of output \"a\"");
+#undef METRICS
+}
+
 /* As root, a state_dir or a configuration directory that others may
  * write is refused, as the configuration file is. */
 static void
@@ -536,6 +612,7 @@ main(void)
 		cmocka_unit_test(test_bad),        cmocka_unit_test(test_preset),
 		cmocka_unit_test(test_owner_check), cmocka_unit_test(test_missing_file),
 		cmocka_unit_test(test_targets),    cmocka_unit_test(test_private_dirs),
+		cmocka_unit_test(test_metrics_file),
 	};
 	return cmocka_run_group_tests_name("conf", tests, test_dir_setup, test_dir_teardown);
 }

@@ -76,15 +76,17 @@ static struct source_type scripted = {
 /* The source's configuration decides its origin (fingerprint): `prefixes`
  * stands for any key of the origin (a path, a URL). */
 static const char *origin_prefixes = "8.8.8.8";
+/* More [global] lines ("max_degraded = 10m\n"). */
+static const char *global_extra = "";
 
 static struct conf *
 load(void)
 {
 	struct conf *c = test_conf_load("c.conf",
-					"[global]\nstate_dir = %s/state\nmax_stale = 1h\n"
+					"[global]\nstate_dir = %s/state\nmax_stale = 1h\n%s"
 					"[source net]\ntype = static\nprefixes = %s\n"
 					"[output t]\ntype = text\npath = %s/t.txt\nheader = no\n",
-					test_dir, origin_prefixes, test_dir);
+					test_dir, global_extra, origin_prefixes, test_dir);
 
 	/* The static source becomes the scripted one (its priv freed as static). */
 	static_free = c->sources[0]->type->free;
@@ -598,6 +600,101 @@ test_lock(void **state)
 	assert_string_equal(output(), "7.7.7.7/32\n8.8.8.0/24\n");
 }
 
+/* The decision: only a source served from its last good copy, only past
+ * its max_degraded (0: never), and a date after now is no age. */
+static void
+test_degraded_decision(void **state)
+{
+	char name[] = "ses";
+	struct source src = {.name = name, .limits = {.max_degraded = 3 * 86400}};
+	struct run_source rs = {.src = &src, .how = RUN_SRC_STALE};
+	const time_t now = 1700000000;
+	struct err why;
+	(void)state;
+
+	rs.degraded_since = now - 3 * 86400;
+	assert_false(run_degraded_too_long(&rs, now, &why)); /* not longer yet */
+	rs.degraded_since = now - 3 * 86400 - 2 * 3600 - 1;
+	assert_true(run_degraded_too_long(&rs, now, &why));
+	assert_string_equal(why.msg,
+			    "served from its last good copy for 3d02h, longer than max_degraded 3d00h");
+	for (enum run_src_how h = RUN_SRC_FRESH; h <= RUN_SRC_FAILED; h++) {
+		rs.how = h;
+		assert_int_equal(run_degraded_too_long(&rs, now, &why), h == RUN_SRC_STALE);
+	}
+	rs.how = RUN_SRC_STALE;
+	src.limits.max_degraded = 0;
+	assert_false(run_degraded_too_long(&rs, now, &why));
+	src.limits.max_degraded = 60;
+	rs.degraded_since = now + 3600;
+	assert_false(run_degraded_too_long(&rs, now, &why));
+	rs.degraded_since = 0;
+	assert_false(run_degraded_too_long(&rs, now, &why));
+}
+
+/* Since when the state says a source is degraded: set by the first run
+ * that serves the last good copy, kept by the next, cleared by a
+ * success; past max_degraded the run fails (exit 1, the copy applied
+ * all the same), diff says so too without writing the state. */
+static void
+test_degraded(void **state)
+{
+	struct run_opts o = {.out = stdout}, diff = {.out = stdout, .dry_run = true};
+	struct state_source st;
+	struct err err;
+	char sdir[600], path[700];
+	time_t t0 = time(NULL);
+	(void)state;
+
+	snprintf(sdir, sizeof sdir, "%s/state", test_dir);
+	log_set_level(LOG_LVL_ERR);
+	global_extra = "max_degraded = 10m\n";
+	script = (struct script){.list = "8.8.8.0/24\n"};
+	assert_int_equal(run_once(&o), EXIT_OK);
+	state_source_load(sdir, "net", &st);
+	assert_int_equal(st.degraded_since, 0);
+
+	script = (struct script){.rc = -1};
+	assert_int_equal(run_once(&o), EXIT_DEGRADED);
+	state_source_load(sdir, "net", &st);
+	assert_true(st.degraded_since >= t0 && st.degraded_since <= time(NULL));
+	/* Kept by the next degraded run. */
+	st.degraded_since = time(NULL) - 9 * 60;
+	assert_int_equal(state_source_save(sdir, "net", &st, &err), 0);
+	assert_int_equal(run_once(&o), EXIT_DEGRADED);
+	state_source_load(sdir, "net", &st);
+	assert_true(st.degraded_since <= time(NULL) - 9 * 60);
+
+	/* Longer than max_degraded: exit 1, the last good copy still applied. */
+	st.degraded_since = time(NULL) - 11 * 60;
+	assert_int_equal(state_source_save(sdir, "net", &st, &err), 0);
+	snprintf(path, sizeof path, "%s/t.txt", test_dir);
+	assert_int_equal(unlink(path), 0);
+	assert_int_equal(run_once(&o), EXIT_FAIL);
+	assert_string_equal(output(), "8.8.8.0/24\n");
+	assert_int_equal(run_once(&diff), EXIT_FAIL);
+	state_source_load(sdir, "net", &st);
+	assert_true(st.degraded_since <= time(NULL) - 11 * 60);
+	/* 0: no limit. */
+	global_extra = "max_degraded = 0\n";
+	assert_int_equal(run_once(&o), EXIT_DEGRADED);
+	global_extra = "max_degraded = 10m\n";
+
+	/* A date after now (the clock moved back) starts again now. */
+	st.degraded_since = time(NULL) + 86400;
+	assert_int_equal(state_source_save(sdir, "net", &st, &err), 0);
+	assert_int_equal(run_once(&o), EXIT_DEGRADED);
+	state_source_load(sdir, "net", &st);
+	assert_true(st.degraded_since <= time(NULL));
+
+	/* A success clears it. */
+	script = (struct script){.list = "8.8.8.0/24\n"};
+	assert_int_equal(run_once(&o), EXIT_OK);
+	state_source_load(sdir, "net", &st);
+	assert_int_equal(st.degraded_since, 0);
+	global_extra = "";
+}
+
 static void
 test_format_age(void **state)
 {
@@ -633,6 +730,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_fingerprint_keys, test_dir_setup,
 						test_dir_teardown),
 		cmocka_unit_test(test_format_age),
+		cmocka_unit_test(test_degraded_decision),
+		cmocka_unit_test_setup_teardown(test_degraded, test_dir_setup, test_dir_teardown),
 	};
 	return cmocka_run_group_tests_name("run", tests, NULL, NULL);
 }

@@ -370,7 +370,8 @@ test_digest_form(void **state)
 static void
 test_status(void **state)
 {
-	struct state_source ss = {.attempt = 100, .success = 90, .retry_after = 200, .partial = true};
+	struct state_source ss = {.attempt = 100, .success = 90, .retry_after = 200, .partial = true,
+				  .degraded_since = 80};
 	struct state_output so = {.changed = 50, .applied = 60, .entries = 12, .hook_pending = true};
 	struct state_source gs;
 	struct state_output go;
@@ -387,6 +388,7 @@ test_status(void **state)
 	assert_int_equal(gs.attempt, 100);
 	assert_int_equal(gs.success, 90);
 	assert_int_equal(gs.retry_after, 200);
+	assert_int_equal(gs.degraded_since, 80);
 	assert_true(gs.partial);
 	assert_string_equal(gs.error, "HTTP 503 second line");
 	assert_string_equal(gs.list_digest, "");

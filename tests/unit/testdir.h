@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 
@@ -33,6 +34,22 @@ test_dir_teardown(void **state)
 	(void)state;
 	snprintf(cmd, sizeof cmd, "rm -rf '%s'", test_dir);
 	return system(cmd) == 0 ? 0 : -1;
+}
+
+/* The files in test_dir whose name starts with '.' (the temporaries of
+ * atomicfile).  Needs cmocka.h included before this header. */
+static inline int
+test_dir_temps(void)
+{
+	DIR *d = opendir(test_dir);
+	struct dirent *e;
+	int n = 0;
+
+	assert_non_null(d);
+	while ((e = readdir(d)))
+		n += e->d_name[0] == '.' && strcmp(e->d_name, ".") && strcmp(e->d_name, "..");
+	closedir(d);
+	return n;
 }
 
 /* Gives path an mtime far in the past and refreshes *st with it, so that

@@ -74,6 +74,14 @@ gate_open() { : >"$T/$1.open"; }
 # for all), so that any later write shows in it however close in time
 # it comes -- rather than sleeping for the clock to move on.
 age() { touch -c -d @1000000000 "$@"; }
+# backdate FILE KEY SECONDS: move the time that the state file FILE
+# records as "KEY TIME" (a status file's degraded_since, success...)
+# SECONDS into the past -- the state aged, rather than the clock waited on.
+backdate() {
+	_bd_t=$(sed -n "s/^$2 \(-\{0,1\}[0-9]*\)\$/\1/p" "$1")
+	[ -n "$_bd_t" ] || fail "backdate: no \"$2 TIME\" line in $1"
+	sed -i "s/^$2 $_bd_t\$/$2 $((_bd_t - $3))/" "$1"
+}
 
 # wait_ready FILE PID ERRFILE WHAT: wait until the server WHAT (process
 # PID) has written FILE, its readiness notice (e.g. the port it listens
