@@ -56,6 +56,9 @@ LIB_SRCS := \
 	src/src_file.c \
 	src/out_text.c \
 	src/out_postfix.c \
+	src/cidrfile.c \
+	src/out_nginx.c \
+	src/out_exim.c \
 	src/nl.c \
 	src/nftstate.c \
 	src/out_nft.c \
@@ -118,6 +121,9 @@ UNIT_TESTS := \
 	hook \
 	out_postfix \
 	out_text \
+	cidrfile \
+	out_nginx \
+	out_exim \
 	run \
 	nl \
 	nftstate \
