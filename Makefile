@@ -154,7 +154,7 @@ DEB_DEPS := build-essential pkg-config clang libclang-rt-14-dev \
 	libcurl4-openssl-dev libcjson-dev libnftnl-dev libmnl-dev libinih-dev \
 	libc-ares-dev libsodium-dev libcmocka-dev libssl-dev \
 	python3 python3-yaml iprange nftables iproute2 postfix openssl nginx-light jq \
-	minisign nsd dnsutils time procps haproxy libidn12 \
+	minisign nsd dnsutils time procps haproxy libidn12 spamassassin \
 	debhelper lintian rpm rpmlint mandoc man-db groff-base cpio systemd
 
 LIB_OBJS  := $(LIB_SRCS:%.c=$(BUILD)/%.o)
