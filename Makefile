@@ -56,6 +56,9 @@ LIB_SRCS := \
 	src/src_file.c \
 	src/out_text.c \
 	src/out_postfix.c \
+	src/cidrfile.c \
+	src/out_nginx.c \
+	src/out_exim.c \
 	src/nl.c \
 	src/nftstate.c \
 	src/out_nft.c \
@@ -121,6 +124,9 @@ UNIT_TESTS := \
 	hook \
 	out_postfix \
 	out_text \
+	cidrfile \
+	out_nginx \
+	out_exim \
 	run \
 	metrics \
 	nl \
@@ -152,7 +158,7 @@ DEB_DEPS := build-essential pkg-config clang libclang-rt-14-dev \
 	libcurl4-openssl-dev libcjson-dev libnftnl-dev libmnl-dev libinih-dev \
 	libc-ares-dev libsodium-dev libcmocka-dev libssl-dev \
 	python3 python3-yaml iprange nftables iproute2 postfix openssl nginx-light jq \
-	minisign nsd dnsutils time procps python3-prometheus-client \
+	minisign nsd dnsutils time procps python3-prometheus-client haproxy libidn12 spamassassin \
 	debhelper lintian rpm rpmlint mandoc man-db groff-base cpio systemd
 
 LIB_OBJS  := $(LIB_SRCS:%.c=$(BUILD)/%.o)

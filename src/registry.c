@@ -1,8 +1,10 @@
 /* registry — the source and output types, one line each. */
 #include "registry.h"
 
+#include "out_exim.h"
 #include "out_nft.h"
 #include "out_nftfile.h"
+#include "out_nginx.h"
 #include "out_postfix.h"
 #include "out_text.h"
 #include "src_file.h"
@@ -25,6 +27,8 @@ const struct output_type *const registry_outputs[] = {
 	&out_postfix,
 	&out_nft,
 	&out_nftfile,
+	&out_nginx,
+	&out_exim,
 	NULL,
 };
 

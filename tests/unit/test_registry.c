@@ -10,8 +10,10 @@
 #include "registry.h"
 
 #include "confkv.h"
+#include "out_exim.h"
 #include "out_nft.h"
 #include "out_nftfile.h"
+#include "out_nginx.h"
 #include "out_postfix.h"
 #include "out_text.h"
 #include "src_file.h"
@@ -137,6 +139,8 @@ test_output_lookup(void **state)
 	assert_ptr_equal(registry_output("nftables"), &out_nft);
 	assert_ptr_equal(registry_output("nft-file"), &out_nftfile);
 	assert_string_equal(registry_output("nft-file")->name, "nft-file");
+	assert_ptr_equal(registry_output("nginx"), &out_nginx);
+	assert_ptr_equal(registry_output("exim"), &out_exim);
 	for (size_t i = 0, n = n_outputs(); i < n; i++)
 		assert_ptr_equal(registry_output(registry_outputs[i]->name), registry_outputs[i]);
 }
