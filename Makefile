@@ -301,7 +301,7 @@ uninstall:
 # packaging/debian; rpm: rpmbuild (Debian's rpm package) with
 # packaging/rpm/allowsync.spec, --nodeps since the BuildRequires name
 # Fedora/RHEL packages.
-PKG_TREE := Makefile LICENSE README.md src include packaging systemd
+PKG_TREE := Makefile LICENSE README.md docs src include packaging systemd
 PKG_ENV  := env -u BUILD -u MAKEFLAGS -u MFLAGS -u MAKELEVEL -u MAKEOVERRIDES \
 	-u CFLAGS -u CPPFLAGS -u LDFLAGS -u DESTDIR -u PREFIX
 DEB_DIR  := $(BUILD)/deb

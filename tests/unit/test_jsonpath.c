@@ -1,5 +1,6 @@
 /* Unit tests: jsonpath — the RFC 9535 compliance test suite, our own
- * cases, and the selectors of the README on the real range documents. */
+ * cases, and the documented selectors (allowsync.conf(5) EXAMPLES) on the real
+ * range documents. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

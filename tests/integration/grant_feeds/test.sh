@@ -1,7 +1,7 @@
 #!/bin/sh
 # The grant guards' defaults (max_addresses4/6, the merged-prefix floors)
 # let the real publishers' documents through with their documented
-# selectors (README's copy-paste sections, packaging/presets.conf), read
+# selectors (allowsync.conf(5) EXAMPLES, packaging/presets.conf), read
 # from the captured copies in the fixtures: a first run of each source
 # into its own output, exit 0.
 . ../lib/pipe.sh
