@@ -161,6 +161,9 @@ DEB_DEPS := build-essential pkg-config clang libclang-rt-14-dev \
 	minisign nsd dnsutils time procps python3-prometheus-client haproxy libidn12 spamassassin \
 	debhelper lintian rpm rpmlint mandoc man-db groff-base cpio systemd
 
+# Where make deps keeps Debian's exim4-daemon-light package (see deps).
+EXIM_DEB_DIR := /var/cache/apt/archives
+
 LIB_OBJS  := $(LIB_SRCS:%.c=$(BUILD)/%.o)
 LIB       := $(BUILD)/liballowsync.a
 BIN       := $(BUILD)/allowsync
@@ -203,6 +206,13 @@ deps:
 			apt-get -o DPkg::Lock::Timeout=300 install -y -qq \
 			--no-install-recommends $$missing >/dev/null || exit 1; \
 	fi
+	@# Debian's Exim cannot be installed beside postfix (both are the
+	@# mail-transport-agent): the exim cases unpack it from its package,
+	@# which is fetched here, next to apt's own downloads.
+	@command -v exim4 >/dev/null || ls $(EXIM_DEB_DIR)/exim4-daemon-light_*.deb >/dev/null 2>&1 || \
+		{ echo "make deps: downloading exim4-daemon-light (unpacked by the exim cases)"; \
+		  cd $(EXIM_DEB_DIR) && apt-get -o DPkg::Lock::Timeout=300 download exim4-daemon-light \
+			>/dev/null 2>&1; } || { echo "make deps: cannot download exim4-daemon-light"; exit 1; }
 
 demo: deps
 	@$(MAKE) --no-print-directory all

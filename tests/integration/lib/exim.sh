@@ -7,8 +7,8 @@
 # Debian's exim4-daemon-light cannot be installed beside postfix (both
 # are a mail-transport-agent, so apt removes one for the other) and the
 # postfix cases need postfix.  Where an Exim is installed it is used;
-# elsewhere the binary is unpacked from Debian's package (apt-get
-# download, dpkg-deb -x) into $BUILD/exim once and kept there.  Its
+# elsewhere the binary is unpacked from Debian's package (make deps
+# downloads it; dpkg-deb -x) into $BUILD/exim once and kept there.  Its
 # libraries are ordinary ones that install beside postfix (make deps
 # installs the one postfix does not pull in, libidn12).  It runs with a
 # configuration of ours (-C) that only sets where its spool and logs
@@ -28,12 +28,14 @@ done
 if [ -z "$exim_bin" ]; then
 	exim_bin=$exim_root/usr/sbin/exim4
 	if [ ! -x "$exim_bin" ]; then
-		command -v apt-get >/dev/null && command -v dpkg-deb >/dev/null ||
-			skip "no exim, and no apt-get/dpkg-deb to unpack Debian's"
+		command -v dpkg-deb >/dev/null ||
+			skip "no exim, and no dpkg-deb to unpack Debian's"
 		rm -rf "$exim_root.tmp" && mkdir -p "$exim_root.tmp"
-		# (As root apt-get says it downloads unsandboxed: that is all.)
-		(cd "$exim_root.tmp" && apt-get download exim4-daemon-light) >"$T/exim-get.log" 2>&1 ||
-			skip "cannot download Debian's exim4-daemon-light: $(tail -1 "$T/exim-get.log")"
+		# make deps downloads the package (apt-get download) into apt's
+		# archive directory; a test fetches nothing itself.
+		_deb=$(ls "${EXIM_DEB_DIR:-/var/cache/apt/archives}"/exim4-daemon-light_*.deb 2>/dev/null | tail -1)
+		[ -n "$_deb" ] || fail "no exim4-daemon-light package in ${EXIM_DEB_DIR:-/var/cache/apt/archives}: run make deps"
+		cp "$_deb" "$exim_root.tmp/"
 		dpkg-deb -x "$exim_root.tmp"/exim4-daemon-light_*.deb "$exim_root.tmp/root" ||
 			fail "cannot unpack exim4-daemon-light"
 		rm -rf "$exim_root" && mv "$exim_root.tmp/root" "$exim_root" && rm -rf "$exim_root.tmp"
