@@ -28,7 +28,7 @@ sed "s|/var/lib/allowsync|$T/state|g; s|^\[global\]|[global]\nstate_dir = $T/sta
 expect_exit 0 "$ALLOWSYNC" -c "$T/run.conf" run
 (cd "$T/state" && find . -type f | sort) >"$T/files"
 grep -qx './lists/example.txt' "$T/files" || { cat "$T/files"; fail "no lists/example.txt"; }
-grep -v -e '^\./lists/example\.txt$' -e '^\./lock$' -e '^\./sources/' -e '^\./outputs/' "$T/files" &&
+grep -v -e '^\./lists/example\.txt$' -e '^\./lock$' -e '^\./run\.status$' -e '^\./sources/' -e '^\./outputs/' "$T/files" &&
 	fail "unexpected files in the state directory (above)"
 expect_exit 0 "$ALLOWSYNC" -c "$T/run.conf" run --offline
 
