@@ -1,6 +1,7 @@
 /* registry — the source and output types, one line each. */
 #include "registry.h"
 
+#include "out_ipset.h"
 #include "out_nft.h"
 #include "out_nftfile.h"
 #include "out_postfix.h"
@@ -25,6 +26,7 @@ const struct output_type *const registry_outputs[] = {
 	&out_postfix,
 	&out_nft,
 	&out_nftfile,
+	&out_ipset,
 	NULL,
 };
 
