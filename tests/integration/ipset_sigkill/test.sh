@@ -63,7 +63,8 @@ for i in $(seq 1 16); do
 	esac
 	[ $((i % 4)) = 0 ] && { next=A1 mode=batch; [ "$cur" = A ] || { cp "$T/A.txt" "$T/list"; asy run >/dev/null 2>&1; cur=A; }; }
 	cp "$T/$next.txt" "$T/list"
-	X "$ALLOWSYNC" -c "$T/allowsync.conf" run >/dev/null 2>&1 &
+	# Not through X: a function would run in a subshell, whose pid $! is.
+	ip netns exec "$NS" "$ALLOWSYNC" -c "$T/allowsync.conf" run >/dev/null 2>&1 &
 	pid=$!
 	sleep "$delay"
 	kill -9 $pid 2>/dev/null && killed=$((killed + 1)) || true
