@@ -19,7 +19,7 @@ FIXTURES   ?= $(abspath tests/fixtures)
 
 CC         ?= cc
 PKG_CONFIG ?= pkg-config
-PKGS       := libcurl libcjson libnftnl libmnl inih libcares libsodium
+PKGS       := libcurl libcjson libnftnl libmnl libipset inih libcares libsodium
 
 WARN := -Wall -Wextra -Wshadow -Wpointer-arith -Wstrict-prototypes \
 	-Wmissing-prototypes -Wformat=2 -Wformat-security -Wvla -Wwrite-strings \
@@ -63,6 +63,8 @@ LIB_SRCS := \
 	src/nftstate.c \
 	src/out_nft.c \
 	src/out_nftfile.c \
+	src/ipsetnl.c \
+	src/out_ipset.c \
 	src/registry.c \
 	src/preset.c \
 	src/conf.c \
@@ -103,6 +105,7 @@ UNIT_TESTS := \
 	outfile \
 	registry \
 	out_nft \
+	out_ipset \
 	src_url \
 	src_file \
 	curlload \
@@ -157,7 +160,7 @@ FUZZERS := \
 DEB_DEPS := build-essential pkg-config clang libclang-rt-14-dev \
 	libcurl4-openssl-dev libcjson-dev libnftnl-dev libmnl-dev libinih-dev \
 	libc-ares-dev libsodium-dev libcmocka-dev libssl-dev \
-	python3 python3-yaml iprange nftables iproute2 postfix openssl nginx-light jq \
+	python3 python3-yaml iprange nftables ipset libipset-dev iptables iproute2 postfix openssl nginx-light jq \
 	minisign nsd dnsutils time procps python3-prometheus-client haproxy libidn12 spamassassin \
 	debhelper lintian rpm rpmlint mandoc man-db groff-base cpio systemd
 

@@ -2,6 +2,7 @@
 #include "registry.h"
 
 #include "out_exim.h"
+#include "out_ipset.h"
 #include "out_nft.h"
 #include "out_nftfile.h"
 #include "out_nginx.h"
@@ -29,6 +30,7 @@ const struct output_type *const registry_outputs[] = {
 	&out_nftfile,
 	&out_nginx,
 	&out_exim,
+	&out_ipset,
 	NULL,
 };
 

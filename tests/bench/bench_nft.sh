@@ -63,50 +63,21 @@ script() {
 	{ echo "flush set inet filter bench4"; echo "add element inet filter bench4 {"
 	  sed 's/$/,/' "$1"; echo "}"; } >"$2"
 }
-conf() {
-	cat >"$BT/allowsync.conf" <<EOF
-[global]
-state_dir = $BT/state
-max_entries = 100000000
-max_shrink = 100%
-
-[source list]
-type = file
-path = $BT/list
-
-[output fw]
-type = nftables
-table = filter
-set4 = bench4
-EOF
-}
+conf() { bench_conf nftables "table = filter" "set4 = bench4"; }
 declare_set() {
 	X nft flush ruleset
 	printf 'table inet filter {\n\tset bench4 { type ipv4_addr; flags interval; }\n}\n' | X nft -f -
 }
-# one CMD...: run once under rutime (time(1) to the microsecond: its own
-# 10 ms steps are a fifth of a 1%-change run); sets WALL USER SYS RSS.
-# WALL is less the harness's own cost, the median of timing `true` the
-# same way (HARNESS, measured below in the same run and printed).
-HARNESS=0
-one() {
-	"$BT/rutime" "$BT/time" "$@" >"$BT/out" 2>"$BT/err" || {
-		echo "bench_nft: failed: $*" >&2; tail -5 "$BT/err" >&2; return 1; }
-	read -r WALL RSS USER SYS <"$BT/time"
-	WALL=$(awk -v w="$WALL" -v h="$HARNESS" 'BEGIN { printf "%.4f", w - h }')
-	USER=$(awk -v x="$USER" 'BEGIN { printf "%.4f", x }')
-	SYS=$(awk -v x="$SYS" 'BEGIN { printf "%.4f", x }')
-}
-${CC:-cc} -O2 -o "$BT/rutime" "$here/rutime.c"
-h=""
-for _ in 1 2 3 4 5 6 7; do one true; h="$h $WALL"; done
-HARNESS=$(echo "$h" | tr ' ' '\n' | grep . | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
+# one CMD...: run once under rutime (lib.sh's bench_one: time(1)'s own
+# 10 ms steps are a fifth of a 1%-change run).
+one() { bench_one "$@"; }
+bench_rutime_build
+bench_harness
 # The nftables output's own share of the last run (view + plan + apply,
 # from its -vv debug line), in seconds.
 outs() { sed -n 's/.*nftables: view \([0-9.]*\) ms.*plan \([0-9.]*\) ms, apply \([0-9.]*\) ms.*/\1 \2 \3/p' "$BT/err" |
 	awk '{ printf "%.3f", ($1 + $2 + $3) / 1000 }'; }
 cpu() { awk -v u="$USER" -v s="$SYS" 'BEGIN { printf "%.4f", u + s }'; }
-median() { tr ' ' '\n' | grep . | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 asy() { X "$ALLOWSYNC" -c "$BT/allowsync.conf" run; }
 use() { cp "$1" "$BT/list"; }
 
