@@ -49,6 +49,8 @@ LIB_SRCS := \
 	src/outfile.c \
 	src/lock.c \
 	src/hook.c \
+	src/postconf.c \
+	src/postfix_use.c \
 	src/state.c \
 	src/policy.c \
 	src/source.c \
@@ -125,6 +127,8 @@ UNIT_TESTS := \
 	statusjson \
 	atomicfile \
 	hook \
+	postconf \
+	postfix_use \
 	out_postfix \
 	out_text \
 	cidrfile \

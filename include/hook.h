@@ -1,5 +1,6 @@
 /* hook — the `on_change` commands: split into argv without a shell,
- * spawned with posix_spawn, bounded by a timeout. */
+ * spawned with posix_spawn, bounded by a timeout; and, the same way,
+ * programs allowsync asks something (postconf). */
 #ifndef ALLOWSYNC_HOOK_H
 #define ALLOWSYNC_HOOK_H
 
@@ -23,5 +24,15 @@ void hook_argv_free(char **argv);
  * ("exited with status 3", "killed by signal 9", "timed out after 60s",
  * "cannot run: No such file or directory"). */
 int hook_run(char *const argv[], uint64_t timeout, struct err *err);
+
+/* The same, for a program whose answer is what it prints (postconf),
+ * `file` run with argv (argv[0] names it in messages, as the program
+ * names itself in its own): its standard output collected into *out (malloc'd, NUL-terminated,
+ * *outlen bytes, at most `max`), its standard error kept for the reason
+ * only.  0, or -1 with err as hook_run's, followed by the last line the
+ * program wrote to stderr ("... exited with status 1: postconf: fatal:
+ * open /x/main.cf: No such file or directory"); then *out is NULL. */
+int hook_capture(const char *file, char *const argv[], uint64_t timeout, size_t max, char **out,
+		 size_t *outlen, struct err *err);
 
 #endif

@@ -86,6 +86,13 @@ struct output_type {
 	int (*render)(const struct output *o, const struct pset *want, FILE *f);
 	/* Free o->priv (may be NULL). */
 	void (*free)(struct output *o);
+	/* How the rest of the system uses what the output writes (a
+	 * Postfix table inside mynetworks…): `check` and every run call it,
+	 * before the output is planned.  0, or -1 + err: the output must not
+	 * be written (the run leaves it as it is; check exits 2).  What it
+	 * could not inspect it notes in the log, and passes.  NULL: nothing
+	 * to inspect. */
+	int (*vet)(const struct output *o, struct err *err);
 };
 
 #endif

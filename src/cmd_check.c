@@ -1,6 +1,8 @@
-/* cmd_check — validate the configuration only (nothing fetched or touched). */
+/* cmd_check — validate the configuration only (nothing fetched or touched),
+ * and how the rest of the system uses each output (output_type.vet). */
 #include "cmd.h"
 
+#include "log.h"
 #include "run.h"
 
 #include <stdio.h>
@@ -18,9 +20,17 @@ cmd_check(int argc, char **argv, const struct global_opts *g)
 	(void)argv;
 	if ((rc = run_load_conf(g->config, &c)) != 0)
 		return rc;
-	if (g->verbosity >= 0)
+	for (size_t i = 0; i < c->n_outputs; i++) {
+		const struct output *o = c->outputs[i];
+		struct err err;
+		if (o->type->vet && o->type->vet(o, &err) < 0) {
+			log_err("output \"%s\": refused: %s", o->name, err.msg);
+			rc = EXIT_USAGE;
+		}
+	}
+	if (rc == 0 && g->verbosity >= 0)
 		printf("%s: OK: %zu source%s, %zu output%s\n", c->path, c->n_sources,
 		       c->n_sources == 1 ? "" : "s", c->n_outputs, c->n_outputs == 1 ? "" : "s");
 	conf_free(c);
-	return EXIT_OK;
+	return rc;
 }

@@ -1,9 +1,11 @@
 /* cmd_show — `show [--fetch] [OUTPUT]`: what an output would contain,
  * from the last good copies (or freshly collected with --fetch; nothing
- * is written either way). */
+ * is written either way); `show OUTPUT --postfix`: the main.cf line(s)
+ * that use a postfix output the safe way. */
 #include "cmd.h"
 
 #include "log.h"
+#include "out_postfix.h"
 #include "run.h"
 
 #include <getopt.h>
@@ -15,31 +17,54 @@ cmd_show(int argc, char **argv, const struct global_opts *g)
 {
 	static const struct option longopts[] = {
 		{"fetch", no_argument, NULL, 'f'},
+		{"postfix", no_argument, NULL, 'p'},
 		{NULL, 0, NULL, 0},
 	};
+	static const char usage[] = "usage: allowsync show [--fetch] [OUTPUT] | OUTPUT --postfix\n";
 	struct run_opts o = {.out = stdout};
 	struct run_source *rs = NULL;
+	bool postfix = false;
 	struct conf *c;
 	int ch, rc;
 
-	while ((ch = getopt_long(argc, argv, "+", longopts, NULL)) != -1) {
-		if (ch != 'f') {
-			fprintf(stderr, "usage: allowsync show [--fetch] [OUTPUT]\n");
+	/* Options after OUTPUT too: `show relays --postfix`. */
+	while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		if (ch == 'f') {
+			o.fetch = true;
+		} else if (ch == 'p') {
+			postfix = true;
+		} else {
+			fputs(usage, stderr);
 			return EXIT_USAGE;
 		}
-		o.fetch = true;
 	}
-	if (argc - optind > 1) {
-		fprintf(stderr, "usage: allowsync show [--fetch] [OUTPUT]\n");
+	if (argc - optind > 1 || (postfix && (o.fetch || argc - optind != 1))) {
+		fputs(usage, stderr);
 		return EXIT_USAGE;
 	}
 	if ((rc = run_load_conf(g->config, &c)) != 0)
 		return rc;
 	const char *only = optind < argc ? argv[optind] : NULL;
-	if (only && !conf_find_output(c, only)) {
+	struct output *one = only ? conf_find_output(c, only) : NULL;
+	if (only && !one) {
 		log_err("show: no output \"%s\" in %s", only, c->path);
 		conf_free(c);
 		return EXIT_USAGE;
+	}
+	if (postfix) {
+		struct err err;
+		rc = EXIT_OK;
+		if (one->type != &out_postfix) {
+			log_err("output \"%s\": show --postfix: type = %s, not postfix", one->name,
+				one->type->name);
+			rc = EXIT_USAGE;
+		} else if (out_postfix_main_cf(one, stdout, &err) < 0) {
+			log_err("output \"%s\": show --postfix: %s", one->name, err.msg);
+			rc = EXIT_FAIL;
+		}
+		fflush(stdout);
+		conf_free(c);
+		return rc;
 	}
 	if (!(rs = run_gather(c, &o))) {
 		log_err("out of memory");

@@ -45,7 +45,9 @@
  *   max_shrink = 50%       override [global]
  *   max_growth max_addresses4 max_addresses6   override [global]
  *   + the type's keys (text: path, style = cidr|range, header = yes|no;
- *                      postfix: path, result = OK)
+ *                      postfix: path, use = access|postscreen, result =
+ *                      OK|permit (by use), allow_relay = no,
+ *                      postfix_config_dir)
  *   A file output's path is compared canonicalised (check_targets): not
  *   another output's file, not the configuration, not in state_dir but
  *   below state_dir/lists/.

@@ -595,7 +595,8 @@ check_grant(const struct output *out, const struct pset *want, struct err *err)
 	return policy_grant(&g, want, NULL, 0, err);
 }
 
-/* Plan: what the output would hold (the union of its sources minus
+/* Plan: whether the system's use of the output allows writing it (vet),
+ * what the output would hold (the union of its sources minus
  * exclude, merged), what it holds now, and the difference both ways.
  * Unreadable live content is replaced only with --force.  -1 when the
  * output failed. */
@@ -607,6 +608,8 @@ plan_output(struct run *r, struct run_output *ro)
 
 	state_output_load(r->c->state_dir, out->name, &ro->st);
 	ro->st.error[0] = 0;
+	if (out->type->vet && out->type->vet(out, &err) < 0)
+		return output_failed(ro, "refused", &err);
 	if (!(ro->want = run_want(out, r->c, r->rs, &err)))
 		return output_failed(ro, "sources", &err);
 	ro->partial = uses_partial(r, out);

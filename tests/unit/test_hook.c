@@ -105,12 +105,71 @@ test_run(void **state)
 	assert_true(time(NULL) - t0 < 10);
 }
 
+static int
+capture(const char *cmd, uint64_t timeout, size_t max, char **out, struct err *err)
+{
+	struct err reason;
+	char **argv = hook_split(cmd, &reason);
+	size_t len = 0;
+	assert_non_null(argv);
+	int r = hook_capture(argv[0], argv, timeout, max, out, &len, err);
+	hook_argv_free(argv);
+	if (r == 0)
+		assert_int_equal(len, strlen(*out));
+	else
+		assert_null(*out);
+	return r;
+}
+
+static void
+test_capture(void **state)
+{
+	struct err err;
+	char *out;
+	(void)state;
+
+	/* stdout collected, stderr not in it. */
+	assert_int_equal(capture("/bin/sh -c 'echo a = 1; echo noise >&2; printf b'", 5, 100, &out,
+				 &err),
+			 0);
+	assert_string_equal(out, "a = 1\nb");
+	free(out);
+	assert_int_equal(capture("/bin/true", 5, 100, &out, &err), 0);
+	assert_string_equal(out, "");
+	free(out);
+	/* More than a pipe holds: read while the program writes. */
+	assert_int_equal(capture("/bin/sh -c 'seq 1 100000'", 5, 1u << 20, &out, &err), 0);
+	assert_non_null(strstr(out, "\n100000\n"));
+	free(out);
+
+	/* A failure says how it ended and the last thing it wrote to stderr,
+	 * however much came before. */
+	assert_int_equal(capture("/bin/sh -c 'seq 1 20000 >&2; echo fatal: no main.cf >&2; exit 1'",
+				 5, 100, &out, &err),
+			 -1);
+	assert_string_equal(err.msg, "/bin/sh exited with status 1: fatal: no main.cf");
+	assert_int_equal(capture("/bin/sh -c 'exit 2'", 5, 100, &out, &err), -1);
+	assert_string_equal(err.msg, "/bin/sh exited with status 2");
+	assert_int_equal(capture("/nonexistent/postconf", 5, 100, &out, &err), -1);
+	assert_non_null(strstr(err.msg, "cannot run /nonexistent/postconf"));
+
+	/* Bounded: in size, and in time (the whole group goes). */
+	assert_int_equal(capture("/bin/sh -c 'seq 1 1000'", 5, 100, &out, &err), -1);
+	assert_string_equal(err.msg, "/bin/sh printed more than 100 bytes");
+	time_t t0 = time(NULL);
+	assert_int_equal(capture("/bin/sh -c 'echo x; sleep 30 & sleep 30'", 1, 100, &out, &err),
+			 -1);
+	assert_string_equal(err.msg, "/bin/sh timed out after 1s");
+	assert_true(time(NULL) - t0 < 10);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_split),
 		cmocka_unit_test(test_run),
+		cmocka_unit_test(test_capture),
 	};
 	return cmocka_run_group_tests_name("hook", tests, NULL, NULL);
 }

@@ -181,6 +181,83 @@ test_keep_mode(void **state)
 	conf_free(c);
 }
 
+/* use, and results of more than one word: written as they are, read
+ * back and verified. */
+static void
+test_use_results(void **state)
+{
+	struct conf *c = load("use = postscreen\n");
+	struct output *o = c->outputs[0];
+	struct output_ctx ctx = {.state_dir = test_dir};
+	struct pset *want = test_set("8.8.8.0/24\n"), *live = pset_new();
+	struct err err;
+	bool changed;
+	(void)state;
+
+	/* postscreen's default result. */
+	assert_int_equal(o->type->prepare(o, &ctx, want, &changed, &err), 0);
+	assert_int_equal(o->type->commit(o, &ctx, &err), 0);
+	assert_non_null(strstr(slurp(o->target), "8.8.8.0/24\tpermit\n"));
+	conf_free(c);
+
+	c = load("result = 550 5.7.1 not from here\n");
+	o = c->outputs[0];
+	assert_int_equal(o->type->prepare(o, &ctx, want, &changed, &err), 0);
+	assert_true(changed);
+	assert_int_equal(o->type->commit(o, &ctx, &err), 0);
+	assert_non_null(strstr(slurp(o->target), "8.8.8.0/24\t550 5.7.1 not from here\n"));
+	assert_int_equal(o->type->live(o, &ctx, live, &err), 0);
+	assert_int_equal(pset_merge(live), 0);
+	assert_true(pset_equal(live, want));
+	assert_int_equal(o->type->prepare(o, &ctx, want, &changed, &err), 0);
+	assert_false(changed);
+	o->type->abort(o, &ctx);
+	pset_free(live);
+	pset_free(want);
+	conf_free(c);
+}
+
+/* vet: Postfix's configuration through postconf, here a stand-in whose
+ * main.cf puts the table into mynetworks. */
+static void
+test_vet(void **state)
+{
+	const char *old = getenv("PATH");
+	char *saved = strdup(old ? old : "/usr/bin:/bin"), bin[600], script[700];
+	struct conf *c = load("");
+	struct output *o = c->outputs[0];
+	struct err err;
+	FILE *f;
+	(void)state;
+
+	/* No Postfix: nothing to inspect, nothing refused. */
+	setenv("PATH", "/nonexistent", 1);
+	assert_int_equal(o->type->vet(o, &err), 0);
+
+	snprintf(bin, sizeof bin, "%s/bin", test_dir);
+	mkdir(bin, 0755);
+	snprintf(script, sizeof script, "%s/postconf", bin);
+	assert_non_null(f = fopen(script, "w"));
+	fprintf(f,
+		"#!/bin/sh\ncase \"$*\" in *-n*) echo 'mynetworks = 127.0.0.0/8 cidr:%s';; esac\n",
+		o->target);
+	fclose(f);
+	chmod(script, 0755);
+	setenv("PATH", bin, 1);
+	assert_int_equal(o->type->vet(o, &err), -1);
+	assert_non_null(strstr(err.msg, "main.cf: mynetworks names cidr:"));
+	assert_non_null(strstr(err.msg, "open relay"));
+	assert_non_null(strstr(err.msg, "or set allow_relay = yes"));
+	conf_free(c);
+	/* The administrator's word. */
+	c = load("allow_relay = yes\n");
+	o = c->outputs[0];
+	assert_int_equal(o->type->vet(o, &err), 0);
+	conf_free(c);
+	setenv("PATH", saved, 1);
+	free(saved);
+}
+
 int
 main(void)
 {
@@ -188,6 +265,8 @@ main(void)
 		cmocka_unit_test(test_render_apply),
 		cmocka_unit_test(test_live_parsing),
 		cmocka_unit_test(test_keep_mode),
+		cmocka_unit_test(test_use_results),
+		cmocka_unit_test(test_vet),
 	};
 	return cmocka_run_group_tests_name("out_postfix", tests, test_dir_setup, test_dir_teardown);
 }
