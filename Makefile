@@ -176,7 +176,7 @@ LIB       := $(BUILD)/liballowsync.a
 BIN       := $(BUILD)/allowsync
 UNIT_BINS := $(UNIT_TESTS:%=$(BUILD)/tests/test_%)
 
-.PHONY: all deps demo check unit unit-bins integration asan bench fuzz fuzz-smoke install uninstall clean
+.PHONY: all deps demo check unit unit-bins integration asan asan-unit check-integration bench fuzz fuzz-smoke install uninstall clean
 .PHONY: deb rpm
 
 all: $(BIN)
@@ -238,19 +238,31 @@ unit: $(UNIT_BINS)
 
 integration: $(BIN)
 	@ALLOWSYNC=$(abspath $(BIN)) FIXTURES=$(FIXTURES) BUILD=$(abspath $(BUILD)) \
-		INTEGRATION_SKIP="$(INTEGRATION_SKIP)" sh tests/integration/run.sh
+		INTEGRATION_SKIP="$(INTEGRATION_SKIP)" INTEGRATION_ONLY="$(INTEGRATION_ONLY)" \
+		sh tests/integration/run.sh
 
 # The unit tests under AddressSanitizer + UndefinedBehaviorSanitizer
 # (leak checking included), in their own build tree.
 SAN_FLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
+SAN_MAKE = $(MAKE) --no-print-directory BUILD=$(BUILD)-asan CFLAGS="$(SAN_FLAGS)" \
+	LDFLAGS="-fsanitize=address,undefined"
+asan-unit:
+	@$(SAN_MAKE) -j$(NPROC) all unit-bins
+	@$(SAN_MAKE) unit
 # Then the integration cases with the sanitized binary, but the package
 # cases (they build and install their own binary, and LeakSanitizer cannot
 # run inside the systemd sandbox that pkg_systemd starts).
-asan:
-	@$(MAKE) --no-print-directory -j$(NPROC) BUILD=$(BUILD)-asan CFLAGS="$(SAN_FLAGS)" \
-		LDFLAGS="-fsanitize=address,undefined" all unit-bins
-	@$(MAKE) --no-print-directory BUILD=$(BUILD)-asan CFLAGS="$(SAN_FLAGS)" \
-		LDFLAGS="-fsanitize=address,undefined" unit integration INTEGRATION_SKIP=pkg_
+asan: asan-unit
+	@$(SAN_MAKE) integration INTEGRATION_SKIP=pkg_
+
+# make check's integration stage: every case once — the package cases
+# with the plain build (they package it), all others with the sanitized
+# binary, so that the suite's longest stage is not run twice.
+check-integration:
+	@$(SAN_MAKE) -j$(NPROC) all
+	@$(SAN_MAKE) integration INTEGRATION_SKIP=pkg_; a=$$?; \
+	$(MAKE) --no-print-directory integration INTEGRATION_ONLY=pkg_; b=$$?; \
+	[ $$a -eq 0 ] && [ $$b -eq 0 ]
 
 # libFuzzer harnesses (clang); fuzz-smoke runs each briefly, from the
 # seeds in tests/fuzz/corpus/NAME if any (what it finds goes to the build

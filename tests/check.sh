@@ -8,15 +8,17 @@
 # Usage: check.sh   (env: MAKE, BUILD; make check passes both)
 set -u
 : "${MAKE:=make}" "${BUILD:=build}"
-stages="unit asan fuzz-smoke integration"
+# Each stage is a make target: the sanitized unit tests, then the
+# integration cases (the sanitized binary, the package cases built plain).
+stages="unit asan-unit fuzz-smoke check-integration"
 
 # stage_failures STAGE: "LOGDIR NAME" lines for what failed in STAGE.
 stage_failures() {
 	case $1 in
 	unit) dirs="$BUILD/unit" ;;
-	asan) dirs="$BUILD-asan/unit $BUILD-asan/integration" ;;
+	asan-unit) dirs="$BUILD-asan/unit" ;;
 	fuzz-smoke) dirs="$BUILD-fuzz" ;;
-	integration) dirs="$BUILD/integration" ;;
+	check-integration) dirs="$BUILD-asan/integration $BUILD/integration" ;;
 	esac
 	for d in $dirs; do
 		[ -s "$d/failed" ] && sed "s|^|$d |" "$d/failed"
@@ -32,7 +34,7 @@ for s in $stages; do
 	echo "== make $s"
 	start=$(date +%s)
 	if $MAKE --no-print-directory "$s"; then result=ok; else result=FAILED; status=1; fi
-	report="$report$(printf '%-12s %-7s %4ss' "$s" "$result" $(( $(date +%s) - start )))
+	report="$report$(printf '%-18s %-7s %4ss' "$s" "$result" $(( $(date +%s) - start )))
 "
 done
 

@@ -7,7 +7,8 @@
 # failed cases go to $BUILD/integration/failed, which make check's summary
 # reads.
 #
-# Usage: run.sh [CASE...]   (env: ALLOWSYNC, FIXTURES, BUILD, INTEGRATION_SKIP)
+# Usage: run.sh [CASE...]   (env: ALLOWSYNC, FIXTURES, BUILD,
+#                            INTEGRATION_SKIP, INTEGRATION_ONLY)
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 : "${BUILD:=$here/../../build}"
@@ -19,10 +20,12 @@ mkdir -p "$logs"
 : >"$logs/failed"
 
 if [ $# -gt 0 ]; then cases=$*; else
-	# INTEGRATION_SKIP=PREFIX leaves out the cases whose name starts so.
+	# INTEGRATION_SKIP=PREFIX leaves out the cases whose name starts so;
+	# INTEGRATION_ONLY=PREFIX keeps only those.
 	cases=$(cd "$here" && for d in */; do
 		[ -x "$d/test.sh" ] || continue
 		[ -n "${INTEGRATION_SKIP:-}" ] && case "$d" in "$INTEGRATION_SKIP"*) continue ;; esac
+		[ -n "${INTEGRATION_ONLY:-}" ] && case "$d" in "$INTEGRATION_ONLY"*) ;; *) continue ;; esac
 		echo "${d%/}"
 	done)
 fi
