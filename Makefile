@@ -99,11 +99,13 @@ LIB_SRCS := \
 	src/spf.c \
 	src/cmd_spf.c \
 	src/src_spf.c \
-	src/cmd_presets.c
+	src/cmd_presets.c \
+	src/cmd_help.c
 
 # One test per module: tests/unit/test_MODULE.c
 UNIT_TESTS := \
 	err \
+	cmd_help \
 	outfile \
 	registry \
 	out_nft \

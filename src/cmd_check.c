@@ -6,6 +6,7 @@
 #include "run.h"
 
 #include <stdio.h>
+#include <string.h>
 
 int
 cmd_check(int argc, char **argv, const struct global_opts *g)
@@ -13,11 +14,10 @@ cmd_check(int argc, char **argv, const struct global_opts *g)
 	struct conf *c;
 	int rc;
 
-	if (argc > 1) {
-		fprintf(stderr, "usage: allowsync check\n");
-		return EXIT_USAGE;
-	}
-	(void)argv;
+	if (argc == 2 && (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0))
+		return cmd_usage(argv[0], stdout);
+	if (argc > 1)
+		return cmd_usage(argv[0], stderr);
 	if ((rc = run_load_conf(g->config, &c)) != 0)
 		return rc;
 	for (size_t i = 0; i < c->n_outputs; i++) {

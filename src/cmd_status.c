@@ -119,6 +119,7 @@ cmd_status(int argc, char **argv, const struct global_opts *g)
 {
 	static const struct option longopts[] = {
 		{"json", no_argument, NULL, 'j'},
+		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
 	struct conf *c;
@@ -126,17 +127,15 @@ cmd_status(int argc, char **argv, const struct global_opts *g)
 	bool json = false;
 	int ch, rc;
 
-	while ((ch = getopt_long(argc, argv, "+", longopts, NULL)) != -1) {
-		if (ch != 'j') {
-			fprintf(stderr, "usage: allowsync status [--json]\n");
-			return EXIT_USAGE;
-		}
+	while ((ch = getopt_long(argc, argv, "+h", longopts, NULL)) != -1) {
+		if (ch == 'h')
+			return cmd_usage(argv[0], stdout);
+		if (ch != 'j')
+			return cmd_usage(argv[0], stderr);
 		json = true;
 	}
-	if (optind < argc) {
-		fprintf(stderr, "usage: allowsync status [--json]\n");
-		return EXIT_USAGE;
-	}
+	if (optind < argc)
+		return cmd_usage(argv[0], stderr);
 	if ((rc = run_load_conf(g->config, &c)) != 0)
 		return rc;
 	rc = json ? print_json(c, now) : print_text(c, now);
