@@ -100,12 +100,14 @@ LIB_SRCS := \
 	src/cmd_spf.c \
 	src/src_spf.c \
 	src/cmd_presets.c \
-	src/cmd_help.c
+	src/cmd_help.c \
+	src/plural.c
 
 # One test per module: tests/unit/test_MODULE.c
 UNIT_TESTS := \
 	err \
 	cmd_help \
+	plural \
 	outfile \
 	registry \
 	out_nft \

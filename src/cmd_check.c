@@ -4,6 +4,7 @@
 
 #include "log.h"
 #include "run.h"
+#include "plural.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -29,8 +30,9 @@ cmd_check(int argc, char **argv, const struct global_opts *g)
 		}
 	}
 	if (rc == 0 && g->verbosity >= 0)
-		printf("%s: OK: %zu source%s, %zu output%s\n", c->path, c->n_sources,
-		       c->n_sources == 1 ? "" : "s", c->n_outputs, c->n_outputs == 1 ? "" : "s");
+		printf("%s: OK: %zu %s, %zu %s\n", c->path, c->n_sources,
+		       plural(c->n_sources, "source", "sources"), c->n_outputs,
+		       plural(c->n_outputs, "output", "outputs"));
 	conf_free(c);
 	return rc;
 }

@@ -6,6 +6,7 @@
 #include "run.h"
 #include "state.h"
 #include "statusjson.h"
+#include "plural.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -54,8 +55,8 @@ print_text(const struct conf *c, time_t now)
 				run_format_dated(now, ss.info.when, b, sizeof b);
 			else
 				ago(now, ss.info.when, b, sizeof b);
-			printf(", last good copy %s, %zu entries from %s", b,
-			       pset_cidr_count(ss.set, PFX_V4) + pset_cidr_count(ss.set, PFX_V6),
+			size_t n = pset_cidr_count(ss.set, PFX_V4) + pset_cidr_count(ss.set, PFX_V6);
+			printf(", last good copy %s, %zu %s from %s", b, n, ENTRIES(n),
 			       ss.info.origin);
 			/* What a failure now would find: the copy, or why not. */
 			if (ss.unusable.msg[0])
@@ -83,8 +84,8 @@ print_text(const struct conf *c, time_t now)
 		state_output_load(c->state_dir, o->name, &st);
 		ago(now, st.changed, a, sizeof a);
 		ago(now, st.applied, b, sizeof b);
-		printf("output \"%s\" (%s): last change %s, last applied %s, %zu entries", o->name,
-		       o->type->name, a, b, st.entries);
+		printf("output \"%s\" (%s): last change %s, last applied %s, %zu %s", o->name,
+		       o->type->name, a, b, st.entries, ENTRIES(st.entries));
 		if (st.hook_pending)
 			printf("; on_change pending");
 		if (st.error[0])

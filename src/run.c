@@ -24,6 +24,7 @@
 #include "publish.h"
 #include "state.h"
 #include "statusjson.h"
+#include "plural.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -212,7 +213,8 @@ take_unchanged(const struct conf *c, struct run_source *rs, time_t now, bool wri
 	if (write_state &&
 	    state_list_keep(c->state_dir, s->name, rs->set, &info, st, &serr) < 0)
 		log_warn("source \"%s\": state: %s", s->name, serr.msg);
-	log_info("source \"%s\": not modified (%zu entries)", s->name, cidrs(rs->set));
+	log_info("source \"%s\": not modified (%zu %s)", s->name, cidrs(rs->set),
+		 ENTRIES(cidrs(rs->set)));
 	return 0;
 }
 
@@ -247,7 +249,8 @@ take_fresh(const struct conf *c, struct run_source *rs, struct source_result *re
 			log_warn("source \"%s\": cannot keep the last good copy: %s", s->name,
 				 serr.msg);
 	}
-	log_info("source \"%s\": %zu entries from %s", s->name, cidrs(rs->set), res->origin);
+	log_info("source \"%s\": %zu %s from %s", s->name, cidrs(rs->set),
+		 ENTRIES(cidrs(rs->set)), res->origin);
 	return 0;
 }
 
@@ -312,8 +315,8 @@ fall_back(const struct conf *c, struct run_source *rs, time_t now, const struct 
 	if (use_stored(c, rs, now, true, NULL, &rs->error) == 0) {
 		rs->how = RUN_SRC_STALE;
 		run_format_dated(now, rs->when, dated, sizeof dated);
-		log_warn("source \"%s\": %s: keeping last good (%s, %zu entries)", name,
-			 why->msg, dated, cidrs(rs->set));
+		log_warn("source \"%s\": %s: keeping last good (%s, %zu %s)", name,
+			 why->msg, dated, cidrs(rs->set), ENTRIES(cidrs(rs->set)));
 		return;
 	}
 	/* Why the attempt failed, and why the last good copy cannot stand in
@@ -648,7 +651,8 @@ gate_output(const struct run_output *ro, struct err *held)
 	if (policy_shrink(ro->live, ro->want, ro->removed, ro->o->max_shrink, held) != 0)
 		return true;
 	if (ro->partial && pset_total(ro->removed)) {
-		err_set(held, "a partial source would remove %zu entries", cidrs(ro->removed));
+		err_set(held, "a partial source would remove %zu %s", cidrs(ro->removed),
+			ENTRIES(cidrs(ro->removed)));
 		return true;
 	}
 	return false;
@@ -767,11 +771,12 @@ commit_outputs(struct run *r)
 		state_digest(x->want, x->st.digest);
 		if (x->changed) {
 			x->st.changed = r->octx.now;
-			log_notice("output \"%s\": updated: +%zu -%zu, %zu entries", x->o->name,
-				   cidrs(x->added), cidrs(x->removed), x->st.entries);
+			log_notice("output \"%s\": updated: +%zu -%zu, %zu %s", x->o->name,
+				   cidrs(x->added), cidrs(x->removed), x->st.entries,
+				   ENTRIES(x->st.entries));
 		} else {
-			log_info("output \"%s\": unchanged, %zu entries", x->o->name,
-				 x->st.entries);
+			log_info("output \"%s\": unchanged, %zu %s", x->o->name, x->st.entries,
+				 ENTRIES(x->st.entries));
 		}
 	}
 }

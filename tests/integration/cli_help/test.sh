@@ -51,4 +51,12 @@ expect_grep 'in no source' "$T/out"
 expect_exit 2 as why 1.1.1.300
 expect_exit 2 as why
 expect_exit 2 "$ALLOWSYNC" -c "$T/nonexistent.conf" why 8.8.8.9
+
+# Counts read naturally.
+expect_exit 0 as check
+expect_grep ': OK: 1 source, 1 output$' "$T/out"
+expect_exit 0 as run
+expect_exit 0 as status
+expect_grep '^source "s" (file): .*, 2 entries from ' "$T/out"
+expect_grep '^output "t" (text): .*, 1 entry$' "$T/out"
 echo "ok"
