@@ -108,6 +108,8 @@ UNIT_TESTS := \
 	err \
 	cmd_help \
 	plural \
+	lock \
+	lock \
 	outfile \
 	registry \
 	out_nft \

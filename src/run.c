@@ -267,6 +267,7 @@ attempt(const struct conf *c, struct run_source *rs, time_t now, bool write_stat
 		.dns_servers = (const char *const *)c->dns_servers,
 		.n_dns_servers = c->n_dns_servers,
 		.now = now,
+		.dry_run = !write_state,
 	};
 	struct source_result res = {0};
 	int rc;
@@ -520,8 +521,9 @@ struct run {
 };
 
 /* The state directory, and this run's hold on it.  diff creates nothing,
- * not even the directory: it locks only one that is there.  0, or the
- * exit code. */
+ * not even the directory or the lock file: it takes a shared lock on a
+ * lock file that is there (so that it never reads a run's half-written
+ * state), and none without.  0, or the exit code. */
 static int
 take_lock(struct run *r)
 {
@@ -535,7 +537,7 @@ take_lock(struct run *r)
 	}
 	if (r->o->dry_run && stat(r->c->state_dir, &sb) != 0)
 		return 0;
-	rc = lock_acquire(r->c->state_dir, &r->lockfd, &err);
+	rc = lock_acquire(r->c->state_dir, r->o->dry_run, &r->lockfd, &err);
 	if (rc == 1) {
 		log_err("another allowsync run holds %s/lock: nothing done", r->c->state_dir);
 		return EXIT_LOCKED;

@@ -589,7 +589,7 @@ test_lock(void **state)
 	log_set_level(LOG_LVL_ERR);
 	script = (struct script){.list = "8.8.8.0/24\n"};
 	assert_int_equal(run_once(&o), EXIT_OK);
-	assert_int_equal(lock_acquire(sdir, &fd, &err), 0);
+	assert_int_equal(lock_acquire(sdir, false, &fd, &err), 0);
 	script = (struct script){.list = "8.8.8.0/24\n7.7.7.7\n"};
 	assert_int_equal(run_once(&o), EXIT_LOCKED);
 	assert_int_equal(run_once(&diff), EXIT_LOCKED);
