@@ -13,7 +13,7 @@
 const struct command cmd_table[] = {
 	{"run", cmd_run, "run [--offline] [-n] [--force]",
 	 "collect the sources and bring every output up to date (the default)"},
-	{"check", cmd_check, "check",
+	{"check", cmd_check, "check [--names]",
 	 "check the configuration; nothing is fetched or touched"},
 	{"diff", cmd_diff, "diff [--offline] [--force] [--json]",
 	 "what run would change, without changing anything"},
