@@ -7,6 +7,7 @@ PREFIX     ?= /usr
 SBINDIR    ?= $(PREFIX)/sbin
 MANDIR     ?= $(PREFIX)/share/man
 DATADIR    ?= $(PREFIX)/share/allowsync
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
 SYSCONFDIR ?= /etc
 UNITDIR    ?= /lib/systemd/system
 STATEDIR   ?= /var/lib/allowsync
@@ -99,11 +100,17 @@ LIB_SRCS := \
 	src/spf.c \
 	src/cmd_spf.c \
 	src/src_spf.c \
-	src/cmd_presets.c
+	src/cmd_presets.c \
+	src/cmd_help.c \
+	src/plural.c
 
 # One test per module: tests/unit/test_MODULE.c
 UNIT_TESTS := \
 	err \
+	cmd_help \
+	plural \
+	lock \
+	lock \
 	outfile \
 	registry \
 	out_nft \
@@ -165,7 +172,7 @@ DEB_DEPS := build-essential pkg-config clang libclang-rt-14-dev \
 	libcurl4-openssl-dev libcjson-dev libnftnl-dev libmnl-dev libinih-dev \
 	libc-ares-dev libsodium-dev libcmocka-dev libssl-dev \
 	python3 python3-yaml iprange nftables ipset libipset-dev iptables iproute2 postfix openssl nginx-light jq \
-	minisign nsd dnsutils time procps python3-prometheus-client haproxy libidn12 spamassassin \
+	minisign nsd dnsutils time procps bash-completion python3-prometheus-client haproxy libidn12 spamassassin \
 	debhelper lintian rpm rpmlint mandoc man-db groff-base cpio systemd
 
 # Where make deps keeps Debian's exim4-daemon-light package (see deps).
@@ -294,6 +301,7 @@ install: $(BIN)
 	install -D -m 0644 packaging/output-paths.conf $(DESTDIR)$(DATADIR)/output-paths.conf
 	install -D -m 0644 packaging/allowsync.8 $(DESTDIR)$(MANDIR)/man8/allowsync.8
 	install -D -m 0644 packaging/allowsync.conf.5 $(DESTDIR)$(MANDIR)/man5/allowsync.conf.5
+	install -D -m 0644 packaging/allowsync.bash-completion $(DESTDIR)$(BASHCOMPDIR)/allowsync
 	install -d -m 0755 $(DESTDIR)$(UNITDIR) $(DESTDIR)$(STATEDIR)
 	for u in allowsync.service allowsync.timer allowsync-restore.service; do \
 		$(INSTALL_SED) systemd/$$u >$(DESTDIR)$(UNITDIR)/$$u && \
@@ -321,6 +329,7 @@ uninstall:
 	rm -f $(DESTDIR)$(DATADIR)/output-paths.conf
 	-rmdir $(DESTDIR)$(DATADIR) 2>/dev/null
 	rm -f $(DESTDIR)$(MANDIR)/man8/allowsync.8 $(DESTDIR)$(MANDIR)/man5/allowsync.conf.5
+	rm -f $(DESTDIR)$(BASHCOMPDIR)/allowsync
 	rm -f $(DESTDIR)$(UNITDIR)/allowsync.service $(DESTDIR)$(UNITDIR)/allowsync.timer \
 		$(DESTDIR)$(UNITDIR)/allowsync-restore.service
 	rm -f $(DESTDIR)$(SYSCONFDIR)/cron.d/allowsync

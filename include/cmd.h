@@ -8,6 +8,8 @@
 #define ALLOWSYNC_CMD_H
 
 #include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
 
 enum exit_code {
 	EXIT_OK = 0,        /* every output current, changed or not */
@@ -39,5 +41,25 @@ int cmd_keygen(int argc, char **argv, const struct global_opts *g);
 int cmd_publish(int argc, char **argv, const struct global_opts *g);
 int cmd_spf(int argc, char **argv, const struct global_opts *g);
 int cmd_presets(int argc, char **argv, const struct global_opts *g);
+int cmd_help(int argc, char **argv, const struct global_opts *g);
+
+/* The command table (src/cmd_help.c): the one place a command's name,
+ * synopsis (as in allowsync(8); forms split by '\n') and summary live. */
+struct command {
+	const char *name;
+	int (*fn)(int argc, char **argv, const struct global_opts *g);
+	const char *synopsis;
+	const char *summary;
+};
+extern const struct command cmd_table[];
+extern const size_t cmd_count;
+
+/* The entry named name, or NULL. */
+const struct command *cmd_find(const char *name);
+/* Print name's usage: to stdout with its summary (-h/--help, returns
+ * EXIT_OK) or to stderr alone (a usage error, returns EXIT_USAGE). */
+int cmd_usage(const char *name, FILE *f);
+/* The global usage line and every command with its summary. */
+void cmd_list(FILE *f);
 
 #endif

@@ -17,4 +17,10 @@ extern const struct output_type *const registry_outputs[];
 const struct source_type *registry_source(const char *name);
 const struct output_type *registry_output(const char *name);
 
+/* The registered names, ", "-separated, for the error that refuses an
+ * unknown `type =` (so that a new type shows there by itself). */
+#define REGISTRY_NAMES_MAX 256
+void registry_source_names(char buf[REGISTRY_NAMES_MAX]);
+void registry_output_names(char buf[REGISTRY_NAMES_MAX]);
+
 #endif

@@ -90,6 +90,9 @@ struct source_ctx {
 	const char *const *dns_servers; /* [global] dns_server, NULL-terminated (may be empty) */
 	size_t n_dns_servers;
 	time_t now;
+	/* diff, show, why: look only — collect() writes nothing under
+	 * state_dir (no cache, no signature state), as they promise. */
+	bool dry_run;
 };
 
 #define SOURCE_ORIGIN_MAX 512

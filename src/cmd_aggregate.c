@@ -57,12 +57,6 @@ read_list(const char *path, struct pset *s)
 	return -1;
 }
 
-static void
-aggregate_usage(void)
-{
-	fprintf(stderr, "usage: allowsync aggregate [-4|-6] [--ranges] [--except FILE]... [FILE...]\n");
-}
-
 int
 cmd_aggregate(int argc, char **argv, const struct global_opts *g)
 {
@@ -98,12 +92,10 @@ cmd_aggregate(int argc, char **argv, const struct global_opts *g)
 				goto out;
 			break;
 		case 'h':
-			aggregate_usage();
-			rc = EXIT_OK;
+			rc = cmd_usage(argv[0], stdout);
 			goto out;
 		default:
-			aggregate_usage();
-			rc = EXIT_USAGE;
+			rc = cmd_usage(argv[0], stderr);
 			goto out;
 		}
 	}

@@ -11,12 +11,13 @@ cmd_keygen(int argc, char **argv, const struct global_opts *g)
 	static const struct option longopts[] = {
 		{"public", required_argument, NULL, 'p'},
 		{"secret", required_argument, NULL, 's'},
+		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
 	const char *pubfile = NULL, *secfile = NULL;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "p:s:", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "p:s:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'p':
 			pubfile = optarg;
@@ -24,15 +25,14 @@ cmd_keygen(int argc, char **argv, const struct global_opts *g)
 		case 's':
 			secfile = optarg;
 			break;
+		case 'h':
+			return cmd_usage(argv[0], stdout);
 		default:
-			fprintf(stderr, "usage: allowsync keygen -p PUBFILE -s SECFILE\n");
-			return EXIT_USAGE;
+			return cmd_usage(argv[0], stderr);
 		}
 	}
-	if (!pubfile || !secfile || optind != argc) {
-		fprintf(stderr, "usage: allowsync keygen -p PUBFILE -s SECFILE\n");
-		return EXIT_USAGE;
-	}
+	if (!pubfile || !secfile || optind != argc)
+		return cmd_usage(argv[0], stderr);
 	struct minisign_pk pk;
 	struct err err;
 	if (minisign_keygen_files(pubfile, secfile, &pk, &err) < 0) {

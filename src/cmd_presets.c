@@ -46,12 +46,6 @@ print_preset(const struct preset *p, bool names_only)
 		       p->from[0] ? " [" : "", p->from, p->from[0] ? "]" : "");
 }
 
-static void
-presets_usage(void)
-{
-	fprintf(stderr, "usage: allowsync presets [--names] [--file PATH]\n");
-}
-
 int
 cmd_presets(int argc, char **argv, const struct global_opts *g)
 {
@@ -80,17 +74,13 @@ cmd_presets(int argc, char **argv, const struct global_opts *g)
 			names_only = true;
 			break;
 		case 'h':
-			presets_usage();
-			return EXIT_OK;
+			return cmd_usage(argv[0], stdout);
 		default:
-			presets_usage();
-			return EXIT_USAGE;
+			return cmd_usage(argv[0], stderr);
 		}
 	}
-	if (optind != argc) {
-		presets_usage();
-		return EXIT_USAGE;
-	}
+	if (optind != argc)
+		return cmd_usage(argv[0], stderr);
 	if (!(f = fopen(path, "r"))) {
 		fprintf(stderr, "allowsync: presets file %s: %s\n", path, strerror(errno));
 		return EXIT_FAIL;

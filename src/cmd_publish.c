@@ -28,10 +28,11 @@ cmd_publish(int argc, char **argv, const struct global_opts *g)
 	bool have_sk = false;
 	int ret = EXIT_USAGE;
 
+	if (argc == 2 && (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0))
+		return cmd_usage(argv[0], stdout);
 	if (argc != 1) {
 		fprintf(stderr, "allowsync: %s: unexpected argument \"%s\"\n", argv[0], argv[1]);
-		fprintf(stderr, "usage: allowsync [-c FILE] [-n] publish\n");
-		return EXIT_USAGE;
+		return cmd_usage(argv[0], stderr);
 	}
 	if (conf_load(g->config ? g->config : ALLOWSYNC_DEFAULT_CONFIG, 0, &c, &err) < 0 ||
 	    publish_conf_load(c, &pc, &err) < 0) {

@@ -44,6 +44,7 @@ run_common(int argc, char **argv, const struct global_opts *g, bool diff)
 		{"dry-run", no_argument, NULL, 'n'},
 		{"force", no_argument, NULL, 'F'},
 		{"json", no_argument, NULL, 'j'},
+		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
 	struct run_opts o = {.dry_run = g->dry_run || diff, .force = g->force, .out = stdout};
@@ -51,7 +52,7 @@ run_common(int argc, char **argv, const struct global_opts *g, bool diff)
 	bool json = false;
 	int ch, rc;
 
-	while ((ch = getopt_long(argc, argv, "+n", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "+nh", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'o':
 			o.offline = true;
@@ -65,6 +66,8 @@ run_common(int argc, char **argv, const struct global_opts *g, bool diff)
 		case 'j':
 			json = true;
 			break;
+		case 'h':
+			return cmd_usage(argv[0], stdout);
 		default:
 			goto usage;
 		}
@@ -83,9 +86,7 @@ run_common(int argc, char **argv, const struct global_opts *g, bool diff)
 	conf_free(c);
 	return rc;
 usage:
-	fprintf(stderr, "usage: allowsync %s\n",
-		diff ? "diff [--offline] [--force] [--json]" : "run [--offline] [-n] [--force]");
-	return EXIT_USAGE;
+	return cmd_usage(argv[0], stderr);
 }
 
 int

@@ -18,9 +18,9 @@ cmd_show(int argc, char **argv, const struct global_opts *g)
 	static const struct option longopts[] = {
 		{"fetch", no_argument, NULL, 'f'},
 		{"postfix", no_argument, NULL, 'p'},
+		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
-	static const char usage[] = "usage: allowsync show [--fetch] [OUTPUT] | OUTPUT --postfix\n";
 	struct run_opts o = {.out = stdout};
 	struct run_source *rs = NULL;
 	bool postfix = false;
@@ -28,20 +28,19 @@ cmd_show(int argc, char **argv, const struct global_opts *g)
 	int ch, rc;
 
 	/* Options after OUTPUT too: `show relays --postfix`. */
-	while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		if (ch == 'f') {
 			o.fetch = true;
 		} else if (ch == 'p') {
 			postfix = true;
+		} else if (ch == 'h') {
+			return cmd_usage(argv[0], stdout);
 		} else {
-			fputs(usage, stderr);
-			return EXIT_USAGE;
+			return cmd_usage(argv[0], stderr);
 		}
 	}
-	if (argc - optind > 1 || (postfix && (o.fetch || argc - optind != 1))) {
-		fputs(usage, stderr);
-		return EXIT_USAGE;
-	}
+	if (argc - optind > 1 || (postfix && (o.fetch || argc - optind != 1)))
+		return cmd_usage(argv[0], stderr);
 	if ((rc = run_load_conf(g->config, &c)) != 0)
 		return rc;
 	const char *only = optind < argc ? argv[optind] : NULL;

@@ -26,13 +26,6 @@ print_cidr(void *ctx, enum pfx_family fam, u128 addr, int len)
 	return fwrite(buf, 1, n, stdout) == n ? 0 : -1;
 }
 
-static void
-spf_usage(void)
-{
-	fprintf(stderr, "usage: allowsync spf [-s \"ADDR[:PORT] ...\"] [--partial] [--max-lookups N]\n"
-			"                     [--timeout SECONDS] [--check ADDRESS]... [--stats] DOMAIN\n");
-}
-
 /* The result check_host() would give `addr`, from the expanded sets. */
 static const char *
 result_for(const struct spf_result *r, const char *addr)
@@ -117,9 +110,8 @@ cmd_spf(int argc, char **argv, const struct global_opts *g)
 			stats = true;
 			break;
 		case 'h':
-			spf_usage();
 			free(checks);
-			return EXIT_OK;
+			return cmd_usage(argv[0], stdout);
 		default:
 			goto usage;
 		}
@@ -202,8 +194,7 @@ cmd_spf(int argc, char **argv, const struct global_opts *g)
 	rc = EXIT_OK;
 	goto out;
 usage:
-	spf_usage();
-	rc = EXIT_USAGE;
+	rc = cmd_usage(argv[0], stderr);
 out:
 	pset_free(res.pass);
 	pset_free(res.fail);

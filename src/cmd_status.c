@@ -6,6 +6,7 @@
 #include "run.h"
 #include "state.h"
 #include "statusjson.h"
+#include "plural.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -54,8 +55,8 @@ print_text(const struct conf *c, time_t now)
 				run_format_dated(now, ss.info.when, b, sizeof b);
 			else
 				ago(now, ss.info.when, b, sizeof b);
-			printf(", last good copy %s, %zu entries from %s", b,
-			       pset_cidr_count(ss.set, PFX_V4) + pset_cidr_count(ss.set, PFX_V6),
+			size_t n = pset_cidr_count(ss.set, PFX_V4) + pset_cidr_count(ss.set, PFX_V6);
+			printf(", last good copy %s, %zu %s from %s", b, n, ENTRIES(n),
 			       ss.info.origin);
 			/* What a failure now would find: the copy, or why not. */
 			if (ss.unusable.msg[0])
@@ -83,8 +84,8 @@ print_text(const struct conf *c, time_t now)
 		state_output_load(c->state_dir, o->name, &st);
 		ago(now, st.changed, a, sizeof a);
 		ago(now, st.applied, b, sizeof b);
-		printf("output \"%s\" (%s): last change %s, last applied %s, %zu entries", o->name,
-		       o->type->name, a, b, st.entries);
+		printf("output \"%s\" (%s): last change %s, last applied %s, %zu %s", o->name,
+		       o->type->name, a, b, st.entries, ENTRIES(st.entries));
 		if (st.hook_pending)
 			printf("; on_change pending");
 		if (st.error[0])
@@ -119,6 +120,7 @@ cmd_status(int argc, char **argv, const struct global_opts *g)
 {
 	static const struct option longopts[] = {
 		{"json", no_argument, NULL, 'j'},
+		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
 	struct conf *c;
@@ -126,17 +128,15 @@ cmd_status(int argc, char **argv, const struct global_opts *g)
 	bool json = false;
 	int ch, rc;
 
-	while ((ch = getopt_long(argc, argv, "+", longopts, NULL)) != -1) {
-		if (ch != 'j') {
-			fprintf(stderr, "usage: allowsync status [--json]\n");
-			return EXIT_USAGE;
-		}
+	while ((ch = getopt_long(argc, argv, "+h", longopts, NULL)) != -1) {
+		if (ch == 'h')
+			return cmd_usage(argv[0], stdout);
+		if (ch != 'j')
+			return cmd_usage(argv[0], stderr);
 		json = true;
 	}
-	if (optind < argc) {
-		fprintf(stderr, "usage: allowsync status [--json]\n");
-		return EXIT_USAGE;
-	}
+	if (optind < argc)
+		return cmd_usage(argv[0], stderr);
 	if ((rc = run_load_conf(g->config, &c)) != 0)
 		return rc;
 	rc = json ? print_json(c, now) : print_text(c, now);

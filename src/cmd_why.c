@@ -1,5 +1,8 @@
 /* cmd_why — `why [--fetch] ADDRESS`: each source and prefix that holds
- * the address, and each output that will (or, excluded, will not). */
+ * the address, and each output that will (or, excluded, will not).
+ * Exit 0 when some output holds it, 1 when none does (an output whose
+ * set cannot be built counts as not holding it), 2 on error — so that
+ * `if allowsync why 192.0.2.1; then` reads as a script expects. */
 #include "cmd.h"
 
 #include "log.h"
@@ -54,6 +57,7 @@ cmd_why(int argc, char **argv, const struct global_opts *g)
 {
 	static const struct option longopts[] = {
 		{"fetch", no_argument, NULL, 'f'},
+		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
 	struct run_opts o = {.out = stdout};
@@ -64,19 +68,17 @@ cmd_why(int argc, char **argv, const struct global_opts *g)
 	const char *cidr;
 	struct err err;
 	char buf[PFX_TEXT_MAX];
-	int ch, rc, hits = 0;
+	int ch, rc, hits = 0, held = 0;
 
-	while ((ch = getopt_long(argc, argv, "+", longopts, NULL)) != -1) {
-		if (ch != 'f') {
-			fprintf(stderr, "usage: allowsync why [--fetch] ADDRESS\n");
-			return EXIT_USAGE;
-		}
+	while ((ch = getopt_long(argc, argv, "+h", longopts, NULL)) != -1) {
+		if (ch == 'h')
+			return cmd_usage(argv[0], stdout);
+		if (ch != 'f')
+			return cmd_usage(argv[0], stderr);
 		o.fetch = true;
 	}
-	if (argc - optind != 1) {
-		fprintf(stderr, "usage: allowsync why [--fetch] ADDRESS\n");
-		return EXIT_USAGE;
-	}
+	if (argc - optind != 1)
+		return cmd_usage(argv[0], stderr);
 	const char *text = argv[optind];
 	if (!pfx_parse_addr(text, strlen(text), &fam, &addr, &err)) {
 		fprintf(stderr, "allowsync why: \"%s\": %s\n", text, err.msg);
@@ -87,7 +89,7 @@ cmd_why(int argc, char **argv, const struct global_opts *g)
 	if (!(rs = run_gather(c, &o))) {
 		log_err("out of memory");
 		conf_free(c);
-		return EXIT_FAIL;
+		return EXIT_USAGE;
 	}
 	pfx_format_addr(fam, addr, buf);
 	printf("%s:\n", buf);
@@ -115,6 +117,7 @@ cmd_why(int argc, char **argv, const struct global_opts *g)
 		if (pset_contains(want, fam, addr)) {
 			holding(want, fam, addr, buf);
 			printf("  output \"%s\": holds it, as %s\n", out->name, buf);
+			held++;
 		} else if (pset_contains(out->exclude, fam, addr)) {
 			holding(out->exclude, fam, addr, buf);
 			printf("  output \"%s\": excluded by %s\n", out->name, buf);
@@ -128,5 +131,5 @@ cmd_why(int argc, char **argv, const struct global_opts *g)
 	fflush(stdout);
 	run_sources_free(rs, c->n_sources);
 	conf_free(c);
-	return EXIT_OK;
+	return held ? EXIT_OK : EXIT_FAIL;
 }

@@ -619,7 +619,10 @@ load_source(struct conf *c, struct conf_section *sec, struct err *err)
 		return -1;
 	}
 	if (!(s->type = registry_source(tname))) {
-		conf_err_set(err, sec, "type", "%s: unknown source type \"%s\"", what, tname);
+		char known[REGISTRY_NAMES_MAX];
+		registry_source_names(known);
+		conf_err_set(err, sec, "type", "%s: unknown source type \"%s\" (one of %s)", what,
+			     tname, known);
 		return -1;
 	}
 	if (conf_check_keys(sec, source_common_keys, s->type->keys, what, err) < 0 ||
@@ -675,7 +678,10 @@ load_output(struct conf *c, struct conf_section *sec, struct err *err)
 		return -1;
 	}
 	if (!(o->type = registry_output(tname))) {
-		conf_err_set(err, sec, "type", "%s: unknown output type \"%s\"", what, tname);
+		char known[REGISTRY_NAMES_MAX];
+		registry_output_names(known);
+		conf_err_set(err, sec, "type", "%s: unknown output type \"%s\" (one of %s)", what,
+			     tname, known);
 		return -1;
 	}
 	if (conf_check_keys(sec, output_common_keys, o->type->keys, what, err) < 0 ||

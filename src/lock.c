@@ -10,17 +10,22 @@
 #include <unistd.h>
 
 int
-lock_acquire(const char *state_dir, int *fd, struct err *err)
+lock_acquire(const char *state_dir, bool shared, int *fd, struct err *err)
 {
 	char path[4096];
 	int f;
 
+	*fd = -1;
 	snprintf(path, sizeof path, "%s/lock", state_dir);
-	if ((f = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600)) < 0) {
+	f = shared ? open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
+		   : open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (f < 0 && shared && errno == ENOENT)
+		return 0; /* no run yet: nothing to wait for */
+	if (f < 0) {
 		err_errno(err, errno, "cannot open %s/lock", state_dir);
 		return -1;
 	}
-	while (flock(f, LOCK_EX | LOCK_NB) < 0) {
+	while (flock(f, (shared ? LOCK_SH : LOCK_EX) | LOCK_NB) < 0) {
 		if (errno == EINTR)
 			continue;
 		int e = errno;

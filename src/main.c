@@ -10,37 +10,6 @@
 #include <stdio.h>
 #include <string.h>
 
-struct command {
-	const char *name;
-	int (*fn)(int argc, char **argv, const struct global_opts *g);
-	const char *usage;
-};
-
-static const struct command commands[] = {
-	{"run", cmd_run, "run [--offline] [-n] [--force]"},
-	{"check", cmd_check, "check"},
-	{"diff", cmd_diff, "diff [--offline] [--force]"},
-	{"show", cmd_show, "show [--fetch] [OUTPUT]"},
-	{"why", cmd_why, "why [--fetch] ADDRESS"},
-	{"status", cmd_status, "status"},
-	{"aggregate", cmd_aggregate,
-	 "aggregate [-4|-6] [--ranges] [--except FILE]... [FILE...]"},
-	{"keygen", cmd_keygen, "keygen -p PUBFILE -s SECFILE"},
-	{"publish", cmd_publish, "publish"},
-	{"spf", cmd_spf, "spf [-s SERVERS] [--partial] [--check ADDRESS]... DOMAIN"},
-	{"presets", cmd_presets, "presets [--names] [--file PATH]"},
-};
-
-static void
-usage(FILE *f)
-{
-	fprintf(f, "usage: allowsync [-c FILE] [-n] [-v|-q] [--force] COMMAND [ARGS]\n"
-		   "       allowsync -V | --version ; allowsync -h | --help\n"
-		   "commands:\n");
-	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
-		fprintf(f, "  allowsync %s\n", commands[i].usage);
-}
-
 int
 main(int argc, char **argv)
 {
@@ -79,10 +48,10 @@ main(int argc, char **argv)
 			printf("allowsync %s\n", ALLOWSYNC_VERSION);
 			return EXIT_OK;
 		case 'h':
-			usage(stdout);
+			cmd_list(stdout);
 			return EXIT_OK;
 		default:
-			usage(stderr);
+			cmd_list(stderr);
 			return EXIT_USAGE;
 		}
 	}
@@ -91,21 +60,20 @@ main(int argc, char **argv)
 				 : g.verbosity == 1 ? LOG_LVL_INFO : LOG_LVL_DEBUG);
 
 	const char *name = optind < argc ? argv[optind] : "run";
-	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
-		if (strcmp(commands[i].name, name) == 0) {
-			char cmdname[32];
-			snprintf(cmdname, sizeof cmdname, "%s", commands[i].name);
-			char *none[] = {cmdname, NULL};
-			/* Commands see their own argv with getopt reset. */
-			if (optind >= argc)
-				return commands[i].fn(1, none, &g);
-			int cargc = argc - optind;
-			char **cargv = argv + optind;
-			optind = 0;
-			return commands[i].fn(cargc, cargv, &g);
-		}
+	const struct command *cmd = cmd_find(name);
+	if (!cmd) {
+		fprintf(stderr, "allowsync: unknown command \"%s\"\n", name);
+		cmd_list(stderr);
+		return EXIT_USAGE;
 	}
-	fprintf(stderr, "allowsync: unknown command \"%s\"\n", name);
-	usage(stderr);
-	return EXIT_USAGE;
+	char cmdname[32];
+	snprintf(cmdname, sizeof cmdname, "%s", cmd->name);
+	char *none[] = {cmdname, NULL};
+	/* Commands see their own argv with getopt reset. */
+	if (optind >= argc)
+		return cmd->fn(1, none, &g);
+	int cargc = argc - optind;
+	char **cargv = argv + optind;
+	optind = 0;
+	return cmd->fn(cargc, cargv, &g);
 }

@@ -2,6 +2,7 @@
 #include "parse_text.h"
 
 #include "log.h"
+#include "plural.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -154,8 +155,9 @@ static void
 finish(struct reader *rd)
 {
 	if (rd->host_bits > HOST_BITS_WARN_MAX)
-		log_warn("%s: %zu more entries had host bits set (cleared)", rd->name,
-			 rd->host_bits - HOST_BITS_WARN_MAX);
+		log_warn("%s: %zu more %s had host bits set (cleared)", rd->name,
+			 rd->host_bits - HOST_BITS_WARN_MAX,
+			 ENTRIES(rd->host_bits - HOST_BITS_WARN_MAX));
 }
 
 int

@@ -2,6 +2,7 @@
 #include "policy.h"
 
 #include "conf.h"
+#include "plural.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -309,9 +310,12 @@ grant_floor(const struct policy_grant *g, const struct pset *merged,
 			snprintf(floor, sizeof floor, "the hard floor /%d", hard);
 		else
 			snprintf(floor, sizeof floor, "min_prefix%d = %d", v, min);
-		if (n_parts)
-			return err_set(err, "%zu entries merge into %s, broader than %s",
-				       entries_within(parts, n_parts, fam, &r), into, floor);
+		if (n_parts) {
+			size_t within = entries_within(parts, n_parts, fam, &r);
+			return err_set(err, "%zu %s into %s, broader than %s", within,
+				       plural(within, "entry merges", "entries merge"), into,
+				       floor);
+		}
 		return err_set(err, "entries merge into %s, broader than %s", into, floor);
 	}
 	return 0;
@@ -371,7 +375,7 @@ policy_check(const struct source_limits *l, struct pset *set, struct err *err)
 	}
 	size_t cidrs = pset_cidr_count(set, PFX_V4) + pset_cidr_count(set, PFX_V6);
 	if (cidrs > l->max_entries) {
-		err_set(err, "%zu entries, more than max_entries = %llu", cidrs,
+		err_set(err, "%zu %s, more than max_entries = %llu", cidrs, ENTRIES(cidrs),
 			(unsigned long long)l->max_entries);
 		goto out;
 	}
@@ -425,11 +429,11 @@ policy_shrink(const struct pset *live, const struct pset *want, const struct pse
 	if ((long double)lost.n * 100 > (long double)live_n * max_pct) {
 		long double pct = (long double)lost.n * 100 / live_n;
 		if (want_n < live_n)
-			err_set(err, "would shrink from %zu to %zu entries (-%.0Lf%%, max_shrink = %u%%)",
-				live_n, want_n, pct, max_pct);
+			err_set(err, "would shrink from %zu to %zu %s (-%.0Lf%%, max_shrink = %u%%)",
+				live_n, want_n, ENTRIES(want_n), pct, max_pct);
 		else
-			err_set(err, "would lose %zu of its %zu entries (-%.0Lf%%, max_shrink = %u%%)",
-				lost.n, live_n, pct, max_pct);
+			err_set(err, "would lose %zu of its %zu %s (-%.0Lf%%, max_shrink = %u%%)",
+				lost.n, live_n, ENTRIES(live_n), pct, max_pct);
 		return 1;
 	}
 	for (int k = 0; k < 2; k++) {

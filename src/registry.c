@@ -13,6 +13,7 @@
 #include "src_static.h"
 #include "src_url.h"
 
+#include <stdio.h>
 #include <string.h>
 
 const struct source_type *const registry_sources[] = {
@@ -33,6 +34,35 @@ const struct output_type *const registry_outputs[] = {
 	&out_ipset,
 	NULL,
 };
+
+static void
+append(char buf[REGISTRY_NAMES_MAX], size_t *used, const char *name)
+{
+	int n = snprintf(buf + *used, REGISTRY_NAMES_MAX - *used, "%s%s", *used ? ", " : "", name);
+
+	if (n > 0 && (size_t)n < REGISTRY_NAMES_MAX - *used)
+		*used += (size_t)n;
+}
+
+void
+registry_source_names(char buf[REGISTRY_NAMES_MAX])
+{
+	size_t used = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; registry_sources[i]; i++)
+		append(buf, &used, registry_sources[i]->name);
+}
+
+void
+registry_output_names(char buf[REGISTRY_NAMES_MAX])
+{
+	size_t used = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; registry_outputs[i]; i++)
+		append(buf, &used, registry_outputs[i]->name);
+}
 
 const struct source_type *
 registry_source(const char *name)

@@ -24,6 +24,7 @@
 #include "publish.h"
 #include "state.h"
 #include "statusjson.h"
+#include "plural.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -212,7 +213,8 @@ take_unchanged(const struct conf *c, struct run_source *rs, time_t now, bool wri
 	if (write_state &&
 	    state_list_keep(c->state_dir, s->name, rs->set, &info, st, &serr) < 0)
 		log_warn("source \"%s\": state: %s", s->name, serr.msg);
-	log_info("source \"%s\": not modified (%zu entries)", s->name, cidrs(rs->set));
+	log_info("source \"%s\": not modified (%zu %s)", s->name, cidrs(rs->set),
+		 ENTRIES(cidrs(rs->set)));
 	return 0;
 }
 
@@ -247,7 +249,8 @@ take_fresh(const struct conf *c, struct run_source *rs, struct source_result *re
 			log_warn("source \"%s\": cannot keep the last good copy: %s", s->name,
 				 serr.msg);
 	}
-	log_info("source \"%s\": %zu entries from %s", s->name, cidrs(rs->set), res->origin);
+	log_info("source \"%s\": %zu %s from %s", s->name, cidrs(rs->set),
+		 ENTRIES(cidrs(rs->set)), res->origin);
 	return 0;
 }
 
@@ -264,6 +267,7 @@ attempt(const struct conf *c, struct run_source *rs, time_t now, bool write_stat
 		.dns_servers = (const char *const *)c->dns_servers,
 		.n_dns_servers = c->n_dns_servers,
 		.now = now,
+		.dry_run = !write_state,
 	};
 	struct source_result res = {0};
 	int rc;
@@ -312,8 +316,8 @@ fall_back(const struct conf *c, struct run_source *rs, time_t now, const struct 
 	if (use_stored(c, rs, now, true, NULL, &rs->error) == 0) {
 		rs->how = RUN_SRC_STALE;
 		run_format_dated(now, rs->when, dated, sizeof dated);
-		log_warn("source \"%s\": %s: keeping last good (%s, %zu entries)", name,
-			 why->msg, dated, cidrs(rs->set));
+		log_warn("source \"%s\": %s: keeping last good (%s, %zu %s)", name,
+			 why->msg, dated, cidrs(rs->set), ENTRIES(cidrs(rs->set)));
 		return;
 	}
 	/* Why the attempt failed, and why the last good copy cannot stand in
@@ -517,8 +521,9 @@ struct run {
 };
 
 /* The state directory, and this run's hold on it.  diff creates nothing,
- * not even the directory: it locks only one that is there.  0, or the
- * exit code. */
+ * not even the directory or the lock file: it takes a shared lock on a
+ * lock file that is there (so that it never reads a run's half-written
+ * state), and none without.  0, or the exit code. */
 static int
 take_lock(struct run *r)
 {
@@ -532,7 +537,7 @@ take_lock(struct run *r)
 	}
 	if (r->o->dry_run && stat(r->c->state_dir, &sb) != 0)
 		return 0;
-	rc = lock_acquire(r->c->state_dir, &r->lockfd, &err);
+	rc = lock_acquire(r->c->state_dir, r->o->dry_run, &r->lockfd, &err);
 	if (rc == 1) {
 		log_err("another allowsync run holds %s/lock: nothing done", r->c->state_dir);
 		return EXIT_LOCKED;
@@ -648,7 +653,8 @@ gate_output(const struct run_output *ro, struct err *held)
 	if (policy_shrink(ro->live, ro->want, ro->removed, ro->o->max_shrink, held) != 0)
 		return true;
 	if (ro->partial && pset_total(ro->removed)) {
-		err_set(held, "a partial source would remove %zu entries", cidrs(ro->removed));
+		err_set(held, "a partial source would remove %zu %s", cidrs(ro->removed),
+			ENTRIES(cidrs(ro->removed)));
 		return true;
 	}
 	return false;
@@ -767,11 +773,12 @@ commit_outputs(struct run *r)
 		state_digest(x->want, x->st.digest);
 		if (x->changed) {
 			x->st.changed = r->octx.now;
-			log_notice("output \"%s\": updated: +%zu -%zu, %zu entries", x->o->name,
-				   cidrs(x->added), cidrs(x->removed), x->st.entries);
+			log_notice("output \"%s\": updated: +%zu -%zu, %zu %s", x->o->name,
+				   cidrs(x->added), cidrs(x->removed), x->st.entries,
+				   ENTRIES(x->st.entries));
 		} else {
-			log_info("output \"%s\": unchanged, %zu entries", x->o->name,
-				 x->st.entries);
+			log_info("output \"%s\": unchanged, %zu %s", x->o->name, x->st.entries,
+				 ENTRIES(x->st.entries));
 		}
 	}
 }

@@ -201,7 +201,7 @@ url_verified(struct source *src, const struct source_ctx *ctx)
 	struct url_src *u = src->priv;
 	struct err err;
 
-	if (u->sig && sigsrc_commit(u->sig, ctx->state_dir, src->name, &err) < 0)
+	if (u->sig && !ctx->dry_run && sigsrc_commit(u->sig, ctx->state_dir, src->name, &err) < 0)
 		log_warn("source \"%s\": signature state: %s", src->name, err.msg);
 }
 
@@ -462,7 +462,7 @@ url_collect(struct source *src, const struct source_ctx *ctx, struct source_resu
 			break;
 		/* `checked` only matters to refresh; without it a 304 writes
 		 * nothing (an atomic rewrite costs fsyncs on every run). */
-		if (u->refresh) {
+		if (u->refresh && !ctx->dry_run) {
 			m.checked = ctx->now;
 			if (meta_save(ctx->state_dir, src->name, &m, &cerr) < 0)
 				log_warn("source \"%s\": cache: %s", src->name, cerr.msg);
@@ -488,7 +488,8 @@ url_collect(struct source *src, const struct source_ctx *ctx, struct source_resu
 		m.fingerprint = docformat_fingerprint(u->fmt);
 		body_digest(resp.body, resp.len, m.digest);
 		memcpy(res->basis, m.digest, sizeof m.digest);
-		if (cache_save(ctx->state_dir, src->name, &m, resp.body, resp.len, &cerr) < 0)
+		if (!ctx->dry_run &&
+		    cache_save(ctx->state_dir, src->name, &m, resp.body, resp.len, &cerr) < 0)
 			log_warn("source \"%s\": cache: %s", src->name, cerr.msg);
 		url_verified(src, ctx);
 		/* Borrowed above: not ours to free. */

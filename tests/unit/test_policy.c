@@ -303,12 +303,12 @@ test_shrink(void **state)
 	shrink_case("", "", 50, 0, NULL);
 	/* 5 -> 1 entries: -80%. */
 	shrink_case("8.8.8.1\n8.8.8.3\n8.8.8.5\n8.8.8.7\n8.8.8.9\n", "8.8.8.1\n", 50, 1,
-		    "from 5 to 1 entries (-80%");
+		    "from 5 to 1 entry (-80%");
 	shrink_case("8.8.8.1\n8.8.8.3\n8.8.8.5\n8.8.8.7\n8.8.8.9\n", "8.8.8.1\n", 80, 0, NULL);
 	/* The same count but most addresses gone. */
 	shrink_case("9.0.0.0/16\n8.8.8.8\n", "9.0.0.0/24\n8.8.8.8\n", 50, 1, "IPv4 addresses");
 	/* Renumbering: every entry replaced. */
-	shrink_case("9.0.0.0/24\n", "9.1.0.0/24\n", 50, 1, "would lose 1 of its 1 entries (-100%");
+	shrink_case("9.0.0.0/24\n", "9.1.0.0/24\n", 50, 1, "would lose 1 of its 1 entry (-100%");
 	/* Growth never holds; 100% disables the guard. */
 	shrink_case("8.8.8.8\n", "8.8.8.0/24\n", 0, 0, NULL);
 	shrink_case("8.8.8.0/24\n", "", 100, 0, NULL);

@@ -166,6 +166,29 @@ test_unknown_names(void **state)
 			fail_msg("output type \"%s\" found", bad_outputs[i]);
 }
 
+/* The names listed in "unknown ... type" are exactly the registered ones. */
+static void
+test_names(void **state)
+{
+	char buf[REGISTRY_NAMES_MAX], want[REGISTRY_NAMES_MAX] = "";
+	(void)state;
+	registry_source_names(buf);
+	for (size_t i = 0; registry_sources[i]; i++) {
+		strcat(want, i ? ", " : "");
+		strcat(want, registry_sources[i]->name);
+	}
+	assert_string_equal(buf, want);
+	assert_non_null(strstr(buf, "url"));
+	want[0] = '\0';
+	registry_output_names(buf);
+	for (size_t i = 0; registry_outputs[i]; i++) {
+		strcat(want, i ? ", " : "");
+		strcat(want, registry_outputs[i]->name);
+	}
+	assert_string_equal(buf, want);
+	assert_non_null(strstr(buf, "postfix"));
+}
+
 static void
 test_sources_complete(void **state)
 {
@@ -236,6 +259,7 @@ main(void)
 		cmocka_unit_test(test_source_lookup),
 		cmocka_unit_test(test_output_lookup),
 		cmocka_unit_test(test_unknown_names),
+		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_sources_complete),
 		cmocka_unit_test(test_outputs_complete),
 		cmocka_unit_test(test_free_without_priv),

@@ -492,10 +492,10 @@ test_diff(void **state)
 	script = (struct script){.list = "8.8.8.0/24\n", .partial = true};
 	assert_string_equal(diff_once(&diff, EXIT_DEGRADED),
 			    "output \"t\": +0 -1 entries (2 now, 1 after)"
-			    " [held: a partial source would remove 1 entries]\n-9.9.9.0/24\n");
+			    " [held: a partial source would remove 1 entry]\n-9.9.9.0/24\n");
 	assert_string_equal(diff_once(&force, EXIT_DEGRADED),
 			    "output \"t\": +0 -1 entries (2 now, 1 after)"
-			    " [held: a partial source would remove 1 entries, --force applies it]\n"
+			    " [held: a partial source would remove 1 entry, --force applies it]\n"
 			    "-9.9.9.0/24\n");
 	assert_string_equal(output(), "8.8.8.0/24\n9.9.9.0/24\n");
 }
@@ -589,7 +589,7 @@ test_lock(void **state)
 	log_set_level(LOG_LVL_ERR);
 	script = (struct script){.list = "8.8.8.0/24\n"};
 	assert_int_equal(run_once(&o), EXIT_OK);
-	assert_int_equal(lock_acquire(sdir, &fd, &err), 0);
+	assert_int_equal(lock_acquire(sdir, false, &fd, &err), 0);
 	script = (struct script){.list = "8.8.8.0/24\n7.7.7.7\n"};
 	assert_int_equal(run_once(&o), EXIT_LOCKED);
 	assert_int_equal(run_once(&diff), EXIT_LOCKED);

@@ -37,6 +37,18 @@ path = $T/list.txt
 type = file
 path = $T/list.txt
 EOF2
+# The valid types are named, from the registry.
+case_bad 4 'unknown source type "fil" (one of static, file, spf, url)' <<EOF2
+[source a]
+type = fil
+EOF2
+case_bad 7 'unknown output type "nft4" (one of text, postfix, nftables, nft-file, nginx, exim, ipset)' <<EOF2
+[source a]
+type = static
+prefixes = 8.8.8.8
+[output o]
+type = nft4
+EOF2
 case_bad 3 'missing required key "path"' <<EOF2
 [source a]
 type = file

@@ -58,7 +58,7 @@ cat >"$T/ses.json" <<'EOD'
 }
 EOD
 expect_exit 3 as run
-expect_grep "^allowsync: warning: source \"ses\": $T/ses\.json:3: column 3: duplicate key \"prefixes\": keeping last good (.* old, 1 entries)\$" "$T/err"
+expect_grep "^allowsync: warning: source \"ses\": $T/ses\.json:3: column 3: duplicate key \"prefixes\": keeping last good (.* old, 1 entry)\$" "$T/err"
 [ "$(grep -c 'duplicate key' "$T/err")" -eq 1 ] || { cat "$T/err" >&2; fail "not one line"; }
 cmp -s "$T/o/plain.txt" "$T/plain.good" || fail "output changed"
 [ "$(sig "$T/o/plain.txt")" = "$before" ] || fail "output rewritten"

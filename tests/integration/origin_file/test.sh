@@ -41,13 +41,13 @@ expect_exit 1 as run --offline
 expect_grep 'source "f": origin changed (path): no last good copy for it' "$T/err"
 same "offline"
 expect_exit 0 as status
-expect_grep "^source \"f\" (file): last success .* ago, last good copy .* ago, 1 entries from file $T/a.txt (not served: origin changed (path): no last good copy for it); last error" "$T/out"
+expect_grep "^source \"f\" (file): last success .* ago, last good copy .* ago, 1 entry from file $T/a.txt (not served: origin changed (path): no last good copy for it); last error" "$T/out"
 
 # 2. Back to the first path, which fails now: its copy serves again.
 file_conf "$T/a.txt"
 printf '0.0.0.0/0\n' >"$T/a.txt"
 expect_exit 3 as run
-expect_grep 'source "f": refused: 0.0.0.0/0 .*: keeping last good (.* old, 1 entries)' "$T/err"
+expect_grep 'source "f": refused: 0.0.0.0/0 .*: keeping last good (.* old, 1 entry)' "$T/err"
 same "changed back"
 printf '9.9.9.0/24\n' >"$T/a.txt"
 

@@ -36,7 +36,7 @@ expect_grep "^allowsync: error: source \"feed\": $b/gone.txt: HTTP 404 Not Found
 expect_grep 'output "list": sources: source "feed" has no usable data: left unchanged' "$T/err"
 [ "$(sig "$T/o/list.txt")" = "$t0" ] || fail "output changed with the url"
 expect_exit 0 as status
-expect_grep "^source \"feed\" (url): .*, last good copy .* ago, 1 entries from $b/list.txt (not served: origin changed (url): no last good copy for it); last error" "$T/out"
+expect_grep "^source \"feed\" (url): .*, last good copy .* ago, 1 entry from $b/list.txt (not served: origin changed (url): no last good copy for it); last error" "$T/out"
 url_conf "$b/list2.txt"
 expect_exit 0 as run
 expect_grep '^6.6.6.0/24$' "$T/o/list.txt"

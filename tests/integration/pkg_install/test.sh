@@ -70,4 +70,6 @@ grep -q '/usr/local/sbin/allowsync run --offline' "$root2/lib/systemd/system/all
 	fail "restore unit does not follow SBINDIR"
 [ -f "$root2/usr/local/etc/cron.d/allowsync" ] || fail "cron file not under SYSCONFDIR"
 [ -f "$root2/usr/local/share/man/man5/allowsync.conf.5" ] || fail "MANDIR does not follow PREFIX"
+[ -f "$root2/usr/local/share/bash-completion/completions/allowsync" ] ||
+	fail "the bash completion does not follow PREFIX"
 echo "make install: same files as the package; uninstall and prefixes OK"

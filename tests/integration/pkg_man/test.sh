@@ -1,7 +1,7 @@
 #!/bin/sh
 # Man pages: allowsync(8) and allowsync.conf(5) render without a warning
 # (groff -ww, mandoc -T lint, man -l), allowsync(8) names every command of
-# src/main.c, allowsync.conf(5) every configuration key of the code's key
+# src/cmd_help.c with the options of its synopsis, allowsync.conf(5) every configuration key of the code's key
 # tables and every source and output type, and each configuration example
 # in allowsync.conf(5) passes `allowsync check`.
 . ../lib/common.sh
@@ -35,15 +35,32 @@ man8 = open(os.path.join(repo, 'packaging/allowsync.8')).read()
 man5 = open(os.path.join(repo, 'packaging/allowsync.conf.5')).read()
 missing = []
 
-# commands[] of src/main.c
-main = open(os.path.join(repo, 'src/main.c')).read()
-table = main[main.index('commands[] = {'):]
+# cmd_table[] of src/cmd_help.c: every command has an entry, and the
+# options of its synopsis (what -h prints) are those of its SYNOPSIS
+# lines in allowsync(8)
+help = open(os.path.join(repo, 'src/cmd_help.c')).read()
+table = help[help.index('cmd_table[] = {'):]
 table = table[:table.index('};')]
-commands = re.findall(r'\{\s*"([a-z-]+)",\s*cmd_', table)
-assert len(commands) >= 10, commands
-for c in commands:
+entries = re.findall(r'\{\s*"([a-z-]+)",\s*cmd_\w+,\s*((?:"[^"]*"\s*)+),', table)
+commands = [c for c, _ in entries]
+assert len(commands) >= 12, commands
+synopsis = man8[man8.index('.SH SYNOPSIS'):man8.index('.SH DESCRIPTION')].replace('\\-', '-')
+blocks = synopsis.split('.br')
+opt = re.compile(r'(?<![\w-])--?[a-zA-Z0-9][-a-zA-Z0-9]*')
+for c, syn in entries:
     if not re.search(r'^\.(B|BR|BI) "?%s\b' % re.escape(c), man8, re.M):
         missing.append('allowsync(8): command %s' % c)
+    syn = ''.join(re.findall(r'"([^"]*)"', syn)).replace('\\n', ' ')
+    mine = [b for b in blocks
+            if re.search(r'^\.(R?B|BR) (allowsync )?\[?\s*%s\b' % re.escape(c), b, re.M)]
+    if not mine:
+        missing.append('allowsync(8) SYNOPSIS: no line for %s' % c)
+        continue
+    want = set(opt.findall(re.sub(r'\[-c\s+\.IR file \]|\[ -c\s*\n\.IR file \]', '', ' '.join(mine))))
+    want -= {'-c', '-n', '-v', '-q', '--force'} - set(opt.findall(syn))
+    if set(opt.findall(syn)) != want:
+        missing.append('%s: synopsis options %s, allowsync(8) SYNOPSIS %s'
+                       % (c, sorted(set(opt.findall(syn))), sorted(want)))
 
 # every struct conf_key table, with the *_KEYS macros of the headers
 macros = {}

@@ -36,10 +36,10 @@ cp "$T/o/both.txt" "$T/both.good"
 
 rm "$T/a.txt"
 expect_exit 3 as run
-expect_grep "source \"a\": $T/a.txt: .*: keeping last good (.* old, 1 entries)" "$T/err"
+expect_grep "source \"a\": $T/a.txt: .*: keeping last good (.* old, 1 entry)" "$T/err"
 cmp -s "$T/o/both.txt" "$T/both.good" || fail "output changed while degraded"
 as status >"$T/st"
-expect_grep "source \"a\" (file): last success .* ago, last good copy .* ago, 1 entries from file $T/a.txt; last error" "$T/st"
+expect_grep "source \"a\" (file): last success .* ago, last good copy .* ago, 1 entry from file $T/a.txt; last error" "$T/st"
 
 # Offline: the last good copies, nothing collected, not degraded.
 expect_exit 0 as run --offline
