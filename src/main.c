@@ -1,14 +1,14 @@
 /* allowsync — keep mail allowlists in step with what relays publish.
  *
  * main only parses the global options, picks the command and maps its
- * result to the exit code; all work happens in the cmd_* modules.
+ * result to the exit code; all work happens in the cmd_* modules, and the
+ * command table (names, synopses) is src/cmd_help.c's.
  */
 #include "cmd.h"
 #include "log.h"
 
 #include <getopt.h>
 #include <stdio.h>
-#include <string.h>
 
 int
 main(int argc, char **argv)

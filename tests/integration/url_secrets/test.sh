@@ -83,7 +83,7 @@ expect_exit 0 "$ALLOWSYNC" -c "$T/a.conf" -v run
 expect_grep '^203.0.113.0/24$' "$T/o/list.txt"
 expect_grep "from $b/open/list.txt?token=REDACTED&v=REDACTED" "$T/err"
 nowhere "$TOKEN"
-expect_grep "entries from $b/open/list.txt?token=REDACTED&v=REDACTED" "$T/status"
+expect_grep "1 entry from $b/open/list.txt?token=REDACTED&v=REDACTED" "$T/status"
 # And in a failure (the last error is kept in the state too; another
 # URL is another origin: exit 1, nothing served).
 uc "$b/open/missing.txt?token=$TOKEN"
