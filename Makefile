@@ -299,6 +299,10 @@ install: $(BIN)
 	install -D -m 0755 $(BIN) $(DESTDIR)$(SBINDIR)/allowsync
 	install -D -m 0644 packaging/presets.conf $(DESTDIR)$(DATADIR)/presets.conf
 	install -D -m 0644 packaging/output-paths.conf $(DESTDIR)$(DATADIR)/output-paths.conf
+	@# OnFailure= examples: the administrator copies them into /etc/systemd/system.
+	install -D -m 0644 systemd/allowsync-onfailure.conf $(DESTDIR)$(DATADIR)/onfailure.conf
+	$(INSTALL_SED) systemd/allowsync-failure@.service >$(DESTDIR)$(DATADIR)/allowsync-failure@.service
+	chmod 0644 $(DESTDIR)$(DATADIR)/allowsync-failure@.service
 	install -D -m 0644 packaging/allowsync.8 $(DESTDIR)$(MANDIR)/man8/allowsync.8
 	install -D -m 0644 packaging/allowsync.conf.5 $(DESTDIR)$(MANDIR)/man5/allowsync.conf.5
 	install -D -m 0644 packaging/allowsync.bash-completion $(DESTDIR)$(BASHCOMPDIR)/allowsync
@@ -326,7 +330,8 @@ INSTALL_SED = sed -e 's|/usr/sbin/allowsync|$(SBINDIR)/allowsync|g' \
 uninstall:
 	rm -f $(DESTDIR)$(SBINDIR)/allowsync
 	rm -f $(DESTDIR)$(DATADIR)/presets.conf
-	rm -f $(DESTDIR)$(DATADIR)/output-paths.conf
+	rm -f $(DESTDIR)$(DATADIR)/output-paths.conf $(DESTDIR)$(DATADIR)/onfailure.conf \
+		$(DESTDIR)$(DATADIR)/allowsync-failure@.service
 	-rmdir $(DESTDIR)$(DATADIR) 2>/dev/null
 	rm -f $(DESTDIR)$(MANDIR)/man8/allowsync.8 $(DESTDIR)$(MANDIR)/man5/allowsync.conf.5
 	rm -f $(DESTDIR)$(BASHCOMPDIR)/allowsync

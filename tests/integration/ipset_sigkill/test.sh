@@ -43,9 +43,17 @@ check_after_kill() {
 	python3 - "$T" "$1" "$2" <<'PY' || fail "kill $i: the set lost wanted networks"
 import sys
 t, a, b = sys.argv[1:]
+import ipaddress
+# Compared as /24s covered, not as strings: the set holds the merged
+# list, so two adjacent /24s of a list are one /23 element.
+def covered(nets):
+    out = set()
+    for n in nets:
+        out.update(ipaddress.ip_network(n).subnets(new_prefix=24))
+    return out
 def load(n):
-    return set(l.strip() for l in open(f'{t}/{n}.txt'))
-live = set(l.split()[2] for l in open(f'{t}/save') if l.startswith('add '))
+    return covered(l.strip() for l in open(f'{t}/{n}.txt'))
+live = covered(l.split()[2] for l in open(f'{t}/save') if l.startswith('add '))
 old, new = load(a), load(b)
 sys.exit(0 if (old & new) <= live and live <= (old | new) else 1)
 PY

@@ -76,7 +76,7 @@ expect_grep "^allowsync: error: $C:6: max_degraded = 3y: bad duration unit" "$T/
 # The OnFailure= example: allowsync.service fails on exit 1 (3 is
 # success), the drop-in names the shipped template, and both verify.
 unit=$repo/systemd/allowsync.service
-dropin=$repo/examples/allowsync-onfailure.conf
+dropin=$repo/systemd/allowsync-onfailure.conf
 failure=$repo/systemd/allowsync-failure@.service
 grep -qx 'SuccessExitStatus=3' "$unit" || fail "allowsync.service: SuccessExitStatus=3"
 grep -qx 'OnFailure=allowsync-failure@%n.service' "$dropin" || fail "the drop-in's OnFailure="
