@@ -110,7 +110,6 @@ UNIT_TESTS := \
 	cmd_help \
 	plural \
 	lock \
-	lock \
 	outfile \
 	registry \
 	out_nft \
