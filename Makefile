@@ -33,9 +33,9 @@ LDFLAGS  ?=
 ALL_CPPFLAGS = -Iinclude -D_GNU_SOURCE -DALLOWSYNC_VERSION='"$(VERSION)"' \
 	-DALLOWSYNC_DATADIR='"$(DATADIR)"' -DALLOWSYNC_SYSCONFDIR='"$(SYSCONFDIR)"' \
 	$(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null) $(CPPFLAGS)
-ALL_CFLAGS = -std=c11 $(WARN) $(CFLAGS)
+ALL_CFLAGS = -std=c11 -pthread $(WARN) $(CFLAGS)
 # libcurl is compiled against but opened at run time (see curlload.h).
-LIBS = $(shell $(PKG_CONFIG) --libs $(filter-out libcurl,$(PKGS)) 2>/dev/null) -ldl
+LIBS = $(shell $(PKG_CONFIG) --libs $(filter-out libcurl,$(PKGS)) 2>/dev/null) -ldl -pthread
 
 # One line a module, in data-flow order.
 LIB_SRCS := \
@@ -55,6 +55,7 @@ LIB_SRCS := \
 	src/state.c \
 	src/policy.c \
 	src/source.c \
+	src/parallel.c \
 	src/src_static.c \
 	src/src_file.c \
 	src/out_text.c \
@@ -107,6 +108,7 @@ LIB_SRCS := \
 # One test per module: tests/unit/test_MODULE.c
 UNIT_TESTS := \
 	err \
+	parallel \
 	cmd_help \
 	plural \
 	lock \

@@ -215,7 +215,11 @@ struct arena {
 	bool oom;
 };
 
-static struct arena *cur_arena;
+/* The arena of the document this thread is parsing, NULL when none: the
+ * cJSON hooks are global, so they are installed once (json_hooks_install)
+ * and route each allocation by the calling thread's parse — sources are
+ * collected on threads of their own (parallel.h). */
+static _Thread_local struct arena *cur_arena;
 
 /* Chunks of 2 MiB or more are aligned to and advised for transparent
  * huge pages where the system allows them on request: the tree of a
@@ -269,10 +273,25 @@ arena_alloc(size_t n)
 	return c->data + c->used - n;
 }
 
-static void
-arena_dealloc(void *p)
+static void *
+json_alloc(size_t n)
 {
-	(void)p; /* freed with the arena */
+	return cur_arena ? arena_alloc(n) : malloc(n);
+}
+
+static void
+json_free(void *p)
+{
+	if (!cur_arena) /* else freed with the arena */
+		free(p);
+}
+
+/* Before main, while there is one thread: every later cJSON call, in
+ * any module and thread, goes through the two functions above. */
+__attribute__((constructor)) static void
+json_hooks_install(void)
+{
+	cJSON_InitHooks(&(cJSON_Hooks){.malloc_fn = json_alloc, .free_fn = json_free});
 }
 
 static void
@@ -548,7 +567,6 @@ check_dups(const char *buf, size_t len, const cJSON *root, struct err *err)
 static cJSON *
 parse_doc(const char *buf, size_t len, struct arena *a, struct err *err)
 {
-	cJSON_Hooks hooks = {.malloc_fn = arena_alloc, .free_fn = arena_dealloc};
 	const char *end = NULL;
 	size_t line, col, i;
 	cJSON *root;
@@ -569,9 +587,7 @@ parse_doc(const char *buf, size_t len, struct arena *a, struct err *err)
 	 * further chunks double. */
 	a->next_size = len < ARENA_MIN / 4 ? ARENA_MIN : len > ARENA_MAX / 4 ? ARENA_MAX : 4 * len;
 	cur_arena = a;
-	cJSON_InitHooks(&hooks);
 	root = cJSON_ParseWithLengthOpts(buf, len, &end, 0);
-	cJSON_InitHooks(NULL);
 	cur_arena = NULL;
 	if (a->oom) {
 		err_set(err, "out of memory");

@@ -20,6 +20,7 @@
 #include "lock.h"
 #include "log.h"
 #include "metrics.h"
+#include "parallel.h"
 #include "policy.h"
 #include "publish.h"
 #include "state.h"
@@ -346,6 +347,15 @@ note_degraded(struct run_source *rs, struct state_source *st, time_t now)
 	rs->last_success = st->success;
 }
 
+static double
+seconds_since(const struct timespec *t0)
+{
+	struct timespec t1;
+
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	return (double)(t1.tv_sec - t0->tv_sec) + (double)(t1.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
 /* One source: collect and check it, or fall back to its last good copy
  * (at once while the publisher's Retry-After lasts); then its state. */
 static void
@@ -369,8 +379,14 @@ gather_one(const struct conf *c, const struct run_opts *o, struct run_source *rs
 		run_format_age(st.retry_after - now, age, sizeof age);
 		err_set(&why, "the publisher asked to wait %s more", age);
 		fall_back(c, rs, now, &why);
-	} else if (attempt(c, rs, now, write_state, &st, &why) < 0) {
-		fall_back(c, rs, now, &why);
+	} else {
+		struct timespec t0;
+
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		if (attempt(c, rs, now, write_state, &st, &why) < 0)
+			fall_back(c, rs, now, &why);
+		/* Beside the others collected at once: which one the run waited on. */
+		log_debug("source \"%s\": collected in %.0f ms", name, seconds_since(&t0) * 1000);
 	}
 	st.stale = rs->how == RUN_SRC_STALE;
 	note_degraded(rs, &st, now);
@@ -388,24 +404,70 @@ run_sources_free(struct run_source *rs, size_t n)
 	free(rs);
 }
 
+/* The sources, collected at once (parallel.h): each on a thread of its
+ * own, its log lines kept and printed in configuration order. */
+struct gathering {
+	const struct conf *c;
+	const struct run_opts *o;
+	struct run_source *rs;
+	struct log_buf *logs;
+	bool *skip;
+	time_t now;
+	bool write_state;
+};
+
+static void
+gather_job(void *ctx, size_t i)
+{
+	struct gathering *g = ctx;
+
+	if (g->skip[i])
+		return;
+	log_capture(&g->logs[i]);
+	gather_one(g->c, g->o, &g->rs[i], g->now, g->write_state);
+	log_capture(NULL);
+}
+
+static void
+gather_done(void *ctx, size_t i)
+{
+	struct gathering *g = ctx;
+
+	log_buf_flush(&g->logs[i]);
+}
+
 static struct run_source *
 gather(struct conf *c, const struct run_opts *o, bool write_state, bool only_used)
 {
-	struct run_source *rs = calloc(c->n_sources ? c->n_sources : 1, sizeof *rs);
-	time_t now = time(NULL);
+	size_t n = c->n_sources;
+	struct gathering g = {
+		.c = c, .o = o, .now = time(NULL), .write_state = write_state,
+		.rs = calloc(n ? n : 1, sizeof *g.rs),
+		.logs = calloc(n ? n : 1, sizeof *g.logs),
+		.skip = calloc(n ? n : 1, sizeof *g.skip),
+	};
+	/* Only a collection waits on publishers; last good copies are read
+	 * at once. */
+	bool collecting = !o->offline && (o->fetch || write_state);
 
-	if (!rs)
+	if (!g.rs || !g.logs || !g.skip) {
+		free(g.rs);
+		free(g.logs);
+		free(g.skip);
 		return NULL;
-	for (size_t i = 0; i < c->n_sources; i++) {
-		rs[i].src = c->sources[i];
-		rs[i].how = RUN_SRC_FAILED;
-		if (only_used && !source_used(c, c->sources[i])) {
-			err_set(&rs[i].error, "not used by any output");
-			continue;
-		}
-		gather_one(c, o, &rs[i], now, write_state);
 	}
-	return rs;
+	for (size_t i = 0; i < n; i++) {
+		g.rs[i].src = c->sources[i];
+		g.rs[i].how = RUN_SRC_FAILED;
+		if (only_used && !source_used(c, c->sources[i])) {
+			err_set(&g.rs[i].error, "not used by any output");
+			g.skip[i] = true;
+		}
+	}
+	parallel_run(n, collecting ? PARALLEL_WIDTH : 1, gather_job, gather_done, &g);
+	free(g.logs);
+	free(g.skip);
+	return g.rs;
 }
 
 struct run_source *
@@ -875,15 +937,6 @@ metrics_of_output(const struct run_output *ro, struct metrics_output *m)
 		count_set(ro->want, &m->count);
 	else if (ro->added) /* live was read (the difference was worked out) */
 		count_set(ro->live, &m->count);
-}
-
-static double
-seconds_since(const struct timespec *t0)
-{
-	struct timespec t1;
-
-	clock_gettime(CLOCK_MONOTONIC, &t1);
-	return (double)(t1.tv_sec - t0->tv_sec) + (double)(t1.tv_nsec - t0->tv_nsec) / 1e9;
 }
 
 /* [global] metrics_file, for a run that applies (diff and --offline

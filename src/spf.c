@@ -433,7 +433,7 @@ parse_ip(struct term *t, const char *arg, size_t n)
 	const char *slash = memchr(arg, '/', n);
 	size_t an = slash ? (size_t)(slash - arg) : n;
 	int len = t->m == M_IP4 ? 32 : 128;
-	u128 v;
+	u128 v = 0; /* set by ip4_ok/ip6_ok; gcc -O1 cannot see it */
 
 	if (slash && (len = cidr_len(slash + 1, n - an - 1, t->m == M_IP4 ? 32 : 128)) < 0)
 		return t->m == M_IP4 ? "invalid IPv4 prefix length" : "invalid IPv6 prefix length";

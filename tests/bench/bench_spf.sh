@@ -26,6 +26,7 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 RTT_MS=30 DEPTH=2 RUNS=${RUNS:-5}
+. "$here/lib.sh"
 
 ip netns add "$srv"
 ip netns add "$cli"
@@ -72,25 +73,7 @@ print('h0.bench.test. IN A 10.100.0.10')
 print('h1.bench.test. IN A 10.100.0.11')
 print('h1.bench.test. IN AAAA 2001:db8:100::11')
 PY
-cat >"$BT/nsd.conf" <<CONF
-server:
-	ip-address: 10.203.0.1@$nsd_port
-	port: $nsd_port
-	username: ""
-	chroot: ""
-	zonesdir: "$BT"
-	pidfile: "$BT/nsd.pid"
-	database: ""
-	xfrdfile: "$BT/xfrd.state"
-	zonelistfile: "$BT/zone.list"
-	logfile: "$BT/nsd.log"
-	server-count: 1
-remote-control:
-	control-enable: no
-zone:
-	name: "."
-	zonefile: "$BT/root.zone"
-CONF
+bench_nsd_conf "$BT" 10.203.0.1 "$nsd_port"
 ip netns exec "$srv" nsd -c "$BT/nsd.conf"
 if [ "$nsd_port" != 53 ]; then
 	ip netns exec "$srv" python3 "$here/delay_relay.py" 10.203.0.1 53 10.203.0.1 "$nsd_port" "$RTT_MS" &
@@ -108,7 +91,6 @@ ms_of() {
 	ip netns exec "$cli" sh -c 's=$(date +%s%N); "$@" >"$OUT" 2>/dev/null; e=$(date +%s%N); echo $(( (e - s) / 1000000 ))' \
 		sh "$@"
 }
-median() { tr ' ' '\n' | grep . | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
 export OUT="$BT/ours"
 ours=""

@@ -44,3 +44,27 @@ bench_conf() {
 	  printf '[source list]\ntype = file\npath = %s/list\n\n[output fw]\ntype = %s\n' "$BT" "$type"
 	  for kv in "$@"; do printf '%s\n' "$kv"; done; } >"$BT/allowsync.conf"
 }
+
+# bench_nsd_conf DIR ADDR PORT: DIR/nsd.conf serving DIR/root.zone on
+# ADDR@PORT, everything in DIR, no chroot, one server process.
+bench_nsd_conf() {
+	cat >"$1/nsd.conf" <<CONF
+server:
+	ip-address: $2@$3
+	port: $3
+	username: ""
+	chroot: ""
+	zonesdir: "$1"
+	pidfile: "$1/nsd.pid"
+	database: ""
+	xfrdfile: "$1/xfrd.state"
+	zonelistfile: "$1/zone.list"
+	logfile: "$1/nsd.log"
+	server-count: 1
+remote-control:
+	control-enable: no
+zone:
+	name: "."
+	zonefile: "$1/root.zone"
+CONF
+}

@@ -18,6 +18,10 @@ Paths (all GET):
   /truncated            200, Content-Length: 1000, 40 bytes, then close
   /trickle              200, one byte a second
   /drift                AWS-like JSON whose ip_prefix key was renamed
+  /together/NAME?n=N    the fixture feeds/NAME, but only once N requests to
+                        /together are waiting at the same time (20 s at
+                        most, else 503): answered only to clients that ask
+                        at once
   /same                 whatever path (and query) the file fault-same beside
                         LOG names: one URL whose answer a case switches, as
                         a source's URL stays while its publisher breaks
@@ -30,11 +34,27 @@ import io
 import os
 import ssl
 import sys
+import threading
 import time
 import urllib.parse
 
 port, cert, key, fixtures, log = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5]
 portfile = sys.argv[6] if len(sys.argv) > 6 else None
+
+
+together = {}
+together_lock = threading.Lock()
+
+
+def meet(n):
+    """Wait until n requests to /together wait; False after 20 s."""
+    with together_lock:
+        b = together.setdefault(n, threading.Barrier(n, timeout=20))
+    try:
+        b.wait()
+        return True
+    except threading.BrokenBarrierError:
+        return False
 
 
 class H(http.server.BaseHTTPRequestHandler):
@@ -67,6 +87,12 @@ class H(http.server.BaseHTTPRequestHandler):
                 kind = "feeds" if p.startswith("/feed/") else "bad"
                 with open(os.path.join(fixtures, kind, os.path.basename(p)), "rb") as f:
                     self.send(200, f.read())
+            elif p.startswith("/together/"):
+                if meet(int(q.get("n", ["2"])[0])):
+                    with open(os.path.join(fixtures, "feeds", os.path.basename(p)), "rb") as f:
+                        self.send(200, f.read())
+                else:
+                    self.send(503, b"not together\n", "text/plain")
             elif p.startswith("/status/"):
                 extra = [("Retry-After", q["retry"][0])] if "retry" in q else []
                 self.send(int(p.split("/")[2]), b"<html><body>error</body></html>\n",

@@ -137,15 +137,20 @@ fault_start() {
 	port=$(cat "$f.port")
 }
 
+# dead_port [--blackhole]: a port of 127.0.0.1 that refuses connections
+# (bound, not listening), or with --blackhole one that accepts them (the
+# kernel's backlog) and never answers; sets dead.
 dead_port() {
 	python3 -c '
 import os, signal, socket, sys
 s = socket.socket()      # no SO_REUSEADDR: no one else can bind the port
 s.bind(("127.0.0.1", 0))
+if sys.argv[2] == "--blackhole":
+    s.listen(16)
 with open(sys.argv[1] + ".tmp", "w") as f:
     f.write("%d\n" % s.getsockname()[1])
 os.rename(sys.argv[1] + ".tmp", sys.argv[1])
-signal.pause()' "$T/dead.port" 2>"$T/dead.err" &
+signal.pause()' "$T/dead.port" "${1:-}" 2>"$T/dead.err" &
 	_dpid=$!
 	at_exit "kill $_dpid 2>/dev/null"
 	wait_ready "$T/dead.port" "$_dpid" "$T/dead.err" "the dead port's holder"
