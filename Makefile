@@ -173,7 +173,7 @@ DEB_DEPS := build-essential pkg-config clang libclang-rt-14-dev \
 	libcurl4-openssl-dev libcjson-dev libnftnl-dev libmnl-dev libinih-dev \
 	libc-ares-dev libsodium-dev libcmocka-dev libssl-dev \
 	python3 python3-yaml iprange nftables ipset libipset-dev iptables iproute2 postfix openssl nginx-light jq \
-	minisign nsd dnsutils time procps bash-completion python3-prometheus-client haproxy libidn12 spamassassin \
+	minisign nsd dnsutils time procps strace bash-completion python3-prometheus-client haproxy libidn12 spamassassin \
 	debhelper lintian rpm rpmlint mandoc man-db groff-base cpio systemd
 
 # Where make deps keeps Debian's exim4-daemon-light package (see deps).

@@ -134,6 +134,20 @@ series "$QUICK_RUNS" "allowsync run (1% changed: delta)" use "$BT/a1" "$BT/a" \
 	"$ALLOWSYNC" -vv -c "$BT/allowsync.conf" run
 asy_delta=$MED asy_delta_cpu=$MED_CPU asy_delta_out=$MED_OUT
 
+# state_bytes IN: the bytes one run (after `use IN`) writes into the
+# state directory: the writes strace -y shows to files under it.
+state_bytes() {
+	use "$1"
+	X strace -f -y -e trace=write,pwrite64,writev -o "$BT/strace" \
+		"$ALLOWSYNC" -c "$BT/allowsync.conf" run 2>/dev/null
+	awk -v d="<$BT/state/" 'index($0, d) { n += $NF } END { print n + 0 }' "$BT/strace"
+}
+if command -v strace >/dev/null; then
+	use "$BT/a"; asy 2>/dev/null
+	same_bytes=$(state_bytes "$BT/a") delta_bytes=$(state_bytes "$BT/a1")
+	use "$BT/a"; asy 2>/dev/null
+fi
+
 # After nft flush ruleset + reload the generation moved: the run dumps.
 X nft flush ruleset; declare_set; X nft -f "$BT/a.nft"
 one "$ALLOWSYNC" -c "$BT/allowsync.conf" run
@@ -147,6 +161,7 @@ awk -v a="$asy_same" -v ac="$asy_same_cpu" -v ao="$asy_same_out" 'BEGIN {
 	printf "unchanged run: %.0f ms [%.0f ms CPU; the nftables output itself: %.0f ms] (target < 200 ms)\n", a * 1000, ac * 1000, ao * 1000 }'
 awk -v n="$nft_full" -v a="$asy_delta" -v nc="$nft_full_cpu" -v ac="$asy_delta_cpu" -v ao="$asy_delta_out" 'BEGIN {
 	printf "1%% change: full nft -f reload / allowsync delta = %.1fx [%.1fx CPU; %.1fx against the nftables output itself, %.0f ms] (target >= 20x)\n", n / a, nc / ac, n / ao, ao * 1000 }'
+[ -n "${same_bytes:-}" ] && echo "state written per run: unchanged ${same_bytes} bytes (status records only), 1% change ${delta_bytes} bytes (the source's new last good list, the output's record)"
 echo "(load average during the run: $(cut -d' ' -f1-3 /proc/loadavg), $(nproc) CPUs)"
 
 if [ "${BENCH_NFT_1M:-1}" = 1 ]; then
