@@ -131,14 +131,14 @@ test_stored_signature(void **state)
 	assert_int_equal(sigsrc_last_serial(test_dir, "relay"), 0);
 	/* No stored signature yet. */
 	assert_int_equal(
-	    sigsrc_check(s, NULL, test_dir, "relay", body, strlen(body), false, 1000, &err), -1);
+	    sigsrc_check(s, NULL, test_dir, "relay", body, strlen(body), NULL, SIGSRC_STORED, 1000, &err), -1);
 	assert_non_null(strstr(err.msg, "missing signature"));
 
 	char *sig = sign(&sk, body, 50, 5000, &n);
 	put_sig(sig, n);
 	free(sig);
 	assert_int_equal(
-	    sigsrc_check(s, NULL, test_dir, "relay", body, strlen(body), false, 1000, &err), 0);
+	    sigsrc_check(s, NULL, test_dir, "relay", body, strlen(body), NULL, SIGSRC_STORED, 1000, &err), 0);
 	/* Nothing is remembered before commit. */
 	assert_int_equal(sigsrc_last_serial(test_dir, "relay"), 0);
 	assert_int_equal(sigsrc_commit(s, test_dir, "relay", &err), 0);
@@ -146,7 +146,7 @@ test_stored_signature(void **state)
 
 	/* Later, the stored copy has expired: refused. */
 	assert_int_equal(
-	    sigsrc_check(s, NULL, test_dir, "relay", body, strlen(body), false, 5000, &err), -1);
+	    sigsrc_check(s, NULL, test_dir, "relay", body, strlen(body), NULL, SIGSRC_STORED, 5000, &err), -1);
 	assert_non_null(strstr(err.msg, "expired"));
 
 	/* An older serial now counts as a rollback. */
@@ -154,7 +154,7 @@ test_stored_signature(void **state)
 	put_sig(sig, n);
 	free(sig);
 	assert_int_equal(
-	    sigsrc_check(s, NULL, test_dir, "relay", body, strlen(body), false, 1000, &err), -1);
+	    sigsrc_check(s, NULL, test_dir, "relay", body, strlen(body), NULL, SIGSRC_STORED, 1000, &err), -1);
 	assert_non_null(strstr(err.msg, "rollback"));
 	assert_int_equal(sigsrc_last_serial(test_dir, "relay"), 50);
 
@@ -166,7 +166,7 @@ test_stored_signature(void **state)
 	put_sig(sig, n);
 	free(sig);
 	assert_int_equal(
-	    sigsrc_check(s, NULL, test_dir, "relay", body, strlen(body), false, 1000, &err), -1);
+	    sigsrc_check(s, NULL, test_dir, "relay", body, strlen(body), NULL, SIGSRC_STORED, 1000, &err), -1);
 	assert_non_null(strstr(err.msg, "another document"));
 	assert_non_null(strstr(err.msg, "relay-eu.json"));
 
