@@ -104,7 +104,8 @@ phase "curl text list warm" "$BT/curl.cmds"
 read -r curl_req curl_bytes curl_cpu <"$BT/last.fig"
 
 # One edge, warm, against an unchanged file source of the same document
-# (the file source parses it every run: nothing to compare it with).
+# (which parses it every run), the edge's `run --offline` (everything but
+# the fetch) and one curl of the text list.
 cat >"$BT/file.conf" <<EOC
 [global]
 state_dir = $BT/filestate
@@ -120,7 +121,7 @@ path = $BT/file-list.txt
 EOC
 "$ALLOWSYNC" -q -c "$BT/file.conf" run
 set -- $(python3 - "$RUNS" "$ALLOWSYNC -q -c $BT/edge/0/a.conf run" \
-	"$ALLOWSYNC -q -c $BT/file.conf run" \
+	"$ALLOWSYNC -q -c $BT/file.conf run" "$ALLOWSYNC -q -c $BT/edge/0/a.conf run --offline" \
 	"curl -sf --compressed --cacert $BT/ca/ca.pem --etag-save $BT/edge/0/etag --etag-compare $BT/edge/0/etag -o $BT/edge/0/v4.txt https://localhost:$port/relay-v4.txt" <<'EOP'
 import shlex, statistics, subprocess, sys, time
 runs, cmds = int(sys.argv[1]), [shlex.split(c) for c in sys.argv[2:]]
@@ -135,7 +136,7 @@ for _ in range(runs):
 print(" ".join("%.1f" % (statistics.median(v) * 1000) for v in t))
 EOP
 )
-echo "one edge, warm run: ${1} ms; unchanged file source run: ${2} ms (difference $(awk -v a="$1" -v b="$2" 'BEGIN { printf "%+.1f", a - b }') ms); curl --etag-compare of the text list: ${3} ms (medians of $RUNS, alternately)"
+echo "one edge, warm run: ${1} ms; unchanged file source run: ${2} ms (difference $(awk -v a="$1" -v b="$2" 'BEGIN { printf "%+.1f", a - b }') ms); the edge's run --offline (no fetch): ${3} ms; curl --etag-compare of the text list: ${4} ms (medians of $RUNS, alternately)"
 
 # 10,000 edges polling hourly, spread over 15 minutes (the timer's
 # RandomizedDelaySec, or --splay): requests/s, bandwidth, hub CPU share.
