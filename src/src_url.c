@@ -17,6 +17,13 @@
  * is parsed again and goes through the policy again.  (Times could not
  * tell: a good fetch and a refused one may fall in the same second.)
  *
+ * A signed document (pubkey, sigsrc.h) and its signature are fetched
+ * over one connection (http_conn).  A 304 needs no signature request
+ * while the one kept with the cache vouches for the cached body, and
+ * writes nothing: a warm run is one request, and with the last good list
+ * from that body it is neither verified (sigsrc's record) nor parsed
+ * again.
+ *
  * Secrets: userinfo in `url` is refused (credentials go in auth_file,
  * authfile.h, read at each collect); query values are sent but never
  * shown — messages, the origin kept with the last good list and the
