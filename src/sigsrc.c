@@ -176,7 +176,7 @@ checked_digest(const char *pubkey, const char *sigdigest, const char *bodydigest
 	crypto_generichash_update(&st, pk.keynum, sizeof pk.keynum);
 	crypto_generichash_update(&st, pk.pk, sizeof pk.pk);
 	crypto_generichash_update(&st, (const unsigned char *)sigdigest, DIGEST_HEX - 1);
-	crypto_generichash_update(&st, (const unsigned char *)bodydigest, DIGEST_HEX - 1);
+	crypto_generichash_update(&st, (const unsigned char *)bodydigest, strlen(bodydigest));
 	crypto_generichash_final(&st, d, sizeof d);
 	sodium_bin2hex(out, DIGEST_HEX, d, sizeof d);
 	return 0;
@@ -349,6 +349,8 @@ sigsrc_check(struct sigsrc *s, const struct http_req *req, const char *state_dir
 	free(s->sig);
 	free(s->record);
 	s->sig = s->record = NULL;
+	if (sodium_init() < 0)
+		return err_set(err, "libsodium failed to initialise");
 	if (!digest) {
 		digest_hex(body, len, own);
 		digest = own;
