@@ -30,6 +30,7 @@ struct curl_api {
 	CURLcode (*easy_getinfo)(CURL *curl, CURLINFO info, ...);
 	CURLcode (*easy_perform)(CURL *curl);
 	void (*easy_cleanup)(CURL *curl);
+	void (*easy_reset)(CURL *curl);
 	const char *(*easy_strerror)(CURLcode code);
 	time_t (*getdate)(const char *text, const time_t *unused);
 	struct curl_slist *(*slist_append)(struct curl_slist *list, const char *text);

@@ -42,8 +42,20 @@ struct http_auth {
 /* Wipe and free what a holds (a itself is the caller's); NULL is a no-op. */
 void http_auth_clear(struct http_auth *a);
 
+/* A connection kept from one request to the next: a document and its
+ * signature on the same server cost one TCP and TLS handshake, not two.
+ * It holds one libcurl handle, reset between requests (which keeps its
+ * connection and TLS session cache, nothing else: every request sets all
+ * its options afresh).  One per source and collect; not thread-safe. */
+struct http_conn;
+
+/* NULL on ENOMEM.  http_conn_free(NULL) is a no-op. */
+struct http_conn *http_conn_new(void);
+void http_conn_free(struct http_conn *conn);
+
 struct http_req {
 	const char *url;
+	struct http_conn *conn;    /* NULL: a connection for this request only */
 	const char *ca_file;       /* extra CA bundle; NULL = the system's only */
 	const char *proxy;         /* NULL or "" = direct, whatever the environment says */
 	unsigned timeout;          /* seconds for the whole transfer */

@@ -58,6 +58,12 @@ enum sigcheck_status sigcheck_verify(const char *pubkey, const void *body, size_
 				     const char *sig, size_t siglen, uint64_t last_serial,
 				     time_t now, struct sigcheck_info *info, struct err *err);
 
+/* The rules on what a verified signature's trusted comment says (not
+ * older than last_serial, not expired), for a signature verified before
+ * (sigsrc's record): SIGCHECK_OK, ROLLBACK or EXPIRED with err. */
+enum sigcheck_status sigcheck_rules(const struct sigcheck_info *info, uint64_t last_serial,
+				    time_t now, struct err *err);
+
 /* A signature names the document it was made for (`file:`): one key
  * signing several publications must not let one pass for another.
  * NULL when `url`'s last path segment is that name (or the comment

@@ -51,6 +51,7 @@ curlload_from(const char *soname, struct curl_api *api, struct err *err)
 	BIND(easy_getinfo, "curl_easy_getinfo");
 	BIND(easy_perform, "curl_easy_perform");
 	BIND(easy_cleanup, "curl_easy_cleanup");
+	BIND(easy_reset, "curl_easy_reset");
 	BIND(easy_strerror, "curl_easy_strerror");
 	BIND(getdate, "curl_getdate");
 	BIND(slist_append, "curl_slist_append");

@@ -34,6 +34,27 @@ struct xfer {
 	char reason[128]; /* reason phrase of the status line */
 };
 
+struct http_conn {
+	struct curl_api cu;
+	CURL *curl; /* NULL until the first request */
+};
+
+struct http_conn *
+http_conn_new(void)
+{
+	return calloc(1, sizeof(struct http_conn));
+}
+
+void
+http_conn_free(struct http_conn *conn)
+{
+	if (!conn)
+		return;
+	if (conn->curl)
+		conn->cu.easy_cleanup(conn->curl);
+	free(conn);
+}
+
 void
 http_resp_clear(struct http_resp *resp)
 {
@@ -341,9 +362,14 @@ http_get(const struct http_req *req, time_t now, struct http_resp *resp, struct 
 		seterr(err, req->url, "%s", err->msg);
 		return HTTP_FAIL;
 	}
-	if (!(c = x.cu.easy_init())) {
+	if (req->conn && req->conn->curl) {
+		c = req->conn->curl;
+	} else if (!(c = x.cu.easy_init())) {
 		seterr(err, req->url, "cannot initialise libcurl");
 		return HTTP_FAIL;
+	} else if (req->conn) {
+		req->conn->cu = x.cu;
+		req->conn->curl = c;
 	}
 	x.curl = c;
 	if (req->etag && *req->etag) {
@@ -469,7 +495,12 @@ out:
 	free(x.retry_after);
 	free(x.location);
 	free(default_cainfo);
+	/* A kept handle forgets this request (its headers, buffers and
+	 * callbacks point into this frame) but not its connection. */
+	if (req->conn)
+		x.cu.easy_reset(c);
+	else
+		x.cu.easy_cleanup(c);
 	x.cu.slist_free_all(hdrs);
-	x.cu.easy_cleanup(c);
 	return st;
 }

@@ -167,6 +167,13 @@ sigcheck_verify(const char *pubkey, const void *body, size_t len, const char *si
 		err_set(err, "signature verified but %s", reason);
 		return SIGCHECK_BAD_COMMENT;
 	}
+	return sigcheck_rules(info, last_serial, now, err);
+}
+
+enum sigcheck_status
+sigcheck_rules(const struct sigcheck_info *info, uint64_t last_serial, time_t now,
+	       struct err *err)
+{
 	if (info->serial < last_serial) {
 		err_set(err,
 			"rollback refused: signed serial %" PRIu64

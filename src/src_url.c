@@ -17,6 +17,13 @@
  * is parsed again and goes through the policy again.  (Times could not
  * tell: a good fetch and a refused one may fall in the same second.)
  *
+ * A signed document (pubkey, sigsrc.h) and its signature are fetched
+ * over one connection (http_conn).  A 304 needs no signature request
+ * while the one kept with the cache vouches for the cached body, and
+ * writes nothing: a warm run is one request, and with the last good list
+ * from that body it is neither verified (sigsrc's record) nor parsed
+ * again.
+ *
  * Secrets: userinfo in `url` is refused (credentials go in auth_file,
  * authfile.h, read at each collect); query values are sent but never
  * shown — messages, the origin kept with the last good list and the
@@ -185,14 +192,14 @@ url_configure(struct source *src, const struct conf_section *sec, struct err *er
 /* With pubkey, a body is checked before it is parsed or cached. */
 static int
 url_verify(struct source *src, const struct source_ctx *ctx, const struct http_req *req,
-	   const char *body, size_t len, bool fetch, struct err *err)
+	   const char *body, size_t len, const char *digest, enum sigsrc_how how, struct err *err)
 {
 	struct url_src *u = src->priv;
 
 	if (!u->sig)
 		return 0;
-	return sigsrc_check(u->sig, req, ctx->state_dir, src->name, body, len, fetch, ctx->now,
-			    err);
+	return sigsrc_check(u->sig, req, ctx->state_dir, src->name, body, len, digest, how,
+			    ctx->now, err);
 }
 
 static void
@@ -423,6 +430,7 @@ url_collect(struct source *src, const struct source_ctx *ctx, struct source_resu
 	};
 	struct http_resp resp = {0};
 	struct http_auth auth = {0};
+	char digest[2 * BODY_DIGEST_BYTES + 1];
 	int rc = -1;
 
 	snprintf(res->origin, sizeof res->origin, "%s", u->shown);
@@ -430,7 +438,7 @@ url_collect(struct source *src, const struct source_ctx *ctx, struct source_resu
 	if (cached && u->refresh && ctx->now >= m.checked &&
 	    (uint64_t)(ctx->now - m.checked) < u->refresh) {
 		log_debug("source \"%s\": cached copy younger than refresh: not asking", src->name);
-		if (url_verify(src, ctx, &req, body, len, false, err) == 0) {
+		if (url_verify(src, ctx, &req, body, len, m.digest, SIGSRC_STORED, err) == 0) {
 			rc = use_cache(src, ctx, &m, body, len, res, err);
 			goto out;
 		}
@@ -452,13 +460,20 @@ url_collect(struct source *src, const struct source_ctx *ctx, struct source_resu
 		}
 		req.auth = &auth;
 	}
+	/* The document and its signature over one connection. */
+	if (!(req.conn = http_conn_new())) {
+		err_set(err, "out of memory");
+		goto out;
+	}
 	switch (http_get(&req, ctx->now, &resp, err)) {
 	case HTTP_NOT_MODIFIED:
 		if (!cached) {
 			err_set(err, "%s: HTTP 304 without a cached copy", u->shown);
 			break;
 		}
-		if (url_verify(src, ctx, &req, body, len, true, err) < 0)
+		/* The signature kept with it vouches for it still (no
+		 * request, nothing written), or a fresh one is fetched. */
+		if (url_verify(src, ctx, &req, body, len, m.digest, SIGSRC_KEPT_FIRST, err) < 0)
 			break;
 		/* `checked` only matters to refresh; without it a 304 writes
 		 * nothing (an atomic rewrite costs fsyncs on every run). */
@@ -472,7 +487,8 @@ url_collect(struct source *src, const struct source_ctx *ctx, struct source_resu
 			url_verified(src, ctx);
 		break;
 	case HTTP_OK:
-		if (url_verify(src, ctx, &req, resp.body, resp.len, true, err) < 0)
+		body_digest(resp.body, resp.len, digest);
+		if (url_verify(src, ctx, &req, resp.body, resp.len, digest, SIGSRC_FETCH, err) < 0)
 			break;
 		if (docformat_parse(u->fmt, u->shown, resp.body, resp.len, src->limits.allow_empty,
 				    res->set, err) < 0) {
@@ -486,7 +502,7 @@ url_collect(struct source *src, const struct source_ctx *ctx, struct source_resu
 		m.last_modified = resp.last_modified;
 		m.fetched = m.checked = ctx->now;
 		m.fingerprint = docformat_fingerprint(u->fmt);
-		body_digest(resp.body, resp.len, m.digest);
+		memcpy(m.digest, digest, sizeof m.digest);
 		memcpy(res->basis, m.digest, sizeof m.digest);
 		if (!ctx->dry_run &&
 		    cache_save(ctx->state_dir, src->name, &m, resp.body, resp.len, &cerr) < 0)
@@ -502,6 +518,7 @@ url_collect(struct source *src, const struct source_ctx *ctx, struct source_resu
 	}
 	http_resp_clear(&resp);
 out:
+	http_conn_free(req.conn);
 	http_auth_clear(&auth);
 	meta_clear(&m);
 	free(body);

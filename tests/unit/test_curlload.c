@@ -28,6 +28,8 @@ test_load(void **state)
 	c = a.easy_init();
 	assert_non_null(c);
 	assert_int_equal(a.easy_setopt(c, CURLOPT_URL, "https://127.0.0.1/"), CURLE_OK);
+	a.easy_reset(c); /* http_conn's between requests */
+	assert_int_equal(a.easy_setopt(c, CURLOPT_URL, "https://127.0.0.1/"), CURLE_OK);
 	a.easy_cleanup(c);
 	struct curl_slist *l = a.slist_append(NULL, "X-A: 1");
 	assert_non_null(l);

@@ -3,7 +3,9 @@
  * real HTTPS server on 127.0.0.1.
  *
  * The server is forked for each test and answers from a script, one
- * reply per connection, after logging the request head: a test checks
+ * reply per connection unless a reply says keep (then the next one
+ * answers the next request on that connection), after logging the
+ * request head and counting the connections: a test checks
  * what the client asked (conditional headers, how many requests) as
  * well as what collect() made of the answers — the prefixes, the
  * one-line error, the cache it keeps in the state directory.  Its TLS is
@@ -55,15 +57,22 @@
 
 static int listen_fd = -1;
 static char base[64];        /* https://127.0.0.1:PORT */
-static char cert[512], key[512], other_cert[512], reqlog[512];
+static char cert[512], key[512], other_cert[512], reqlog[512], connlog[512];
 static pid_t server_pid;
 
 /* One answer.  `body` NULL: none and no Content-Length (a 304). */
 struct reply {
-	const char *status;  /* "200 OK" */
+	const char *status;  /* "200 OK"; "+200 OK": keep the connection (the
+			      * next reply answers the next request on it) */
 	const char *headers; /* header lines, each ending in \r\n, or NULL */
 	const char *body;
 };
+
+static bool
+keeps(const struct reply *r)
+{
+	return r->status[0] == '+';
+}
 
 static int
 ssl_write_all(SSL *s, const char *p, size_t n)
@@ -78,25 +87,22 @@ ssl_write_all(SSL *s, const char *p, size_t n)
 	return 0;
 }
 
-/* One connection: read the head, log it, answer.  false when no request
- * came (the client refused the handshake). */
+/* One request on connection s: read the head, log it, answer.  false
+ * when no request came (the client refused the handshake, or closed a
+ * kept connection). */
 static bool
-serve_one(SSL_CTX *ctx, int c, const struct reply *r)
+serve_request(SSL *s, const struct reply *r)
 {
 	static const char end[] = "\r\n\r\n";
 	char head[16384], *out = NULL;
 	size_t n = 0, outlen = 0;
-	SSL *s = SSL_new(ctx);
-	bool asked = false;
 	FILE *f;
 	int fd;
 
-	if (!s || SSL_set_fd(s, c) != 1 || SSL_accept(s) != 1)
-		goto out;
 	while (n < sizeof head - 1) {
 		int k = SSL_read(s, head + n, (int)(sizeof head - 1 - n));
 		if (k <= 0)
-			goto out;
+			return false;
 		n += (size_t)k;
 		head[n] = '\0';
 		if (strstr(head, end))
@@ -107,23 +113,50 @@ serve_one(SSL_CTX *ctx, int c, const struct reply *r)
 	if ((fd = open(reqlog, O_WRONLY | O_APPEND | O_CREAT, 0600)) < 0 ||
 	    write(fd, head, n) != (ssize_t)n || close(fd) != 0)
 		_exit(3);
-	asked = true;
 	if (!(f = open_memstream(&out, &outlen)))
 		_exit(3);
-	fprintf(f, "HTTP/1.1 %s\r\nConnection: close\r\n", r->status);
+	fprintf(f, "HTTP/1.1 %s\r\n%s", r->status + keeps(r),
+		keeps(r) ? "" : "Connection: close\r\n");
 	if (r->body)
 		fprintf(f, "Content-Length: %zu\r\n", strlen(r->body));
 	fprintf(f, "%s\r\n%s", r->headers ? r->headers : "", r->body ? r->body : "");
 	if (fclose(f) != 0)
 		_exit(3);
-	if (ssl_write_all(s, out, outlen) == 0)
+	if (ssl_write_all(s, out, outlen) == 0 && !keeps(r))
 		SSL_shutdown(s);
 	free(out);
+	return true;
+}
+
+/* One connection: replies from script[*i] on, as long as they say keep.
+ * Each connection that carried a request is counted in connections(). */
+static void
+serve_one(SSL_CTX *ctx, int c, const struct reply *script, size_t n, size_t *i)
+{
+	static const struct reply unexpected = {"599 Unexpected request", NULL, ""};
+	SSL *s = SSL_new(ctx);
+	bool first = true;
+
+	if (!s || SSL_set_fd(s, c) != 1 || SSL_accept(s) != 1)
+		goto out;
+	for (;;) {
+		const struct reply *r = *i < n ? &script[*i] : &unexpected;
+		if (!serve_request(s, r))
+			break;
+		if (first) {
+			int fd = open(connlog, O_WRONLY | O_APPEND | O_CREAT, 0600);
+			if (fd < 0 || write(fd, "c", 1) != 1 || close(fd) != 0)
+				_exit(3);
+			first = false;
+		}
+		(*i)++;
+		if (!keeps(r))
+			break;
+	}
 out:
 	if (s)
 		SSL_free(s);
 	close(c);
-	return asked;
 }
 
 /* Fork the server with `n` replies; any request beyond them gets 599.
@@ -131,10 +164,11 @@ out:
 static void
 server_start(const struct reply *script, size_t n)
 {
-	static const struct reply unexpected = {"599 Unexpected request", NULL, ""};
 	int fd = open(reqlog, O_WRONLY | O_CREAT | O_TRUNC, 0600);
 
 	assert_true(fd >= 0);
+	close(fd);
+	assert_true((fd = open(connlog, O_WRONLY | O_CREAT | O_TRUNC, 0600)) >= 0);
 	close(fd);
 	assert_int_equal(server_pid, 0);
 	pid_t parent = getpid();
@@ -159,8 +193,7 @@ server_start(const struct reply *script, size_t n)
 				continue;
 			_exit(1);
 		}
-		if (serve_one(ctx, c, i < n ? &script[i] : &unexpected))
-			i++;
+		serve_one(ctx, c, script, n, &i);
 	}
 }
 
@@ -202,6 +235,17 @@ requests(void)
 		n++;
 	free(log);
 	return n;
+}
+
+/* Connections that carried at least one request. */
+static size_t
+connections(void)
+{
+	size_t len;
+	char *log = test_slurp(connlog, &len);
+
+	free(log);
+	return len;
 }
 
 /* Request i (from 0) has the line `line` (its first line included). */
@@ -258,6 +302,7 @@ group_setup(void **state)
 	snprintf(key, sizeof key, "%s/server.key", test_dir);
 	snprintf(other_cert, sizeof other_cert, "%s/other.pem", test_dir);
 	snprintf(reqlog, sizeof reqlog, "%s/requests.log", test_dir);
+	snprintf(connlog, sizeof connlog, "%s/connections.log", test_dir);
 	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	if ((listen_fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0 ||
 	    bind(listen_fd, (struct sockaddr *)&sa, sizeof sa) < 0 || listen(listen_fd, 16) < 0 ||
@@ -1282,6 +1327,99 @@ test_signed_refresh(void **state)
 	conf_free(c);
 }
 
+/* What a file of the state directory is: inode and mtime, to the ns. */
+struct file_id {
+	ino_t ino;
+	struct timespec mtime;
+};
+
+static void
+state_ids(const char *const *rel, struct file_id *ids)
+{
+	char path[1024];
+	struct stat sb;
+
+	for (size_t i = 0; rel[i]; i++) {
+		snprintf(path, sizeof path, "%s/%s", state_dir, rel[i]);
+		if (stat(path, &sb) != 0)
+			fail_msg("%s: %s", path, strerror(errno));
+		ids[i].ino = sb.st_ino;
+		ids[i].mtime = sb.st_mtim;
+	}
+}
+
+/* An edge's warm run: the document answered 304 means no signature
+ * request and nothing of the source's state written; document and
+ * signature share one connection; a new document's signature is asked
+ * conditionally, and a new document beside the old signature is
+ * refused (asked once more unconditionally first: the kept copy may not
+ * be what the ETag named). */
+static void
+test_signed_warm(void **state)
+{
+	const char *doc = "192.0.2.0/24\n", *doc2 = "192.0.2.0/24\n198.51.100.0/24\n";
+	struct conf *c = load_signed("");
+	char *sig = sign(doc, "relay.txt", 7, NOW + 86400);
+	char *sig2 = sign(doc2, "relay.txt", 8, NOW + 86400);
+	const struct reply script[] = {
+		{"+200 OK", "ETag: \"d1\"\r\n", doc},
+		{"200 OK", "ETag: \"g1\"\r\n", sig},
+		{"304 Not Modified", NULL, NULL},
+		{"304 Not Modified", NULL, NULL},
+		{"+200 OK", "ETag: \"d2\"\r\n", doc2},
+		{"+304 Not Modified", NULL, NULL},
+		{"200 OK", "ETag: \"g1\"\r\n", sig},
+		{"+200 OK", "ETag: \"d2\"\r\n", doc2},
+		{"200 OK", "ETag: \"g2\"\r\n", sig2},
+	};
+	const char *const files[] = {"cache/s.body", "cache/s.meta", "sig/s.minisig",
+				     "sig/s.serial", "sig/s.verified", "sources/s.list", NULL};
+	struct file_id before[6], after[6];
+	struct source_result res;
+	struct err err;
+	char want[1024];
+
+	(void)state;
+	server_start(script, 9);
+	collect_ok(c->sources[0], NOW, "relay.txt", "192.0.2.0/24\n");
+	assert_int_equal(requests(), 2);
+	assert_int_equal(connections(), 1);
+	assert_true(request_has(1, "GET /relay.txt.minisig HTTP/1.1"));
+	save_last_good(c->sources[0], "192.0.2.0/24\n", NOW);
+	state_ids(files, before);
+	/* Warm, twice: one request each, nothing written. */
+	collect_not_modified(c->sources[0], NOW + 3600);
+	collect_not_modified(c->sources[0], NOW + 7200);
+	assert_int_equal(requests(), 4);
+	assert_true(request_has(3, "If-None-Match: \"d1\""));
+	state_ids(files, after);
+	for (size_t i = 0; files[i]; i++)
+		if (before[i].ino != after[i].ino || before[i].mtime.tv_sec != after[i].mtime.tv_sec ||
+		    before[i].mtime.tv_nsec != after[i].mtime.tv_nsec)
+			fail_msg("warm run rewrote %s", files[i]);
+	/* A new document beside the old signature. */
+	assert_int_equal(collect(c->sources[0], NOW + 7300, &res, &err), -1);
+	snprintf(want, sizeof want,
+		 "%s/relay.txt.minisig: bad signature: the document does not match it (tampered?)",
+		 base);
+	assert_string_equal(err.msg, want);
+	pset_free(res.set);
+	assert_int_equal(requests(), 7);
+	assert_true(request_has(5, "GET /relay.txt.minisig HTTP/1.1"));
+	assert_true(request_has(5, "If-None-Match: \"g1\""));
+	assert_false(request_has(6, "If-None-Match: \"g1\""));
+	/* The new document with its signature: one connection. */
+	collect_ok(c->sources[0], NOW + 7400, "relay.txt", "192.0.2.0/24\n198.51.100.0/24\n");
+	assert_int_equal(requests(), 9);
+	assert_true(request_has(8, "If-None-Match: \"g1\""));
+	assert_int_equal(connections(), 5);
+	assert_int_equal(sigsrc_last_serial(state_dir, "s"), 8);
+	free(sig);
+	free(sig2);
+	minisign_sk_wipe(&sk);
+	conf_free(c);
+}
+
 /* ---- secrets: auth_file, userinfo, query tokens ---- */
 
 static const char *
@@ -1510,7 +1648,7 @@ main(void)
 		T(test_not_modified),  T(test_304_reparses),   T(test_304_new_select),
 		T(test_refresh),       T(test_no_validators),  T(test_http_status),
 		T(test_refused_bodies), T(test_cache_distrust), T(test_transport_errors),
-		T(test_no_state_dir),  T(test_signed),         T(test_signed_refresh),
+		T(test_no_state_dir),  T(test_signed),         T(test_signed_refresh), T(test_signed_warm),
 		T(test_secrets_configure), T(test_auth_file),  T(test_query_token),
 		T(test_auth_signed),
 	};

@@ -9,7 +9,8 @@
 # nginx_start ROOT [PORT [CERT]]: real nginx serving ROOT over HTTPS (ETag,
 #   Last-Modified, If-None-Match/If-Modified-Since, gzip), its own prefix
 #   in $T/nginx-PORT; stopped when the case ends.  Access log:
-#   $T/nginx-PORT/access.log (method, URI, status, UA, If-None-Match).
+#   $T/nginx-PORT/access.log (method, URI, status, UA, If-None-Match,
+#   If-Modified-Since, connection serial, bytes sent, Accept-Encoding).
 #   PORT 0 or none: a free one, tried again with another should it be
 #   taken before nginx binds it.
 #   $NGINX_SERVER_EXTRA, when set, is added to the server block as it is
@@ -84,7 +85,7 @@ error_log $p/error.log warn;
 events { worker_connections 64; }
 http {
 	access_log off;
-	log_format t '\$request_method \$uri \$status ua=[\$http_user_agent] inm=[\$http_if_none_match] ims=[\$http_if_modified_since]';
+	log_format t '\$request_method \$uri \$status ua=[\$http_user_agent] inm=[\$http_if_none_match] ims=[\$http_if_modified_since] conn=\$connection bytes=\$bytes_sent ae=[\$http_accept_encoding]';
 	client_body_temp_path $p/tmp/body; proxy_temp_path $p/tmp/proxy;
 	fastcgi_temp_path $p/tmp/fcgi; uwsgi_temp_path $p/tmp/uwsgi; scgi_temp_path $p/tmp/scgi;
 	types { application/json json; text/plain txt; text/html html; }
