@@ -94,6 +94,7 @@ LIB_SRCS := \
 	src/spfzone.c \
 	src/publish.c \
 	src/gzip.c \
+	src/splay.c \
 	src/cmd_publish.c \
 	src/sigsrc.c \
 	src/cmd_aggregate.c \
@@ -154,6 +155,7 @@ UNIT_TESTS := \
 	spfzone \
 	publish \
 	gzip \
+	splay \
 	sigsrc \
 	pfx \
 	pset \
