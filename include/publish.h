@@ -75,11 +75,11 @@ struct publish_file {
 	size_t len;
 	bool changed; /* differs from what is on disk */
 	char *gz_path; /* PATH.gz (set by publish_plan) */
-	char *gz;      /* the copy's bytes (gzip), NULL without */
+	char *gz;      /* the copy's bytes when it is to be written, else NULL */
 	size_t gz_len;
 	/* gzip: the copy is to be written (its file is, or it is missing or
-	 * differs); without: a copy is there, to be removed before its file
-	 * changes */
+	 * does not inflate to the file); without: a copy is there, to be
+	 * removed before its file changes */
 	bool gz_changed;
 };
 

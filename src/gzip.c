@@ -2,6 +2,7 @@
 #include "gzip.h"
 
 #include <limits.h>
+#include <string.h>
 #include <stdlib.h>
 /* next_in as a pointer to const. */
 #define ZLIB_CONST
@@ -49,4 +50,37 @@ fail:
 	free(out);
 	deflateEnd(&z);
 	return NULL;
+}
+
+bool
+gzip_matches(const void *gz, size_t gz_len, const void *data, size_t len)
+{
+	z_stream z = {0};
+	unsigned char buf[16384];
+	const unsigned char *want = data;
+	size_t seen = 0;
+	int rc = Z_OK;
+
+	if (gz_len > UINT_MAX || len > UINT_MAX || inflateInit2(&z, 15 + 16) != Z_OK)
+		return false;
+	z.next_in = gz;
+	z.avail_in = (uInt)gz_len;
+	while (rc == Z_OK) {
+		z.next_out = buf;
+		z.avail_out = sizeof buf;
+		rc = inflate(&z, Z_NO_FLUSH);
+		size_t got = sizeof buf - z.avail_out;
+		if ((rc != Z_OK && rc != Z_STREAM_END) || got > len - seen ||
+		    memcmp(buf, want + seen, got) != 0) {
+			rc = Z_DATA_ERROR;
+			break;
+		}
+		seen += got;
+		/* No progress with input left: a truncated member. */
+		if (rc == Z_OK && got == 0 && z.avail_in == 0)
+			rc = Z_BUF_ERROR;
+	}
+	bool same = rc == Z_STREAM_END && seen == len && z.avail_in == 0;
+	inflateEnd(&z);
+	return same;
 }

@@ -318,12 +318,16 @@ differs(const char *path, const char *data, size_t n, bool *changed, struct err 
 
 /* f against the disk, and its .gz copy.  With gzip, the copy is written
  * whenever its file is (so that both carry the same mtime) or when it
- * is missing or differs.  Without, a copy left by an earlier publish is
- * removed when its file changes: it would be served in its place. */
+ * is missing or does not inflate to the file.  Without, a copy left by
+ * an earlier publish is removed when its file changes: it would be
+ * served in its place. */
 static int
 file_compare(const struct publish_conf *pc, struct publish_file *f, struct err *err)
 {
 	struct stat st;
+	char *cur = NULL;
+	size_t len = 0;
+	int r;
 
 	if (differs(f->path, f->data, f->len, &f->changed, err) < 0)
 		return -1;
@@ -332,19 +336,25 @@ file_compare(const struct publish_conf *pc, struct publish_file *f, struct err *
 		return err_set(err, "out of memory");
 	}
 	if (!pc->gzip) {
-		int r = lstat(f->gz_path, &st);
+		r = lstat(f->gz_path, &st);
 		if (r < 0 && errno != ENOENT)
 			return err_errno(err, errno, "%s", f->gz_path);
 		f->gz_changed = f->changed && r == 0;
 		return 0;
 	}
+	if (!f->changed) {
+		if ((r = atomicfile_read(f->gz_path, &cur, &len, err)) < 0)
+			return -1;
+		bool same = r == 0 && gzip_matches(cur, len, f->data, f->len);
+		free(cur);
+		if (same)
+			return 0;
+	}
 	if (!(f->gz = gzip_compress(f->data, f->len, &f->gz_len, err))) {
 		err_prefix(err, "%s", f->gz_path);
 		return -1;
 	}
-	if (differs(f->gz_path, f->gz, f->gz_len, &f->gz_changed, err) < 0)
-		return -1;
-	f->gz_changed |= f->changed;
+	f->gz_changed = true;
 	return 0;
 }
 

@@ -333,6 +333,19 @@ test_gzip_copies(void **state)
 	publish_plan_free(&p);
 	assert_copy("relay-v6.txt");
 
+	/* A damaged copy beside an unchanged file is replaced. */
+	snprintf(path, sizeof path, "%s/relay.json.gz", test_dir);
+	FILE *g = fopen(path, "w");
+	assert_non_null(g);
+	fputs("garbage", g);
+	fclose(g);
+	assert_int_equal(publish_plan(&pc, a, NULL, t0 + 60, &p, &err), 0);
+	assert_false(p.f[PUBLISH_JSON].changed);
+	assert_true(p.f[PUBLISH_JSON].gz_changed);
+	assert_int_equal(publish_commit(&pc, &p, &err), 0);
+	publish_plan_free(&p);
+	assert_copy("relay.json");
+
 	/* Without gzip a copy goes when its file changes (it would be served
 	 * in the file's place), and stays beside an unchanged file. */
 	pc.gzip = false;

@@ -1,10 +1,12 @@
 #!/bin/sh
 # publish writes FILE.gz beside each file: it inflates to the file and
 # carries its mtime; an unchanged publish rewrites neither (inode and
-# mtime kept); a changed file gets a new copy with it.  nginx with
+# mtime kept), nor a copy gzip(1) made; a lost copy comes back alone; a
+# changed file gets a new copy with it.  nginx with
 # gzip_static (and its own gzip off, so that a compressed answer can
 # only come from the copy) serves the copy to `curl --compressed`, with
-# Content-Encoding: gzip, and the body inflates to the file.  gzip = no
+# Content-Encoding: gzip, and the body inflates to the file; its ETag is
+# answered 304 when asked again.  gzip = no
 # writes none, and removes a copy before its file changes.
 . ../lib/common.sh
 . ../lib/https.sh
@@ -65,6 +67,15 @@ expect_exit 0 "$ALLOWSYNC" -c "$T/p.conf" publish
 expect_grep '; wrote relay-v6.txt.gz$' "$T/err"
 copies_match
 
+# A copy made by another compressor, inflating to the file, is kept.
+gzip -1 -c "$T/pub/relay-v4.txt" >"$T/pub/relay-v4.txt.gz"
+touch -r "$T/pub/relay-v4.txt" "$T/pub/relay-v4.txt.gz"
+snap >"$T/snap1"
+expect_exit 0 "$ALLOWSYNC" -c "$T/p.conf" publish
+expect_grep 'nothing changed' "$T/err"
+snap >"$T/snap2"
+cmp -s "$T/snap1" "$T/snap2" || { diff "$T/snap1" "$T/snap2" >&2; fail "a good copy from gzip(1) was replaced"; }
+
 # 4. A change: the changed files and their copies, the others kept.
 next_second   # a new mtime, visibly
 printf '192.0.2.0/24\n203.0.113.0/25\n2001:db8:1::/48\n' >"$T/inv.txt"
@@ -88,6 +99,13 @@ for f in relay.json relay-v4.txt relay.json.minisig; do
 	len=$(sed -n 's/^[Cc]ontent-[Ll]ength: *\([0-9]*\).*/\1/p' "$T/h")
 	[ "$len" = "$(stat -c %s "$T/pub/$f.gz")" ] || fail "$f: Content-Length $len is not the size of $f.gz"
 	cmp -s "$T/body" "$T/pub/$f" || fail "$f: the decompressed body differs from the file"
+	# Its ETag holds (nginx: mtime and size of the copy): asked again
+	# with it, 304.
+	etag=$(sed -n 's/^[Ee][Tt]ag: *\("[^"]*"\).*/\1/p' "$T/h")
+	[ -n "$etag" ] || fail "$f: no strong ETag: $(cat "$T/h")"
+	code=$(curl -sS --cacert "$T/ca/ca.pem" --compressed -H "If-None-Match: $etag" -o /dev/null \
+		-w '%{http_code}' "https://localhost:$port/$f") || fail "curl $f"
+	[ "$code" = 304 ] || fail "$f: If-None-Match $etag answered $code, not 304"
 	# Without Accept-Encoding: the file itself.
 	curl -sS --cacert "$T/ca/ca.pem" -D "$T/h" -o "$T/body" "https://localhost:$port/$f" || fail "curl $f"
 	grep -qi '^content-encoding' "$T/h" && fail "$f: encoded though not asked for"
