@@ -318,9 +318,11 @@ differs(const char *path, const char *data, size_t n, bool *changed, struct err 
 
 /* f against the disk, and its .gz copy.  With gzip, the copy is written
  * whenever its file is (so that both carry the same mtime) or when it
- * is missing or does not inflate to the file.  Without, a copy left by
- * an earlier publish is removed when its file changes: it would be
- * served in its place. */
+ * is missing or does not inflate to the file; a symlink or anything but
+ * a regular file in its place is refused now, before any file is
+ * written.  Without gzip, a copy left by an earlier publish is removed
+ * when its file changes (it would be served in its place); what is not
+ * a regular file there is not publish's and is left alone. */
 static int
 file_compare(const struct publish_conf *pc, struct publish_file *f, struct err *err)
 {
@@ -335,13 +337,17 @@ file_compare(const struct publish_conf *pc, struct publish_file *f, struct err *
 		f->gz_path = NULL;
 		return err_set(err, "out of memory");
 	}
+	if ((r = lstat(f->gz_path, &st)) < 0 && errno != ENOENT)
+		return err_errno(err, errno, "%s", f->gz_path);
+	bool regular = r == 0 && S_ISREG(st.st_mode);
 	if (!pc->gzip) {
-		r = lstat(f->gz_path, &st);
-		if (r < 0 && errno != ENOENT)
-			return err_errno(err, errno, "%s", f->gz_path);
-		f->gz_changed = f->changed && r == 0;
+		f->gz_changed = f->changed && regular;
 		return 0;
 	}
+	if (r == 0 && !regular)
+		return err_set(err, "%s is not a regular file: refusing to replace it (gzip = no "
+				    "writes no copies)",
+			       f->gz_path);
 	if (!f->changed) {
 		if ((r = atomicfile_read(f->gz_path, &cur, &len, err)) < 0)
 			return -1;
@@ -491,6 +497,20 @@ fail:
 	return -1;
 }
 
+/* `len` bytes into af's temporary file, synced (not yet renamed).  0, or
+ * -1 with err and af aborted. */
+static int
+fill(struct atomicfile *af, const char *data, size_t len, struct err *err)
+{
+	err_clear(err);
+	if (fwrite(data, 1, len, atomicfile_stream(af)) == len && atomicfile_sync(af, err) == 0)
+		return 0;
+	if (!err->msg[0])
+		err_errno(err, errno, "cannot write %s", atomicfile_temp(af));
+	atomicfile_abort(af);
+	return -1;
+}
+
 /* The .gz copy, dated `mtime` (its file's): nginx's gzip_static answers
  * with the copy's Last-Modified, which must be the file's. */
 static int
@@ -499,15 +519,8 @@ write_gz(const struct publish_file *f, const struct timespec *mtime, struct err 
 	const struct timespec times[2] = {{.tv_nsec = UTIME_OMIT}, *mtime};
 	struct atomicfile *af = atomicfile_open(f->gz_path, 0644, err);
 
-	if (!af)
+	if (!af || fill(af, f->gz, f->gz_len, err) < 0)
 		return -1;
-	if (fwrite(f->gz, 1, f->gz_len, atomicfile_stream(af)) != f->gz_len ||
-	    atomicfile_sync(af, err) < 0) {
-		if (!err->msg[0])
-			err_errno(err, errno, "cannot write %s", atomicfile_temp(af));
-		atomicfile_abort(af);
-		return -1;
-	}
 	if (utimensat(AT_FDCWD, atomicfile_temp(af), times, 0) < 0) {
 		err_errno(err, errno, "cannot date %s", atomicfile_temp(af));
 		atomicfile_abort(af);
@@ -536,15 +549,8 @@ commit_one(const struct publish_conf *pc, const struct publish_file *f, struct e
 	}
 	/* The file's temporary first, for the mtime its copy takes. */
 	if (f->changed) {
-		if (!(af = atomicfile_open(f->path, 0644, err)))
+		if (!(af = atomicfile_open(f->path, 0644, err)) || fill(af, f->data, f->len, err) < 0)
 			return -1;
-		err_clear(err);
-		if (fwrite(f->data, 1, f->len, atomicfile_stream(af)) != f->len ||
-		    atomicfile_sync(af, err) < 0) {
-			if (!err->msg[0])
-				err_errno(err, errno, "cannot write %s", atomicfile_temp(af));
-			goto fail;
-		}
 		if (stat(atomicfile_temp(af), &st) < 0) {
 			err_errno(err, errno, "cannot stat %s", atomicfile_temp(af));
 			goto fail;
@@ -552,7 +558,6 @@ commit_one(const struct publish_conf *pc, const struct publish_file *f, struct e
 	} else if (stat(f->path, &st) < 0) {
 		return err_errno(err, errno, "cannot stat %s", f->path);
 	}
-	err_clear(err);
 	if (write_gz(f, &st.st_mtim, err) < 0)
 		goto fail;
 	return af ? atomicfile_commit(af, err) : 0;

@@ -362,6 +362,23 @@ test_gzip_copies(void **state)
 	assert_null(gone);
 	assert_copy("relay-v6.txt");
 
+	/* A symlink in a copy's place: refused before anything is written
+	 * with gzip, left alone without. */
+	snprintf(path, sizeof path, "%s/relay-v4.txt.gz", test_dir);
+	assert_int_equal(symlink("/etc/passwd", path), 0);
+	pc.gzip = true;
+	assert_int_equal(publish_plan(&pc, a, NULL, t0 + 180, &p, &err), -1);
+	assert_non_null(strstr(err.msg, "relay-v4.txt.gz is not a regular file"));
+	pc.gzip = false;
+	assert_int_equal(publish_plan(&pc, a, NULL, t0 + 180, &p, &err), 0);
+	assert_true(p.f[PUBLISH_V4].changed);
+	assert_false(p.f[PUBLISH_V4].gz_changed);
+	assert_int_equal(publish_commit(&pc, &p, &err), 0);
+	publish_plan_free(&p);
+	struct stat st;
+	assert_int_equal(lstat(path, &st), 0);
+	assert_true(S_ISLNK(st.st_mode));
+
 	pubdoc_inv_free(a);
 	pubdoc_inv_free(b);
 }
