@@ -11,6 +11,7 @@
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 /* diff --json: the plans, printed once the run is over; not when it
  * never got to plan every output (locked, no state directory to be had:
@@ -47,9 +48,13 @@ maybe_splay(const struct run_opts *o, uint64_t max)
 	if (o->dry_run || o->offline || max == 0)
 		return;
 	uint64_t secs = splay_choose(max);
-	/* Seconds both: the exact delay, for whoever checks the spread. */
-	log_info("run: splay: waiting %llus of up to %llus before collecting",
-		 (unsigned long long)secs, (unsigned long long)max);
+	/* Seconds both: the exact delay, for whoever checks the spread.  At
+	 * -v only (cron mails what a quiet run prints), but said to someone
+	 * at a terminal, who would otherwise wait without knowing why. */
+	log_msg(isatty(STDERR_FILENO) ? LOG_LVL_NOTICE : LOG_LVL_INFO,
+		"run: splay: waiting %llus of up to %llus before collecting%s",
+		(unsigned long long)secs, (unsigned long long)max,
+		isatty(STDERR_FILENO) ? " (--splay 0: no wait)" : "");
 	splay_sleep(secs);
 }
 
