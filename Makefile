@@ -20,7 +20,7 @@ FIXTURES   ?= $(abspath tests/fixtures)
 
 CC         ?= cc
 PKG_CONFIG ?= pkg-config
-PKGS       := libcurl libcjson libnftnl libmnl libipset inih libcares libsodium
+PKGS       := libcurl libcjson libnftnl libmnl libipset inih libcares libsodium zlib
 
 WARN := -Wall -Wextra -Wshadow -Wpointer-arith -Wstrict-prototypes \
 	-Wmissing-prototypes -Wformat=2 -Wformat-security -Wvla -Wwrite-strings \
@@ -94,6 +94,8 @@ LIB_SRCS := \
 	src/pubdoc.c \
 	src/spfzone.c \
 	src/publish.c \
+	src/gzip.c \
+	src/splay.c \
 	src/cmd_publish.c \
 	src/sigsrc.c \
 	src/cmd_aggregate.c \
@@ -153,6 +155,8 @@ UNIT_TESTS := \
 	pubdoc \
 	spfzone \
 	publish \
+	gzip \
+	splay \
 	sigsrc \
 	pfx \
 	pset \
@@ -171,7 +175,7 @@ FUZZERS := \
 # Debian packages the build and the tests need (make deps installs them).
 DEB_DEPS := build-essential pkg-config clang libclang-rt-14-dev \
 	libcurl4-openssl-dev libcjson-dev libnftnl-dev libmnl-dev libinih-dev \
-	libc-ares-dev libsodium-dev libcmocka-dev libssl-dev \
+	libc-ares-dev libsodium-dev zlib1g-dev libcmocka-dev libssl-dev \
 	python3 python3-yaml iprange nftables ipset libipset-dev iptables iproute2 postfix openssl nginx-light jq \
 	minisign nsd dnsutils time procps strace bash-completion python3-prometheus-client haproxy libidn12 spamassassin \
 	debhelper lintian rpm rpmlint mandoc man-db groff-base cpio systemd

@@ -60,6 +60,7 @@ struct conf {
 	char **dns_servers;          /* ADDR[:PORT]; NULL-terminated, may be empty */
 	size_t n_dns_servers;
 	char *metrics_file;          /* Prometheus text file of each run; NULL = none */
+	uint64_t splay;              /* seconds: run's longest random wait (splay.h), 0 = none */
 
 	struct source **sources; /* in file order */
 	size_t n_sources;

@@ -9,11 +9,14 @@
  *   spf_domain = spf.example.com ; optional
  *   spf_ttl = 1h                 ; TTL of the SPF records
  *   valid_for = 7d               ; how long a signed document stays valid
+ *   gzip = yes                   ; NAME.gz beside each file
  *
  * Files in dir: NAME.json (pubdoc.h), NAME-v4.txt, NAME-v6.txt (plain
  * lists), NAME.json.minisig with sign_key, NAME.spf.zone with spf_domain
  * (spfzone.h).  Each is replaced atomically and only when its bytes
- * change.  The serial moves only when the inventory changes, or when
+ * change.  With gzip (the default) each has its gzip copy beside it,
+ * FILE.gz (gzip.h), for nginx's gzip_static and object stores: written
+ * with its file, before it, dated as it (see publish_commit).  The serial moves only when the inventory changes, or when
  * less than half of valid_for is left before the document expires (it
  * is then re-issued with a new serial and expiry, so that consumers never
  * see it expire while the publisher runs regularly).  A new serial is
@@ -43,6 +46,7 @@ struct publish_conf {
 	const char *spf_domain; /* NULL: no SPF zone */
 	uint32_t spf_ttl;
 	uint64_t valid_for;
+	bool gzip;              /* write FILE.gz beside each file */
 	struct source **sources; /* malloc'd array of pointers into the conf */
 	size_t n_sources;
 };
@@ -70,6 +74,13 @@ struct publish_file {
 	char *data;
 	size_t len;
 	bool changed; /* differs from what is on disk */
+	char *gz_path; /* PATH.gz (set by publish_plan) */
+	char *gz;      /* the copy's bytes when it is to be written, else NULL */
+	size_t gz_len;
+	/* gzip: the copy is to be written (its file is, or it is missing or
+	 * does not inflate to the file); without: a copy is there, to be
+	 * removed before its file changes */
+	bool gz_changed;
 };
 
 struct publish_plan {
@@ -86,8 +97,13 @@ struct publish_plan {
 int publish_plan(const struct publish_conf *pc, const struct pubdoc_inv *inv,
 		 const struct minisign_sk *sk, time_t now, struct publish_plan *p, struct err *err);
 
-/* Write the changed files (JSON before its signature).  0 or -1 + err. */
-int publish_commit(const struct publish_plan *p, struct err *err);
+/* Write the changed files (JSON before its signature), each file's .gz
+ * copy just before the file (pc->gzip): a client asking for gzip may see
+ * the new content a moment before one asking for none, but never an old
+ * copy beside a newer file.  The copy takes the file's mtime, so that
+ * both carry one Last-Modified.  Without gzip, a copy is removed before
+ * its file changes.  0 or -1 + err. */
+int publish_commit(const struct publish_conf *pc, const struct publish_plan *p, struct err *err);
 void publish_plan_free(struct publish_plan *p);
 
 /* Collect the inventory of pc's sources (collect + policy).  NULL with

@@ -11,7 +11,7 @@
 /* Synopses follow allowsync(8)'s SYNOPSIS; a command with two forms has
  * two lines. */
 const struct command cmd_table[] = {
-	{"run", cmd_run, "run [--offline] [-n] [--force]",
+	{"run", cmd_run, "run [--offline] [-n] [--force] [--splay DURATION]",
 	 "collect the sources and bring every output up to date (the default)"},
 	{"check", cmd_check, "check [--names]",
 	 "check the configuration; nothing is fetched or touched"},

@@ -56,16 +56,25 @@ cmd_publish(int argc, char **argv, const struct global_opts *g)
 		log_err("%s; nothing published", err.msg);
 		goto out;
 	}
+	/* The files, and a copy alone when its file stays (a .gz missing,
+	 * or written by another zlib). */
 	char files[1024] = "";
 	size_t nchanged = 0, off = 0;
-	for (int i = 0; i < PUBLISH_NFILES; i++)
-		if (plan.f[i].path && plan.f[i].changed) {
-			nchanged++;
-			int w = snprintf(files + off, sizeof files - off, " %s", base(plan.f[i].path));
-			if (w > 0 && (size_t)w < sizeof files - off)
-				off += (size_t)w;
-		}
-	if (!g->dry_run && publish_commit(&plan, &err) < 0) {
+	bool copies = false;
+	for (int i = 0; i < PUBLISH_NFILES; i++) {
+		const struct publish_file *f = &plan.f[i];
+		if (!f->path || (!f->changed && !f->gz_changed))
+			continue;
+		nchanged++;
+		copies |= f->changed && pc.gzip;
+		int w = snprintf(files + off, sizeof files - off, " %s%s", base(f->path),
+				 f->changed ? "" : pc.gzip ? ".gz" : "");
+		if (w > 0 && (size_t)w < sizeof files - off)
+			off += (size_t)w;
+	}
+	if (copies && off + 16 < sizeof files)
+		snprintf(files + off, sizeof files - off, " (and .gz)");
+	if (!g->dry_run && publish_commit(&pc, &plan, &err) < 0) {
 		log_err("publish \"%s\": %s", pc.name, err.msg);
 		goto out;
 	}

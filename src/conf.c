@@ -24,6 +24,8 @@
  *   ca_file       =                      extra CA bundle (HTTPS sources)
  *   dns_server    =                      ADDR[:PORT]…, repeatable (SPF sources)
  *   hook_timeout  = 60                   duration, default of every output
+ *   splay         = 0                    run: wait a random time up to this
+ *                                        before collecting (splay.h), ≤ 1d
  *
  * [source NAME]  NAME: letters, digits, '.', '_', '-' (not first '.'), ≤ 64
  *   type = static|file|…  required unless preset gives it
@@ -68,6 +70,7 @@
 #include "hook.h"
 #include "preset.h"
 #include "registry.h"
+#include "splay.h"
 #include "state.h"
 
 #include <errno.h>
@@ -85,7 +88,7 @@ static const struct conf_key global_keys[] = {
 	{"allow_special", 0}, {"allow_empty", 0}, {"ca_file", 0},
 	{"dns_server", CONF_KEY_MULTI}, {"hook_timeout", 0}, {"max_growth", 0},
 	{"max_addresses4", 0}, {"max_addresses6", 0}, {"max_degraded", 0}, {"metrics_file", 0},
-	{NULL, 0},
+	{"splay", 0}, {NULL, 0},
 };
 
 /* What is not content (CONF_KEY_NOT_CONTENT, source.h) is left out of a
@@ -565,7 +568,7 @@ load_metrics_file(struct conf *c, const struct conf_section *g, struct err *err)
 static int
 load_global(struct conf *c, const struct conf_section *g, struct err *err)
 {
-	const char *sd;
+	const char *sd, *v, *why;
 	size_t n;
 
 	if (conf_check_keys(g, global_keys, NULL, "[global]", err) < 0 ||
@@ -575,6 +578,10 @@ load_global(struct conf *c, const struct conf_section *g, struct err *err)
 	    conf_get_duration(g, "hook_timeout", &c->hook_timeout, err) < 0 ||
 	    load_metrics_file(c, g, err) < 0)
 		return -1;
+	if ((v = conf_get(g, "splay")) && (why = splay_parse(v, &c->splay))) {
+		conf_err_set(err, g, "splay", "splay = %s: %s", v, why);
+		return -1;
+	}
 	if ((sd = conf_get(g, "state_dir"))) {
 		if (sd[0] != '/') {
 			conf_err_set(err, g, "state_dir", "state_dir = %s: not an absolute path", sd);

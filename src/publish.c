@@ -4,22 +4,25 @@
 #include "atomicfile.h"
 #include "confkv.h"
 #include "confval.h"
+#include "gzip.h"
 #include "log.h"
 #include "policy.h"
 #include "sigcheck.h"
 #include "spfzone.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 static const struct conf_key publish_keys[] = {
 	{"sources", CONF_KEY_MULTI}, {"dir", CONF_KEY_REQUIRED}, {"name", CONF_KEY_REQUIRED},
 	{"sign_key", 0},             {"spf_domain", 0},          {"spf_ttl", 0},
-	{"valid_for", 0},            {NULL, 0},
+	{"valid_for", 0},            {"gzip", 0},                {NULL, 0},
 };
 
 static int
@@ -112,6 +115,9 @@ publish_conf_load(const struct conf *c, struct publish_conf *pc, struct err *err
 		conf_err_set(err, sec, "name", "[publish] name \"%s\": %s", pc->name, why);
 		return -1;
 	}
+	pc->gzip = true;
+	if (conf_get_bool(sec, "gzip", &pc->gzip, err) < 0)
+		return -1;
 	v = conf_get(sec, "sign_key");
 	pc->sign_key = v && *v ? v : NULL;
 	v = conf_get(sec, "spf_domain");
@@ -200,6 +206,25 @@ publish_conf_clear(struct publish_conf *pc)
 	memset(pc, 0, sizeof *pc);
 }
 
+/* policy_check refused s's inventory `set`: say so, and when it was the
+ * size, which key lets a larger inventory through.  policy_check merges
+ * the set before it counts, and counts right after: a merged set over
+ * the limit is that refusal. */
+static void
+refused(const struct source *s, const struct pset *set, struct err *err)
+{
+	if (pset_is_merged(set) &&
+	    pset_cidr_count(set, PFX_V4) + pset_cidr_count(set, PFX_V6) > s->limits.max_entries) {
+		bool own = conf_get(s->sec, "max_entries") != NULL;
+		err_prefix(err, "source \"%s\"", s->name);
+		size_t n = strlen(err->msg);
+		snprintf(err->msg + n, sizeof err->msg - n, "; raise max_entries in [source %s]%s",
+			 s->name, own ? "" : " or in [global]");
+		return;
+	}
+	err_prefix(err, "source \"%s\"", s->name);
+}
+
 struct pubdoc_inv *
 publish_collect(const struct conf *c, const struct publish_conf *pc, time_t now, struct err *err)
 {
@@ -238,7 +263,7 @@ publish_collect(const struct conf *c, const struct publish_conf *pc, time_t now,
 		free(res);
 		/* What every consumer would refuse is better refused here. */
 		if (policy_check(&s->limits, sets[i], err) < 0) {
-			err_prefix(err, "source \"%s\"", s->name);
+			refused(s, sets[i], err);
 			goto out;
 		}
 		in[i] = (struct pubdoc_input){
@@ -276,17 +301,66 @@ path_join(const char *dir, const char *name, const char *suffix)
 	return p;
 }
 
-/* Compare f with the file on disk.  0, or -1 with err. */
+/* Whether `path` is missing or holds other bytes than data.  0, or -1
+ * with err. */
 static int
-file_compare(struct publish_file *f, struct err *err)
+differs(const char *path, const char *data, size_t n, bool *changed, struct err *err)
 {
 	char *cur = NULL;
 	size_t len = 0;
-	int r = atomicfile_read(f->path, &cur, &len, err);
+	int r = atomicfile_read(path, &cur, &len, err);
 	if (r < 0)
 		return -1;
-	f->changed = r == 1 || len != f->len || memcmp(cur, f->data, len) != 0;
+	*changed = r == 1 || len != n || memcmp(cur, data, len) != 0;
 	free(cur);
+	return 0;
+}
+
+/* f against the disk, and its .gz copy.  With gzip, the copy is written
+ * whenever its file is (so that both carry the same mtime) or when it
+ * is missing or does not inflate to the file; a symlink or anything but
+ * a regular file in its place is refused now, before any file is
+ * written.  Without gzip, a copy left by an earlier publish is removed
+ * when its file changes (it would be served in its place); what is not
+ * a regular file there is not publish's and is left alone. */
+static int
+file_compare(const struct publish_conf *pc, struct publish_file *f, struct err *err)
+{
+	struct stat st;
+	char *cur = NULL;
+	size_t len = 0;
+	int r;
+
+	if (differs(f->path, f->data, f->len, &f->changed, err) < 0)
+		return -1;
+	if (asprintf(&f->gz_path, "%s.gz", f->path) < 0) {
+		f->gz_path = NULL;
+		return err_set(err, "out of memory");
+	}
+	if ((r = lstat(f->gz_path, &st)) < 0 && errno != ENOENT)
+		return err_errno(err, errno, "%s", f->gz_path);
+	bool regular = r == 0 && S_ISREG(st.st_mode);
+	if (!pc->gzip) {
+		f->gz_changed = f->changed && regular;
+		return 0;
+	}
+	if (r == 0 && !regular)
+		return err_set(err, "%s is not a regular file: refusing to replace it (gzip = no "
+				    "writes no copies)",
+			       f->gz_path);
+	if (!f->changed) {
+		if ((r = atomicfile_read(f->gz_path, &cur, &len, err)) < 0)
+			return -1;
+		bool same = r == 0 && gzip_matches(cur, len, f->data, f->len);
+		free(cur);
+		if (same)
+			return 0;
+	}
+	if (!(f->gz = gzip_compress(f->data, f->len, &f->gz_len, err))) {
+		err_prefix(err, "%s", f->gz_path);
+		return -1;
+	}
+	f->gz_changed = true;
 	return 0;
 }
 
@@ -409,7 +483,7 @@ publish_plan(const struct publish_conf *pc, const struct pubdoc_inv *inv,
 		}
 	}
 	for (int i = 0; i < PUBLISH_NFILES; i++)
-		if (p->f[i].path && file_compare(&p->f[i], err) < 0)
+		if (p->f[i].path && file_compare(pc, &p->f[i], err) < 0)
 			goto fail;
 	spfzone_free(z);
 	free(json_name);
@@ -423,17 +497,84 @@ fail:
 	return -1;
 }
 
+/* `len` bytes into af's temporary file, synced (not yet renamed).  0, or
+ * -1 with err and af aborted. */
+static int
+fill(struct atomicfile *af, const char *data, size_t len, struct err *err)
+{
+	err_clear(err);
+	if (fwrite(data, 1, len, atomicfile_stream(af)) == len && atomicfile_sync(af, err) == 0)
+		return 0;
+	if (!err->msg[0])
+		err_errno(err, errno, "cannot write %s", atomicfile_temp(af));
+	atomicfile_abort(af);
+	return -1;
+}
+
+/* The .gz copy, dated `mtime` (its file's): nginx's gzip_static answers
+ * with the copy's Last-Modified, which must be the file's. */
+static int
+write_gz(const struct publish_file *f, const struct timespec *mtime, struct err *err)
+{
+	const struct timespec times[2] = {{.tv_nsec = UTIME_OMIT}, *mtime};
+	struct atomicfile *af = atomicfile_open(f->gz_path, 0644, err);
+
+	if (!af || fill(af, f->gz, f->gz_len, err) < 0)
+		return -1;
+	if (utimensat(AT_FDCWD, atomicfile_temp(af), times, 0) < 0) {
+		err_errno(err, errno, "cannot date %s", atomicfile_temp(af));
+		atomicfile_abort(af);
+		return -1;
+	}
+	return atomicfile_commit(af, err);
+}
+
+/* One file and its copy.  What a reader sees meanwhile: the copy is
+ * renamed into place first, then the file, so that for a moment a
+ * client asking for gzip gets the new content and one asking for none
+ * the old, each whole; a copy older than its file is never there.
+ * Without gzip, a stale copy goes before the new file comes. */
+static int
+commit_one(const struct publish_conf *pc, const struct publish_file *f, struct err *err)
+{
+	struct atomicfile *af = NULL;
+	struct stat st;
+
+	if (!f->changed && !f->gz_changed)
+		return 0;
+	if (!pc->gzip) {
+		if (f->gz_changed && unlink(f->gz_path) < 0 && errno != ENOENT)
+			return err_errno(err, errno, "cannot remove %s", f->gz_path);
+		return f->changed ? atomicfile_write(f->path, 0644, f->data, f->len, err) : 0;
+	}
+	/* The file's temporary first, for the mtime its copy takes. */
+	if (f->changed) {
+		if (!(af = atomicfile_open(f->path, 0644, err)) || fill(af, f->data, f->len, err) < 0)
+			return -1;
+		if (stat(atomicfile_temp(af), &st) < 0) {
+			err_errno(err, errno, "cannot stat %s", atomicfile_temp(af));
+			goto fail;
+		}
+	} else if (stat(f->path, &st) < 0) {
+		return err_errno(err, errno, "cannot stat %s", f->path);
+	}
+	if (write_gz(f, &st.st_mtim, err) < 0)
+		goto fail;
+	return af ? atomicfile_commit(af, err) : 0;
+fail:
+	atomicfile_abort(af);
+	return -1;
+}
+
 int
-publish_commit(const struct publish_plan *p, struct err *err)
+publish_commit(const struct publish_conf *pc, const struct publish_plan *p, struct err *err)
 {
 	/* Lists and zone first, then the document, then its signature. */
 	static const enum publish_file_kind order[] = {PUBLISH_V4, PUBLISH_V6, PUBLISH_SPF,
 						       PUBLISH_JSON, PUBLISH_SIG};
 	for (size_t i = 0; i < sizeof order / sizeof order[0]; i++) {
 		const struct publish_file *f = &p->f[order[i]];
-		if (!f->path || !f->changed)
-			continue;
-		if (atomicfile_write(f->path, 0644, f->data, f->len, err) < 0)
+		if (f->path && commit_one(pc, f, err) < 0)
 			return -1;
 	}
 	return 0;
@@ -447,6 +588,8 @@ publish_plan_free(struct publish_plan *p)
 	for (int i = 0; i < PUBLISH_NFILES; i++) {
 		free(p->f[i].path);
 		free(p->f[i].data);
+		free(p->f[i].gz_path);
+		free(p->f[i].gz);
 	}
 	memset(p, 0, sizeof *p);
 }

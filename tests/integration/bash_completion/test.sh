@@ -51,6 +51,8 @@ complete --v
 expect --verbose --version
 complete diff --
 expect --offline --force --json --help
+complete run --
+expect --offline --force --splay --help
 complete status -
 expect --json -h --help
 complete spf --ma

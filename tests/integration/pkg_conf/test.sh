@@ -59,7 +59,7 @@ grep -v '^#' "$cron" | grep -q 'allowsync' && fail "cron job active as shipped"
 job=$(sed -n 's/^#\([0-9*]\+ [^[:space:]]* [^[:space:]]* [^[:space:]]* [^[:space:]]*\)[[:space:]]\+root[[:space:]]\+//p' "$cron")
 [ -n "$job" ] || fail "no commented-out job line in $cron"
 case $job in
-*'[ -d /run/systemd/system ] ||'*'sleep $(shuf -i 0-899 -n 1)'*'allowsync -q run'*) ;;
+*'[ -d /run/systemd/system ] ||'*'allowsync -q run --splay 15m') ;;
 *) fail "cron job: $job" ;;
 esac
 echo "shipped configuration: valid, harmless, $nsrc sources and $nout outputs as examples"
