@@ -20,7 +20,7 @@ FIXTURES   ?= $(abspath tests/fixtures)
 
 CC         ?= cc
 PKG_CONFIG ?= pkg-config
-PKGS       := libcurl libcjson libnftnl libmnl libipset inih libcares libsodium
+PKGS       := libcurl libcjson libnftnl libmnl libipset inih libcares libsodium zlib
 
 WARN := -Wall -Wextra -Wshadow -Wpointer-arith -Wstrict-prototypes \
 	-Wmissing-prototypes -Wformat=2 -Wformat-security -Wvla -Wwrite-strings \
@@ -101,6 +101,9 @@ LIB_SRCS := \
 	src/cmd_spf.c \
 	src/src_spf.c \
 	src/cmd_presets.c \
+	src/maillog.c \
+	src/triage.c \
+	src/cmd_triage.c \
 	src/cmd_help.c \
 	src/plural.c
 
@@ -108,6 +111,8 @@ LIB_SRCS := \
 UNIT_TESTS := \
 	err \
 	cmd_help \
+	maillog \
+	triage \
 	plural \
 	lock \
 	lock \
@@ -170,7 +175,7 @@ FUZZERS := \
 # Debian packages the build and the tests need (make deps installs them).
 DEB_DEPS := build-essential pkg-config clang libclang-rt-14-dev \
 	libcurl4-openssl-dev libcjson-dev libnftnl-dev libmnl-dev libinih-dev \
-	libc-ares-dev libsodium-dev libcmocka-dev libssl-dev \
+	libc-ares-dev libsodium-dev libcmocka-dev libssl-dev zlib1g-dev \
 	python3 python3-yaml iprange nftables ipset libipset-dev iptables iproute2 postfix openssl nginx-light jq \
 	minisign nsd dnsutils time procps bash-completion python3-prometheus-client haproxy libidn12 spamassassin \
 	debhelper lintian rpm rpmlint mandoc man-db groff-base cpio systemd
