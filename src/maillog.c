@@ -449,6 +449,8 @@ maillog_read(const char *path, const struct maillog_clock *clk, maillog_fn fn, v
 		while ((nl = memchr(p, '\n', (size_t)(end - p)))) {
 			if (skipping) {
 				skipping = false;
+			} else if (nl - p > MAILLOG_LINE_MAX) {
+				count(st, MAILLOG_UNRECOGNISED);
 			} else {
 				struct maillog_rec rec;
 				enum maillog_kind k = maillog_parse_line(p, (size_t)(nl - p), clk, &rec);
