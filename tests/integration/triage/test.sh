@@ -30,6 +30,8 @@ PF=$T/pf
 LOG=$T/mail.log
 mkdir -p "$PF" "$T/pfq" "$T/pfdata"
 chown postfix "$T/pfdata"
+# The mail_owner reaches its data_directory through $T.
+chmod 711 "$T"
 SMTPD_PORT=2525 SCREEN_PORT=2526   # inside the namespace: nothing else listens there
 cat >"$PF/main.cf" <<EOF2
 compatibility_level = 3.6
@@ -43,6 +45,8 @@ inet_interfaces = 127.0.0.1, [::1]
 inet_protocols = all
 mynetworks = 127.0.0.1/32
 maillog_file = $LOG
+# postlogd writes only below these (default /var, /dev/stdout)
+maillog_file_prefixes = $T
 alias_maps =
 alias_database =
 local_recipient_maps =
@@ -90,6 +94,112 @@ grep -q '^127.0.0.1 250$' "$T/codes" || { cat "$T/codes"; fail "the trusted clie
 rejects() { [ "$(grep -c 'reject: RCPT' "$LOG" 2>/dev/null)" -ge 8 ] && grep -q PREGREET "$LOG"; }
 wait_for -v "cat '$LOG'" "the rejections in $LOG" rejects
 X postfix -c "$PF" stop >/dev/null 2>&1 || true
-cp "$LOG" "$T/o/mail.log.captured"
-echo "postfix: $(grep -c 'reject:' "$LOG") reject lines, $(wc -l <"$LOG") lines"
-cat "$LOG" >/tmp/i20/captured.log
+# What triage reads: the log as it stands now (postfix may still add its
+# stopping lines to $LOG).
+cp "$LOG" "$T/m.log"
+LOG=$T/m.log
+echo "postfix: $(grep -c 'reject:' "$LOG") reject lines in $(wc -l <"$LOG") lines"
+
+# ---- what covers whom --------------------------------------------------
+# The configuration's static source covers .11 and .12 (relay access
+# denied); the presets file's file preset covers .13 and the IPv6
+# client; nothing covers .14 (helo), .21 (sender), .31 (postscreen).
+conf "allow_special = yes" <<EOF2
+[source dedicated]
+type = static
+prefixes = 127.0.0.11 127.0.0.12
+[output allow]
+type = text
+path = $T/o/allow.txt
+EOF2
+printf '127.0.0.13\n2001:db8:25::/48\n' >"$T/relay.txt"
+cat >"$T/presets.conf" <<EOF2
+[source testrelay]
+# covers: a relay of the test
+type = file
+path = $T/relay.txt
+allow_special = yes
+[source unused]
+type = static
+prefixes = 192.0.2.0/24
+allow_special = yes
+EOF2
+export ALLOWSYNC_PRESETS="$T/presets.conf"
+
+expect_exit 0 as triage "$LOG"
+cp "$T/out" "$T/table"
+row() { grep -Eq "$1" "$T/table" || { cat "$T/table" >&2; fail "no row /$1/"; }; }
+row '^[0-9]+ lines: 9 rejections of 7 addresses, [0-9]+ other, 0 unrecognised$'
+row '^source "dedicated" +3 +2 +[0-9-]+ [0-9:]+ +[0-9-]+ [0-9:]+ +shop\.example \(3\)$'
+row '^preset "testrelay" +2 +2 .*blocked\.example \(1\), six\.example \(1\)$'
+row '^not covered +4 +3 '
+row '^127\.0\.0\.31 +2 .*pregreet 1, other 1 +early\.example \(1\)$'
+row '^127\.0\.0\.14 +1 .*helo 1 +helo\.example \(1\)$'
+row '^\[source testrelay\]$'
+row '^preset = testrelay$'
+row '^; every output takes every source'
+row '^; source "dedicated" already covers 2 refused addresses: in output "allow"'
+! grep -q 'unused' "$T/table" || fail "a preset covering nothing is listed"
+echo "table: ok"
+
+expect_exit 0 as triage --json "$LOG"
+cp "$T/out" "$T/plain.json"
+j() { jq -e "$1" "$T/plain.json" >/dev/null || { jq . "$T/plain.json" >&2; fail "JSON: $1"; }; }
+j '.rejections == 9 and .addresses == 7 and .unrecognised == 0'
+j '.groups | length == 2'
+j '.groups[0] | .kind == "source" and .name == "dedicated" and .rejections == 3 and .address_count == 2'
+j '.groups[0].sender_domains == {"shop.example": 3}'
+j '.groups[0].reasons == {"relay": 3}'
+j '.groups[0].config == null'
+j '[.groups[0].addresses[].address] == ["127.0.0.11", "127.0.0.12"]'
+j '.groups[1] | .kind == "preset" and .name == "testrelay" and .address_count == 2'
+j '.groups[1].config | test("^\\[source testrelay\\]\npreset = testrelay\n")'
+j '[.groups[1].addresses[].address] | sort == ["127.0.0.13", "2001:db8:25::7"]'
+j '.uncovered | .kind == "none" and .rejections == 4 and .address_count == 3'
+j '.uncovered.addresses[0] | .address == "127.0.0.31" and .reasons == {"pregreet": 1, "other": 1}'
+j '.uncovered.first_seen | test("^20[0-9][0-9]-[01][0-9]-[0-3][0-9]T[0-9:]{8}$")'
+j '.not_checked == []'
+echo "json: ok"
+
+# ---- the same log rotated and gzip'd, and in journald's forms ----------
+gzip -c "$LOG" >"$T/mail.log.1.gz"
+expect_exit 0 as triage --json "$T/mail.log.1.gz"
+cmp -s "$T/out" "$T/plain.json" || fail "the gzip'd log reads otherwise: $(cat "$T/out")"
+expect_exit 0 as triage --json "$T/mail.log.1.gz" "$LOG"
+jq -e '.rejections == 18 and .addresses == 7 and .groups[0].rejections == 6' "$T/out" >/dev/null ||
+	fail "two files: $(cat "$T/out")"
+# journalctl -o short is what postlogd writes ("Dec 04 20:05:56 host
+# tag[pid]: msg"); -o short-iso stamps RFC 3339; -o cat keeps the message.
+sed -E 's/^([A-Z][a-z]{2}) ([ 0-9][0-9]) ([0-9:]{8}) /2026-12-\2T\3+0000 /; s/-12- /-12-0/' "$LOG" >"$T/journal-iso.log"
+grep -q '^2026-12-[0-9][0-9]T[0-9:]*+0000 mx postfix/smtpd' "$T/journal-iso.log" || fail "no short-iso copy"
+expect_exit 0 as triage --json "$T/journal-iso.log"
+jq -e '.rejections == 9 and .unrecognised == 0 and .groups[1].name == "testrelay"' "$T/out" >/dev/null ||
+	fail "short-iso: $(cat "$T/out")"
+sed 's/^[^]]*\]: //' "$LOG" >"$T/journal-cat.log"
+expect_exit 0 as triage --json <"$T/journal-cat.log"
+jq -e '.rejections == 9 and .groups[0].first_seen == null and .uncovered.address_count == 3' "$T/out" \
+	>/dev/null || fail "-o cat: $(cat "$T/out")"
+# Garbage among the lines: counted, not fatal.
+{ cat "$LOG"; printf 'NOQUEUE: reject: RCPT from unknown[127.0.0\n\001\002\n'; } | gzip -c >"$T/garbage.gz"
+expect_exit 0 as triage --json "$T/garbage.gz"
+jq -e '.rejections == 9 and .unrecognised == 2' "$T/out" >/dev/null || fail "garbage: $(cat "$T/out")"
+echo "forms: ok"
+
+# ---- --no-presets, --offline, errors -----------------------------------
+expect_exit 0 as triage --no-presets --json "$LOG"
+jq -e '(.groups | length) == 1 and .uncovered.address_count == 5' "$T/out" >/dev/null ||
+	fail "--no-presets: $(cat "$T/out")"
+# Offline, before any run: no last good copy of the source (exit 3).
+expect_exit 3 as triage --offline --no-presets "$LOG"
+expect_grep '^; source "dedicated": not checked' "$T/out"
+expect_grep 'source "dedicated": no last good copy' "$T/err"
+expect_exit 0 as run
+expect_exit 0 as triage --offline --json "$LOG"
+jq -e '.groups[0].name == "dedicated" and .groups[0].address_count == 2' "$T/out" >/dev/null ||
+	fail "--offline: $(cat "$T/out")"
+expect_grep 'presets not checked (--offline' "$T/err"
+expect_exit 1 as triage "$T/none.log"
+expect_grep "^allowsync: error: triage: $T/none.log: No such file or directory$" "$T/err"
+expect_exit 2 as triage --bogus
+expect_grep '^usage: allowsync triage ' "$T/err"
+echo "options: ok"
