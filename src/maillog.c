@@ -267,34 +267,20 @@ reject(const char *p, const char *end, struct maillog_rec *rec)
 	return MAILLOG_REJECT;
 }
 
-/* "PREGREET 11 after 0.09 from [ADDR]:PORT: …" */
+/* A postscreen verdict: "PREGREET 11 after 0.09 from [ADDR]:PORT: …"
+ * (before " from [") or "DNSBL rank 3 for [ADDR]:PORT" (" for ["). */
 static enum maillog_kind
-pregreet(const char *p, const char *end, struct maillog_rec *rec)
+verdict(const char *p, const char *end, const char *before, size_t n, enum maillog_reason reason,
+	struct maillog_rec *rec)
 {
-	const char *f = memmem(p, (size_t)(end - p), LIT(" from ["));
+	const char *f = memmem(p, (size_t)(end - p), before, n);
 
 	if (!f)
 		return MAILLOG_UNRECOGNISED;
-	p = f + 6;
+	p = f + n - 1;
 	if (!bracket_addr(&p, end, rec))
 		return MAILLOG_UNRECOGNISED;
-	rec->reason = MAILLOG_PREGREET;
-	rec->postscreen = true;
-	return MAILLOG_REJECT;
-}
-
-/* "DNSBL rank 3 for [ADDR]:PORT" */
-static enum maillog_kind
-dnsbl(const char *p, const char *end, struct maillog_rec *rec)
-{
-	const char *f = memmem(p, (size_t)(end - p), LIT(" for ["));
-
-	if (!f)
-		return MAILLOG_UNRECOGNISED;
-	p = f + 5;
-	if (!bracket_addr(&p, end, rec))
-		return MAILLOG_UNRECOGNISED;
-	rec->reason = MAILLOG_DNSBL;
+	rec->reason = reason;
 	rec->postscreen = true;
 	return MAILLOG_REJECT;
 }
@@ -322,9 +308,9 @@ message(const char *p, const char *end, struct maillog_rec *rec)
 	if ((r = reject_lead(p, end)))
 		return reject(r, end, rec);
 	if (has_prefix(p, end, LIT("PREGREET ")))
-		return pregreet(p, end, rec);
+		return verdict(p, end, LIT(" from ["), MAILLOG_PREGREET, rec);
 	if (has_prefix(p, end, LIT("DNSBL rank ")))
-		return dnsbl(p, end, rec);
+		return verdict(p, end, LIT(" for ["), MAILLOG_DNSBL, rec);
 	return MAILLOG_SKIP;
 }
 
@@ -401,14 +387,26 @@ count(struct maillog_stats *st, enum maillog_kind k)
 		st->unrecognised++;
 }
 
+/* Parse and count one line, and hand a rejection to fn: its value. */
+static int
+one_line(const char *s, size_t n, const struct maillog_clock *clk, maillog_fn fn, void *ctx,
+	 struct maillog_stats *st)
+{
+	struct maillog_rec rec;
+	enum maillog_kind k = maillog_parse_line(s, n, clk, &rec);
+
+	count(st, k);
+	return k == MAILLOG_REJECT && fn ? fn(ctx, &rec) : 0;
+}
+
 int
 maillog_read(const char *path, const struct maillog_clock *clk, maillog_fn fn, void *ctx,
 	     struct maillog_stats *st, struct err *err)
 {
 	bool in = !path || strcmp(path, "-") == 0;
 	const char *name = in ? "standard input" : path;
-	/* A line is cut into MAILLOG_LINE_MAX pieces at most once: the rest
-	 * of an over-long line is dropped (`skipping`). */
+	/* A line longer than MAILLOG_LINE_MAX counts as one unrecognised
+	 * line; what of it is past the buffer is dropped (`skipping`). */
 	size_t cap = READ_CHUNK + MAILLOG_LINE_MAX, have = 0;
 	bool skipping = false;
 	char *buf = malloc(cap);
@@ -451,25 +449,16 @@ maillog_read(const char *path, const struct maillog_clock *clk, maillog_fn fn, v
 				skipping = false;
 			} else if (nl - p > MAILLOG_LINE_MAX) {
 				count(st, MAILLOG_UNRECOGNISED);
-			} else {
-				struct maillog_rec rec;
-				enum maillog_kind k = maillog_parse_line(p, (size_t)(nl - p), clk, &rec);
-				count(st, k);
-				if (k == MAILLOG_REJECT && fn && (rc = fn(ctx, &rec)) != 0)
-					goto out;
+			} else if ((rc = one_line(p, (size_t)(nl - p), clk, fn, ctx, st)) != 0) {
+				goto out;
 			}
 			p = nl + 1;
 		}
 		have = (size_t)(end - p);
 		if (got == 0) {
 			/* The last line, without its newline (a log cut while written). */
-			if (!skipping) {
-				struct maillog_rec rec;
-				enum maillog_kind k = maillog_parse_line(p, have, clk, &rec);
-				count(st, k);
-				if (k == MAILLOG_REJECT && fn && (rc = fn(ctx, &rec)) != 0)
-					goto out;
-			}
+			if (!skipping && (rc = one_line(p, have, clk, fn, ctx, st)) != 0)
+				goto out;
 			break;
 		}
 		if (have >= MAILLOG_LINE_MAX) {
