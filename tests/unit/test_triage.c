@@ -1,20 +1,26 @@
 /* Unit tests: triage — addresses counted once each with their
  * rejections, times, reasons and sender domains (case folded, capped
  * per address); groups by the first cover holding an address, in the
- * order given, the rest "not covered"; on the captured Postfix log. */
+ * order given, the rest "not covered"; on the captured Postfix log.
+ * And the presets it checks against (conf_load_presets). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "testdir.h"
 #include "testfiles.h"
+
+#include "conf.h"
 
 #include "triage.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 static const struct maillog_clock clk = {.year = 2026, .now = 1796342400 + 12 * 3600};
 
@@ -191,6 +197,66 @@ test_captured(void **state)
 	triage_free(t);
 }
 
+static void
+write_presets(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+	chmod(path, 0600);
+	assert_int_equal(setenv("ALLOWSYNC_PRESETS", path, 1), 0);
+}
+
+/* Each preset a source of its own, with its overrides over the
+ * defaults (or base's [global]); one naming a preset is left out. */
+static void
+test_presets(void **state)
+{
+	char path[600];
+	struct conf *c;
+	struct err err;
+
+	(void)state;
+	snprintf(path, sizeof path, "%s/presets.conf", test_dir);
+	write_presets(path, "[source one]\ntype = static\nprefixes = 192.0.2.0/24\n"
+			    "allow_special = yes\nmin_prefix4 = 10\n"
+			    "[source two]\ntype = static\nprefixes = 2001:db8::/32\n"
+			    "[source alias]\npreset = one\n");
+	assert_int_equal(conf_load_presets(NULL, &c, &err), 0);
+	assert_int_equal(c->n_sources, 2);
+	assert_int_equal(c->n_outputs, 0);
+	assert_string_equal(c->sources[0]->name, "one");
+	assert_int_equal(c->sources[0]->limits.min_prefix4, 10);
+	assert_true(c->sources[0]->limits.allow_special);
+	assert_int_equal(c->sources[1]->limits.min_prefix4, CONF_DEFAULT_MIN_PREFIX4);
+	assert_false(c->sources[1]->limits.allow_special);
+	assert_string_equal(c->state_dir, CONF_DEFAULT_STATE_DIR);
+	assert_true(c->sources[0]->fingerprint[0] != 0);
+
+	/* base's [global]: its state_dir and limits */
+	char st[] = "/tmp/st";
+	struct conf base = {.state_dir = st, .limits = c->sources[1]->limits};
+	base.limits.max_entries = 77;
+	struct conf *d;
+	assert_int_equal(conf_load_presets(&base, &d, &err), 0);
+	assert_string_equal(d->state_dir, "/tmp/st");
+	assert_int_equal(d->sources[1]->limits.max_entries, 77);
+	conf_free(d);
+	conf_free(c);
+
+	write_presets(path, "[source one]\ntype = nosuch\n");
+	assert_int_equal(conf_load_presets(NULL, &c, &err), -1);
+	assert_non_null(strstr(err.msg, "presets.conf:2: [source one]: unknown source type"));
+	snprintf(path, sizeof path, "%s/none.conf", test_dir);
+	write_presets(path, "");
+	unlink(path);
+	assert_int_equal(conf_load_presets(NULL, &c, &err), -1);
+	assert_non_null(strstr(err.msg, "none.conf"));
+	unsetenv("ALLOWSYNC_PRESETS");
+}
+
 int
 main(void)
 {
@@ -199,6 +265,7 @@ main(void)
 	    cmocka_unit_test(test_domain_cap),
 	    cmocka_unit_test(test_many),
 	    cmocka_unit_test(test_captured),
+	    cmocka_unit_test(test_presets),
 	};
-	return cmocka_run_group_tests_name("triage", tests, NULL, NULL);
+	return cmocka_run_group_tests_name("triage", tests, test_dir_setup, test_dir_teardown);
 }
