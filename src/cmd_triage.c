@@ -153,11 +153,11 @@ read_logs(struct triage_run *tr, char **files, int n)
 
 	maillog_clock_init(&clk, time(NULL));
 	for (int i = 0; i < (n ? n : 1); i++) {
-		int r = maillog_read(n ? files[i] : NULL, &clk, triage_add, tr->t, &tr->st, &err);
-		if (r == 0)
+		err_clear(&err);
+		/* triage_add fails only for want of memory, and says nothing. */
+		if (maillog_read(n ? files[i] : NULL, &clk, triage_add, tr->t, &tr->st, &err) == 0)
 			continue;
-		if (r > 0 || r == -1)
-			log_err("triage: %s", r > 0 ? "out of memory" : err.msg);
+		log_err("triage: %s", err.msg[0] ? err.msg : "out of memory");
 		return -1;
 	}
 	return 0;
