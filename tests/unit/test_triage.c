@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "testconf.h"
 #include "testdir.h"
 #include "testfiles.h"
 
@@ -198,15 +199,9 @@ test_captured(void **state)
 }
 
 static void
-write_presets(const char *path, const char *text)
+write_presets(const char *name, const char *text)
 {
-	FILE *f = fopen(path, "w");
-
-	assert_non_null(f);
-	fputs(text, f);
-	fclose(f);
-	chmod(path, 0600);
-	assert_int_equal(setenv("ALLOWSYNC_PRESETS", path, 1), 0);
+	assert_int_equal(setenv("ALLOWSYNC_PRESETS", test_conf_write(name, "%s", text), 1), 0);
 }
 
 /* Each preset a source of its own, with its overrides over the
@@ -214,13 +209,11 @@ write_presets(const char *path, const char *text)
 static void
 test_presets(void **state)
 {
-	char path[600];
 	struct conf *c;
 	struct err err;
 
 	(void)state;
-	snprintf(path, sizeof path, "%s/presets.conf", test_dir);
-	write_presets(path, "[source one]\ntype = static\nprefixes = 192.0.2.0/24\n"
+	write_presets("presets.conf", "[source one]\ntype = static\nprefixes = 192.0.2.0/24\n"
 			    "allow_special = yes\nmin_prefix4 = 10\n"
 			    "[source two]\ntype = static\nprefixes = 2001:db8::/32\n"
 			    "[source alias]\npreset = one\n");
@@ -246,12 +239,11 @@ test_presets(void **state)
 	conf_free(d);
 	conf_free(c);
 
-	write_presets(path, "[source one]\ntype = nosuch\n");
+	write_presets("presets.conf", "[source one]\ntype = nosuch\n");
 	assert_int_equal(conf_load_presets(NULL, &c, &err), -1);
 	assert_non_null(strstr(err.msg, "presets.conf:2: [source one]: unknown source type"));
-	snprintf(path, sizeof path, "%s/none.conf", test_dir);
-	write_presets(path, "");
-	unlink(path);
+	write_presets("none.conf", "");
+	unlink(getenv("ALLOWSYNC_PRESETS"));
 	assert_int_equal(conf_load_presets(NULL, &c, &err), -1);
 	assert_non_null(strstr(err.msg, "none.conf"));
 	unsetenv("ALLOWSYNC_PRESETS");
