@@ -20,7 +20,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 static const struct maillog_clock clk = {.year = 2026, .now = 1796342400 + 12 * 3600};
