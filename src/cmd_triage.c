@@ -249,6 +249,27 @@ print_uncovered(const struct triage_run *tr)
 		printf("… and %zu more (--json lists them all)\n", g->n_addrs - ROW_UNCOVERED);
 }
 
+/* With no more sender domains than this seen, the paste offers the
+ * sender-scoped output too. */
+#define SCOPED_DOMAINS 3
+
+/* The scoped alternative, commented out: an output of this source alone
+ * that trusts only the senders seen (allowsync.conf(5), senders). */
+static void
+print_scoped(const struct triage_group *g, const char *name, FILE *f)
+{
+	if (!g->n_domains || g->n_domains > SCOPED_DOMAINS || g->more_domains)
+		return;
+	fprintf(f, "; or, to trust only the %s seen (when the relay verifies its customers'\n"
+		   "; sender domains; no other output may take this source):\n"
+		   "; [output %s-senders]\n; type = postfix\n"
+		   "; path = /etc/postfix/allowsync-%s.cidr\n; sources = %s\n; senders =",
+		plural(g->n_domains, "sender domain", "sender domains"), name, name, name);
+	for (size_t i = 0; i < g->n_domains; i++)
+		fprintf(f, " %s", g->domains[i].domain);
+	fputc('\n', f);
+}
+
 /* What the configuration needs so that the preset's ranges are allowed:
  * its [source], and an output using it. */
 static void
@@ -271,10 +292,11 @@ print_paste(const struct triage_run *tr, const struct triage_group *g, FILE *f)
 	if (c && c->n_outputs) {
 		if (!listed)
 			fprintf(f, "; every output takes every source: no output to change\n");
-		return;
+	} else {
+		fprintf(f, "\n[output relays]\ntype = postfix\npath = /etc/postfix/allowsync-relays.cidr\n"
+			   "; then `allowsync show relays --postfix` prints the main.cf line\n");
 	}
-	fprintf(f, "\n[output relays]\ntype = postfix\npath = /etc/postfix/allowsync-relays.cidr\n"
-		   "; then `allowsync show relays --postfix` prints the main.cf line\n");
+	print_scoped(g, name, f);
 }
 
 static void

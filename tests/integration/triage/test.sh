@@ -94,6 +94,10 @@ row '^127\.0\.0\.14 +1 .*helo 1 +helo\.example \(1\)$'
 row '^\[source testrelay\]$'
 row '^preset = testrelay$'
 row '^; every output takes every source'
+# Two sender domains seen: the sender-scoped output is offered too.
+row '^; \[output testrelay-senders\]$'
+row '^; sources = testrelay$'
+row '^; senders = blocked\.example six\.example$'
 row '^; source "dedicated" already covers 2 refused addresses: in output "allow"'
 ! grep -q 'unused' "$T/table" || fail "a preset covering nothing is listed"
 echo "table: ok"
@@ -110,6 +114,7 @@ j '.groups[0].config == null'
 j '[.groups[0].addresses[].address] == ["127.0.0.11", "127.0.0.12"]'
 j '.groups[1] | .kind == "preset" and .name == "testrelay" and .address_count == 2'
 j '.groups[1].config | test("^\\[source testrelay\\]\npreset = testrelay\n")'
+j '.groups[1].config | test("\n; senders = blocked.example six.example\n$")'
 j '[.groups[1].addresses[].address] | sort == ["127.0.0.13", "2001:db8:25::7"]'
 j '.uncovered | .kind == "none" and .rejections == 4 and .address_count == 3'
 j '.uncovered.addresses[0] | .address == "127.0.0.31" and .reasons == {"pregreet": 1, "other": 1}'
