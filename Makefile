@@ -104,6 +104,9 @@ LIB_SRCS := \
 	src/cmd_spf.c \
 	src/src_spf.c \
 	src/cmd_presets.c \
+	src/maillog.c \
+	src/triage.c \
+	src/cmd_triage.c \
 	src/cmd_help.c \
 	src/plural.c
 
@@ -112,6 +115,8 @@ UNIT_TESTS := \
 	err \
 	parallel \
 	cmd_help \
+	maillog \
+	triage \
 	plural \
 	lock \
 	outfile \

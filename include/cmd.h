@@ -41,6 +41,7 @@ int cmd_keygen(int argc, char **argv, const struct global_opts *g);
 int cmd_publish(int argc, char **argv, const struct global_opts *g);
 int cmd_spf(int argc, char **argv, const struct global_opts *g);
 int cmd_presets(int argc, char **argv, const struct global_opts *g);
+int cmd_triage(int argc, char **argv, const struct global_opts *g);
 int cmd_help(int argc, char **argv, const struct global_opts *g);
 
 /* The command table (src/cmd_help.c): the one place a command's name,

@@ -88,6 +88,14 @@ struct conf {
 int conf_load(const char *path, unsigned flags, struct conf **out, struct err *err);
 void conf_free(struct conf *c);
 
+/* Every preset of the presets file (preset.h) as a source of its own,
+ * named as the preset, with `base`'s [global] (its state_dir, DNS
+ * servers and limits; NULL: the defaults) and the preset's overrides:
+ * what `triage` checks a log's clients against.  No outputs.  0 with
+ * *out set, or -1 with err ("FILE:LINE: reason" about the presets
+ * file). */
+int conf_load_presets(const struct conf *base, struct conf **out, struct err *err);
+
 struct source *conf_find_source(const struct conf *c, const char *name);
 struct output *conf_find_output(const struct conf *c, const char *name);
 

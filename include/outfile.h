@@ -43,6 +43,15 @@ struct outfile {
 void *outfile_configure(struct output *o, const struct conf_section *sec, size_t size,
 			outfile_verify_fn verify, struct err *err);
 
+/* Stage `len` bytes of `mem` as the next content of `path` (what
+ * outfile_prepare does with the rendered table, for an output that
+ * writes a second file): *af NULL when the file holds them already;
+ * else a synced temporary, re-read into *back (malloc'd, for the
+ * caller's own check; free it) and found as written.  0, or -1 with
+ * err (nothing left behind). */
+int outfile_stage(const char *path, const char *mem, size_t len, struct atomicfile **af, char **back,
+		  size_t *backlen, struct err *err);
+
 /* struct output_type's prepare, commit, abort and free. */
 int outfile_prepare(struct output *o, const struct output_ctx *ctx, const struct pset *want,
 		    bool *changed, struct err *err);

@@ -31,6 +31,8 @@ const struct command cmd_table[] = {
 	 "write a minisign key pair for publish"},
 	{"presets", cmd_presets, "presets [--names] [--file PATH]",
 	 "list the built-in source presets"},
+	{"triage", cmd_triage, "triage [--json] [--offline] [--no-presets] [FILE...]",
+	 "which source or preset covers the clients a Postfix log shows refused"},
 	{"spf", cmd_spf,
 	 "spf [-s SERVERS] [--partial] [--max-lookups N] [--timeout SECONDS]"
 	 " [--check ADDRESS]... [--stats] DOMAIN",

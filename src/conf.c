@@ -745,6 +745,22 @@ out:
 	return rc;
 }
 
+static struct source_limits
+default_limits(void)
+{
+	return (struct source_limits){
+		.timeout = CONF_DEFAULT_TIMEOUT,
+		.max_body = CONF_DEFAULT_MAX_BODY,
+		.min_prefix4 = CONF_DEFAULT_MIN_PREFIX4,
+		.min_prefix6 = CONF_DEFAULT_MIN_PREFIX6,
+		.max_entries = CONF_DEFAULT_MAX_ENTRIES,
+		.max_addresses4 = CONF_DEFAULT_MAX_ADDRESSES4,
+		.max_addresses6 = CONF_DEFAULT_MAX_ADDRESSES6,
+		.max_stale = CONF_DEFAULT_MAX_STALE,
+		.max_degraded = CONF_DEFAULT_MAX_DEGRADED,
+	};
+}
+
 int
 conf_load(const char *path, unsigned flags, struct conf **out, struct err *err)
 {
@@ -759,17 +775,7 @@ conf_load(const char *path, unsigned flags, struct conf **out, struct err *err)
 		conf_err_file(err, path, 0, "out of memory");
 		goto out;
 	}
-	c->limits = (struct source_limits){
-		.timeout = CONF_DEFAULT_TIMEOUT,
-		.max_body = CONF_DEFAULT_MAX_BODY,
-		.min_prefix4 = CONF_DEFAULT_MIN_PREFIX4,
-		.min_prefix6 = CONF_DEFAULT_MIN_PREFIX6,
-		.max_entries = CONF_DEFAULT_MAX_ENTRIES,
-		.max_addresses4 = CONF_DEFAULT_MAX_ADDRESSES4,
-		.max_addresses6 = CONF_DEFAULT_MAX_ADDRESSES6,
-		.max_stale = CONF_DEFAULT_MAX_STALE,
-		.max_degraded = CONF_DEFAULT_MAX_DEGRADED,
-	};
+	c->limits = default_limits();
 	c->max_shrink = CONF_DEFAULT_MAX_SHRINK;
 	c->max_growth = CONF_DEFAULT_MAX_GROWTH;
 	c->hook_timeout = CONF_DEFAULT_HOOK_TIMEOUT;
@@ -821,6 +827,49 @@ conf_load(const char *path, unsigned flags, struct conf **out, struct err *err)
 	rc = 0;
 out:
 	preset_file_clear(&presets);
+	conf_free(c);
+	return rc;
+}
+
+int
+conf_load_presets(const struct conf *base, struct conf **out, struct err *err)
+{
+	struct conf *c = calloc(1, sizeof *c);
+	size_t n_src = 0;
+	int rc = -1;
+
+	err_clear(err);
+	if (!c || !(c->path = strdup(preset_path())) ||
+	    !(c->state_dir = strdup(base ? base->state_dir : CONF_DEFAULT_STATE_DIR)) ||
+	    !(c->dns_servers = calloc((base ? base->n_dns_servers : 0) + 1, sizeof *c->dns_servers)))
+		goto nomem;
+	c->limits = base ? base->limits : default_limits();
+	for (size_t i = 0; base && i < base->n_dns_servers; i++) {
+		if (!(c->dns_servers[i] = strdup(base->dns_servers[i])))
+			goto nomem;
+		c->n_dns_servers++;
+	}
+	/* As preset.c reads it: the package's file, not the administrator's. */
+	if (confkv_read(c->path, false, &c->secs, &c->n_secs, err) < 0)
+		goto out;
+	for (size_t i = 0; i < c->n_secs; i++)
+		n_src += c->secs[i]->kind == CONF_SOURCE;
+	if (!(c->sources = calloc(n_src + 1, sizeof *c->sources)) ||
+	    !(c->outputs = calloc(1, sizeof *c->outputs)))
+		goto nomem;
+	for (size_t i = 0; i < c->n_secs; i++) {
+		struct conf_section *sec = c->secs[i];
+		/* A preset naming a preset is refused where it is used. */
+		if (sec->kind == CONF_SOURCE && !conf_get(sec, "preset") && load_source(c, sec, err) < 0)
+			goto out;
+	}
+	*out = c;
+	c = NULL;
+	rc = 0;
+	goto out;
+nomem:
+	conf_err_file(err, c ? c->path : preset_path(), 0, "out of memory");
+out:
 	conf_free(c);
 	return rc;
 }

@@ -45,12 +45,60 @@ outfile_configure(struct output *o, const struct conf_section *sec, size_t size,
 }
 
 int
+outfile_stage(const char *path, const char *mem, size_t len, struct atomicfile **af, char **back,
+	      size_t *backlen, struct err *err)
+{
+	char *cur = NULL;
+	size_t curlen = 0;
+	int r;
+
+	*af = NULL;
+	*back = NULL;
+	*backlen = 0;
+	if ((r = atomicfile_read(path, &cur, &curlen, err)) < 0)
+		return -1;
+	bool same = r == 0 && curlen == len && memcmp(cur, mem, len) == 0;
+	free(cur);
+	if (same) {
+		/* A run killed after preparing may have left its temporary. */
+		atomicfile_cleanup(path);
+		return 0;
+	}
+	if (!(*af = atomicfile_open(path, 0644, err)))
+		return -1;
+	FILE *f = atomicfile_stream(*af);
+	if (len && fwrite(mem, 1, len, f) != len) {
+		err_errno(err, errno, "cannot write %s", atomicfile_temp(*af));
+		goto fail;
+	}
+	if (atomicfile_sync(*af, err) < 0)
+		goto fail;
+	/* Check what reached the disk, not what we meant to write. */
+	if ((r = atomicfile_read(atomicfile_temp(*af), back, backlen, err)) != 0) {
+		if (r > 0)
+			err_set(err, "%s vanished", atomicfile_temp(*af));
+		goto fail;
+	}
+	if (*backlen != len || memcmp(*back, mem, len) != 0) {
+		err_set(err, "%s does not read back as written", atomicfile_temp(*af));
+		goto fail;
+	}
+	return 0;
+fail:
+	free(*back);
+	*back = NULL;
+	atomicfile_abort(*af);
+	*af = NULL;
+	return -1;
+}
+
+int
 outfile_prepare(struct output *o, const struct output_ctx *ctx, const struct pset *want,
 		bool *changed, struct err *err)
 {
 	struct outfile *of = o->priv;
-	char *mem = NULL, *cur = NULL, *back = NULL;
-	size_t memlen = 0, curlen = 0, backlen = 0;
+	char *mem = NULL, *back = NULL;
+	size_t memlen = 0, backlen = 0;
 	FILE *m = open_memstream(&mem, &memlen);
 	int rc = -1, r;
 
@@ -65,48 +113,17 @@ outfile_prepare(struct output *o, const struct output_ctx *ctx, const struct pse
 		err_errno(err, r < 0 ? render_errno : errno, "cannot render");
 		goto out;
 	}
-	r = atomicfile_read(of->path, &cur, &curlen, err);
-	if (r < 0)
+	if (outfile_stage(of->path, mem, memlen, &of->af, &back, &backlen, err) < 0)
 		goto out;
-	if (r == 0 && curlen == memlen && memcmp(cur, mem, memlen) == 0) {
-		/* A run killed after preparing may have left its temporary. */
-		atomicfile_cleanup(of->path);
-		*changed = false;
-		rc = 0;
+	*changed = of->af != NULL;
+	if (of->af && of->verify && of->verify(o, want, back, backlen, err) < 0) {
+		atomicfile_abort(of->af);
+		of->af = NULL;
 		goto out;
 	}
-	if (!(of->af = atomicfile_open(of->path, 0644, err)))
-		goto out;
-	FILE *f = atomicfile_stream(of->af);
-	if (memlen && fwrite(mem, 1, memlen, f) != memlen) {
-		err_errno(err, errno, "cannot write %s", atomicfile_temp(of->af));
-		goto fail;
-	}
-	if (atomicfile_sync(of->af, err) < 0)
-		goto fail;
-	if (of->verify) {
-		/* Check what reached the disk, not what we meant to write. */
-		if ((r = atomicfile_read(atomicfile_temp(of->af), &back, &backlen, err)) != 0) {
-			if (r > 0)
-				err_set(err, "%s vanished", atomicfile_temp(of->af));
-			goto fail;
-		}
-		if (backlen != memlen || memcmp(back, mem, memlen) != 0) {
-			err_set(err, "%s does not read back as written", atomicfile_temp(of->af));
-			goto fail;
-		}
-		if (of->verify(o, want, back, backlen, err) < 0)
-			goto fail;
-	}
-	*changed = true;
 	rc = 0;
-	goto out;
-fail:
-	atomicfile_abort(of->af);
-	of->af = NULL;
 out:
 	free(back);
-	free(cur);
 	free(mem);
 	return rc;
 }

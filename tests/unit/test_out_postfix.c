@@ -1,5 +1,7 @@
 /* Unit tests: out_postfix (and the shared outfile steps) — table format,
- * live parsing, unchanged tables left alone, prepare/abort. */
+ * live parsing, unchanged tables left alone, prepare/abort; the
+ * sender-scoped form (senders, senders_file): both tables, written
+ * together or not at all, its refusals, its main.cf lines. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -11,6 +13,7 @@
 #include "testsets.h"
 
 #include "conf.h"
+#include "out_postfix.h"
 #include "parse_text.h"
 
 #include <stdio.h>
@@ -258,6 +261,124 @@ test_vet(void **state)
 	free(saved);
 }
 
+/* A configuration expected to be refused, and its reason. */
+static void
+refused(const char *extra, const char *reason)
+{
+	struct conf *c = NULL;
+	struct err err;
+	const char *path = test_conf_write("bad.conf",
+					   "[source s]\ntype = static\nprefixes = 8.8.8.8\n"
+					   "[output p]\ntype = postfix\npath = %s/table.cidr\n%s",
+					   test_dir, extra);
+
+	assert_int_equal(conf_load(path, CONF_LOAD_NO_OWNER_CHECK, &c, &err), -1);
+	if (!strstr(err.msg, reason))
+		fail_msg("%s: wanted \"%s\"", err.msg, reason);
+}
+
+static void
+test_senders(void **state)
+{
+	char sfile[600], stable[600], table[600], extra[1400], *text = NULL;
+	size_t len = 0;
+	struct output_ctx ctx = {.state_dir = test_dir};
+	struct pset *want = test_set("8.8.8.0/24\n2001:db8::/32\n");
+	struct err err;
+	bool changed;
+	FILE *f;
+	(void)state;
+
+	snprintf(sfile, sizeof sfile, "%s/senders.txt", test_dir);
+	snprintf(stable, sizeof stable, "%s/table.cidr.senders", test_dir);
+	snprintf(table, sizeof table, "%s/table.cidr", test_dir);
+	assert_non_null(f = fopen(sfile, "w"));
+	fputs("# the customers SMTP2GO verified\nMail.Example.NET other.example\n\nshop.example\n", f);
+	fclose(f);
+	snprintf(extra, sizeof extra,
+		 "senders = Shop.Example invoices.example\nsenders_file = %s\n"
+		 "postfix_config_dir = %s/no-postfix-here\n", sfile, test_dir);
+	struct conf *c = load(extra);
+	struct output *o = c->outputs[0];
+
+	unlink(o->target);
+	unlink(stable);
+	assert_int_equal(o->type->prepare(o, &ctx, want, &changed, &err), 0);
+	assert_true(changed);
+	assert_null(slurp(stable)); /* prepared is not committed */
+	assert_int_equal(o->type->commit(o, &ctx, &err), 0);
+	assert_string_equal(slurp(o->target),
+			    "# allowsync output \"p\" (postfix): written by allowsync, do not edit\n"
+			    "# sources: s\n"
+			    "8.8.8.0/24\tallowsync_p\n"
+			    "2001:db8::/32\tallowsync_p\n");
+	assert_string_equal(slurp(stable),
+			    "# allowsync output \"p\" (postfix): the senders of restriction class "
+			    "allowsync_p, written by allowsync, do not edit\n"
+			    "invoices.example\tOK\n.invoices.example\tOK\n"
+			    "mail.example.net\tOK\n.mail.example.net\tOK\n"
+			    "other.example\tOK\n.other.example\tOK\n"
+			    "shop.example\tOK\n.shop.example\tOK\n");
+	assert_int_equal(o->type->prepare(o, &ctx, want, &changed, &err), 0);
+	assert_false(changed); /* both as they are */
+	o->type->abort(o, &ctx);
+
+	/* show --postfix: the class, its definition, the restriction line
+	 * (no Postfix configuration to read in that directory). */
+	assert_non_null(f = open_memstream(&text, &len));
+	assert_int_equal(out_postfix_main_cf(o, f, &err), 0);
+	fclose(f);
+	snprintf(extra, sizeof extra,
+		 "smtpd_restriction_classes = allowsync_p\n"
+		 "allowsync_p = check_sender_access texthash:%s\n"
+		 "smtpd_client_restrictions = check_client_access cidr:%s\n", stable, o->target);
+	assert_string_equal(text, extra);
+	free(text);
+	conf_free(c);
+
+	/* One more sender: only the sender table changes, and counts. */
+	snprintf(extra, sizeof extra, "senders = Shop.Example invoices.example new.example\n"
+				      "senders_file = %s\n", sfile);
+	c = load(extra);
+	o = c->outputs[0];
+	assert_int_equal(o->type->prepare(o, &ctx, want, &changed, &err), 0);
+	assert_true(changed);
+	assert_int_equal(o->type->commit(o, &ctx, &err), 0);
+	assert_non_null(strstr(slurp(stable), "\nnew.example\tOK\n.new.example\tOK\n"));
+	conf_free(c);
+
+	/* A sender table that cannot be written: neither table is. */
+	unlink(stable);
+	unlink(table);
+	assert_int_equal(mkdir(stable, 0755), 0);
+	c = load(extra);
+	o = c->outputs[0];
+	assert_int_equal(o->type->prepare(o, &ctx, want, &changed, &err), -1);
+	assert_non_null(strstr(err.msg, "sender table"));
+	assert_null(slurp(table));
+	assert_null(test_dir_temps());
+	conf_free(c);
+	rmdir(stable);
+	pset_free(want);
+
+	refused("use = postscreen\nsenders = a.example\n", "postscreen_access_list has no restriction classes");
+	refused("senders = a.example\nresult = permit\n", "result: not with senders");
+	refused("senders = com\n", "senders: com: a top-level domain alone");
+	refused("senders = .a.example\n", "a leading dot");
+	refused("senders = a_b.example\n", "letters, digits");
+	refused("senders = -a.example\n", "starting with '-'");
+	refused("senders = a..example\n", "an empty label");
+	refused("senders =\n", "no sender domain listed");
+	refused("senders_file = senders.txt\n", "not an absolute path");
+	snprintf(extra, sizeof extra, "senders_file = %s/none.txt\n", test_dir);
+	refused(extra, "none.txt: No such file or directory");
+	assert_non_null(f = fopen(sfile, "w"));
+	fputs("ok.example\nbad!.example\n", f);
+	fclose(f);
+	snprintf(extra, sizeof extra, "senders_file = %s\n", sfile);
+	refused(extra, "senders.txt:2: bad!.example: not a domain name");
+}
+
 int
 main(void)
 {
@@ -267,6 +388,7 @@ main(void)
 		cmocka_unit_test(test_keep_mode),
 		cmocka_unit_test(test_use_results),
 		cmocka_unit_test(test_vet),
+		cmocka_unit_test(test_senders),
 	};
 	return cmocka_run_group_tests_name("out_postfix", tests, test_dir_setup, test_dir_teardown);
 }

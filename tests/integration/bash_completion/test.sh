@@ -42,7 +42,7 @@ expect() {
 }
 
 complete ''
-expect run check diff show why status aggregate publish keygen presets spf help
+expect run check diff show why status aggregate publish keygen presets triage spf help
 complete s
 expect show status spf
 complete -c "$C" st
@@ -57,6 +57,8 @@ complete status -
 expect --json -h --help
 complete spf --ma
 expect --max-lookups
+complete triage --
+expect --json --offline --no-presets --help
 complete show --
 expect --fetch --postfix --help
 complete -c "$C" show rel
@@ -67,6 +69,9 @@ complete help ag
 expect aggregate
 : >"$T/conf.d"
 complete -c "$T/conf."
+expect "$T/conf.d"
+# triage reads log files.
+complete triage "$T/conf."
 expect "$T/conf.d"
 # A configuration that does not load: no names, and no error on screen.
 complete -c "$T/nonexistent.conf" show ''

@@ -4,7 +4,7 @@
 # `help CMD` prints the same; an unknown one exits 2 with the list; `why`
 # exits 0 when an output holds the address, 1 when none does, 2 on error.
 . ../lib/pipe.sh
-cmds="run check diff show why status aggregate publish keygen presets spf help"
+cmds="run check diff show why status aggregate publish keygen presets triage spf help"
 for c in $cmds; do
 	for h in -h --help; do
 		expect_exit 0 "$ALLOWSYNC" -c "$T/nonexistent.conf" "$c" "$h"
