@@ -54,6 +54,10 @@ struct output {
 	 * one inside state_dir (but its lists/ subdirectory), on the lock
 	 * or on the configuration file. */
 	bool target_is_file;
+	/* A second file the output writes beside its target (postfix's
+	 * PATH.senders), checked as the target is: no other output may
+	 * write it, nor may it sit where a target may not.  NULL = none. */
+	const char *also_writes;
 	void *priv;                     /* the type's data, freed by type->free */
 };
 

@@ -361,26 +361,40 @@ check_metrics_file(const struct conf *c, const struct guarded *g, char **canon,
 	if (check_guarded(c, g, global, "metrics_file", "[global] metrics_file", c->metrics_file,
 			  p, err) < 0)
 		rc = -1;
-	for (size_t i = 0; rc == 0 && i < c->n_outputs; i++)
-		if (canon[i] && strcmp(canon[i], p) == 0) {
+	for (size_t k = 0; rc == 0 && k < 2 * c->n_outputs; k++)
+		if (canon[k] && strcmp(canon[k], p) == 0) {
 			conf_err_set(err, global, "metrics_file",
 				     "metrics_file = %s: the file of output \"%s\" (%s)",
-				     c->metrics_file, c->outputs[i]->name, p);
+				     c->metrics_file, c->outputs[k / 2]->name, p);
 			rc = -1;
 		}
 	free(p);
 	return rc;
 }
 
+/* What output i writes: its target (k = 2i) and its second file
+ * (k = 2i + 1, output.h also_writes), NULL when none; `key` names the
+ * key a message points at. */
+static const char *
+written(const struct conf *c, size_t k, const char **key)
+{
+	const struct output *o = c->outputs[k / 2];
+
+	*key = k % 2 ? "path (its companion file)" : "path";
+	return k % 2 ? o->also_writes : o->target;
+}
+
 /* Two outputs on one target, or a file output on the configuration or
- * the state (see output.h).  Paths are compared canonicalised: two that
- * differ by "..", "." or a symlinked directory name one file. */
+ * the state (see output.h); the second file an output writes counts as
+ * a target.  Paths are compared canonicalised: two that differ by "..",
+ * "." or a symlinked directory name one file. */
 static int
 check_targets(const struct conf *c, struct err *err)
 {
 	struct guarded g;
-	char **canon = calloc(c->n_outputs + 1, sizeof *canon);
-	char what[96]; /* names are at most 64 characters */
+	size_t nk = 2 * c->n_outputs;
+	char **canon = calloc(nk + 1, sizeof *canon);
+	char what[128]; /* names are at most 64 characters */
 	int rc = -1;
 
 	if (!canon) {
@@ -389,34 +403,38 @@ check_targets(const struct conf *c, struct err *err)
 	}
 	if (guarded_init(&g, c, err) < 0)
 		goto out;
-	for (size_t i = 0; i < c->n_outputs; i++) {
-		const struct output *b = c->outputs[i];
-		if (b->target && b->target_is_file) {
-			if (!(canon[i] = canon_file(b->target))) {
-				conf_err_set(err, b->sec, "path", "[output %s] path = %s: %s", b->name,
-					     b->target,
+	for (size_t k = 0; k < nk; k++) {
+		const struct output *b = c->outputs[k / 2];
+		const char *key, *file = written(c, k, &key);
+		bool is_file = k % 2 || b->target_is_file;
+
+		if (file && is_file) {
+			if (!(canon[k] = canon_file(file))) {
+				conf_err_set(err, b->sec, "path", "[output %s] %s = %s: %s", b->name, key,
+					     file,
 					     errno == EISDIR ? "names a directory, not a file"
 							     : strerror(errno));
 				goto out;
 			}
-			snprintf(what, sizeof what, "[output %s] path", b->name);
-			if (check_guarded(c, &g, b->sec, "path", what, b->target, canon[i], err) < 0)
+			snprintf(what, sizeof what, "[output %s] %s", b->name, key);
+			if (check_guarded(c, &g, b->sec, "path", what, file, canon[k], err) < 0)
 				goto out;
 		}
-		for (size_t j = 0; j < i; j++) {
-			const struct output *a = c->outputs[j];
-			if (!a->target || !b->target)
+		for (size_t j = 0; file && j < k - k % 2; j++) {
+			const struct output *a = c->outputs[j / 2];
+			const char *akey, *afile = written(c, j, &akey);
+			if (!afile)
 				continue;
-			if (strcmp(a->target, b->target) == 0) {
+			if (strcmp(afile, file) == 0) {
 				conf_err_set(err, b->sec, NULL,
 					     "[output %s] writes %s, as [output %s] does (line %u)",
-					     b->name, b->target, a->name, a->sec->line);
+					     b->name, file, a->name, a->sec->line);
 				goto out;
 			}
-			if (canon[i] && canon[j] && strcmp(canon[i], canon[j]) == 0) {
+			if (canon[k] && canon[j] && strcmp(canon[k], canon[j]) == 0) {
 				conf_err_set(err, b->sec, "path",
-					     "[output %s] path = %s: the same file as output \"%s\" (%s)",
-					     b->name, b->target, a->name, canon[i]);
+					     "[output %s] %s = %s: the same file as output \"%s\" (%s)",
+					     b->name, key, file, a->name, canon[k]);
 				goto out;
 			}
 		}
@@ -425,8 +443,8 @@ check_targets(const struct conf *c, struct err *err)
 		goto out;
 	rc = 0;
 out:
-	for (size_t i = 0; i < c->n_outputs; i++)
-		free(canon[i]);
+	for (size_t k = 0; k < nk; k++)
+		free(canon[k]);
 	free(canon);
 	guarded_clear(&g);
 	return rc;

@@ -183,7 +183,7 @@ read_senders_file(struct postfix *p, const struct output *o, const struct conf_s
 
 /* senders and senders_file: the scoped form, or nothing when neither. */
 static int
-configure_senders(struct postfix *p, const struct output *o, const struct conf_section *sec,
+configure_senders(struct postfix *p, struct output *o, const struct conf_section *sec,
 		  struct err *err)
 {
 	const char *const *vals;
@@ -246,6 +246,7 @@ configure_senders(struct postfix *p, const struct output *o, const struct conf_s
 		conf_err_set(err, sec, NULL, "out of memory");
 		return -1;
 	}
+	o->also_writes = p->senders_path;
 	return 0;
 }
 

@@ -419,6 +419,26 @@ test_targets(void **state)
 	struct conf *c = load_ok(text);
 	conf_free(c);
 
+	/* A sender-scoped postfix output writes PATH.senders too: no other
+	 * output may write it, however it is named. */
+#define OUT2S(pa, pb)                                                                        \
+	snprintf(text, sizeof text,                                                          \
+		 "[global]\nstate_dir = %s/state\n" SRC "[output a]\ntype = text\npath = %s\n"    \
+		 "[output b]\ntype = postfix\npath = %s\nuse = access\nsenders = shop.example\n", \
+		 d, pa, pb)
+	snprintf(pa, sizeof pa, "%s/o/t.cidr.senders", d);
+	snprintf(pb, sizeof pb, "%s/o/t.cidr", d);
+	OUT2S(pa, pb);
+	load_bad(text, 9, "t.cidr.senders, as [output a] does (line 6)");
+	snprintf(pa, sizeof pa, "%s/real/t.cidr.senders", d);
+	snprintf(pb, sizeof pb, "%s/link/t.cidr", d);
+	OUT2S(pa, pb);
+	load_bad(text, 11, "path (its companion file) = ");
+	snprintf(pa, sizeof pa, "%s/real/u.cidr.senders", d);
+	OUT2S(pa, pb);
+	c = load_ok(text);
+	conf_free(c);
+
 #define OUT1(p)                                                                              \
 	snprintf(text, sizeof text,                                                          \
 		 "[global]\nstate_dir = %s\n" SRC "[output a]\ntype = text\npath = %s\n", sd, p)
