@@ -35,6 +35,9 @@ struct curl_api {
 	time_t (*getdate)(const char *text, const time_t *unused);
 	struct curl_slist *(*slist_append)(struct curl_slist *list, const char *text);
 	void (*slist_free_all)(struct curl_slist *list);
+	CURLSH *(*share_init)(void);
+	CURLSHcode (*share_setopt)(CURLSH *share, CURLSHoption option, ...);
+	CURLSHcode (*share_cleanup)(CURLSH *share);
 };
 
 /* Fill api from libcurl, opening it on the first call (later calls find

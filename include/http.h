@@ -49,8 +49,20 @@ void http_auth_clear(struct http_auth *a);
  * its options afresh).  One per source and collect; not thread-safe. */
 struct http_conn;
 
-/* NULL on ENOMEM.  http_conn_free(NULL) is a no-op. */
-struct http_conn *http_conn_new(void);
+/* What the sources of a run share while they are collected at once
+ * (on threads, parallel.h): TLS sessions and DNS answers, so a second
+ * source on a server resumes the first's TLS session.  Not connections:
+ * libcurl's connection sharing is not safe between concurrent threads
+ * (its KNOWN_BUGS); each source keeps its own (http_conn).  libcurl is
+ * opened only when a request uses it.  NULL on ENOMEM; free once every
+ * connection using it is freed; http_share_free(NULL) is a no-op. */
+struct http_share;
+struct http_share *http_share_new(void);
+void http_share_free(struct http_share *share);
+
+/* NULL on ENOMEM.  share: NULL, or what the connection's requests share
+ * with other sources'.  http_conn_free(NULL) is a no-op. */
+struct http_conn *http_conn_new(struct http_share *share);
 void http_conn_free(struct http_conn *conn);
 
 struct http_req {

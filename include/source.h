@@ -85,6 +85,8 @@ int source_fingerprint(struct source *src, const struct conf_section *sec,
 char *source_fingerprint_diff(const char *a, const char *b, char *buf, size_t n);
 
 /* What a collect() may use. */
+struct http_share;
+
 struct source_ctx {
 	const char *state_dir;          /* types may keep caches under it, named by source */
 	const char *const *dns_servers; /* [global] dns_server, NULL-terminated (may be empty) */
@@ -93,6 +95,8 @@ struct source_ctx {
 	/* diff, show, why: look only — collect() writes nothing under
 	 * state_dir (no cache, no signature state), as they promise. */
 	bool dry_run;
+	/* What the run's HTTPS requests share (http.h); NULL: nothing. */
+	struct http_share *http_share;
 };
 
 #define SOURCE_ORIGIN_MAX 512

@@ -56,6 +56,9 @@ curlload_from(const char *soname, struct curl_api *api, struct err *err)
 	BIND(getdate, "curl_getdate");
 	BIND(slist_append, "curl_slist_append");
 	BIND(slist_free_all, "curl_slist_free_all");
+	BIND(share_init, "curl_share_init");
+	BIND(share_setopt, "curl_share_setopt");
+	BIND(share_cleanup, "curl_share_cleanup");
 	dlclose(lib);
 	return 0;
 fail:

@@ -7,6 +7,7 @@
 #include <sodium.h>
 
 #include <ctype.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -34,15 +35,100 @@ struct xfer {
 	char reason[128]; /* reason phrase of the status line */
 };
 
+struct http_share {
+	pthread_mutex_t mu;   /* guards sh's creation */
+	CURLSH *sh;           /* NULL until a request needs it, or when it failed */
+	bool tried;
+	struct curl_api cu;
+	pthread_mutex_t data[CURL_LOCK_DATA_LAST]; /* libcurl's locks, one a kind */
+};
+
 struct http_conn {
 	struct curl_api cu;
 	CURL *curl; /* NULL until the first request */
+	struct http_share *share;
 };
 
-struct http_conn *
-http_conn_new(void)
+static void
+share_lock(CURL *c, curl_lock_data data, curl_lock_access access, void *user)
 {
-	return calloc(1, sizeof(struct http_conn));
+	struct http_share *s = user;
+
+	(void)c;
+	(void)access;
+	pthread_mutex_lock(&s->data[data]);
+}
+
+static void
+share_unlock(CURL *c, curl_lock_data data, void *user)
+{
+	struct http_share *s = user;
+
+	(void)c;
+	pthread_mutex_unlock(&s->data[data]);
+}
+
+struct http_share *
+http_share_new(void)
+{
+	struct http_share *s = calloc(1, sizeof *s);
+
+	if (!s)
+		return NULL;
+	pthread_mutex_init(&s->mu, NULL);
+	for (int i = 0; i < CURL_LOCK_DATA_LAST; i++)
+		pthread_mutex_init(&s->data[i], NULL);
+	return s;
+}
+
+void
+http_share_free(struct http_share *s)
+{
+	if (!s)
+		return;
+	if (s->sh)
+		s->cu.share_cleanup(s->sh);
+	for (int i = 0; i < CURL_LOCK_DATA_LAST; i++)
+		pthread_mutex_destroy(&s->data[i]);
+	pthread_mutex_destroy(&s->mu);
+	free(s);
+}
+
+/* The share's libcurl object, made by the first request that needs it;
+ * NULL when it cannot be (the request then goes on without: sharing
+ * only saves handshakes and lookups). */
+static CURLSH *
+share_get(struct http_share *s, const struct curl_api *cu)
+{
+	CURLSH *sh;
+
+	pthread_mutex_lock(&s->mu);
+	if (!s->tried) {
+		s->tried = true;
+		s->cu = *cu;
+		if ((s->sh = cu->share_init()) &&
+		    (cu->share_setopt(s->sh, CURLSHOPT_LOCKFUNC, share_lock) != CURLSHE_OK ||
+		     cu->share_setopt(s->sh, CURLSHOPT_UNLOCKFUNC, share_unlock) != CURLSHE_OK ||
+		     cu->share_setopt(s->sh, CURLSHOPT_USERDATA, s) != CURLSHE_OK ||
+		     cu->share_setopt(s->sh, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION) != CURLSHE_OK ||
+		     cu->share_setopt(s->sh, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS) != CURLSHE_OK)) {
+			cu->share_cleanup(s->sh);
+			s->sh = NULL;
+		}
+	}
+	sh = s->sh;
+	pthread_mutex_unlock(&s->mu);
+	return sh;
+}
+
+struct http_conn *
+http_conn_new(struct http_share *share)
+{
+	struct http_conn *conn = calloc(1, sizeof(struct http_conn));
+
+	if (conn)
+		conn->share = share;
+	return conn;
 }
 
 void
@@ -387,6 +473,11 @@ http_get(const struct http_req *req, time_t now, struct http_resp *resp, struct 
 		conditional = true;
 	}
 
+	if (req->conn && req->conn->share) {
+		CURLSH *sh = share_get(req->conn->share, &x.cu);
+		if (sh)
+			x.cu.easy_setopt(c, CURLOPT_SHARE, sh);
+	}
 	x.cu.easy_setopt(c, CURLOPT_URL, req->url);
 	x.cu.easy_setopt(c, CURLOPT_PROTOCOLS_STR, "https");
 	x.cu.easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "https");

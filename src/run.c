@@ -17,6 +17,7 @@
 
 #include "cmd.h"
 #include "hook.h"
+#include "http.h"
 #include "lock.h"
 #include "log.h"
 #include "metrics.h"
@@ -260,7 +261,7 @@ take_fresh(const struct conf *c, struct run_source *rs, struct source_result *re
  * keeps its reason in st->error, a failure the publisher's Retry-After). */
 static int
 attempt(const struct conf *c, struct run_source *rs, time_t now, bool write_state,
-	struct state_source *st, struct err *why)
+	struct http_share *http, struct state_source *st, struct err *why)
 {
 	struct source *s = rs->src;
 	struct source_ctx ctx = {
@@ -269,6 +270,7 @@ attempt(const struct conf *c, struct run_source *rs, time_t now, bool write_stat
 		.n_dns_servers = c->n_dns_servers,
 		.now = now,
 		.dry_run = !write_state,
+		.http_share = http,
 	};
 	struct source_result res = {0};
 	int rc;
@@ -360,7 +362,7 @@ seconds_since(const struct timespec *t0)
  * (at once while the publisher's Retry-After lasts); then its state. */
 static void
 gather_one(const struct conf *c, const struct run_opts *o, struct run_source *rs, time_t now,
-	   bool write_state)
+	   bool write_state, struct http_share *http)
 {
 	const char *name = rs->src->name;
 	struct state_source st;
@@ -383,7 +385,7 @@ gather_one(const struct conf *c, const struct run_opts *o, struct run_source *rs
 		struct timespec t0;
 
 		clock_gettime(CLOCK_MONOTONIC, &t0);
-		if (attempt(c, rs, now, write_state, &st, &why) < 0)
+		if (attempt(c, rs, now, write_state, http, &st, &why) < 0)
 			fall_back(c, rs, now, &why);
 		/* Beside the others collected at once: which one the run waited on. */
 		log_debug("source \"%s\": collected in %.0f ms", name, seconds_since(&t0) * 1000);
@@ -412,6 +414,7 @@ struct gathering {
 	struct run_source *rs;
 	struct log_buf *logs;
 	bool *skip;
+	struct http_share *http; /* TLS sessions and DNS answers, shared */
 	time_t now;
 	bool write_state;
 };
@@ -424,7 +427,7 @@ gather_job(void *ctx, size_t i)
 	if (g->skip[i])
 		return;
 	log_capture(&g->logs[i]);
-	gather_one(g->c, g->o, &g->rs[i], g->now, g->write_state);
+	gather_one(g->c, g->o, &g->rs[i], g->now, g->write_state, g->http);
 	log_capture(NULL);
 }
 
@@ -464,7 +467,10 @@ gather(struct conf *c, const struct run_opts *o, bool write_state, bool only_use
 			g.skip[i] = true;
 		}
 	}
+	/* Without it the sources only resume no TLS session of another. */
+	g.http = collecting ? http_share_new() : NULL;
 	parallel_run(n, collecting ? PARALLEL_WIDTH : 1, gather_job, gather_done, &g);
+	http_share_free(g.http);
 	free(g.logs);
 	free(g.skip);
 	return g.rs;

@@ -461,7 +461,7 @@ url_collect(struct source *src, const struct source_ctx *ctx, struct source_resu
 		req.auth = &auth;
 	}
 	/* The document and its signature over one connection. */
-	if (!(req.conn = http_conn_new())) {
+	if (!(req.conn = http_conn_new(ctx->http_share))) {
 		err_set(err, "out of memory");
 		goto out;
 	}

@@ -30,6 +30,7 @@
 #include "minisign.h"
 #include "sigcheck.h"
 #include "sigsrc.h"
+#include "http.h"
 #include "src_url.h"
 #include "state.h"
 #include "url.h"
@@ -145,7 +146,9 @@ serve_one(SSL_CTX *ctx, int c, const struct reply *script, size_t n, size_t *i)
 			break;
 		if (first) {
 			int fd = open(connlog, O_WRONLY | O_APPEND | O_CREAT, 0600);
-			if (fd < 0 || write(fd, "c", 1) != 1 || close(fd) != 0)
+			/* r: the client resumed an earlier TLS session */
+			if (fd < 0 || write(fd, SSL_session_reused(s) ? "r" : "c", 1) != 1 ||
+			    close(fd) != 0)
 				_exit(3);
 			first = false;
 		}
@@ -246,6 +249,16 @@ connections(void)
 
 	free(log);
 	return len;
+}
+
+/* The connections' log: one letter each, in order, c for a full TLS
+ * handshake, r for a resumed session. */
+static char *
+connection_kinds(void)
+{
+	size_t len;
+
+	return test_slurp(connlog, &len);
 }
 
 /* Request i (from 0) has the line `line` (its first line included). */
@@ -725,6 +738,46 @@ test_fetch(void **state)
 	assert_false(state_file_exists("sources/s.list"));
 	free(meta);
 	free(body);
+	conf_free(c);
+}
+
+/* The sources of a run share TLS sessions (http_share): a later
+ * connection to the same server resumes the session of an earlier one,
+ * though each collect has a connection of its own; without the share,
+ * every collect pays a full handshake. */
+static void
+test_tls_shared(void **state)
+{
+	const struct reply script[] = {
+		{"200 OK", "ETag: \"v1\"\r\n", "192.0.2.0/24\n"},
+		{"304 Not Modified", NULL, NULL},
+		{"304 Not Modified", NULL, NULL},
+	};
+	struct conf *c = load_url("list.txt", "");
+	struct http_share *share = http_share_new();
+	struct source_ctx ctx = {.state_dir = state_dir, .now = NOW, .http_share = share};
+	struct source_result res;
+	struct err err;
+	char *kinds;
+
+	(void)state;
+	assert_non_null(share);
+	server_start(script, 3);
+	for (int i = 0; i < 2; i++) {
+		memset(&res, 0, sizeof res);
+		assert_non_null(res.set = pset_new());
+		ctx.now = NOW + i;
+		if (c->sources[0]->type->collect(c->sources[0], &ctx, &res, &err) != 0)
+			fail_msg("collect %d failed: %s", i, err.msg);
+		pset_free(res.set);
+	}
+	/* No share: a full handshake again. */
+	assert_int_equal(collect(c->sources[0], NOW + 2, &res, &err), 0);
+	pset_free(res.set);
+	kinds = connection_kinds();
+	assert_string_equal(kinds, "crc");
+	free(kinds);
+	http_share_free(share);
 	conf_free(c);
 }
 
@@ -1650,7 +1703,7 @@ main(void)
 		T(test_refused_bodies), T(test_cache_distrust), T(test_transport_errors),
 		T(test_no_state_dir),  T(test_signed),         T(test_signed_refresh), T(test_signed_warm),
 		T(test_secrets_configure), T(test_auth_file),  T(test_query_token),
-		T(test_auth_signed),
+		T(test_auth_signed),   T(test_tls_shared),
 	};
 #undef T
 	return cmocka_run_group_tests_name("src_url", tests, group_setup, group_teardown);
