@@ -71,6 +71,10 @@ struct http_req {
 	const char *ca_file;       /* extra CA bundle; NULL = the system's only */
 	const char *proxy;         /* NULL or "" = direct, whatever the environment says */
 	unsigned timeout;          /* seconds for the whole transfer */
+	/* When the whole collect must be over (http_deadline_ms's clock;
+	 * 0 = none): a transfer gets only what is left of it, so a document
+	 * and its signature together keep within the source's timeout. */
+	long long deadline_ms;
 	unsigned connect_timeout;  /* seconds; 0 = min(timeout, 15) */
 	unsigned low_speed_time;   /* abort when slower than low_speed_limit for this
 				    * many seconds; 0 = min(timeout / 2, 30), at least 1 */
@@ -80,6 +84,9 @@ struct http_req {
 	const char *last_modified; /* If-Modified-Since (sent as stored) */
 	const struct http_auth *auth; /* NULL: none */
 };
+
+/* Milliseconds on the monotonic clock, for http_req.deadline_ms. */
+long long http_now_ms(void);
 
 enum http_status {
 	HTTP_OK = 0,           /* 200: body holds the document */

@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <time.h>
 #include <string.h>
 #include <strings.h>
 #include <unistd.h>
@@ -420,6 +421,15 @@ describe(CURL *c, CURLcode rc, const struct xfer *x, const char *ebuf, struct er
 	}
 }
 
+long long
+http_now_ms(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (long long)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
 enum http_status
 http_get(const struct http_req *req, time_t now, struct http_resp *resp, struct err *err)
 {
@@ -443,6 +453,16 @@ http_get(const struct http_req *req, time_t now, struct http_resp *resp, struct 
 	if (strncasecmp(req->url, "https://", 8) != 0) {
 		seterr(err, req->url, "not an https:// URL");
 		return HTTP_FAIL;
+	}
+	long long timeout_ms = (long long)timeout * 1000;
+	if (req->deadline_ms) {
+		long long left = req->deadline_ms - http_now_ms();
+		if (left <= 0) {
+			seterr(err, req->url, "timeout: the source's timeout ran out before this request");
+			return HTTP_FAIL;
+		}
+		if (left < timeout_ms)
+			timeout_ms = left;
 	}
 	if (curlload(&x.cu, err) < 0) {
 		seterr(err, req->url, "%s", err->msg);
@@ -504,8 +524,9 @@ http_get(const struct http_req *req, time_t now, struct http_resp *resp, struct 
 	x.cu.easy_setopt(c, CURLOPT_PROXY, req->proxy ? req->proxy : "");
 	x.cu.easy_setopt(c, CURLOPT_NOPROXY, "");
 	x.cu.easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-	x.cu.easy_setopt(c, CURLOPT_CONNECTTIMEOUT, (long)cto);
-	x.cu.easy_setopt(c, CURLOPT_TIMEOUT, (long)timeout);
+	x.cu.easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS,
+			 (long)((long long)cto * 1000 < timeout_ms ? (long long)cto * 1000 : timeout_ms));
+	x.cu.easy_setopt(c, CURLOPT_TIMEOUT_MS, (long)timeout_ms);
 	x.cu.easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, (long)lsl);
 	x.cu.easy_setopt(c, CURLOPT_LOW_SPEED_TIME, (long)lst);
 	x.cu.easy_setopt(c, CURLOPT_USERAGENT, "allowsync/" ALLOWSYNC_VERSION);

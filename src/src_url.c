@@ -421,11 +421,17 @@ url_collect(struct source *src, const struct source_ctx *ctx, struct source_resu
 	struct err cerr; /* the cache's: only warned about */
 	size_t len = 0;
 	bool cached;
+	unsigned timeout = src->limits.timeout > 86400 ? 86400
+			   : src->limits.timeout       ? (unsigned)src->limits.timeout
+						       : 60;
 	struct http_req req = {
 		.url = u->url,
 		.ca_file = src->limits.ca_file,
 		.proxy = u->proxy,
-		.timeout = src->limits.timeout > 86400 ? 86400 : (unsigned)src->limits.timeout,
+		.timeout = timeout,
+		/* timeout bounds the whole collect: the signature's request
+		 * gets what the document's left. */
+		.deadline_ms = http_now_ms() + (long long)timeout * 1000,
 		.max_body = src->limits.max_body,
 	};
 	struct http_resp resp = {0};

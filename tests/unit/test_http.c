@@ -94,6 +94,26 @@ test_connect_refused(void **state)
 	close(fd);
 }
 
+/* A request whose collect's deadline has passed is not made at all. */
+static void
+test_deadline_passed(void **state)
+{
+	char url[64];
+	int fd, port = dead_port(&fd);
+	struct http_req req = {.url = url, .timeout = 3, .max_body = 1024,
+			       .deadline_ms = http_now_ms() - 1};
+	struct http_resp resp;
+	struct err err;
+
+	(void)state;
+	snprintf(url, sizeof url, "https://127.0.0.1:%d/x.minisig", port);
+	assert_int_equal(http_get(&req, 0, &resp, &err), HTTP_FAIL);
+	assert_true(strncmp(err.msg, url, strlen(url)) == 0);
+	assert_non_null(strstr(err.msg, ": timeout: the source's timeout ran out before this request"));
+	http_resp_clear(&resp);
+	close(fd);
+}
+
 /* A server that accepts and closes at once: the TLS handshake fails. */
 static void
 test_not_tls(void **state)
@@ -142,6 +162,7 @@ main(void)
 		cmocka_unit_test(test_retry_after),
 		cmocka_unit_test(test_https_only),
 		cmocka_unit_test(test_connect_refused),
+		cmocka_unit_test(test_deadline_passed),
 		cmocka_unit_test(test_not_tls),
 	};
 	return cmocka_run_group_tests_name("http", tests, NULL, NULL);

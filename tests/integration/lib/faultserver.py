@@ -18,6 +18,7 @@ Paths (all GET):
   /truncated            200, Content-Length: 1000, 40 bytes, then close
   /trickle              200, one byte a second
   /drift                AWS-like JSON whose ip_prefix key was renamed
+  /after/NAME?ms=N      the fixture feeds/NAME, N milliseconds late
   /together/NAME?n=N    the fixture feeds/NAME, but only once N requests to
                         /together are waiting at the same time (20 s at
                         most, else 503): answered only to clients that ask
@@ -86,6 +87,10 @@ class H(http.server.BaseHTTPRequestHandler):
             if p.startswith("/feed/") or p.startswith("/bad/"):
                 kind = "feeds" if p.startswith("/feed/") else "bad"
                 with open(os.path.join(fixtures, kind, os.path.basename(p)), "rb") as f:
+                    self.send(200, f.read())
+            elif p.startswith("/after/"):
+                time.sleep(int(q.get("ms", ["0"])[0]) / 1000.0)
+                with open(os.path.join(fixtures, "feeds", os.path.basename(p)), "rb") as f:
                     self.send(200, f.read())
             elif p.startswith("/together/"):
                 if meet(int(q.get("n", ["2"])[0])):
