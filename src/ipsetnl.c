@@ -163,6 +163,10 @@ capture_header(struct ipset_session *sess, struct sink *k)
 	k->info->timeout = ipset_data_test(d, IPSET_OPT_TIMEOUT);
 }
 
+/* libipset's printf-like sink: said so, the format is checked as one. */
+static int outfn(struct ipset_session *sess, void *p, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
 static int
 outfn(struct ipset_session *sess, void *p, const char *fmt, ...)
 {
