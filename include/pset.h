@@ -45,8 +45,15 @@ struct pfx_range pset_get(const struct pset *s, enum pfx_family fam, size_t i);
 size_t pset_total(const struct pset *s);
 
 /* Number of addresses of a family (2^128 does not fit: a full IPv6 set
- * saturates at 2^128 - 1, which no policy lets through anyway). */
+ * saturates at 2^128 - 1, which no policy lets through anyway).  The
+ * counts of a merged set are remembered until its content changes. */
 u128 pset_addr_count(const struct pset *s, enum pfx_family fam);
+
+/* The prefix length of the smallest block as large as the set's largest
+ * range of a family (a range is as broad as the block that could hold
+ * its addresses, aligned or not); the family's width when it has none.
+ * Worked out with the counts, in the same pass, and remembered with them. */
+int pset_broadest_len(const struct pset *s, enum pfx_family fam);
 
 /* A value of PSET_TAG_SIZE bytes a caller derived from a merged set's
  * content (state keeps its digest here), remembered with the set and

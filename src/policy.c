@@ -288,6 +288,10 @@ grant_floor(const struct policy_grant *g, const struct pset *merged,
 
 	if (min < hard)
 		min = hard;
+	/* No range as broad as the floor (the usual case): no walk.  The
+	 * set remembers its broadest range with its counts. */
+	if (pset_broadest_len(merged, fam) >= min)
+		return 0;
 	for (size_t i = 0, n = pset_count(merged, fam); i < n; i++) {
 		struct pfx_range r = pset_get(merged, fam, i);
 		struct broadest b = {0, -1};

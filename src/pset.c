@@ -20,15 +20,20 @@ struct pset {
 	size_t n6, cap6;
 	bool merged;
 	/* What was worked out from the content, kept until it changes:
-	 * CIDR cover sizes (a report, guard or status line asks several
-	 * times a run) and a caller's tag (the state digest).  Behind a
-	 * pointer so that a const set can remember them. */
+	 * the counts (the policy, the guards and the status lines ask
+	 * several times a run, of the same set or of its copies) and a
+	 * caller's tag (the state digest).  Behind a pointer so that a
+	 * const set can remember them. */
 	struct pset_memo *memo;
 };
 
 struct pset_memo {
-	bool cidrs_known;
-	size_t cidrs4, cidrs6;
+	/* CIDR cover size, address count and broadest range per family
+	 * (index 0 IPv4, 1 IPv6), worked out together in one pass. */
+	bool counts_known;
+	size_t cidrs[2];
+	u128 addrs[2];
+	int broadest_len[2];
 	bool tag_known;
 	unsigned char tag[PSET_TAG_SIZE];
 };
@@ -37,9 +42,11 @@ struct pset_memo {
 static void
 memo_forget(struct pset *s)
 {
-	s->memo->cidrs_known = false;
+	s->memo->counts_known = false;
 	s->memo->tag_known = false;
 }
+
+static const struct pset_memo *counts(const struct pset *s, struct pset_memo *scratch);
 
 static inline struct pfx_range
 range_get(const struct pset *s, enum pfx_family fam, size_t i)
@@ -373,17 +380,9 @@ pset_total(const struct pset *s)
 u128
 pset_addr_count(const struct pset *s, enum pfx_family fam)
 {
-	u128 total = 0, top = ~(u128)0;
-	size_t n = pset_count(s, fam);
+	struct pset_memo scratch;
 
-	for (size_t i = 0; i < n; i++) {
-		struct pfx_range r = range_get(s, fam, i);
-		u128 size_minus_one = r.hi - r.lo;
-		if (top - total <= size_minus_one)
-			return top;
-		total += size_minus_one + 1;
-	}
-	return total;
+	return counts(s, &scratch)->addrs[fam == PFX_V4 ? 0 : 1];
 }
 
 bool
@@ -636,18 +635,67 @@ range_cidr_count_v4(uint64_t lo, uint64_t hi)
 	return (size_t)(popcount64(m - lo) + popcount64(y - m));
 }
 
-static size_t
-count_cidrs(const struct pset *s, enum pfx_family fam)
+/* The bit length of v: 0 for 0. */
+static inline int
+bit_length128(u128 v)
+{
+	return v == 0 ? 0 : log2_128(v) + 1;
+}
+
+/* CIDR cover size, address count and the broadest range of one family,
+ * in one pass: the counts are asked for together (the policy, the
+ * guards), and each pass over 100k ranges costs as much as the next. */
+static void
+count_family(const struct pset *s, enum pfx_family fam, size_t *cidrs, u128 *addrs,
+	     int *broadest_len)
 {
 	size_t n = 0, count = pset_count(s, fam);
+
 	if (fam == PFX_V4) {
-		for (size_t i = 0; i < count; i++)
-			n += range_cidr_count_v4(s->v4[i] >> 32, s->v4[i] & UINT32_MAX);
-		return n;
+		uint64_t total = 0, widest = 0; /* 2^32 addresses at most */
+		for (size_t i = 0; i < count; i++) {
+			uint64_t lo = s->v4[i] >> 32, hi = s->v4[i] & UINT32_MAX;
+			n += range_cidr_count_v4(lo, hi);
+			total += hi - lo + 1;
+			if (hi - lo > widest)
+				widest = hi - lo;
+		}
+		*cidrs = n;
+		*addrs = total;
+		*broadest_len = count ? 32 - bit_length128(widest) : 32;
+		return;
 	}
-	for (size_t i = 0; i < count; i++)
-		n += range_cidr_count(fam, range_get(s, fam, i));
-	return n;
+	u128 total = 0, top = ~(u128)0, widest = 0;
+	bool saturated = false;
+	for (size_t i = 0; i < count; i++) {
+		struct pfx_range r = s->v6[i];
+		u128 size_minus_one = r.hi - r.lo;
+		n += range_cidr_count(fam, r);
+		if (size_minus_one > widest)
+			widest = size_minus_one;
+		if (saturated || top - total <= size_minus_one)
+			saturated = true;
+		else
+			total += size_minus_one + 1;
+	}
+	*cidrs = n;
+	*addrs = saturated ? top : total;
+	*broadest_len = count ? 128 - bit_length128(widest) : 128;
+}
+
+/* The memo's counts, worked out on first use (a merged set only: an
+ * unmerged one is counted afresh each time). */
+static const struct pset_memo *
+counts(const struct pset *s, struct pset_memo *scratch)
+{
+	struct pset_memo *m = s->merged ? s->memo : scratch;
+
+	if (!s->merged || !m->counts_known) {
+		count_family(s, PFX_V4, &m->cidrs[0], &m->addrs[0], &m->broadest_len[0]);
+		count_family(s, PFX_V6, &m->cidrs[1], &m->addrs[1], &m->broadest_len[1]);
+		m->counts_known = true;
+	}
+	return m;
 }
 
 void
@@ -671,14 +719,15 @@ pset_tag_get(const struct pset *s, unsigned char tag[PSET_TAG_SIZE])
 size_t
 pset_cidr_count(const struct pset *s, enum pfx_family fam)
 {
-	struct pset_memo *m = s->memo;
+	struct pset_memo scratch;
 
-	if (!s->merged)
-		return count_cidrs(s, fam);
-	if (!m->cidrs_known) {
-		m->cidrs4 = count_cidrs(s, PFX_V4);
-		m->cidrs6 = count_cidrs(s, PFX_V6);
-		m->cidrs_known = true;
-	}
-	return fam == PFX_V4 ? m->cidrs4 : m->cidrs6;
+	return counts(s, &scratch)->cidrs[fam == PFX_V4 ? 0 : 1];
+}
+
+int
+pset_broadest_len(const struct pset *s, enum pfx_family fam)
+{
+	struct pset_memo scratch;
+
+	return counts(s, &scratch)->broadest_len[fam == PFX_V4 ? 0 : 1];
 }

@@ -521,6 +521,128 @@ test_contains_range(void **state)
 	pset_free(s);
 }
 
+/* The counts worked out the slow way, from the ranges: the reference
+ * for the remembered ones. */
+struct walked {
+	size_t cidrs;
+	u128 addrs;
+	int broadest;
+};
+
+static int
+count_one(void *ctx, enum pfx_family fam, u128 addr, int len)
+{
+	(void)fam;
+	(void)addr;
+	(void)len;
+	(*(size_t *)ctx)++;
+	return 0;
+}
+
+static struct walked
+walk_counts(const struct pset *s, enum pfx_family fam)
+{
+	struct walked w = {0, 0, pfx_bits(fam)};
+
+	pset_each_cidr(s, fam, count_one, &w.cidrs);
+	for (size_t i = 0; i < pset_count(s, fam); i++) {
+		struct pfx_range r = pset_get(s, fam, i);
+		int len = pfx_bits(fam);
+		for (u128 span = r.hi - r.lo; span; span >>= 1)
+			len--;
+		if (len < w.broadest)
+			w.broadest = len;
+		w.addrs += r.hi - r.lo + 1;
+	}
+	return w;
+}
+
+/* Every query, of both families, agrees with the walk. */
+static void
+assert_counts(const struct pset *s)
+{
+	static const enum pfx_family fams[] = {PFX_V4, PFX_V6};
+
+	for (int k = 0; k < 2; k++) {
+		struct walked w = walk_counts(s, fams[k]);
+		for (int again = 0; again < 2; again++) { /* computed, then remembered */
+			assert_int_equal(pset_cidr_count(s, fams[k]), w.cidrs);
+			assert_true(pset_addr_count(s, fams[k]) == w.addrs);
+			assert_int_equal(pset_broadest_len(s, fams[k]), w.broadest);
+		}
+	}
+}
+
+/* The remembered counts follow every change of the set: each change is
+ * made after the counts were asked for, so a stale memo shows. */
+static void
+test_counts_follow_changes(void **state)
+{
+	struct pset *s = pset_new(), *m = pset_new(), *c;
+	(void)state;
+
+	assert_counts(s); /* empty: 0, 0 and the family's width */
+	assert_int_equal(pset_broadest_len(s, PFX_V4), 32);
+	assert_int_equal(pset_broadest_len(s, PFX_V6), 128);
+	assert_int_equal(pset_add_range(s, PFX_V4, 0x0a000000, 0x0a0000ff), 0);
+	assert_counts(s); /* unmerged */
+	assert_int_equal(pset_merge(s), 0);
+	assert_counts(s);
+	assert_int_equal(pset_broadest_len(s, PFX_V4), 24);
+	assert_int_equal(pset_add_range(s, PFX_V4, 0x0b000001, 0x0b000100), 0); /* 256, unaligned */
+	assert_int_equal(pset_add_range(s, PFX_V6, 1, 3), 0);
+	assert_counts(s);
+	assert_int_equal(pset_merge(s), 0);
+	assert_counts(s);
+	assert_int_equal(pset_broadest_len(s, PFX_V4), 24);
+	assert_int_equal(pset_append_canonical(s, PFX_V4, 0x0c000000, 0x0c000200), 0); /* 513 */
+	assert_counts(s);
+	assert_int_equal(pset_broadest_len(s, PFX_V4), 22);
+	assert_int_equal(pset_append_canonical(s, PFX_V6, 0x100, 0x1ff), 0);
+	assert_counts(s);
+
+	c = pset_dup(s); /* a copy carries them, right */
+	assert_counts(c);
+	assert_int_equal(pset_add_set(c, s), 0); /* into a non-empty set */
+	assert_counts(c);
+	assert_int_equal(pset_merge(c), 0);
+	assert_counts(c);
+	assert_true(pset_equal(c, s));
+
+	assert_int_equal(pset_add_range(m, PFX_V4, 0x0c000100, 0x0c000100), 0);
+	assert_int_equal(pset_add_range(m, PFX_V6, 2, 2), 0);
+	assert_int_equal(pset_merge(m), 0);
+	assert_counts(m);
+	assert_int_equal(pset_subtract(s, m), 0);
+	assert_counts(s);
+	assert_int_equal(pset_broadest_len(s, PFX_V4), 24);
+
+	struct pset *added = pset_new(), *removed = pset_new();
+	assert_int_equal(pset_diff(s, c, added, removed), 0);
+	assert_counts(added);
+	assert_counts(removed);
+	assert_true(pset_addr_count(added, PFX_V4) == 1 && pset_addr_count(added, PFX_V6) == 1);
+	assert_int_equal(pset_diff(c, s, added, removed), 0); /* outputs reused */
+	assert_counts(added);
+	assert_counts(removed);
+	assert_true(pset_addr_count(added, PFX_V4) == 0 && pset_addr_count(removed, PFX_V4) == 1);
+
+	pset_clear(c);
+	assert_counts(c);
+	assert_int_equal(pset_cidr_count(c, PFX_V4), 0);
+	/* The whole IPv6 space saturates; its broadest range is a /0. */
+	assert_int_equal(pset_add_range(c, PFX_V6, 0, ~(u128)0), 0);
+	assert_int_equal(pset_merge(c), 0);
+	assert_true(pset_addr_count(c, PFX_V6) == ~(u128)0);
+	assert_int_equal(pset_broadest_len(c, PFX_V6), 0);
+	assert_int_equal(pset_cidr_count(c, PFX_V6), 1);
+	pset_free(added);
+	pset_free(removed);
+	pset_free(c);
+	pset_free(m);
+	pset_free(s);
+}
+
 int
 main(void)
 {
@@ -538,6 +660,7 @@ main(void)
 		cmocka_unit_test(test_addr_count_differential),
 		cmocka_unit_test(test_format_count),
 		cmocka_unit_test(test_contains_range),
+		cmocka_unit_test(test_counts_follow_changes),
 	};
 	return cmocka_run_group_tests_name("pset", tests, NULL, NULL);
 }
