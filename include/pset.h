@@ -41,6 +41,12 @@ bool pset_is_merged(const struct pset *s);
 size_t pset_count(const struct pset *s, enum pfx_family fam);
 struct pfx_range pset_get(const struct pset *s, enum pfx_family fam, size_t i);
 
+/* Up to max ranges of a family from the from-th on, copied into out;
+ * how many (0 past the end).  For walking a whole set: a call per range
+ * cost more than the work done with most of them. */
+size_t pset_get_many(const struct pset *s, enum pfx_family fam, size_t from,
+		     struct pfx_range *out, size_t max);
+
 /* Ranges of both families. */
 size_t pset_total(const struct pset *s);
 

@@ -126,10 +126,20 @@ reserve(struct pset *s, enum pfx_family fam, size_t extra)
 	return 0;
 }
 
+/* Room for one more range: inline while there is some (a parser or a
+ * loader appends 100k ranges one by one). */
+static inline int
+reserve_one(struct pset *s, enum pfx_family fam)
+{
+	if (fam == PFX_V4 ? s->n4 < s->cap4 : s->n6 < s->cap6)
+		return 0;
+	return reserve(s, fam, 1);
+}
+
 int
 pset_add_range(struct pset *s, enum pfx_family fam, u128 lo, u128 hi)
 {
-	if (reserve(s, fam, 1) < 0)
+	if (reserve_one(s, fam) < 0)
 		return -1;
 	size_t *n = count_of(s, fam);
 	range_put(s, fam, (*n)++, (struct pfx_range){lo, hi});
@@ -151,7 +161,7 @@ pset_append_canonical(struct pset *s, enum pfx_family fam, u128 lo, u128 hi)
 		if (lo <= last || lo - last == 1)
 			return 1;
 	}
-	if (reserve(s, fam, 1) < 0)
+	if (reserve_one(s, fam) < 0)
 		return -1;
 	range_put(s, fam, (*count_of(s, fam))++, (struct pfx_range){lo, hi});
 	memo_forget(s);
@@ -372,6 +382,24 @@ pset_get(const struct pset *s, enum pfx_family fam, size_t i)
 }
 
 size_t
+pset_get_many(const struct pset *s, enum pfx_family fam, size_t from, struct pfx_range *out,
+	      size_t max)
+{
+	size_t n = pset_count(s, fam);
+
+	if (from >= n)
+		return 0;
+	if (max > n - from)
+		max = n - from;
+	if (fam == PFX_V4)
+		for (size_t i = 0; i < max; i++)
+			out[i] = (struct pfx_range){s->v4[from + i] >> 32, s->v4[from + i] & UINT32_MAX};
+	else
+		memcpy(out, s->v6 + from, max * sizeof *out);
+	return max;
+}
+
+size_t
 pset_total(const struct pset *s)
 {
 	return s->n4 + s->n6;
@@ -446,13 +474,17 @@ pset_equal(const struct pset *a, const struct pset *b)
 
 /* Write s_fam - m_fam into out (fresh storage of the same family).
  * Inlined into each caller with a constant family, so that IPv4 ranges
- * are unpacked without the IPv6 branch: it halves the diff of 100k. */
+ * are unpacked without the IPv6 branch: it halves the diff of 100k.
+ * Each exclusion splits at most one range in two, so ns + nm pieces are
+ * room enough, reserved once. */
 static inline __attribute__((always_inline)) int
 subtract_family(const struct pset *s, const struct pset *m, enum pfx_family fam,
 		struct pset *out)
 {
-	size_t ns = pset_count(s, fam), nm = pset_count(m, fam), j = 0;
+	size_t ns = pset_count(s, fam), nm = pset_count(m, fam), j = 0, w = 0;
 
+	if (reserve(out, fam, ns + nm) < 0)
+		return -1;
 	for (size_t i = 0; i < ns; i++) {
 		struct pfx_range r = range_get(s, fam, i);
 		/* Skip exclusions wholly before r; they cannot touch later
@@ -465,17 +497,18 @@ subtract_family(const struct pset *s, const struct pset *m, enum pfx_family fam,
 			struct pfx_range x = range_get(m, fam, k);
 			if (x.lo > r.hi)
 				break;
-			if (x.lo > r.lo && pset_add_range(out, fam, r.lo, x.lo - 1) < 0)
-				return -1;
+			if (x.lo > r.lo)
+				range_put(out, fam, w++, (struct pfx_range){r.lo, x.lo - 1});
 			if (x.hi >= r.hi)
 				alive = false;
 			else
 				r.lo = x.hi + 1;
 			k++;
 		}
-		if (alive && pset_add_range(out, fam, r.lo, r.hi) < 0)
-			return -1;
+		if (alive)
+			range_put(out, fam, w++, r);
 	}
+	*count_of(out, fam) = w;
 	return 0;
 }
 
