@@ -134,11 +134,13 @@ set_bin(const struct pset *set, size_t *len)
 	p = put_count(put_count(p, n[0]), n[1]);
 	for (int k = 0; k < 2; k++) {
 		int w = pfx_bits(fams[k]) / 8;
-		for (size_t i = 0; i < n[k]; i++, p += 2 * w) {
-			struct pfx_range r = pset_get(set, fams[k], i);
-			pfx_addr_to_bytes(fams[k], r.lo, p);
-			pfx_addr_to_bytes(fams[k], r.hi, p + w);
-		}
+		struct pfx_range batch[256];
+		size_t got;
+		for (size_t i = 0; (got = pset_get_many(set, fams[k], i, batch, 256)) > 0; i += got)
+			for (size_t j = 0; j < got; j++, p += 2 * w) {
+				pfx_addr_to_bytes(fams[k], batch[j].lo, p);
+				pfx_addr_to_bytes(fams[k], batch[j].hi, p + w);
+			}
 	}
 	*len = (size_t)(p - buf);
 	return buf;

@@ -643,6 +643,39 @@ test_counts_follow_changes(void **state)
 	pset_free(s);
 }
 
+/* pset_get_many hands out the ranges pset_get does, in batches of any
+ * size, and nothing past the end. */
+static void
+test_get_many(void **state)
+{
+	static const enum pfx_family fams[] = {PFX_V4, PFX_V6};
+	struct pset *s = pset_new();
+	struct pfx_range buf[7];
+	(void)state;
+
+	assert_int_equal(pset_get_many(s, PFX_V4, 0, buf, 7), 0);
+	for (u128 i = 0; i < 20; i++) {
+		assert_int_equal(pset_add_range(s, PFX_V4, 0xfffff000 + i * 10, 0xfffff000 + i * 10 + i % 3), 0);
+		assert_int_equal(pset_add_range(s, PFX_V6, ~(u128)0 - 1000 + i * 10, ~(u128)0 - 1000 + i * 10 + 1), 0);
+	}
+	assert_int_equal(pset_merge(s), 0);
+	for (int k = 0; k < 2; k++)
+		for (size_t max = 1; max <= 7; max++) {
+			size_t i = 0, got;
+			while ((got = pset_get_many(s, fams[k], i, buf, max)) > 0) {
+				assert_true(got <= max);
+				for (size_t j = 0; j < got; j++) {
+					struct pfx_range r = pset_get(s, fams[k], i + j);
+					assert_true(buf[j].lo == r.lo && buf[j].hi == r.hi);
+				}
+				i += got;
+			}
+			assert_int_equal(i, pset_count(s, fams[k]));
+			assert_int_equal(pset_get_many(s, fams[k], i + 5, buf, max), 0);
+		}
+	pset_free(s);
+}
+
 int
 main(void)
 {
@@ -661,6 +694,7 @@ main(void)
 		cmocka_unit_test(test_format_count),
 		cmocka_unit_test(test_contains_range),
 		cmocka_unit_test(test_counts_follow_changes),
+		cmocka_unit_test(test_get_many),
 	};
 	return cmocka_run_group_tests_name("pset", tests, NULL, NULL);
 }
