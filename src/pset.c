@@ -293,20 +293,73 @@ sorted_already(const struct pset *s, enum pfx_family fam)
 	return true;
 }
 
+/* Past this share of entries out of order, a list is not nearly sorted. */
+#define NEARLY_SORTED_DIVISOR 16
+
+/* A list that is sorted but for a few entries (a published list edited
+ * in place: a block renumbered, a few lines appended) sorts in one
+ * pass: the entries out of order go aside, the rest stays in order in
+ * place, the few are sorted and merged back from the end.  An entry
+ * above both neighbours is the one set aside, not every entry after it.
+ * false, with every element still in a (permuted), when too many are
+ * out of order; side has room for n. */
+static bool
+sort_nearly_sorted_v4(uint64_t *a, size_t n, uint64_t *side)
+{
+	size_t w = 0, ns = 0, max_side = n / NEARLY_SORTED_DIVISOR;
+
+	for (size_t i = 0; i < n; i++) {
+		uint64_t x = a[i];
+		if (w == 0 || a[w - 1] <= x) {
+			a[w++] = x;
+		} else if (w == 1 || a[w - 2] <= x) {
+			side[ns++] = a[w - 1]; /* a spike: x goes in its place */
+			a[w - 1] = x;
+		} else {
+			side[ns++] = x;
+		}
+		if (ns > max_side) {
+			/* a[w..i] is free: exactly the ns set aside. */
+			memcpy(a + w, side, ns * sizeof *a);
+			return false;
+		}
+	}
+	if (ns == 0)
+		return true;
+	/* The few by the radix sort (room for its buffer behind them), then
+	 * merged from the top: the write position stays above the unread
+	 * part of a. */
+	radix_sort((unsigned char *)side, (unsigned char *)(side + ns), ns, sizeof *side, key_v4);
+	size_t i = w, j = ns, out = n;
+	while (j > 0) {
+		if (i > 0 && a[i - 1] > side[j - 1])
+			a[--out] = a[--i];
+		else
+			a[--out] = side[--j];
+	}
+	return true;
+}
+
 static int
 sort_family(struct pset *s, enum pfx_family fam)
 {
 	size_t n = fam == PFX_V4 ? s->n4 : s->n6;
-	if (n < 2 || sorted_already(s, fam))
+	if (n < 2)
 		return 0;
 	if (fam == PFX_V4) {
+		/* The first pass checks the order and mends a nearly sorted
+		 * list in the same go. */
 		uint64_t *tmp = malloc(n * sizeof *tmp);
 		if (!tmp)
 			return -1;
-		radix_sort((unsigned char *)s->v4, (unsigned char *)tmp, n, sizeof *tmp, key_v4);
+		if (!sort_nearly_sorted_v4(s->v4, n, tmp))
+			radix_sort((unsigned char *)s->v4, (unsigned char *)tmp, n, sizeof *tmp,
+				   key_v4);
 		free(tmp);
 		return 0;
 	}
+	if (sorted_already(s, fam))
+		return 0;
 	struct pfx_range *tmp = malloc(n * sizeof *tmp);
 	if (!tmp)
 		return -1;

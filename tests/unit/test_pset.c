@@ -676,6 +676,90 @@ test_get_many(void **state)
 	pset_free(s);
 }
 
+static int
+cmp_range_lo(const void *a, const void *b)
+{
+	const struct pfx_range *x = a, *y = b;
+	return (x->lo > y->lo) - (x->lo < y->lo);
+}
+
+/* Merge the slow way: qsort, then join overlapping and adjacent. */
+static size_t
+reference_merge(struct pfx_range *r, size_t n)
+{
+	size_t w = 0;
+
+	qsort(r, n, sizeof *r, cmp_range_lo);
+	for (size_t i = 0; i < n; i++) {
+		if (w > 0 && r[i].lo <= r[w - 1].hi + 1) {
+			if (r[i].hi > r[w - 1].hi)
+				r[w - 1].hi = r[i].hi;
+		} else {
+			r[w++] = r[i];
+		}
+	}
+	return w;
+}
+
+/* The IPv4 sort on orders a list comes in: sorted, sorted but for a few
+ * entries moved up or down (the one-pass mend), just past the share the
+ * mend takes, reversed, random, ties; each merged as the reference does. */
+static void
+test_sort_orders(void **state)
+{
+	enum { N = 4800 };
+	static struct pfx_range in[N], ref[N];
+	(void)state;
+
+	srand(11);
+	for (int pattern = 0; pattern < 10; pattern++) {
+		struct pset *s = pset_new();
+		for (size_t i = 0; i < N; i++) {
+			u128 lo = 0x0b000000 + (u128)i * 256 + (u128)(rand() % 50);
+			switch (pattern) {
+			case 1: /* every 100th up: spikes */
+				if (i % 100 == 0) lo += 0x01000000;
+				break;
+			case 2: /* every 100th down: dips */
+				if (i % 100 == 0) lo -= 0x01000000;
+				break;
+			case 3: /* a block appended out of place */
+				if (i >= N - N / 20) lo -= 0x00800000;
+				break;
+			case 4: /* one more out of order than the mend takes */
+				if (i % (N / (N / 16 + 1)) == 0) lo -= 0x01000000;
+				break;
+			case 5: lo = 0x0b000000 + (u128)(N - i) * 256; break;
+			case 6: lo = (u128)(uint32_t)rand(); break;
+			case 7: lo = 0x0b000000 + (u128)(i % 7) * 3; break; /* ties, overlaps */
+			case 8: /* neighbours that overlap and touch */
+				lo = 0x0b000000 + (u128)i * 40 + (i % 13 == 0 ? 4000 : 0);
+				break;
+			case 9: /* two runs interleaved */
+				lo = 0x0b000000 + (u128)(i / 2) * 256 + (i % 2) * 0x00100000;
+				break;
+			}
+			u128 hi = lo + (u128)(rand() % 100);
+			if (hi > UINT32_MAX)
+				hi = UINT32_MAX;
+			in[i] = (struct pfx_range){lo, hi};
+			ref[i] = in[i];
+			assert_int_equal(pset_add_range(s, PFX_V4, lo, hi), 0);
+		}
+		size_t nref = reference_merge(ref, N);
+		assert_int_equal(pset_merge(s), 0);
+		if (pset_count(s, PFX_V4) != nref)
+			fail_msg("pattern %d: %zu ranges, reference %zu", pattern,
+				 pset_count(s, PFX_V4), nref);
+		for (size_t i = 0; i < nref; i++) {
+			struct pfx_range r = pset_get(s, PFX_V4, i);
+			if (r.lo != ref[i].lo || r.hi != ref[i].hi)
+				fail_msg("pattern %d: range %zu differs", pattern, i);
+		}
+		pset_free(s);
+	}
+}
+
 int
 main(void)
 {
@@ -695,6 +779,7 @@ main(void)
 		cmocka_unit_test(test_contains_range),
 		cmocka_unit_test(test_counts_follow_changes),
 		cmocka_unit_test(test_get_many),
+		cmocka_unit_test(test_sort_orders),
 	};
 	return cmocka_run_group_tests_name("pset", tests, NULL, NULL);
 }
