@@ -153,6 +153,17 @@ pset_append_canonical(struct pset *s, enum pfx_family fam, u128 lo, u128 hi)
 {
 	size_t n = pset_count(s, fam);
 
+	/* IPv4 in 64 bits, while there is room (loading a stored set of
+	 * 100k ranges): the checks below, on the packed form. */
+	if (fam == PFX_V4 && s->merged && n < s->cap4 && n > 0 && hi <= UINT32_MAX) {
+		uint64_t last = s->v4[n - 1] & UINT32_MAX;
+		if (hi < lo || lo <= last + 1) /* before, overlapping or adjacent */
+			return 1;
+		s->v4[s->n4++] = (uint64_t)lo << 32 | (uint64_t)hi;
+		memo_forget(s);
+		return 0;
+	}
+
 	if (!s->merged || hi < lo || hi > pfx_max(fam))
 		return 1;
 	if (n > 0) {
@@ -539,6 +550,13 @@ subtract_family(const struct pset *s, const struct pset *m, enum pfx_family fam,
 	if (reserve(out, fam, ns + nm) < 0)
 		return -1;
 	for (size_t i = 0; i < ns; i++) {
+		/* The same range on both sides (nearly all of them, diffing
+		 * a set against its last run's): nothing of it is left, and
+		 * the exclusion cannot touch the ranges after it. */
+		if (fam == PFX_V4 && j < nm && s->v4[i] == m->v4[j]) {
+			j++;
+			continue;
+		}
 		struct pfx_range r = range_get(s, fam, i);
 		/* Skip exclusions wholly before r; they cannot touch later
 		 * ranges either, since both lists are sorted. */
@@ -711,13 +729,16 @@ range_cidr_count(enum pfx_family fam, struct pfx_range r)
 }
 
 /* range_cidr_count for IPv4, in 64 bits: y = hi + 1 cannot wrap here,
- * and 128-bit arithmetic doubled the cost of counting a large set. */
-static inline size_t
-range_cidr_count_v4(uint64_t lo, uint64_t hi)
+ * and 128-bit arithmetic doubled the cost of counting a large set.
+ * hw: with the POPCNT instruction (only in a function built for it). */
+static inline __attribute__((always_inline)) size_t
+range_cidr_count_v4(uint64_t lo, uint64_t hi, bool hw)
 {
 	uint64_t y = hi + 1;
 	int k = 63 - __builtin_clzll(lo ^ y); /* lo < y: they differ */
 	uint64_t m = y >> k << k;
+	if (hw)
+		return (size_t)(__builtin_popcountll(m - lo) + __builtin_popcountll(y - m));
 	return (size_t)(popcount64(m - lo) + popcount64(y - m));
 }
 
@@ -731,6 +752,37 @@ bit_length128(u128 v)
 /* CIDR cover size, address count and the broadest range of one family,
  * in one pass: the counts are asked for together (the policy, the
  * guards), and each pass over 100k ranges costs as much as the next. */
+static inline __attribute__((always_inline)) void
+count_v4(const uint64_t *v, size_t count, bool hw, size_t *cidrs, u128 *addrs,
+	 int *broadest_len)
+{
+	uint64_t total = 0, widest = 0; /* 2^32 addresses at most */
+	size_t n = 0;
+
+	for (size_t i = 0; i < count; i++) {
+		uint64_t lo = v[i] >> 32, hi = v[i] & UINT32_MAX;
+		n += range_cidr_count_v4(lo, hi, hw);
+		total += hi - lo + 1;
+		if (hi - lo > widest)
+			widest = hi - lo;
+	}
+	*cidrs = n;
+	*addrs = total;
+	*broadest_len = count ? 32 - bit_length128(widest) : 32;
+}
+
+/* The IPv4 count is two popcounts a range: where the build does not
+ * assume the instruction, a copy built for it runs on the CPUs that have
+ * it (nearly all), for a third of the count's time. */
+#if defined(__GNUC__) && defined(__x86_64__) && !defined(__POPCNT__)
+__attribute__((target("popcnt"))) static void
+count_v4_popcnt(const uint64_t *v, size_t count, size_t *cidrs, u128 *addrs, int *broadest_len)
+{
+	count_v4(v, count, true, cidrs, addrs, broadest_len);
+}
+#define HAVE_COUNT_V4_POPCNT 1
+#endif
+
 static void
 count_family(const struct pset *s, enum pfx_family fam, size_t *cidrs, u128 *addrs,
 	     int *broadest_len)
@@ -738,17 +790,17 @@ count_family(const struct pset *s, enum pfx_family fam, size_t *cidrs, u128 *add
 	size_t n = 0, count = pset_count(s, fam);
 
 	if (fam == PFX_V4) {
-		uint64_t total = 0, widest = 0; /* 2^32 addresses at most */
-		for (size_t i = 0; i < count; i++) {
-			uint64_t lo = s->v4[i] >> 32, hi = s->v4[i] & UINT32_MAX;
-			n += range_cidr_count_v4(lo, hi);
-			total += hi - lo + 1;
-			if (hi - lo > widest)
-				widest = hi - lo;
+#ifdef HAVE_COUNT_V4_POPCNT
+		if (__builtin_cpu_supports("popcnt")) {
+			count_v4_popcnt(s->v4, count, cidrs, addrs, broadest_len);
+			return;
 		}
-		*cidrs = n;
-		*addrs = total;
-		*broadest_len = count ? 32 - bit_length128(widest) : 32;
+#endif
+#ifdef __POPCNT__
+		count_v4(s->v4, count, true, cidrs, addrs, broadest_len);
+#else
+		count_v4(s->v4, count, false, cidrs, addrs, broadest_len);
+#endif
 		return;
 	}
 	u128 total = 0, top = ~(u128)0, widest = 0;
