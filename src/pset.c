@@ -390,8 +390,9 @@ sort_family(struct pset *s, enum pfx_family fam)
 
 /* One sweep over ranges sorted by start: overlapping and adjacent ranges
  * join.  A range reaching the top of the space absorbs the rest (its
- * hi + 1 would wrap). */
-static void
+ * hi + 1 would wrap).  Inlined with a constant family, as the
+ * subtraction is. */
+static inline __attribute__((always_inline)) void
 sweep(struct pset *s, enum pfx_family fam)
 {
 	size_t *n = count_of(s, fam), w = 0;
