@@ -553,7 +553,9 @@ subtract_family(const struct pset *s, const struct pset *m, enum pfx_family fam,
 	for (size_t i = 0; i < ns; i++) {
 		/* The same range on both sides (nearly all of them, diffing
 		 * a set against its last run's): nothing of it is left, and
-		 * the exclusion cannot touch the ranges after it. */
+		 * the exclusion cannot touch the ranges after it.  Tested on
+		 * the packed form first, and again once the exclusions
+		 * before r are skipped (after a range only one side has). */
 		if (fam == PFX_V4 && j < nm && s->v4[i] == m->v4[j]) {
 			j++;
 			continue;
@@ -563,6 +565,10 @@ subtract_family(const struct pset *s, const struct pset *m, enum pfx_family fam,
 		 * ranges either, since both lists are sorted. */
 		while (j < nm && range_get(m, fam, j).hi < r.lo)
 			j++;
+		if (fam == PFX_V4 && j < nm && s->v4[i] == m->v4[j]) {
+			j++;
+			continue;
+		}
 		size_t k = j;
 		bool alive = true;
 		while (alive && k < nm) {

@@ -760,6 +760,69 @@ test_sort_orders(void **state)
 	}
 }
 
+/* A set of the 4096 addresses above base as a bitmap, and back. */
+#define SMALL_SPACE 4096
+static void
+to_bits(const struct pset *s, u128 base, unsigned char *bits)
+{
+	memset(bits, 0, SMALL_SPACE);
+	for (size_t i = 0; i < pset_count(s, PFX_V4); i++) {
+		struct pfx_range r = pset_get(s, PFX_V4, i);
+		for (u128 a = r.lo; a <= r.hi; a++)
+			bits[a - base] = 1;
+	}
+}
+
+/* The difference of a set and its next version (most ranges the same,
+ * some moved, cut, dropped or new), both ways, against bitmaps: the
+ * subtraction's shortcut for equal ranges must keep in step. */
+static void
+test_diff_versions_bitmap(void **state)
+{
+	static unsigned char ba[SMALL_SPACE], bb[SMALL_SPACE], badd[SMALL_SPACE], brem[SMALL_SPACE];
+	const u128 base = 0x0b000000;
+	(void)state;
+
+	srand(5);
+	for (int round = 0; round < 300; round++) {
+		struct pset *a = pset_new(), *b = pset_new(), *add = pset_new(), *rem = pset_new();
+		for (u128 lo = base + (u128)(rand() % 8); lo + 40 < base + SMALL_SPACE;
+		     lo += 10 + (u128)(rand() % 30)) {
+			u128 hi = lo + (u128)(rand() % 8);
+			pset_add_range(a, PFX_V4, lo, hi);
+			switch (rand() % 12) {
+			case 0: break; /* dropped */
+			case 1: pset_add_range(b, PFX_V4, lo + 1, hi + 1); break;
+			case 2: pset_add_range(b, PFX_V4, lo, hi + 3); break;
+			case 3: pset_add_range(b, PFX_V4, lo + 2, hi); break;
+			case 4: /* a new one after it */
+				pset_add_range(b, PFX_V4, lo, hi);
+				pset_add_range(b, PFX_V4, hi + 2, hi + 2);
+				break;
+			default: pset_add_range(b, PFX_V4, lo, hi);
+			}
+		}
+		assert_int_equal(pset_merge(a), 0);
+		assert_int_equal(pset_merge(b), 0);
+		to_bits(a, base, ba);
+		to_bits(b, base, bb);
+		assert_int_equal(pset_diff(a, b, add, rem), 0);
+		to_bits(add, base, badd);
+		to_bits(rem, base, brem);
+		for (size_t i = 0; i < SMALL_SPACE; i++) {
+			assert_int_equal(badd[i], bb[i] && !ba[i]);
+			assert_int_equal(brem[i], ba[i] && !bb[i]);
+		}
+		assert_true(pset_is_merged(add) && pset_is_merged(rem));
+		for (size_t i = 1; i < pset_count(add, PFX_V4); i++)
+			assert_true(pset_get(add, PFX_V4, i - 1).hi + 1 < pset_get(add, PFX_V4, i).lo);
+		pset_free(a);
+		pset_free(b);
+		pset_free(add);
+		pset_free(rem);
+	}
+}
+
 int
 main(void)
 {
@@ -780,6 +843,7 @@ main(void)
 		cmocka_unit_test(test_counts_follow_changes),
 		cmocka_unit_test(test_get_many),
 		cmocka_unit_test(test_sort_orders),
+		cmocka_unit_test(test_diff_versions_bitmap),
 	};
 	return cmocka_run_group_tests_name("pset", tests, NULL, NULL);
 }
