@@ -32,6 +32,10 @@ int pset_add_pfx(struct pset *s, const struct pfx *p);
  * not canonical); -1 on ENOMEM. */
 int pset_append_canonical(struct pset *s, enum pfx_family fam, u128 lo, u128 hi);
 int pset_add_set(struct pset *s, const struct pset *other);
+/* Room for extra more ranges of a family, so that a loader that knows
+ * the count appends without growing the storage step by step (each step
+ * a copy).  -1 on ENOMEM. */
+int pset_reserve(struct pset *s, enum pfx_family fam, size_t extra);
 
 /* Sort and sweep; idempotent.  -1 on ENOMEM (the set is unchanged). */
 int pset_merge(struct pset *s);

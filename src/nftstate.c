@@ -109,6 +109,8 @@ range_size(enum pfx_family fam)
 static int
 read_ranges(const unsigned char *p, size_t n, enum pfx_family fam, struct pset *r)
 {
+	if (pset_reserve(r, fam, n) < 0)
+		return -1;
 	for (size_t i = 0; i < n; i++, p += range_size(fam)) {
 		u128 lo, hi;
 

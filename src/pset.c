@@ -115,6 +115,8 @@ reserve(struct pset *s, enum pfx_family fam, size_t extra)
 
 	if (n + extra <= *cap)
 		return 0;
+	if (extra > SIZE_MAX / 2 / size - n)
+		return -1;
 	size_t want = *cap ? *cap : 64;
 	while (want < n + extra)
 		want *= 2;
@@ -124,6 +126,12 @@ reserve(struct pset *s, enum pfx_family fam, size_t extra)
 	*data = p;
 	*cap = want;
 	return 0;
+}
+
+int
+pset_reserve(struct pset *s, enum pfx_family fam, size_t extra)
+{
+	return reserve(s, fam, extra);
 }
 
 /* Room for one more range: inline while there is some (a parser or a

@@ -211,6 +211,8 @@ bin_set(const unsigned char *bin, size_t len, const char **why)
 	*why = "ranges not in canonical order";
 	for (int k = 0; k < 2; k++) {
 		int w = pfx_bits(fams[k]) / 8;
+		if (pset_reserve(s, fams[k], n[k]) < 0)
+			goto nomem;
 		for (uint64_t i = 0; i < n[k]; i++, p += 2 * w) {
 			int r = pset_append_canonical(s, fams[k], pfx_addr_from_bytes(fams[k], p),
 						      pfx_addr_from_bytes(fams[k], p + w));

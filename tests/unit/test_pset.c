@@ -654,6 +654,11 @@ test_get_many(void **state)
 	(void)state;
 
 	assert_int_equal(pset_get_many(s, PFX_V4, 0, buf, 7), 0);
+	/* Room ahead changes nothing; room beyond memory is refused. */
+	assert_int_equal(pset_reserve(s, PFX_V4, 1000), 0);
+	assert_int_equal(pset_reserve(s, PFX_V6, SIZE_MAX), -1);
+	assert_int_equal(pset_total(s), 0);
+	assert_true(pset_is_merged(s));
 	for (u128 i = 0; i < 20; i++) {
 		assert_int_equal(pset_add_range(s, PFX_V4, 0xfffff000 + i * 10, 0xfffff000 + i * 10 + i % 3), 0);
 		assert_int_equal(pset_add_range(s, PFX_V6, ~(u128)0 - 1000 + i * 10, ~(u128)0 - 1000 + i * 10 + 1), 0);
