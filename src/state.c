@@ -138,6 +138,12 @@ set_bin(const struct pset *set, size_t *len)
 		size_t got;
 		for (size_t i = 0; (got = pset_get_many(set, fams[k], i, batch, 256)) > 0; i += got)
 			for (size_t j = 0; j < got; j++, p += 2 * w) {
+				if (fams[k] == PFX_V4) { /* one byte swap a pair */
+					uint64_t be = htobe64((uint64_t)batch[j].lo << 32 |
+							      (uint64_t)batch[j].hi);
+					memcpy(p, &be, sizeof be);
+					continue;
+				}
 				pfx_addr_to_bytes(fams[k], batch[j].lo, p);
 				pfx_addr_to_bytes(fams[k], batch[j].hi, p + w);
 			}
