@@ -32,6 +32,10 @@ int pset_add_pfx(struct pset *s, const struct pfx *p);
  * not canonical); -1 on ENOMEM. */
 int pset_append_canonical(struct pset *s, enum pfx_family fam, u128 lo, u128 hi);
 int pset_add_set(struct pset *s, const struct pset *other);
+/* Room for extra more ranges of a family, so that a loader that knows
+ * the count appends without growing the storage step by step (each step
+ * a copy).  -1 on ENOMEM. */
+int pset_reserve(struct pset *s, enum pfx_family fam, size_t extra);
 
 /* Sort and sweep; idempotent.  -1 on ENOMEM (the set is unchanged). */
 int pset_merge(struct pset *s);
@@ -41,12 +45,25 @@ bool pset_is_merged(const struct pset *s);
 size_t pset_count(const struct pset *s, enum pfx_family fam);
 struct pfx_range pset_get(const struct pset *s, enum pfx_family fam, size_t i);
 
+/* Up to max ranges of a family from the from-th on, copied into out;
+ * how many (0 past the end).  For walking a whole set: a call per range
+ * cost more than the work done with most of them. */
+size_t pset_get_many(const struct pset *s, enum pfx_family fam, size_t from,
+		     struct pfx_range *out, size_t max);
+
 /* Ranges of both families. */
 size_t pset_total(const struct pset *s);
 
 /* Number of addresses of a family (2^128 does not fit: a full IPv6 set
- * saturates at 2^128 - 1, which no policy lets through anyway). */
+ * saturates at 2^128 - 1, which no policy lets through anyway).  The
+ * counts of a merged set are remembered until its content changes. */
 u128 pset_addr_count(const struct pset *s, enum pfx_family fam);
+
+/* The prefix length of the smallest block as large as the set's largest
+ * range of a family (a range is as broad as the block that could hold
+ * its addresses, aligned or not); the family's width when it has none.
+ * Worked out with the counts, in the same pass, and remembered with them. */
+int pset_broadest_len(const struct pset *s, enum pfx_family fam);
 
 /* A value of PSET_TAG_SIZE bytes a caller derived from a merged set's
  * content (state keeps its digest here), remembered with the set and

@@ -109,6 +109,8 @@ range_size(enum pfx_family fam)
 static int
 read_ranges(const unsigned char *p, size_t n, enum pfx_family fam, struct pset *r)
 {
+	if (pset_reserve(r, fam, n) < 0)
+		return -1;
 	for (size_t i = 0; i < n; i++, p += range_size(fam)) {
 		u128 lo, hi;
 
@@ -198,19 +200,25 @@ render(const struct nftstate *st, const struct pset *applied, size_t *len)
 		return NULL;
 	}
 	p = buf + h;
-	for (int k = 0; k < 2; k++)
-		for (size_t i = 0; i < n[k]; i++) {
-			struct pfx_range r = pset_get(applied, fams[k], i);
+	for (int k = 0; k < 2; k++) {
+		struct pfx_range batch[256];
+		size_t got;
 
-			if (k == 0) {
-				uint32_t v[2] = { (uint32_t)r.lo, (uint32_t)r.hi };
-				memcpy(p, v, sizeof(v));
-			} else {
-				memcpy(p, &r.lo, sizeof(r.lo));
-				memcpy(p + sizeof(r.lo), &r.hi, sizeof(r.hi));
+		for (size_t i = 0; (got = pset_get_many(applied, fams[k], i, batch, 256)) > 0;
+		     i += got)
+			for (size_t j = 0; j < got; j++) {
+				const struct pfx_range *r = &batch[j];
+
+				if (k == 0) {
+					uint32_t v[2] = { (uint32_t)r->lo, (uint32_t)r->hi };
+					memcpy(p, v, sizeof(v));
+				} else {
+					memcpy(p, &r->lo, sizeof(r->lo));
+					memcpy(p + sizeof(r->lo), &r->hi, sizeof(r->hi));
+				}
+				p += range_size(fams[k]);
 			}
-			p += range_size(fams[k]);
-		}
+	}
 	memcpy(p, "end\n", 4);
 	*len = (size_t)(p + 4 - buf);
 	return buf;

@@ -322,11 +322,51 @@ digit_at(const char *p, const char *end)
 	return p < end ? (unsigned)(unsigned char)*p - '0' : 10;
 }
 
+/* scan_v4 with at least 16 bytes at p, so that no byte it looks at (at
+ * most 15 and the one after) is past the end: the same steps without
+ * the bound checks, which were a third of its instructions. */
+static inline const char *
+scan_v4_room(const char *p, uint32_t *out)
+{
+	uint32_t v = 0;
+
+	for (int octet = 0;; octet++) {
+		unsigned d0 = (unsigned)(unsigned char)p[0] - '0', d1, d2, val;
+
+		if (d0 > 9)
+			return NULL;
+		if ((d1 = (unsigned)(unsigned char)p[1] - '0') > 9) {
+			val = d0;
+			p += 1;
+		} else if (d0 == 0) {
+			return NULL;  /* leading zero */
+		} else if ((d2 = (unsigned)(unsigned char)p[2] - '0') > 9) {
+			val = d0 * 10 + d1;
+			p += 2;
+		} else {
+			val = d0 * 100 + d1 * 10 + d2;
+			p += 3;
+			if (val > 255 || (unsigned)(unsigned char)*p - '0' <= 9)
+				return NULL;
+		}
+		v = v << 8 | val;
+		if (octet == 3)
+			break;
+		if (*p != '.')
+			return NULL;
+		p++;
+	}
+	*out = v;
+	return p;
+}
+
 static const char *
 scan_v4(const char *p, const char *end, uint32_t *out)
 {
 	uint32_t v = 0;
 
+	if (end - p >= 16)
+		return scan_v4_room(p, out);
 	for (int octet = 0;; octet++) {
 		unsigned d0 = digit_at(p, end), d1, d2, val;
 

@@ -20,15 +20,20 @@ struct pset {
 	size_t n6, cap6;
 	bool merged;
 	/* What was worked out from the content, kept until it changes:
-	 * CIDR cover sizes (a report, guard or status line asks several
-	 * times a run) and a caller's tag (the state digest).  Behind a
-	 * pointer so that a const set can remember them. */
+	 * the counts (the policy, the guards and the status lines ask
+	 * several times a run, of the same set or of its copies) and a
+	 * caller's tag (the state digest).  Behind a pointer so that a
+	 * const set can remember them. */
 	struct pset_memo *memo;
 };
 
 struct pset_memo {
-	bool cidrs_known;
-	size_t cidrs4, cidrs6;
+	/* CIDR cover size, address count and broadest range per family
+	 * (index 0 IPv4, 1 IPv6), worked out together in one pass. */
+	bool counts_known;
+	size_t cidrs[2];
+	u128 addrs[2];
+	int broadest_len[2];
 	bool tag_known;
 	unsigned char tag[PSET_TAG_SIZE];
 };
@@ -37,9 +42,11 @@ struct pset_memo {
 static void
 memo_forget(struct pset *s)
 {
-	s->memo->cidrs_known = false;
+	s->memo->counts_known = false;
 	s->memo->tag_known = false;
 }
+
+static const struct pset_memo *counts(const struct pset *s, struct pset_memo *scratch);
 
 static inline struct pfx_range
 range_get(const struct pset *s, enum pfx_family fam, size_t i)
@@ -108,6 +115,8 @@ reserve(struct pset *s, enum pfx_family fam, size_t extra)
 
 	if (n + extra <= *cap)
 		return 0;
+	if (extra > SIZE_MAX / 2 / size - n)
+		return -1;
 	size_t want = *cap ? *cap : 64;
 	while (want < n + extra)
 		want *= 2;
@@ -120,9 +129,25 @@ reserve(struct pset *s, enum pfx_family fam, size_t extra)
 }
 
 int
+pset_reserve(struct pset *s, enum pfx_family fam, size_t extra)
+{
+	return reserve(s, fam, extra);
+}
+
+/* Room for one more range: inline while there is some (a parser or a
+ * loader appends 100k ranges one by one). */
+static inline int
+reserve_one(struct pset *s, enum pfx_family fam)
+{
+	if (fam == PFX_V4 ? s->n4 < s->cap4 : s->n6 < s->cap6)
+		return 0;
+	return reserve(s, fam, 1);
+}
+
+int
 pset_add_range(struct pset *s, enum pfx_family fam, u128 lo, u128 hi)
 {
-	if (reserve(s, fam, 1) < 0)
+	if (reserve_one(s, fam) < 0)
 		return -1;
 	size_t *n = count_of(s, fam);
 	range_put(s, fam, (*n)++, (struct pfx_range){lo, hi});
@@ -136,6 +161,17 @@ pset_append_canonical(struct pset *s, enum pfx_family fam, u128 lo, u128 hi)
 {
 	size_t n = pset_count(s, fam);
 
+	/* IPv4 in 64 bits, while there is room (loading a stored set of
+	 * 100k ranges): the checks below, on the packed form. */
+	if (fam == PFX_V4 && s->merged && n < s->cap4 && n > 0 && hi <= UINT32_MAX) {
+		uint64_t last = s->v4[n - 1] & UINT32_MAX;
+		if (hi < lo || lo <= last + 1) /* before, overlapping or adjacent */
+			return 1;
+		s->v4[s->n4++] = (uint64_t)lo << 32 | (uint64_t)hi;
+		memo_forget(s);
+		return 0;
+	}
+
 	if (!s->merged || hi < lo || hi > pfx_max(fam))
 		return 1;
 	if (n > 0) {
@@ -144,7 +180,7 @@ pset_append_canonical(struct pset *s, enum pfx_family fam, u128 lo, u128 hi)
 		if (lo <= last || lo - last == 1)
 			return 1;
 	}
-	if (reserve(s, fam, 1) < 0)
+	if (reserve_one(s, fam) < 0)
 		return -1;
 	range_put(s, fam, (*count_of(s, fam))++, (struct pfx_range){lo, hi});
 	memo_forget(s);
@@ -276,20 +312,73 @@ sorted_already(const struct pset *s, enum pfx_family fam)
 	return true;
 }
 
+/* Past this share of entries out of order, a list is not nearly sorted. */
+#define NEARLY_SORTED_DIVISOR 16
+
+/* A list that is sorted but for a few entries (a published list edited
+ * in place: a block renumbered, a few lines appended) sorts in one
+ * pass: the entries out of order go aside, the rest stays in order in
+ * place, the few are sorted and merged back from the end.  An entry
+ * above both neighbours is the one set aside, not every entry after it.
+ * false, with every element still in a (permuted), when too many are
+ * out of order; side has room for n. */
+static bool
+sort_nearly_sorted_v4(uint64_t *a, size_t n, uint64_t *side)
+{
+	size_t w = 0, ns = 0, max_side = n / NEARLY_SORTED_DIVISOR;
+
+	for (size_t i = 0; i < n; i++) {
+		uint64_t x = a[i];
+		if (w == 0 || a[w - 1] <= x) {
+			a[w++] = x;
+		} else if (w == 1 || a[w - 2] <= x) {
+			side[ns++] = a[w - 1]; /* a spike: x goes in its place */
+			a[w - 1] = x;
+		} else {
+			side[ns++] = x;
+		}
+		if (ns > max_side) {
+			/* a[w..i] is free: exactly the ns set aside. */
+			memcpy(a + w, side, ns * sizeof *a);
+			return false;
+		}
+	}
+	if (ns == 0)
+		return true;
+	/* The few by the radix sort (room for its buffer behind them), then
+	 * merged from the top: the write position stays above the unread
+	 * part of a. */
+	radix_sort((unsigned char *)side, (unsigned char *)(side + ns), ns, sizeof *side, key_v4);
+	size_t i = w, j = ns, out = n;
+	while (j > 0) {
+		if (i > 0 && a[i - 1] > side[j - 1])
+			a[--out] = a[--i];
+		else
+			a[--out] = side[--j];
+	}
+	return true;
+}
+
 static int
 sort_family(struct pset *s, enum pfx_family fam)
 {
 	size_t n = fam == PFX_V4 ? s->n4 : s->n6;
-	if (n < 2 || sorted_already(s, fam))
+	if (n < 2)
 		return 0;
 	if (fam == PFX_V4) {
+		/* The first pass checks the order and mends a nearly sorted
+		 * list in the same go. */
 		uint64_t *tmp = malloc(n * sizeof *tmp);
 		if (!tmp)
 			return -1;
-		radix_sort((unsigned char *)s->v4, (unsigned char *)tmp, n, sizeof *tmp, key_v4);
+		if (!sort_nearly_sorted_v4(s->v4, n, tmp))
+			radix_sort((unsigned char *)s->v4, (unsigned char *)tmp, n, sizeof *tmp,
+				   key_v4);
 		free(tmp);
 		return 0;
 	}
+	if (sorted_already(s, fam))
+		return 0;
 	struct pfx_range *tmp = malloc(n * sizeof *tmp);
 	if (!tmp)
 		return -1;
@@ -309,8 +398,9 @@ sort_family(struct pset *s, enum pfx_family fam)
 
 /* One sweep over ranges sorted by start: overlapping and adjacent ranges
  * join.  A range reaching the top of the space absorbs the rest (its
- * hi + 1 would wrap). */
-static void
+ * hi + 1 would wrap).  Inlined with a constant family, as the
+ * subtraction is. */
+static inline __attribute__((always_inline)) void
 sweep(struct pset *s, enum pfx_family fam)
 {
 	size_t *n = count_of(s, fam), w = 0;
@@ -365,6 +455,24 @@ pset_get(const struct pset *s, enum pfx_family fam, size_t i)
 }
 
 size_t
+pset_get_many(const struct pset *s, enum pfx_family fam, size_t from, struct pfx_range *out,
+	      size_t max)
+{
+	size_t n = pset_count(s, fam);
+
+	if (from >= n)
+		return 0;
+	if (max > n - from)
+		max = n - from;
+	if (fam == PFX_V4)
+		for (size_t i = 0; i < max; i++)
+			out[i] = (struct pfx_range){s->v4[from + i] >> 32, s->v4[from + i] & UINT32_MAX};
+	else
+		memcpy(out, s->v6 + from, max * sizeof *out);
+	return max;
+}
+
+size_t
 pset_total(const struct pset *s)
 {
 	return s->n4 + s->n6;
@@ -373,17 +481,9 @@ pset_total(const struct pset *s)
 u128
 pset_addr_count(const struct pset *s, enum pfx_family fam)
 {
-	u128 total = 0, top = ~(u128)0;
-	size_t n = pset_count(s, fam);
+	struct pset_memo scratch;
 
-	for (size_t i = 0; i < n; i++) {
-		struct pfx_range r = range_get(s, fam, i);
-		u128 size_minus_one = r.hi - r.lo;
-		if (top - total <= size_minus_one)
-			return top;
-		total += size_minus_one + 1;
-	}
-	return total;
+	return counts(s, &scratch)->addrs[fam == PFX_V4 ? 0 : 1];
 }
 
 bool
@@ -447,36 +547,54 @@ pset_equal(const struct pset *a, const struct pset *b)
 
 /* Write s_fam - m_fam into out (fresh storage of the same family).
  * Inlined into each caller with a constant family, so that IPv4 ranges
- * are unpacked without the IPv6 branch: it halves the diff of 100k. */
+ * are unpacked without the IPv6 branch: it halves the diff of 100k.
+ * Each exclusion splits at most one range in two, so ns + nm pieces are
+ * room enough, reserved once. */
 static inline __attribute__((always_inline)) int
 subtract_family(const struct pset *s, const struct pset *m, enum pfx_family fam,
 		struct pset *out)
 {
-	size_t ns = pset_count(s, fam), nm = pset_count(m, fam), j = 0;
+	size_t ns = pset_count(s, fam), nm = pset_count(m, fam), j = 0, w = 0;
 
+	if (reserve(out, fam, ns + nm) < 0)
+		return -1;
 	for (size_t i = 0; i < ns; i++) {
+		/* The same range on both sides (nearly all of them, diffing
+		 * a set against its last run's): nothing of it is left, and
+		 * the exclusion cannot touch the ranges after it.  Tested on
+		 * the packed form first, and again once the exclusions
+		 * before r are skipped (after a range only one side has). */
+		if (fam == PFX_V4 && j < nm && s->v4[i] == m->v4[j]) {
+			j++;
+			continue;
+		}
 		struct pfx_range r = range_get(s, fam, i);
 		/* Skip exclusions wholly before r; they cannot touch later
 		 * ranges either, since both lists are sorted. */
 		while (j < nm && range_get(m, fam, j).hi < r.lo)
 			j++;
+		if (fam == PFX_V4 && j < nm && s->v4[i] == m->v4[j]) {
+			j++;
+			continue;
+		}
 		size_t k = j;
 		bool alive = true;
 		while (alive && k < nm) {
 			struct pfx_range x = range_get(m, fam, k);
 			if (x.lo > r.hi)
 				break;
-			if (x.lo > r.lo && pset_add_range(out, fam, r.lo, x.lo - 1) < 0)
-				return -1;
+			if (x.lo > r.lo)
+				range_put(out, fam, w++, (struct pfx_range){r.lo, x.lo - 1});
 			if (x.hi >= r.hi)
 				alive = false;
 			else
 				r.lo = x.hi + 1;
 			k++;
 		}
-		if (alive && pset_add_range(out, fam, r.lo, r.hi) < 0)
-			return -1;
+		if (alive)
+			range_put(out, fam, w++, r);
 	}
+	*count_of(out, fam) = w;
 	return 0;
 }
 
@@ -626,28 +744,111 @@ range_cidr_count(enum pfx_family fam, struct pfx_range r)
 }
 
 /* range_cidr_count for IPv4, in 64 bits: y = hi + 1 cannot wrap here,
- * and 128-bit arithmetic doubled the cost of counting a large set. */
-static inline size_t
-range_cidr_count_v4(uint64_t lo, uint64_t hi)
+ * and 128-bit arithmetic doubled the cost of counting a large set.
+ * hw: with the POPCNT instruction (only in a function built for it). */
+static inline __attribute__((always_inline)) size_t
+range_cidr_count_v4(uint64_t lo, uint64_t hi, bool hw)
 {
 	uint64_t y = hi + 1;
 	int k = 63 - __builtin_clzll(lo ^ y); /* lo < y: they differ */
 	uint64_t m = y >> k << k;
+	if (hw)
+		return (size_t)(__builtin_popcountll(m - lo) + __builtin_popcountll(y - m));
 	return (size_t)(popcount64(m - lo) + popcount64(y - m));
 }
 
-static size_t
-count_cidrs(const struct pset *s, enum pfx_family fam)
+/* The bit length of v: 0 for 0. */
+static inline int
+bit_length128(u128 v)
+{
+	return v == 0 ? 0 : log2_128(v) + 1;
+}
+
+/* CIDR cover size, address count and the broadest range of one family,
+ * in one pass: the counts are asked for together (the policy, the
+ * guards), and each pass over 100k ranges costs as much as the next. */
+static inline __attribute__((always_inline)) void
+count_v4(const uint64_t *v, size_t count, bool hw, size_t *cidrs, u128 *addrs,
+	 int *broadest_len)
+{
+	uint64_t total = 0, widest = 0; /* 2^32 addresses at most */
+	size_t n = 0;
+
+	for (size_t i = 0; i < count; i++) {
+		uint64_t lo = v[i] >> 32, hi = v[i] & UINT32_MAX;
+		n += range_cidr_count_v4(lo, hi, hw);
+		total += hi - lo + 1;
+		if (hi - lo > widest)
+			widest = hi - lo;
+	}
+	*cidrs = n;
+	*addrs = total;
+	*broadest_len = count ? 32 - bit_length128(widest) : 32;
+}
+
+/* The IPv4 count is two popcounts a range: where the build does not
+ * assume the instruction, a copy built for it runs on the CPUs that have
+ * it (nearly all), with half the instructions of the portable one. */
+#if defined(__GNUC__) && defined(__x86_64__) && !defined(__POPCNT__)
+__attribute__((target("popcnt"))) static void
+count_v4_popcnt(const uint64_t *v, size_t count, size_t *cidrs, u128 *addrs, int *broadest_len)
+{
+	count_v4(v, count, true, cidrs, addrs, broadest_len);
+}
+#define HAVE_COUNT_V4_POPCNT 1
+#endif
+
+static void
+count_family(const struct pset *s, enum pfx_family fam, size_t *cidrs, u128 *addrs,
+	     int *broadest_len)
 {
 	size_t n = 0, count = pset_count(s, fam);
+
 	if (fam == PFX_V4) {
-		for (size_t i = 0; i < count; i++)
-			n += range_cidr_count_v4(s->v4[i] >> 32, s->v4[i] & UINT32_MAX);
-		return n;
+#ifdef HAVE_COUNT_V4_POPCNT
+		if (__builtin_cpu_supports("popcnt")) {
+			count_v4_popcnt(s->v4, count, cidrs, addrs, broadest_len);
+			return;
+		}
+#endif
+#ifdef __POPCNT__
+		count_v4(s->v4, count, true, cidrs, addrs, broadest_len);
+#else
+		count_v4(s->v4, count, false, cidrs, addrs, broadest_len);
+#endif
+		return;
 	}
-	for (size_t i = 0; i < count; i++)
-		n += range_cidr_count(fam, range_get(s, fam, i));
-	return n;
+	u128 total = 0, top = ~(u128)0, widest = 0;
+	bool saturated = false;
+	for (size_t i = 0; i < count; i++) {
+		struct pfx_range r = s->v6[i];
+		u128 size_minus_one = r.hi - r.lo;
+		n += range_cidr_count(fam, r);
+		if (size_minus_one > widest)
+			widest = size_minus_one;
+		if (saturated || top - total <= size_minus_one)
+			saturated = true;
+		else
+			total += size_minus_one + 1;
+	}
+	*cidrs = n;
+	*addrs = saturated ? top : total;
+	*broadest_len = count ? 128 - bit_length128(widest) : 128;
+}
+
+/* The memo's counts, worked out on first use (a merged set only: an
+ * unmerged one is counted afresh each time). */
+static const struct pset_memo *
+counts(const struct pset *s, struct pset_memo *scratch)
+{
+	struct pset_memo *m = s->merged ? s->memo : scratch;
+
+	if (!s->merged || !m->counts_known) {
+		count_family(s, PFX_V4, &m->cidrs[0], &m->addrs[0], &m->broadest_len[0]);
+		count_family(s, PFX_V6, &m->cidrs[1], &m->addrs[1], &m->broadest_len[1]);
+		m->counts_known = true;
+	}
+	return m;
 }
 
 void
@@ -671,14 +872,15 @@ pset_tag_get(const struct pset *s, unsigned char tag[PSET_TAG_SIZE])
 size_t
 pset_cidr_count(const struct pset *s, enum pfx_family fam)
 {
-	struct pset_memo *m = s->memo;
+	struct pset_memo scratch;
 
-	if (!s->merged)
-		return count_cidrs(s, fam);
-	if (!m->cidrs_known) {
-		m->cidrs4 = count_cidrs(s, PFX_V4);
-		m->cidrs6 = count_cidrs(s, PFX_V6);
-		m->cidrs_known = true;
-	}
-	return fam == PFX_V4 ? m->cidrs4 : m->cidrs6;
+	return counts(s, &scratch)->cidrs[fam == PFX_V4 ? 0 : 1];
+}
+
+int
+pset_broadest_len(const struct pset *s, enum pfx_family fam)
+{
+	struct pset_memo scratch;
+
+	return counts(s, &scratch)->broadest_len[fam == PFX_V4 ? 0 : 1];
 }

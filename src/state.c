@@ -134,11 +134,19 @@ set_bin(const struct pset *set, size_t *len)
 	p = put_count(put_count(p, n[0]), n[1]);
 	for (int k = 0; k < 2; k++) {
 		int w = pfx_bits(fams[k]) / 8;
-		for (size_t i = 0; i < n[k]; i++, p += 2 * w) {
-			struct pfx_range r = pset_get(set, fams[k], i);
-			pfx_addr_to_bytes(fams[k], r.lo, p);
-			pfx_addr_to_bytes(fams[k], r.hi, p + w);
-		}
+		struct pfx_range batch[256];
+		size_t got;
+		for (size_t i = 0; (got = pset_get_many(set, fams[k], i, batch, 256)) > 0; i += got)
+			for (size_t j = 0; j < got; j++, p += 2 * w) {
+				if (fams[k] == PFX_V4) { /* one byte swap a pair */
+					uint64_t be = htobe64((uint64_t)batch[j].lo << 32 |
+							      (uint64_t)batch[j].hi);
+					memcpy(p, &be, sizeof be);
+					continue;
+				}
+				pfx_addr_to_bytes(fams[k], batch[j].lo, p);
+				pfx_addr_to_bytes(fams[k], batch[j].hi, p + w);
+			}
 	}
 	*len = (size_t)(p - buf);
 	return buf;
@@ -209,6 +217,8 @@ bin_set(const unsigned char *bin, size_t len, const char **why)
 	*why = "ranges not in canonical order";
 	for (int k = 0; k < 2; k++) {
 		int w = pfx_bits(fams[k]) / 8;
+		if (pset_reserve(s, fams[k], n[k]) < 0)
+			goto nomem;
 		for (uint64_t i = 0; i < n[k]; i++, p += 2 * w) {
 			int r = pset_append_canonical(s, fams[k], pfx_addr_from_bytes(fams[k], p),
 						      pfx_addr_from_bytes(fams[k], p + w));

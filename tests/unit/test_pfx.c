@@ -7,6 +7,7 @@
 
 #include "pfx.h"
 
+#include <stdio.h>
 #include <string.h>
 
 static void
@@ -200,6 +201,166 @@ test_format_helpers(void **state)
 	assert_true(pfx_hostmask(PFX_V4, 32) == 0);
 }
 
+/* The reference for the IPv4 line reader: a dotted quad of octets "0"
+ * or 1-3 digits without a leading zero, at most 255; then nothing, "/"
+ * and 1-2 digits (no leading zero, at most 32) or "-" and a second quad
+ * not below the first.  Written plainly, byte by byte. */
+static const char *
+ref_quad(const char *p, const char *end, uint32_t *out)
+{
+	uint32_t v = 0;
+
+	for (int o = 0; o < 4; o++) {
+		unsigned val = 0, n = 0;
+		if (o > 0) {
+			if (p == end || *p != '.')
+				return NULL;
+			p++;
+		}
+		while (p + n < end && p[n] >= '0' && p[n] <= '9' && n < 4)
+			val = val * 10 + (unsigned)(p[n++] - '0');
+		if (n == 0 || n > 3 || (n > 1 && p[0] == '0') || val > 255)
+			return NULL;
+		p += n;
+		v = v << 8 | val;
+	}
+	*out = v;
+	return p;
+}
+
+static const char *
+ref_line(const char *s, const char *end, struct pfx *x)
+{
+	uint32_t a, b;
+	const char *p = ref_quad(s, end, &a);
+
+	if (!p)
+		return NULL;
+	x->fam = PFX_V4;
+	x->host_bits = false;
+	x->r.lo = x->r.hi = a;
+	x->len = 32;
+	if (p < end && *p == '-') {
+		if (!(p = ref_quad(p + 1, end, &b)) || a > b)
+			return NULL;
+		x->r.hi = b;
+		x->len = -1;
+	} else if (p < end && *p == '/') {
+		unsigned len = 0, n = 0;
+		p++;
+		while (p + n < end && p[n] >= '0' && p[n] <= '9' && n < 3)
+			len = len * 10 + (unsigned)(p[n++] - '0');
+		if (n == 0 || n > 2 || (n > 1 && p[0] == '0') || len > 32)
+			return NULL;
+		p += n;
+		uint32_t host = len == 0 ? UINT32_MAX : (UINT32_C(1) << (32 - len)) - 1;
+		x->host_bits = (a & host) != 0;
+		x->r.lo = a & ~host;
+		x->r.hi = a | host;
+		x->len = (int)len;
+	}
+	return p < end && *p == '\n' ? p : NULL;
+}
+
+static uint64_t rng = 88172645463325252u;
+
+static unsigned
+rnd(unsigned n)
+{
+	rng ^= rng << 13;
+	rng ^= rng >> 7;
+	rng ^= rng << 17;
+	return (unsigned)(rng % n);
+}
+
+/* An octet as a list might (or might not) spell it. */
+static int
+put_octet(char *p)
+{
+	static const char *odd[] = {"00", "01", "256", "999", "0000", "1000", "", "a", "25x",
+				    "\xff", "300", "255", "0", "09", "1 "};
+	if (rnd(4))
+		return sprintf(p, "%u", rnd(256));
+	const char *o = odd[rnd(sizeof odd / sizeof odd[0])];
+	memcpy(p, o, strlen(o));
+	return (int)strlen(o);
+}
+
+static size_t
+random_entry(char *buf)
+{
+	size_t n = 0;
+
+	if (rnd(8) == 0) { /* bytes at random */
+		static const char alpha[] = "0123456789./-:- a\t\xff\x80";
+		size_t len = 1 + rnd(24);
+		for (; n < len; n++)
+			buf[n] = alpha[rnd(sizeof alpha - 1)];
+		return n;
+	}
+	for (int part = 0; part < 2; part++) {
+		for (int o = 0; o < 4; o++) {
+			if (o)
+				buf[n++] = rnd(40) ? '.' : ',';
+			n += (size_t)put_octet(buf + n);
+		}
+		unsigned what = rnd(3);
+		if (part == 1 || what == 0)
+			break;
+		if (what == 1) {
+			n += (size_t)sprintf(buf + n, "/%u", rnd(12) ? rnd(33) : rnd(100));
+			break;
+		}
+		buf[n++] = '-';
+	}
+	return n;
+}
+
+/* The line reader against the reference, on entries right and wrong,
+ * at the very end of the buffer and followed by more lines (a reader
+ * that looks ahead must keep to the reference in both); what it takes,
+ * the strict parser takes alike. */
+static void
+test_v4_line_differential(void **state)
+{
+	char buf[128], entry[64];
+	size_t taken = 0;
+	(void)state;
+
+	for (int i = 0; i < 300000; i++) {
+		size_t n = random_entry(entry);
+		memcpy(buf, entry, n);
+		buf[n] = '\n';
+		for (int layout = 0; layout < 2; layout++) {
+			const char *end = buf + n + 1;
+			if (layout == 1) { /* more lines after it */
+				memcpy(buf + n + 1, "1.2.3.4\n12.34.56.78-99.1.1.1\n", 29);
+				end += 29;
+			}
+			struct pfx got = {0}, want = {0}, strict = {0};
+			struct err reason;
+			const char *g = pfx_parse_v4_line(buf, end, &got);
+			const char *w = ref_line(buf, end, &want);
+			if ((g == NULL) != (w == NULL))
+				fail_msg("\"%.*s\" (layout %d): reader %s, reference %s", (int)n, entry,
+					 layout, g ? "took it" : "did not", w ? "takes it" : "does not");
+			if (!g)
+				continue;
+			taken++;
+			assert_ptr_equal(g, w);
+			assert_int_equal(got.fam, PFX_V4);
+			assert_true(got.r.lo == want.r.lo && got.r.hi == want.r.hi);
+			assert_int_equal(got.len, want.len);
+			assert_int_equal(got.host_bits, want.host_bits);
+			assert_true(pfx_parse(entry, n, &strict, &reason));
+			assert_true(strict.fam == got.fam && strict.r.lo == got.r.lo &&
+				    strict.r.hi == got.r.hi && strict.len == got.len &&
+				    strict.host_bits == got.host_bits);
+		}
+	}
+	assert_true(taken > 100000); /* the valid forms were drawn often */
+}
+
 int
 main(void)
 {
@@ -207,7 +368,7 @@ main(void)
 		cmocka_unit_test(test_accept_v4),      cmocka_unit_test(test_host_bits),
 		cmocka_unit_test(test_accept_v6),      cmocka_unit_test(test_mapped_becomes_v4),
 		cmocka_unit_test(test_refuse),         cmocka_unit_test(test_format_rfc5952),
-		cmocka_unit_test(test_format_helpers),
+		cmocka_unit_test(test_format_helpers), cmocka_unit_test(test_v4_line_differential),
 	};
 	return cmocka_run_group_tests_name("pfx", tests, NULL, NULL);
 }

@@ -521,6 +521,313 @@ test_contains_range(void **state)
 	pset_free(s);
 }
 
+/* The counts worked out the slow way, from the ranges: the reference
+ * for the remembered ones. */
+struct walked {
+	size_t cidrs;
+	u128 addrs;
+	int broadest;
+};
+
+static int
+count_one(void *ctx, enum pfx_family fam, u128 addr, int len)
+{
+	(void)fam;
+	(void)addr;
+	(void)len;
+	(*(size_t *)ctx)++;
+	return 0;
+}
+
+static struct walked
+walk_counts(const struct pset *s, enum pfx_family fam)
+{
+	struct walked w = {0, 0, pfx_bits(fam)};
+
+	pset_each_cidr(s, fam, count_one, &w.cidrs);
+	for (size_t i = 0; i < pset_count(s, fam); i++) {
+		struct pfx_range r = pset_get(s, fam, i);
+		int len = pfx_bits(fam);
+		for (u128 span = r.hi - r.lo; span; span >>= 1)
+			len--;
+		if (len < w.broadest)
+			w.broadest = len;
+		w.addrs += r.hi - r.lo + 1;
+	}
+	return w;
+}
+
+/* Every query, of both families, agrees with the walk. */
+static void
+assert_counts(const struct pset *s)
+{
+	static const enum pfx_family fams[] = {PFX_V4, PFX_V6};
+
+	for (int k = 0; k < 2; k++) {
+		struct walked w = walk_counts(s, fams[k]);
+		for (int again = 0; again < 2; again++) { /* computed, then remembered */
+			assert_int_equal(pset_cidr_count(s, fams[k]), w.cidrs);
+			assert_true(pset_addr_count(s, fams[k]) == w.addrs);
+			assert_int_equal(pset_broadest_len(s, fams[k]), w.broadest);
+		}
+	}
+}
+
+/* The remembered counts follow every change of the set: each change is
+ * made after the counts were asked for, so a stale memo shows. */
+static void
+test_counts_follow_changes(void **state)
+{
+	struct pset *s = pset_new(), *m = pset_new(), *c;
+	(void)state;
+
+	assert_counts(s); /* empty: 0, 0 and the family's width */
+	assert_int_equal(pset_broadest_len(s, PFX_V4), 32);
+	assert_int_equal(pset_broadest_len(s, PFX_V6), 128);
+	assert_int_equal(pset_add_range(s, PFX_V4, 0x0a000000, 0x0a0000ff), 0);
+	assert_counts(s); /* unmerged */
+	assert_int_equal(pset_merge(s), 0);
+	assert_counts(s);
+	assert_int_equal(pset_broadest_len(s, PFX_V4), 24);
+	assert_int_equal(pset_add_range(s, PFX_V4, 0x0b000001, 0x0b000100), 0); /* 256, unaligned */
+	assert_int_equal(pset_add_range(s, PFX_V6, 1, 3), 0);
+	assert_counts(s);
+	assert_int_equal(pset_merge(s), 0);
+	assert_counts(s);
+	assert_int_equal(pset_broadest_len(s, PFX_V4), 24);
+	assert_int_equal(pset_append_canonical(s, PFX_V4, 0x0c000000, 0x0c000200), 0); /* 513 */
+	assert_counts(s);
+	assert_int_equal(pset_broadest_len(s, PFX_V4), 22);
+	assert_int_equal(pset_append_canonical(s, PFX_V6, 0x100, 0x1ff), 0);
+	assert_counts(s);
+
+	c = pset_dup(s); /* a copy carries them, right */
+	assert_counts(c);
+	assert_int_equal(pset_add_set(c, s), 0); /* into a non-empty set */
+	assert_counts(c);
+	assert_int_equal(pset_merge(c), 0);
+	assert_counts(c);
+	assert_true(pset_equal(c, s));
+
+	assert_int_equal(pset_add_range(m, PFX_V4, 0x0c000100, 0x0c000100), 0);
+	assert_int_equal(pset_add_range(m, PFX_V6, 2, 2), 0);
+	assert_int_equal(pset_merge(m), 0);
+	assert_counts(m);
+	assert_int_equal(pset_subtract(s, m), 0);
+	assert_counts(s);
+	assert_int_equal(pset_broadest_len(s, PFX_V4), 24);
+
+	struct pset *added = pset_new(), *removed = pset_new();
+	assert_int_equal(pset_diff(s, c, added, removed), 0);
+	assert_counts(added);
+	assert_counts(removed);
+	assert_true(pset_addr_count(added, PFX_V4) == 1 && pset_addr_count(added, PFX_V6) == 1);
+	assert_int_equal(pset_diff(c, s, added, removed), 0); /* outputs reused */
+	assert_counts(added);
+	assert_counts(removed);
+	assert_true(pset_addr_count(added, PFX_V4) == 0 && pset_addr_count(removed, PFX_V4) == 1);
+
+	pset_clear(c);
+	assert_counts(c);
+	assert_int_equal(pset_cidr_count(c, PFX_V4), 0);
+	/* The whole IPv6 space saturates; its broadest range is a /0. */
+	assert_int_equal(pset_add_range(c, PFX_V6, 0, ~(u128)0), 0);
+	assert_int_equal(pset_merge(c), 0);
+	assert_true(pset_addr_count(c, PFX_V6) == ~(u128)0);
+	assert_int_equal(pset_broadest_len(c, PFX_V6), 0);
+	assert_int_equal(pset_cidr_count(c, PFX_V6), 1);
+	pset_free(added);
+	pset_free(removed);
+	pset_free(c);
+	pset_free(m);
+	pset_free(s);
+}
+
+/* pset_get_many hands out the ranges pset_get does, in batches of any
+ * size, and nothing past the end. */
+static void
+test_get_many(void **state)
+{
+	static const enum pfx_family fams[] = {PFX_V4, PFX_V6};
+	struct pset *s = pset_new();
+	struct pfx_range buf[7];
+	(void)state;
+
+	assert_int_equal(pset_get_many(s, PFX_V4, 0, buf, 7), 0);
+	/* Room ahead changes nothing; room beyond memory is refused. */
+	assert_int_equal(pset_reserve(s, PFX_V4, 1000), 0);
+	assert_int_equal(pset_reserve(s, PFX_V6, SIZE_MAX), -1);
+	assert_int_equal(pset_total(s), 0);
+	assert_true(pset_is_merged(s));
+	for (u128 i = 0; i < 20; i++) {
+		assert_int_equal(pset_add_range(s, PFX_V4, 0xfffff000 + i * 10, 0xfffff000 + i * 10 + i % 3), 0);
+		assert_int_equal(pset_add_range(s, PFX_V6, ~(u128)0 - 1000 + i * 10, ~(u128)0 - 1000 + i * 10 + 1), 0);
+	}
+	assert_int_equal(pset_merge(s), 0);
+	for (int k = 0; k < 2; k++)
+		for (size_t max = 1; max <= 7; max++) {
+			size_t i = 0, got;
+			while ((got = pset_get_many(s, fams[k], i, buf, max)) > 0) {
+				assert_true(got <= max);
+				for (size_t j = 0; j < got; j++) {
+					struct pfx_range r = pset_get(s, fams[k], i + j);
+					assert_true(buf[j].lo == r.lo && buf[j].hi == r.hi);
+				}
+				i += got;
+			}
+			assert_int_equal(i, pset_count(s, fams[k]));
+			assert_int_equal(pset_get_many(s, fams[k], i + 5, buf, max), 0);
+		}
+	pset_free(s);
+}
+
+static int
+cmp_range_lo(const void *a, const void *b)
+{
+	const struct pfx_range *x = a, *y = b;
+	return (x->lo > y->lo) - (x->lo < y->lo);
+}
+
+/* Merge the slow way: qsort, then join overlapping and adjacent. */
+static size_t
+reference_merge(struct pfx_range *r, size_t n)
+{
+	size_t w = 0;
+
+	qsort(r, n, sizeof *r, cmp_range_lo);
+	for (size_t i = 0; i < n; i++) {
+		if (w > 0 && r[i].lo <= r[w - 1].hi + 1) {
+			if (r[i].hi > r[w - 1].hi)
+				r[w - 1].hi = r[i].hi;
+		} else {
+			r[w++] = r[i];
+		}
+	}
+	return w;
+}
+
+/* The IPv4 sort on orders a list comes in: sorted, sorted but for a few
+ * entries moved up or down (the one-pass mend), just past the share the
+ * mend takes, reversed, random, ties; each merged as the reference does. */
+static void
+test_sort_orders(void **state)
+{
+	enum { N = 4800 };
+	static struct pfx_range in[N], ref[N];
+	(void)state;
+
+	srand(11);
+	for (int pattern = 0; pattern < 10; pattern++) {
+		struct pset *s = pset_new();
+		for (size_t i = 0; i < N; i++) {
+			u128 lo = 0x0b000000 + (u128)i * 256 + (u128)(rand() % 50);
+			switch (pattern) {
+			case 1: /* every 100th up: spikes */
+				if (i % 100 == 0) lo += 0x01000000;
+				break;
+			case 2: /* every 100th down: dips */
+				if (i % 100 == 0) lo -= 0x01000000;
+				break;
+			case 3: /* a block appended out of place */
+				if (i >= N - N / 20) lo -= 0x00800000;
+				break;
+			case 4: /* one more out of order than the mend takes */
+				if (i % (N / (N / 16 + 1)) == 0) lo -= 0x01000000;
+				break;
+			case 5: lo = 0x0b000000 + (u128)(N - i) * 256; break;
+			case 6: lo = (u128)(uint32_t)rand(); break;
+			case 7: lo = 0x0b000000 + (u128)(i % 7) * 3; break; /* ties, overlaps */
+			case 8: /* neighbours that overlap and touch */
+				lo = 0x0b000000 + (u128)i * 40 + (i % 13 == 0 ? 4000 : 0);
+				break;
+			case 9: /* two runs interleaved */
+				lo = 0x0b000000 + (u128)(i / 2) * 256 + (i % 2) * 0x00100000;
+				break;
+			}
+			u128 hi = lo + (u128)(rand() % 100);
+			if (hi > UINT32_MAX)
+				hi = UINT32_MAX;
+			in[i] = (struct pfx_range){lo, hi};
+			ref[i] = in[i];
+			assert_int_equal(pset_add_range(s, PFX_V4, lo, hi), 0);
+		}
+		size_t nref = reference_merge(ref, N);
+		assert_int_equal(pset_merge(s), 0);
+		if (pset_count(s, PFX_V4) != nref)
+			fail_msg("pattern %d: %zu ranges, reference %zu", pattern,
+				 pset_count(s, PFX_V4), nref);
+		for (size_t i = 0; i < nref; i++) {
+			struct pfx_range r = pset_get(s, PFX_V4, i);
+			if (r.lo != ref[i].lo || r.hi != ref[i].hi)
+				fail_msg("pattern %d: range %zu differs", pattern, i);
+		}
+		pset_free(s);
+	}
+}
+
+/* A set of the 4096 addresses above base as a bitmap, and back. */
+#define SMALL_SPACE 4096
+static void
+to_bits(const struct pset *s, u128 base, unsigned char *bits)
+{
+	memset(bits, 0, SMALL_SPACE);
+	for (size_t i = 0; i < pset_count(s, PFX_V4); i++) {
+		struct pfx_range r = pset_get(s, PFX_V4, i);
+		for (u128 a = r.lo; a <= r.hi; a++)
+			bits[a - base] = 1;
+	}
+}
+
+/* The difference of a set and its next version (most ranges the same,
+ * some moved, cut, dropped or new), both ways, against bitmaps: the
+ * subtraction's shortcut for equal ranges must keep in step. */
+static void
+test_diff_versions_bitmap(void **state)
+{
+	static unsigned char ba[SMALL_SPACE], bb[SMALL_SPACE], badd[SMALL_SPACE], brem[SMALL_SPACE];
+	const u128 base = 0x0b000000;
+	(void)state;
+
+	srand(5);
+	for (int round = 0; round < 300; round++) {
+		struct pset *a = pset_new(), *b = pset_new(), *add = pset_new(), *rem = pset_new();
+		for (u128 lo = base + (u128)(rand() % 8); lo + 40 < base + SMALL_SPACE;
+		     lo += 10 + (u128)(rand() % 30)) {
+			u128 hi = lo + (u128)(rand() % 8);
+			pset_add_range(a, PFX_V4, lo, hi);
+			switch (rand() % 12) {
+			case 0: break; /* dropped */
+			case 1: pset_add_range(b, PFX_V4, lo + 1, hi + 1); break;
+			case 2: pset_add_range(b, PFX_V4, lo, hi + 3); break;
+			case 3: pset_add_range(b, PFX_V4, lo + 2, hi); break;
+			case 4: /* a new one after it */
+				pset_add_range(b, PFX_V4, lo, hi);
+				pset_add_range(b, PFX_V4, hi + 2, hi + 2);
+				break;
+			default: pset_add_range(b, PFX_V4, lo, hi);
+			}
+		}
+		assert_int_equal(pset_merge(a), 0);
+		assert_int_equal(pset_merge(b), 0);
+		to_bits(a, base, ba);
+		to_bits(b, base, bb);
+		assert_int_equal(pset_diff(a, b, add, rem), 0);
+		to_bits(add, base, badd);
+		to_bits(rem, base, brem);
+		for (size_t i = 0; i < SMALL_SPACE; i++) {
+			assert_int_equal(badd[i], bb[i] && !ba[i]);
+			assert_int_equal(brem[i], ba[i] && !bb[i]);
+		}
+		assert_true(pset_is_merged(add) && pset_is_merged(rem));
+		for (size_t i = 1; i < pset_count(add, PFX_V4); i++)
+			assert_true(pset_get(add, PFX_V4, i - 1).hi + 1 < pset_get(add, PFX_V4, i).lo);
+		pset_free(a);
+		pset_free(b);
+		pset_free(add);
+		pset_free(rem);
+	}
+}
+
 int
 main(void)
 {
@@ -538,6 +845,10 @@ main(void)
 		cmocka_unit_test(test_addr_count_differential),
 		cmocka_unit_test(test_format_count),
 		cmocka_unit_test(test_contains_range),
+		cmocka_unit_test(test_counts_follow_changes),
+		cmocka_unit_test(test_get_many),
+		cmocka_unit_test(test_sort_orders),
+		cmocka_unit_test(test_diff_versions_bitmap),
 	};
 	return cmocka_run_group_tests_name("pset", tests, NULL, NULL);
 }
