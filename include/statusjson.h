@@ -25,8 +25,17 @@
 
 #include <cjson/cJSON.h>
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <time.h>
+
+/* The building blocks, for every command that prints JSON:
+ * obj[key] = item and arr[] = item, false (item freed) when either
+ * could not be had, so a chain of them fails whole; an integer as its
+ * decimal digits, exact where a double is not. */
+bool statusjson_put(cJSON *obj, const char *key, cJSON *item);
+bool statusjson_append(cJSON *arr, cJSON *item);
+cJSON *statusjson_integer(long long v);
 
 /* What the state directory holds about one source, as `status` reports
  * it (text or JSON). */

@@ -353,18 +353,6 @@ print_text(const struct triage_run *tr)
 
 /* ---------------------------------------------------------------- the JSON */
 
-static bool
-put(cJSON *obj, const char *key, cJSON *v)
-{
-	return v && cJSON_AddItemToObject(obj, key, v);
-}
-
-static bool
-append(cJSON *arr, cJSON *v)
-{
-	return v && cJSON_AddItemToArray(arr, v);
-}
-
 static cJSON *
 time_json(int64_t t)
 {
@@ -380,8 +368,8 @@ reasons_json(const uint64_t *reasons)
 	cJSON *j = cJSON_CreateObject();
 
 	for (int r = 0; j && r < MAILLOG_N_REASONS; r++)
-		if (reasons[r] && !put(j, maillog_reason_name((enum maillog_reason)r),
-				       cJSON_CreateNumber((double)reasons[r]))) {
+		if (reasons[r] && !statusjson_put(j, maillog_reason_name((enum maillog_reason)r),
+				       statusjson_integer((long long)reasons[r]))) {
 			cJSON_Delete(j);
 			return NULL;
 		}
@@ -395,7 +383,7 @@ domains_json(const struct triage_domain_count *d, size_t n)
 	cJSON *j = cJSON_CreateObject();
 
 	for (size_t i = 0; j && i < n; i++)
-		if (!put(j, d[i].domain, cJSON_CreateNumber((double)d[i].count))) {
+		if (!statusjson_put(j, d[i].domain, statusjson_integer((long long)d[i].count))) {
 			cJSON_Delete(j);
 			return NULL;
 		}
@@ -413,11 +401,12 @@ addr_json(const struct triage_run *tr, const struct triage_addr *e)
 		d[i] = (struct triage_domain_count){triage_domain(tr->t, e->domain_ids[i]),
 						    e->domain_counts[i]};
 	pfx_format_addr(e->fam, e->addr, addr);
-	if (j && put(j, "address", cJSON_CreateString(addr)) &&
-	    put(j, "rejections", cJSON_CreateNumber((double)e->rejections)) &&
-	    put(j, "first_seen", time_json(e->first)) && put(j, "last_seen", time_json(e->last)) &&
-	    put(j, "reasons", reasons_json(e->reasons)) &&
-	    put(j, "sender_domains", domains_json(d, e->n_domains)))
+	if (j && statusjson_put(j, "address", cJSON_CreateString(addr)) &&
+	    statusjson_put(j, "rejections", statusjson_integer((long long)e->rejections)) &&
+	    statusjson_put(j, "first_seen", time_json(e->first)) &&
+	    statusjson_put(j, "last_seen", time_json(e->last)) &&
+	    statusjson_put(j, "reasons", reasons_json(e->reasons)) &&
+	    statusjson_put(j, "sender_domains", domains_json(d, e->n_domains)))
 		return j;
 	cJSON_Delete(j);
 	return NULL;
@@ -446,19 +435,21 @@ group_json(const struct triage_run *tr, const struct triage_group *g)
 	cJSON *j = cJSON_CreateObject(), *addrs;
 	bool preset = g->cover && strcmp(g->cover->kind, "preset") == 0;
 
-	if (!j || !put(j, "kind", cJSON_CreateString(g->cover ? g->cover->kind : "none")) ||
-	    !put(j, "name", g->cover ? cJSON_CreateString(g->cover->name) : cJSON_CreateNull()) ||
-	    !put(j, "rejections", cJSON_CreateNumber((double)g->rejections)) ||
-	    !put(j, "address_count", cJSON_CreateNumber((double)g->n_addrs)) ||
-	    !put(j, "first_seen", time_json(g->first)) || !put(j, "last_seen", time_json(g->last)) ||
-	    !put(j, "reasons", reasons_json(g->reasons)) ||
-	    !put(j, "sender_domains", domains_json(g->domains, g->n_domains)) ||
-	    !put(j, "more_sender_domains", cJSON_CreateNumber((double)g->more_domains)) ||
-	    !put(j, "config", preset ? paste_json(tr, g) : cJSON_CreateNull()) ||
-	    !put(j, "addresses", addrs = cJSON_CreateArray()))
+	if (!j || !statusjson_put(j, "kind", cJSON_CreateString(g->cover ? g->cover->kind : "none")) ||
+	    !statusjson_put(j, "name",
+			    g->cover ? cJSON_CreateString(g->cover->name) : cJSON_CreateNull()) ||
+	    !statusjson_put(j, "rejections", statusjson_integer((long long)g->rejections)) ||
+	    !statusjson_put(j, "address_count", statusjson_integer((long long)g->n_addrs)) ||
+	    !statusjson_put(j, "first_seen", time_json(g->first)) ||
+	    !statusjson_put(j, "last_seen", time_json(g->last)) ||
+	    !statusjson_put(j, "reasons", reasons_json(g->reasons)) ||
+	    !statusjson_put(j, "sender_domains", domains_json(g->domains, g->n_domains)) ||
+	    !statusjson_put(j, "more_sender_domains", statusjson_integer((long long)g->more_domains)) ||
+	    !statusjson_put(j, "config", preset ? paste_json(tr, g) : cJSON_CreateNull()) ||
+	    !statusjson_put(j, "addresses", addrs = cJSON_CreateArray()))
 		goto nomem;
 	for (size_t i = 0; i < g->n_addrs; i++)
-		if (!append(addrs, addr_json(tr, triage_get(tr->t, g->addrs[i]))))
+		if (!statusjson_append(addrs, addr_json(tr, triage_get(tr->t, g->addrs[i]))))
 			goto nomem;
 	return j;
 nomem:
@@ -472,23 +463,25 @@ print_json(const struct triage_run *tr)
 	cJSON *doc = cJSON_CreateObject(), *groups, *unchecked;
 	int r = -1;
 
-	if (!doc || !put(doc, "lines", cJSON_CreateNumber((double)tr->st.lines)) ||
-	    !put(doc, "rejections", cJSON_CreateNumber((double)tr->st.rejections)) ||
-	    !put(doc, "addresses", cJSON_CreateNumber((double)triage_count(tr->t))) ||
-	    !put(doc, "other", cJSON_CreateNumber((double)tr->st.skipped)) ||
-	    !put(doc, "unrecognised", cJSON_CreateNumber((double)tr->st.unrecognised)) ||
-	    !put(doc, "groups", groups = cJSON_CreateArray()) ||
-	    !put(doc, "uncovered", group_json(tr, &tr->groups[tr->n_covers])) ||
-	    !put(doc, "not_checked", unchecked = cJSON_CreateArray()))
+	if (!doc || !statusjson_put(doc, "lines", statusjson_integer((long long)tr->st.lines)) ||
+	    !statusjson_put(doc, "rejections", statusjson_integer((long long)tr->st.rejections)) ||
+	    !statusjson_put(doc, "addresses", statusjson_integer((long long)triage_count(tr->t))) ||
+	    !statusjson_put(doc, "other", statusjson_integer((long long)tr->st.skipped)) ||
+	    !statusjson_put(doc, "unrecognised", statusjson_integer((long long)tr->st.unrecognised)) ||
+	    !statusjson_put(doc, "groups", groups = cJSON_CreateArray()) ||
+	    !statusjson_put(doc, "uncovered", group_json(tr, &tr->groups[tr->n_covers])) ||
+	    !statusjson_put(doc, "not_checked", unchecked = cJSON_CreateArray()))
 		goto out;
 	for (size_t k = 0; k < tr->n_covers; k++) {
 		const struct triage_cover *cv = &tr->covers[k];
 		if (!cv->set) {
 			cJSON *u = cJSON_CreateObject();
-			if (!append(unchecked, u) || !put(u, "kind", cJSON_CreateString(cv->kind)) ||
-			    !put(u, "name", cJSON_CreateString(cv->name)))
+			if (!statusjson_append(unchecked, u) ||
+			    !statusjson_put(u, "kind", cJSON_CreateString(cv->kind)) ||
+			    !statusjson_put(u, "name", cJSON_CreateString(cv->name)))
 				goto out;
-		} else if (tr->groups[k].n_addrs && !append(groups, group_json(tr, &tr->groups[k]))) {
+		} else if (tr->groups[k].n_addrs &&
+			   !statusjson_append(groups, group_json(tr, &tr->groups[k]))) {
 			goto out;
 		}
 	}

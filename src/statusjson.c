@@ -39,9 +39,8 @@ status_source_clear(struct status_source *ss)
 
 /* ------------------------------------------------------------- values */
 
-/* obj[key] = item: false (item freed) when either could not be had. */
-static bool
-put(cJSON *obj, const char *key, cJSON *item)
+bool
+statusjson_put(cJSON *obj, const char *key, cJSON *item)
 {
 	if (item && cJSON_AddItemToObject(obj, key, item))
 		return true;
@@ -49,8 +48,8 @@ put(cJSON *obj, const char *key, cJSON *item)
 	return false;
 }
 
-static bool
-append(cJSON *arr, cJSON *item)
+bool
+statusjson_append(cJSON *arr, cJSON *item)
 {
 	if (item && cJSON_AddItemToArray(arr, item))
 		return true;
@@ -65,9 +64,8 @@ text(const char *s)
 	return s && *s ? cJSON_CreateString(s) : cJSON_CreateNull();
 }
 
-/* Integers as their decimal digits: exact where a double is not. */
-static cJSON *
-integer(long long v)
+cJSON *
+statusjson_integer(long long v)
 {
 	char buf[24];
 
@@ -111,25 +109,29 @@ statusjson_source(const struct status_source *ss, time_t now)
 
 	if (!j)
 		return NULL;
-	if (put(j, "name", cJSON_CreateString(ss->src->name)) &&
-	    put(j, "type", cJSON_CreateString(ss->src->type->name)) &&
-	    put(j, "origin", set ? text(ss->info.origin) : cJSON_CreateNull()) &&
-	    put(j, "last_success", when(st->success)) &&
-	    put(j, "last_attempt", when(st->attempt)) &&
-	    put(j, "last_good", set ? when(ss->info.when) : cJSON_CreateNull()) &&
-	    put(j, "age", set ? integer((long long)(now - ss->info.when)) : cJSON_CreateNull()) &&
-	    put(j, "entries",
-		set ? integer((long long)(pset_cidr_count(set, PFX_V4) +
-					  pset_cidr_count(set, PFX_V6)))
-		    : cJSON_CreateNull()) &&
-	    put(j, "addresses4", set ? count(pset_addr_count(set, PFX_V4)) : cJSON_CreateNull()) &&
-	    put(j, "addresses6", set ? count(pset_addr_count(set, PFX_V6)) : cJSON_CreateNull()) &&
-	    put(j, "partial", cJSON_CreateBool(partial)) &&
-	    put(j, "last_error", text(st->error)) &&
-	    put(j, "retry_after", when(st->retry_after > now ? st->retry_after : 0)) &&
-	    put(j, "served_from_last_good", cJSON_CreateBool(st->stale)) &&
-	    put(j, "last_good_usable", cJSON_CreateBool(!ss->unusable.msg[0])) &&
-	    put(j, "last_good_unusable", text(ss->unusable.msg)))
+	if (statusjson_put(j, "name", cJSON_CreateString(ss->src->name)) &&
+	    statusjson_put(j, "type", cJSON_CreateString(ss->src->type->name)) &&
+	    statusjson_put(j, "origin", set ? text(ss->info.origin) : cJSON_CreateNull()) &&
+	    statusjson_put(j, "last_success", when(st->success)) &&
+	    statusjson_put(j, "last_attempt", when(st->attempt)) &&
+	    statusjson_put(j, "last_good", set ? when(ss->info.when) : cJSON_CreateNull()) &&
+	    statusjson_put(j, "age",
+			   set ? statusjson_integer((long long)(now - ss->info.when))
+			       : cJSON_CreateNull()) &&
+	    statusjson_put(j, "entries",
+			   set ? statusjson_integer((long long)(pset_cidr_count(set, PFX_V4) +
+								pset_cidr_count(set, PFX_V6)))
+			       : cJSON_CreateNull()) &&
+	    statusjson_put(j, "addresses4",
+			   set ? count(pset_addr_count(set, PFX_V4)) : cJSON_CreateNull()) &&
+	    statusjson_put(j, "addresses6",
+			   set ? count(pset_addr_count(set, PFX_V6)) : cJSON_CreateNull()) &&
+	    statusjson_put(j, "partial", cJSON_CreateBool(partial)) &&
+	    statusjson_put(j, "last_error", text(st->error)) &&
+	    statusjson_put(j, "retry_after", when(st->retry_after > now ? st->retry_after : 0)) &&
+	    statusjson_put(j, "served_from_last_good", cJSON_CreateBool(st->stale)) &&
+	    statusjson_put(j, "last_good_usable", cJSON_CreateBool(!ss->unusable.msg[0])) &&
+	    statusjson_put(j, "last_good_unusable", text(ss->unusable.msg)))
 		return j;
 	cJSON_Delete(j);
 	return NULL;
@@ -149,20 +151,24 @@ statusjson_output(const struct output *o, const struct state_output *st)
 		return NULL;
 	snprintf(error, sizeof error, "%s", st->error);
 	url_redact_text(error, sizeof error);
-	if (!put(j, "name", cJSON_CreateString(o->name)) ||
-	    !put(j, "type", cJSON_CreateString(o->type->name)) ||
-	    !put(j, "target", text(o->target)) || !put(j, "sources", srcs = cJSON_CreateArray()))
+	if (!statusjson_put(j, "name", cJSON_CreateString(o->name)) ||
+	    !statusjson_put(j, "type", cJSON_CreateString(o->type->name)) ||
+	    !statusjson_put(j, "target", text(o->target)) ||
+	    !statusjson_put(j, "sources", srcs = cJSON_CreateArray()))
 		goto nomem;
 	for (size_t i = 0; i < o->n_sources; i++)
-		if (!append(srcs, cJSON_CreateString(o->sources[i]->name)))
+		if (!statusjson_append(srcs, cJSON_CreateString(o->sources[i]->name)))
 			goto nomem;
-	if (put(j, "entries", st->applied ? integer((long long)st->entries) : cJSON_CreateNull()) &&
-	    put(j, "last_change", when(st->changed)) &&
-	    put(j, "last_applied", when(st->applied)) &&
-	    put(j, "held",
+	if (statusjson_put(j, "entries",
+			   st->applied ? statusjson_integer((long long)st->entries)
+				       : cJSON_CreateNull()) &&
+	    statusjson_put(j, "last_change", when(st->changed)) &&
+	    statusjson_put(j, "last_applied", when(st->applied)) &&
+	    statusjson_put(
+		j, "held",
 		cJSON_CreateBool(strncmp(st->error, HELD_PREFIX, strlen(HELD_PREFIX)) == 0)) &&
-	    put(j, "hook_pending", cJSON_CreateBool(st->hook_pending)) &&
-	    put(j, "last_error", text(error)))
+	    statusjson_put(j, "hook_pending", cJSON_CreateBool(st->hook_pending)) &&
+	    statusjson_put(j, "last_error", text(error)))
 		return j;
 nomem:
 	cJSON_Delete(j);
@@ -176,8 +182,10 @@ statusjson_run(const struct state_run *run)
 
 	if (!j)
 		return NULL;
-	if (put(j, "start", when(run->start)) && put(j, "end", when(run->start ? run->end : 0)) &&
-	    put(j, "exit_code", run->start ? integer(run->exit_code) : cJSON_CreateNull()))
+	if (statusjson_put(j, "start", when(run->start)) &&
+	    statusjson_put(j, "end", when(run->start ? run->end : 0)) &&
+	    statusjson_put(j, "exit_code",
+			   run->start ? statusjson_integer(run->exit_code) : cJSON_CreateNull()))
 		return j;
 	cJSON_Delete(j);
 	return NULL;
@@ -192,10 +200,11 @@ statusjson_status(const struct conf *c, time_t now)
 	if (!doc)
 		return NULL;
 	state_run_load(c->state_dir, &run);
-	if (!put(doc, "state_dir", cJSON_CreateString(c->state_dir)) ||
-	    !put(doc, "time", when(now)) || !put(doc, "last_run", statusjson_run(&run)) ||
-	    !put(doc, "sources", srcs = cJSON_CreateArray()) ||
-	    !put(doc, "outputs", outs = cJSON_CreateArray()))
+	if (!statusjson_put(doc, "state_dir", cJSON_CreateString(c->state_dir)) ||
+	    !statusjson_put(doc, "time", when(now)) ||
+	    !statusjson_put(doc, "last_run", statusjson_run(&run)) ||
+	    !statusjson_put(doc, "sources", srcs = cJSON_CreateArray()) ||
+	    !statusjson_put(doc, "outputs", outs = cJSON_CreateArray()))
 		goto nomem;
 	for (size_t i = 0; i < c->n_sources; i++) {
 		struct status_source ss;
@@ -203,7 +212,7 @@ statusjson_status(const struct conf *c, time_t now)
 
 		if (status_source_load(c->state_dir, c->sources[i], now, &ss) < 0)
 			goto nomem;
-		ok = append(srcs, statusjson_source(&ss, now));
+		ok = statusjson_append(srcs, statusjson_source(&ss, now));
 		status_source_clear(&ss);
 		if (!ok)
 			goto nomem;
@@ -212,7 +221,7 @@ statusjson_status(const struct conf *c, time_t now)
 		struct state_output st;
 
 		state_output_load(c->state_dir, c->outputs[i]->name, &st);
-		if (!append(outs, statusjson_output(c->outputs[i], &st)))
+		if (!statusjson_append(outs, statusjson_output(c->outputs[i], &st)))
 			goto nomem;
 	}
 	return doc;
@@ -228,7 +237,7 @@ statusjson_diff_new(void)
 {
 	cJSON *doc = cJSON_CreateObject();
 
-	if (doc && put(doc, "outputs", cJSON_CreateArray()))
+	if (doc && statusjson_put(doc, "outputs", cJSON_CreateArray()))
 		return doc;
 	cJSON_Delete(doc);
 	return NULL;
@@ -240,7 +249,7 @@ add_cidr(void *arr, enum pfx_family fam, u128 addr, int len)
 	char buf[PFX_TEXT_MAX];
 
 	pfx_format_cidr(fam, addr, len, buf);
-	return append(arr, cJSON_CreateString(buf)) ? 0 : -1;
+	return statusjson_append(arr, cJSON_CreateString(buf)) ? 0 : -1;
 }
 
 /* The minimal CIDR cover of s, IPv4 first; null for NULL. */
@@ -266,7 +275,8 @@ cidr_count(const struct pset *s)
 {
 	if (!s)
 		return cJSON_CreateNull();
-	return integer((long long)(pset_cidr_count(s, PFX_V4) + pset_cidr_count(s, PFX_V6)));
+	return statusjson_integer(
+	    (long long)(pset_cidr_count(s, PFX_V4) + pset_cidr_count(s, PFX_V6)));
 }
 
 int
@@ -281,21 +291,22 @@ statusjson_diff_add(cJSON *doc, const struct statusjson_plan *p)
 		errno = ENOMEM;
 		return -1;
 	}
-	if (!(put(j, "name", cJSON_CreateString(p->o->name)) &&
-	      put(j, "type", cJSON_CreateString(p->o->type->name)) &&
-	      put(j, "target", text(p->o->target)) &&
-	      put(j, "entries_now", cidr_count(ok ? p->live : NULL)) &&
-	      put(j, "entries_after", cidr_count(ok ? p->want : NULL)) &&
-	      put(j, "added_count", cidr_count(ok ? p->added : NULL)) &&
-	      put(j, "removed_count", cidr_count(ok ? p->removed : NULL)) &&
-	      put(j, "added", cidr_list(ok ? p->added : NULL)) &&
-	      put(j, "removed", cidr_list(ok ? p->removed : NULL)) &&
-	      put(j, "held", text(ok ? p->held : NULL)) && put(j, "error", text(p->error)))) {
+	if (!(statusjson_put(j, "name", cJSON_CreateString(p->o->name)) &&
+	      statusjson_put(j, "type", cJSON_CreateString(p->o->type->name)) &&
+	      statusjson_put(j, "target", text(p->o->target)) &&
+	      statusjson_put(j, "entries_now", cidr_count(ok ? p->live : NULL)) &&
+	      statusjson_put(j, "entries_after", cidr_count(ok ? p->want : NULL)) &&
+	      statusjson_put(j, "added_count", cidr_count(ok ? p->added : NULL)) &&
+	      statusjson_put(j, "removed_count", cidr_count(ok ? p->removed : NULL)) &&
+	      statusjson_put(j, "added", cidr_list(ok ? p->added : NULL)) &&
+	      statusjson_put(j, "removed", cidr_list(ok ? p->removed : NULL)) &&
+	      statusjson_put(j, "held", text(ok ? p->held : NULL)) &&
+	      statusjson_put(j, "error", text(p->error)))) {
 		cJSON_Delete(j);
 		errno = ENOMEM;
 		return -1;
 	}
-	if (append(outs, j))
+	if (statusjson_append(outs, j))
 		return 0;
 	errno = ENOMEM;
 	return -1;
