@@ -67,6 +67,10 @@ const char *postfix_use_check_result(enum postfix_use u, const char *result);
  * all-numerical result, a restriction list holding permit). */
 bool postfix_use_permits(const char *result);
 
+/* Whether a Postfix list value (blank- or comma-separated, {} grouping
+ * as Postfix reads it; NULL is empty) holds `word` as an element. */
+bool postfix_list_has(const char *list, const char *word);
+
 enum postfix_verdict { POSTFIX_PASS, POSTFIX_WARN, POSTFIX_REFUSE };
 
 /* One parameter's use of the table.  The strings live until the

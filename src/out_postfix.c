@@ -617,22 +617,6 @@ read_postconf(const struct output *o, struct postconf *pc)
 	return r == 0 ? 0 : 1;
 }
 
-/* Whether a comma/blank-separated list holds `word`. */
-static bool
-list_has(const char *list, const char *word)
-{
-	size_t n = strlen(word);
-
-	for (const char *w = list; w && *w;) {
-		w += strspn(w, ", \t\n");
-		size_t len = strcspn(w, ", \t\n");
-		if (len == n && memcmp(w, word, n) == 0)
-			return true;
-		w += len;
-	}
-	return false;
-}
-
 /* The value the class must have. */
 static void
 class_value(const struct postfix *p, char *buf, size_t n)
@@ -648,7 +632,7 @@ class_defined(const struct postfix *p, const struct postconf *pc)
 	const char *v = postconf_get(&pc->main, p->class);
 
 	class_value(p, want, sizeof want);
-	return list_has(postconf_get(&pc->main, "smtpd_restriction_classes"), p->class) && v &&
+	return postfix_list_has(postconf_get(&pc->main, "smtpd_restriction_classes"), p->class) && v &&
 	       strcmp(v, want) == 0;
 }
 
@@ -661,7 +645,7 @@ print_class(const struct postfix *p, const struct postconf *pc, FILE *f)
 	const char *now_x = pc ? postconf_get(&pc->main, "smtpd_restriction_classes") : NULL;
 	char want[1200];
 
-	if (now && now_x && list_has(now_x, p->class))
+	if (now && now_x && postfix_list_has(now_x, p->class))
 		fprintf(f, "smtpd_restriction_classes = %s\n", now);
 	else
 		fprintf(f, "smtpd_restriction_classes = %s%s%s\n", now ? now : "",

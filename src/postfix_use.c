@@ -536,20 +536,32 @@ is_stopper(const char *e, size_t n)
 /* Whether the element names a restriction class of the parameter's
  * context (smtpd_restriction_classes). */
 static bool
-is_class(const struct judge *j, const char *e, size_t n)
+list_has(const char *list, const char *e, size_t n)
 {
-	static const char key[] = "smtpd_restriction_classes";
-	const char *classes = lookup(j, key, sizeof key - 1, true);
 	const char *c, *end;
 	size_t len;
 
-	if (!classes)
+	if (!list)
 		return false;
-	end = classes + strlen(classes);
-	while (next_elem(&classes, end, &c, &len))
+	end = list + strlen(list);
+	while (next_elem(&list, end, &c, &len))
 		if (len == n && memcmp(c, e, n) == 0)
 			return true;
 	return false;
+}
+
+bool
+postfix_list_has(const char *list, const char *word)
+{
+	return list_has(list, word, strlen(word));
+}
+
+static bool
+is_class(const struct judge *j, const char *e, size_t n)
+{
+	static const char key[] = "smtpd_restriction_classes";
+
+	return list_has(lookup(j, key, sizeof key - 1, true), e, n);
 }
 
 /* A lookup of the table inside a restriction list, at the walk's

@@ -439,6 +439,20 @@ test_main_cf(void **state)
 			    "proxy:cidr:" T ", reject_rbl_client zen.example\n");
 }
 
+/* List elements as Postfix splits them: blanks and commas, {} groups. */
+static void
+test_list_has(void **state)
+{
+	(void)state;
+	assert_true(postfix_list_has("allowsync_shop", "allowsync_shop"));
+	assert_true(postfix_list_has(" a,\tallowsync_shop , b", "allowsync_shop"));
+	assert_true(postfix_list_has("a\n  allowsync_shop", "allowsync_shop"));
+	assert_false(postfix_list_has("allowsync_shop2, xallowsync_shop", "allowsync_shop"));
+	assert_false(postfix_list_has("{allowsync_shop b}", "allowsync_shop"));
+	assert_false(postfix_list_has("", "allowsync_shop"));
+	assert_false(postfix_list_has(NULL, "allowsync_shop"));
+}
+
 int
 main(void)
 {
@@ -453,6 +467,7 @@ main(void)
 		cmocka_unit_test(test_safe_uses),
 		cmocka_unit_test(test_master),
 		cmocka_unit_test(test_main_cf),
+		cmocka_unit_test(test_list_has),
 	};
 	return cmocka_run_group_tests_name("postfix_use", tests, NULL, NULL);
 }
