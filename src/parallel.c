@@ -52,30 +52,29 @@ parallel_run(size_t n, unsigned width, void (*job)(void *ctx, size_t i),
 	     void (*done)(void *ctx, size_t i), void *ctx)
 {
 	struct pool p = { .job = job, .ctx = ctx, .n = n };
-	pthread_t *t;
+	pthread_t *t = NULL;
 	size_t nt = 0;
 
 	if (width > n)
 		width = (unsigned)n;
-	if (width <= 1) {
-		in_series(n, job, done, ctx);
-		return;
+	if (width > 1 && (p.finished = calloc(n, sizeof *p.finished)) &&
+	    (t = calloc(width, sizeof *t))) {
+		pthread_mutex_init(&p.mu, NULL);
+		pthread_cond_init(&p.changed, NULL);
+		while (nt < width && pthread_create(&t[nt], NULL, worker, &p) == 0)
+			nt++;
+		if (nt == 0) {
+			pthread_cond_destroy(&p.changed);
+			pthread_mutex_destroy(&p.mu);
+		}
 	}
-	p.finished = calloc(n, sizeof *p.finished);
-	t = calloc(width, sizeof *t);
-	if (!p.finished || !t) {
+	/* Width 1, or no memory or no thread to be had: the calling thread
+	 * does it all, one job after another. */
+	if (nt == 0) {
 		free(p.finished);
 		free(t);
 		in_series(n, job, done, ctx);
 		return;
-	}
-	pthread_mutex_init(&p.mu, NULL);
-	pthread_cond_init(&p.changed, NULL);
-	while (nt < width && pthread_create(&t[nt], NULL, worker, &p) == 0)
-		nt++;
-	if (nt == 0) {
-		/* No thread at all: the calling thread is the one worker. */
-		worker(&p);
 	}
 	for (size_t i = 0; i < n; i++) {
 		pthread_mutex_lock(&p.mu);

@@ -413,10 +413,10 @@ struct gathering {
 	const struct run_opts *o;
 	struct run_source *rs;
 	struct log_buf *logs;
-	bool *skip;
 	struct http_share *http; /* TLS sessions and DNS answers, shared */
 	time_t now;
 	bool write_state;
+	bool only_used; /* leave out the sources no output uses */
 };
 
 static void
@@ -424,8 +424,10 @@ gather_job(void *ctx, size_t i)
 {
 	struct gathering *g = ctx;
 
-	if (g->skip[i])
+	if (g->only_used && !source_used(g->c, g->rs[i].src)) {
+		err_set(&g->rs[i].error, "not used by any output");
 		return;
+	}
 	log_capture(&g->logs[i]);
 	gather_one(g->c, g->o, &g->rs[i], g->now, g->write_state, g->http);
 	log_capture(NULL);
@@ -444,35 +446,28 @@ gather(struct conf *c, const struct run_opts *o, bool write_state, bool only_use
 {
 	size_t n = c->n_sources;
 	struct gathering g = {
-		.c = c, .o = o, .now = time(NULL), .write_state = write_state,
+		.c = c, .o = o, .now = time(NULL), .write_state = write_state, .only_used = only_used,
 		.rs = calloc(n ? n : 1, sizeof *g.rs),
 		.logs = calloc(n ? n : 1, sizeof *g.logs),
-		.skip = calloc(n ? n : 1, sizeof *g.skip),
 	};
 	/* Only a collection waits on publishers; last good copies are read
 	 * at once. */
 	bool collecting = !o->offline && (o->fetch || write_state);
 
-	if (!g.rs || !g.logs || !g.skip) {
+	if (!g.rs || !g.logs) {
 		free(g.rs);
 		free(g.logs);
-		free(g.skip);
 		return NULL;
 	}
 	for (size_t i = 0; i < n; i++) {
 		g.rs[i].src = c->sources[i];
 		g.rs[i].how = RUN_SRC_FAILED;
-		if (only_used && !source_used(c, c->sources[i])) {
-			err_set(&g.rs[i].error, "not used by any output");
-			g.skip[i] = true;
-		}
 	}
-	/* Without it the sources only resume no TLS session of another. */
+	/* NULL (out of memory) only costs the sharing. */
 	g.http = collecting ? http_share_new() : NULL;
 	parallel_run(n, collecting ? PARALLEL_WIDTH : 1, gather_job, gather_done, &g);
 	http_share_free(g.http);
 	free(g.logs);
-	free(g.skip);
 	return g.rs;
 }
 
