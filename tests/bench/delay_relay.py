@@ -47,8 +47,10 @@ async def main():
     addr, port, uaddr, uport, ms = sys.argv[1:6]
     loop = asyncio.get_running_loop()
     relay = Relay((uaddr, int(uport)), int(ms) / 1000.0)
-    relay.down, _ = await loop.create_datagram_endpoint(lambda: relay, local_addr=(addr, int(port)))
+    # Upstream first: a query that arrives as soon as the listening
+    # socket is bound must find somewhere to go.
     relay.upt, _ = await loop.create_datagram_endpoint(lambda: Up(relay), remote_addr=relay.up)
+    relay.down, _ = await loop.create_datagram_endpoint(lambda: relay, local_addr=(addr, int(port)))
     await asyncio.Event().wait()
 
 
